@@ -1,0 +1,63 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { type World, checkoutPlugin, loadInFixtureHost, runAction, startWorld } from './support/action-harness.js'
+import { elfMachine } from './support/elf.js'
+
+// End to end: the bundled action, a real Docker engine with gotify-style build
+// images, real go builds, real plugin.Open, a fake GitHub on 127.0.0.1.
+let world: World
+beforeAll(async () => {
+  world = await startWorld()
+})
+afterAll(async () => world.close())
+
+const base = (): Record<string, string> => ({ 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 'test-token', 'go-env': world.goEnv })
+
+test('builds four loadable plugins from one step, aligned with the latest server release', async () => {
+  const workspace = checkoutPlugin('basic')
+  const run = await runAction({ inputs: base(), workspace, apiUrl: world.github.url })
+  expect(run.log).not.toMatch(/::error/)
+  expect(run.code).toBe(0)
+  expect(run.outputs['server-version']).toBe('v2.9.1')
+  expect(run.outputs['go-version']).toBe(world.goVersion)
+  // The plugin required dep v1.1.0; the server links v1.0.0.
+  expect(run.outputs['go-mod-changed']).toBe('true')
+  expect(fs.readFileSync(path.join(workspace, 'plugin', 'go.mod'), 'utf8')).toMatch(/example\.com\/dep v1\.0\.0/)
+
+  const artifacts = JSON.parse(run.outputs.artifacts) as Array<{ platform: string; path: string; name: string; size: number; sha256: string }>
+  expect(artifacts.map(a => a.platform)).toEqual(['linux-amd64', 'linux-arm-7', 'linux-arm64', 'linux-386'])
+  const machine: Record<string, string> = { 'linux-amd64': 'amd64', 'linux-arm-7': 'arm', 'linux-arm64': 'arm64', 'linux-386': '386' }
+  for (const a of artifacts) {
+    expect(a.name).toBe(`basic-${a.platform}-for-gotify-v2.9.1.so`)
+    expect(a.path).toBe(path.join(workspace, 'build', a.name))
+    expect(fs.statSync(a.path).size).toBe(a.size)
+    expect(elfMachine(a.path)).toMatchObject({ machine: machine[a.platform], shared: true })
+    // Written as the runner's user, not root.
+    expect(fs.statSync(a.path).uid).toBe(process.getuid?.())
+  }
+
+  // What a user of the server does: load it into the host.
+  const amd64 = artifacts.find(a => a.platform === 'linux-amd64')!
+  const host = await loadInFixtureHost(`gotify/build:${world.goVersion}-linux-amd64`, amd64.path, { GOPROXY: world.proxy.url, GOSUMDB: 'off' })
+  expect(host.output).toContain('loaded: basic plugin, hello plugin from dep v1.0.0')
+  expect(host.code).toBe(0)
+
+  const report = JSON.parse(fs.readFileSync(run.outputs['compat-report'], 'utf8'))
+  expect(report.compatible).toBe(true)
+  expect(report.changes).toEqual([{ path: 'example.com/dep', from: 'v1.1.0', to: 'v1.0.0' }])
+  expect(report.platforms.map((p: { verification: { status: string } }) => p.verification.status)).toEqual(['loaded', 'loaded', 'loaded', 'loaded'])
+  expect(run.outputs.compatible).toBe('true')
+  expect(run.summary).toContain('example.com/dep')
+  expect(run.summary).toContain(amd64.sha256)
+})
+
+test('a compile error fails its platforms with an annotation on the source line, and the others are still reported', async () => {
+  const workspace = checkoutPlugin('basic')
+  fs.writeFileSync(path.join(workspace, 'plugin', 'broken_arm64.go'), 'package main\n\nfunc broken() { undefinedThing() }\n')
+  const run = await runAction({ inputs: { ...base(), platforms: 'linux-amd64,linux-arm64', verify: 'false' }, workspace, apiUrl: world.github.url })
+  expect(run.code).not.toBe(0)
+  expect(run.errors.join('\n')).toMatch(/file=plugin\/broken_arm64\.go,line=3.*undefined: undefinedThing/)
+  const artifacts = JSON.parse(run.outputs.artifacts) as Array<{ platform: string }>
+  expect(artifacts.map(a => a.platform)).toEqual(['linux-amd64'])
+  expect(run.log).toMatch(/::error::go build failed for linux-arm64/)
+})

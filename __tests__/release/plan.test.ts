@@ -1,0 +1,58 @@
+import { formatChecksums, parseChecksums, sha256Hex, digestHex } from '../../src/release/checksums.js'
+import { type Artifact, type ExistingAsset, assetsToHash, desiredChecksums, knownHash, planUpload } from '../../src/release/plan.js'
+
+const art = (name: string, content: string): Artifact => ({ name, path: `/build/${name}`, sha256: sha256Hex(content), size: content.length })
+const asset = (id: number, name: string, content: string, extra: Partial<ExistingAsset> = {}): ExistingAsset => ({ id, name, size: content.length, state: 'uploaded', digest: `sha256:${sha256Hex(content)}`, ...extra })
+
+describe('checksum file', () => {
+  test('sha256sum format, sorted by name in byte order, round-trips', () => {
+    const text = formatChecksums(new Map([['b.so', 'b'.repeat(64)], ['B.so', 'c'.repeat(64)], ['a.so', 'a'.repeat(64)]]))
+    expect(text).toBe(`${'c'.repeat(64)}  B.so\n${'a'.repeat(64)}  a.so\n${'b'.repeat(64)}  b.so\n`)
+    expect(parseChecksums(text)).toEqual(new Map([['B.so', 'c'.repeat(64)], ['a.so', 'a'.repeat(64)], ['b.so', 'b'.repeat(64)]]))
+  })
+  test('parse accepts binary-mode markers and skips junk', () => {
+    expect(parseChecksums(`${'A'.repeat(64)} *x.so\r\nnot a line\n`)).toEqual(new Map([['x.so', 'a'.repeat(64)]]))
+  })
+  test('digestHex reads only sha256 digests', () => {
+    expect(digestHex(`sha256:${'F'.repeat(64)}`)).toBe('f'.repeat(64))
+    expect(digestHex('md5:abc')).toBeUndefined()
+    expect(digestHex(null)).toBeUndefined()
+  })
+})
+
+describe('planUpload', () => {
+  test('new names upload, same bytes are kept, other bytes conflict without overwrite', () => {
+    const existing = [asset(1, 'same.so', 'one'), asset(2, 'other.so', 'two')]
+    const hashes = new Map(existing.map(a => [a.id, knownHash(a, new Map())!]))
+    const plan = planUpload([art('new.so', 'n'), art('same.so', 'one'), art('other.so', 'TWO')], existing, hashes, false)
+    expect(plan.steps.map(s => [s.kind, s.artifact.name])).toEqual([['upload', 'new.so'], ['keep', 'same.so']])
+    expect(plan.conflicts).toEqual(['other.so'])
+  })
+  test('overwrite replaces; a different size needs no hash', () => {
+    const existing = [asset(2, 'other.so', 'two', { digest: null })]
+    expect(assetsToHash([art('other.so', 'longer')], existing, new Map())).toEqual([])
+    const plan = planUpload([art('other.so', 'longer')], existing, new Map(), true)
+    expect(plan.steps.map(s => s.kind)).toEqual(['replace'])
+    expect(plan.conflicts).toEqual([])
+  })
+  test('a broken earlier upload is repaired', () => {
+    const plan = planUpload([art('x.so', 'x')], [asset(3, 'x.so', '', { state: 'starter', digest: null })], new Map(), false)
+    expect(plan.steps.map(s => s.kind)).toEqual(['repair'])
+  })
+  test('hashes come from the digest, else the old SHA256SUMS line, else a download', () => {
+    const noDigest = asset(4, 'x.so', 'x', { digest: null })
+    expect(knownHash(noDigest, new Map([['x.so', sha256Hex('x')]]))).toBe(sha256Hex('x'))
+    expect(assetsToHash([art('x.so', 'x')], [noDigest], new Map())).toEqual([noDigest])
+  })
+  test('duplicate artifact names and an artifact called SHA256SUMS are refused', () => {
+    expect(() => planUpload([art('a.so', '1'), art('a.so', '2')], [], new Map(), false)).toThrow('Two artifacts are both named a.so')
+    expect(() => planUpload([art('SHA256SUMS', '1')], [], new Map(), false)).toThrow(/name of the checksum file/)
+  })
+})
+
+test('desiredChecksums covers uploaded .so assets only and reports unknown hashes', () => {
+  const assets = [asset(1, 'b.so', 'b'), asset(2, 'a.so', 'a'), asset(3, 'README.md', 'r'), asset(4, 'c.so', 'c', { state: 'starter' }), asset(5, 'd.so', 'd', { digest: null })]
+  const want = desiredChecksums(assets, a => knownHash(a, new Map()))
+  expect(want.content).toBe(`${sha256Hex('a')}  a.so\n${sha256Hex('b')}  b.so\n`)
+  expect(want.missing.map(a => a.name)).toEqual(['d.so'])
+})

@@ -1,0 +1,160 @@
+import { execFile, spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { type GitHubServer, createGitHubServer } from './github-server.js'
+import { type GoProxy, startGoProxy } from './goproxy.js'
+
+/**
+ * Runs the bundled action (dist/index.js) the way a runner does: INPUT_*
+ * variables, an event file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files,
+ * against a fake GitHub on 127.0.0.1, the fixture GOPROXY and the local Docker
+ * engine with build images tagged like gotify's (scripts/ci/build-images.sh).
+ */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const FIXTURES = path.join(ROOT, '__tests__', 'fixtures')
+
+export interface ActionRun {
+  code: number
+  /** Everything the action printed (stdout and stderr). */
+  log: string
+  outputs: Record<string, string>
+  summary: string
+  /** `::error ...::message` lines, the annotations a user sees. */
+  errors: string[]
+}
+
+export interface RunOptions {
+  inputs: Record<string, string>
+  workspace: string
+  event?: { name: string; payload?: object }
+  /** owner/name of the plugin repository. */
+  repository?: string
+  apiUrl: string
+  env?: Record<string, string>
+  /** Reuse a RUNNER_TEMP (and so the action's GOCACHE) across runs; kept afterwards. */
+  runnerTemp?: string
+}
+
+const run = promisify(execFile)
+
+/** The Go of the local build images: the host's (build-images.sh copies it in). */
+export async function hostGoVersion(): Promise<string> {
+  const { stdout } = await run('go', ['env', 'GOVERSION'])
+  return stdout.trim().replace(/^go/, '')
+}
+
+export function parseOutputFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i])
+    if (!m) continue
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
+    out[m[1]] = value.join('\n')
+  }
+  return out
+}
+
+export async function runAction(opts: RunOptions): Promise<ActionRun> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'action-run-'))
+  const files = { event: path.join(tmp, 'event.json'), output: path.join(tmp, 'output'), summary: path.join(tmp, 'summary.md') }
+  fs.writeFileSync(files.event, JSON.stringify(opts.event?.payload ?? {}))
+  fs.writeFileSync(files.output, '')
+  fs.writeFileSync(files.summary, '')
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? tmp,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: opts.event?.name ?? 'push',
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_REPOSITORY: opts.repository ?? 'someone/plugin',
+    GITHUB_API_URL: opts.apiUrl,
+    GITHUB_WORKSPACE: opts.workspace,
+    RUNNER_TEMP: opts.runnerTemp ?? path.join(tmp, 'runner-temp'),
+    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+    ...opts.env
+  }
+  fs.mkdirSync(env.RUNNER_TEMP, { recursive: true })
+  for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'index.js')], { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let log = ''
+  child.stdout.on('data', (c: Buffer) => (log += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (log += c.toString()))
+  const code = await new Promise<number>(resolve => child.on('close', c => resolve(c ?? 1)))
+  const result: ActionRun = {
+    code,
+    log,
+    outputs: parseOutputFile(fs.readFileSync(files.output, 'utf8')),
+    summary: fs.readFileSync(files.summary, 'utf8'),
+    errors: log.split('\n').filter(l => l.startsWith('::error'))
+  }
+  // The module cache is read-only by design; make it removable.
+  await run('chmod', ['-R', 'u+w', tmp]).catch(() => undefined)
+  fs.rmSync(tmp, { recursive: true, force: true })
+  return result
+}
+
+/** A copy of a fixture plugin in a fresh workspace, as a checkout would be. */
+export function checkoutPlugin(fixture: string): string {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'workspace-'))
+  fs.cpSync(path.join(FIXTURES, 'plugins', fixture), path.join(workspace, 'plugin'), { recursive: true })
+  return workspace
+}
+
+/** The fake GitHub with a server repository like gotify/server, and the fixture GOPROXY. */
+export interface World {
+  github: GitHubServer
+  proxy: GoProxy
+  goVersion: string
+  /** go-env input that makes Go commands use the fixture proxy. */
+  goEnv: string
+  close(): Promise<void>
+}
+
+export async function startWorld(opts: { serverRepo?: string; tags?: string[] } = {}): Promise<World> {
+  const github = await createGitHubServer()
+  const proxy = await startGoProxy()
+  const goVersion = await hostGoVersion()
+  const repo = opts.serverRepo ?? 'gotify/server'
+  const serverGoMod = fs.readFileSync(path.join(FIXTURES, 'server', 'go.mod'), 'utf8')
+  for (const tag of opts.tags ?? ['v2.9.0', 'v2.9.1']) {
+    github.state.addTag(repo, tag, { GO_VERSION: `${goVersion}\n`, 'go.mod': serverGoMod })
+    github.state.addRelease(repo, tag)
+  }
+  return {
+    github,
+    proxy,
+    goVersion,
+    goEnv: `GOPROXY=${proxy.url}\nGOSUMDB=off`,
+    close: async () => {
+      await github.close()
+      await proxy.close()
+    }
+  }
+}
+
+/** Builds the fixture host (the "server") in an image and runs it on a .so: what a user of the server does. */
+export async function loadInFixtureHost(image: string, soPath: string, goEnv: Record<string, string>): Promise<{ code: number; output: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'host-'))
+  fs.cpSync(path.join(FIXTURES, 'server'), path.join(dir, 'server'), { recursive: true })
+  fs.copyFileSync(soPath, path.join(dir, 'plugin.so'))
+  const envArgs = Object.entries({ ...goEnv, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', GOCACHE: '/tmp/gocache', HOME: '/tmp' }).flatMap(([k, v]) => ['-e', `${k}=${v}`])
+  const args = ['run', '--rm', '--network', 'host', ...envArgs, '-v', `${dir}:/w`, '-v', `${dir}/modcache:/go/pkg/mod`, '-w', '/w/server', image]
+  const script = 'go build -ldflags "-w -s" -o /w/host . && /w/host /w/plugin.so'
+  try {
+    const r = await run('docker', [...args, 'sh', '-c', script]).then(
+      x => ({ code: 0, output: x.stdout + x.stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, output: (e.stdout ?? '') + (e.stderr ?? '') })
+    )
+    return r
+  } finally {
+    await run('chmod', ['-R', 'u+w', dir]).catch(() => undefined)
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import type { GoResult, GoRunner } from '../../src/go-runner.js'
+
+/**
+ * Runs the machine's `go` like the action's DockerGoRunner runs the image's:
+ * GOTOOLCHAIN=local, a private module cache and GOCACHE, the given GOPROXY.
+ * Always asynchronous: the fixture GOPROXY answers from this same process.
+ */
+export class HostGoRunner implements GoRunner {
+  readonly calls: Array<{ args: string[]; dir: string; ms: number }> = []
+
+  constructor(
+    readonly env: Record<string, string>,
+    private readonly root?: string
+  ) {}
+
+  static create(goproxy: string, root: string = fs.mkdtempSync(path.join(os.tmpdir(), 'host-go-'))): HostGoRunner {
+    return new HostGoRunner({
+      GOPROXY: goproxy,
+      GOSUMDB: 'off',
+      GONOSUMDB: '*',
+      GOFLAGS: '',
+      GOTOOLCHAIN: 'local',
+      GOMODCACHE: path.join(root, 'gomodcache'),
+      GOCACHE: path.join(root, 'gocache'),
+      GOPATH: path.join(root, 'gopath')
+    }, root)
+  }
+
+  go(args: string[], opts: { dir: string; env?: Record<string, string> }): Promise<GoResult> {
+    const started = Date.now()
+    return new Promise(resolve => {
+      execFile('go', args, { cwd: opts.dir, env: { ...process.env, ...opts.env, ...this.env }, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+        this.calls.push({ args, dir: opts.dir, ms: Date.now() - started })
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
+        resolve({ code, stdout, stderr })
+      })
+    })
+  }
+
+  /** Removes the folder made by create (the module cache in it is read-only). */
+  cleanup(): void {
+    if (!this.root || !fs.existsSync(this.root)) return
+    chmodWritable(this.root)
+    fs.rmSync(this.root, { recursive: true, force: true })
+  }
+}
+
+/** `chmod -R u+w`, without a synchronous child process. */
+export function chmodWritable(dir: string): void {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name)
+    if (e.isDirectory()) {
+      fs.chmodSync(p, 0o755)
+      chmodWritable(p)
+    } else if (!e.isSymbolicLink()) {
+      fs.chmodSync(p, fs.statSync(p).mode | 0o200)
+    }
+  }
+}

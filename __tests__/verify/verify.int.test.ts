@@ -1,0 +1,204 @@
+// Real Docker, the real build images (scripts/ci/build-images.sh), real plugin.Open:
+// plugins built like the action builds them load, and every cause of
+// FIELD-NOTES §1 is caught.
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runContainer, runnerUser } from '../../src/docker.js'
+import { type HostDirs, containerMounts, hostFoldersToCreate } from '../../src/container-layout.js'
+import { FIXED_GO_ENV, containerPath } from '../../src/go-runner.js'
+import { mapConcurrent } from '../../src/concurrency.js'
+import { type Platform, parsePlatform } from '../../src/platform.js'
+import { type VerifyOptions, type VerifyResult, runPlan, verifyArtifacts } from '../../src/verify/verify.js'
+import { type GoProxy, startGoProxy } from '../support/goproxy.js'
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
+const run = promisify(execFile)
+const P = Object.fromEntries(['linux-amd64', 'linux-386', 'linux-arm64', 'linux-arm-7'].map(id => [id, parsePlatform(id)])) as Record<string, Platform>
+const SYMBOLS = ['GetGotifyPluginInfo', 'NewGotifyPluginInstance']
+// Hooks and tests that run containers (the project's testTimeout is not applied per project).
+const LONG = 600_000
+
+let proxy: GoProxy
+let root: string
+let dirs: HostDirs
+let goVersion: string
+let image: (p: Platform) => string
+let olderGo: string
+let results: Map<string, VerifyResult>
+let timings: Record<string, number>
+
+/** gotify/build:<older patch>-linux-amd64 made by build-images.sh: the newest one below the host's Go. */
+async function olderImage(): Promise<string | undefined> {
+  const { stdout } = await run('docker', ['images', '--format', '{{.Tag}}', 'gotify/build'])
+  const num = (v: string): number[] => v.split('.').map(Number)
+  const older = stdout
+    .split('\n')
+    .map(t => /^(\d+\.\d+\.\d+)-linux-amd64$/.exec(t.trim())?.[1])
+    .filter((v): v is string => !!v && v !== goVersion && num(v)[0] === num(goVersion)[0] && num(v)[1] === num(goVersion)[1] && num(v)[2] < num(goVersion)[2])
+    .sort((a, b) => num(b)[2] - num(a)[2])
+  return older[0]
+}
+
+async function go(img: string, args: string[], dir: string, key: string, extraEnv: Record<string, string> = {}): Promise<void> {
+  const mounts = containerMounts(dirs, key)
+  const env = { GOPROXY: proxy.url, GOSUMDB: 'off', ...FIXED_GO_ENV, ...extraEnv }
+  const r = await runContainer({ image: img, command: ['go', ...args], env, mounts, workdir: containerPath(mounts, dir), user: runnerUser() })
+  if (r.code !== 0) throw new Error(`go ${args.join(' ')} in ${img}: ${r.output}`)
+}
+
+interface Case {
+  name: string
+  platform: Platform
+  dir: string
+  flags?: string[]
+  env?: Record<string, string>
+  image?: string
+}
+
+beforeAll(async () => {
+  goVersion = (await run('go', ['env', 'GOVERSION'])).stdout.trim().replace(/^go/, '')
+  image = p => `gotify/build:${goVersion}-${p.id}`
+  for (const p of Object.values(P)) {
+    await run('docker', ['image', 'inspect', image(p)]).catch(() => {
+      throw new Error(`missing ${image(p)}: run scripts/ci/setup-docker.sh and scripts/ci/build-images.sh`)
+    })
+  }
+  proxy = await startGoProxy()
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-int-'))
+  // One module cache and one GOCACHE per platform, shared by every case.
+  dirs = { source: path.join(root, 'src'), scratch: path.join(root, 'scratch'), goModCache: path.join(root, 'mod'), goCacheRoot: path.join(root, 'gocache'), outputDir: path.join(root, 'out') }
+  for (const p of Object.values(P)) for (const d of hostFoldersToCreate(dirs, p.id)) fs.mkdirSync(d, { recursive: true })
+  const basic = path.join(dirs.source, 'basic')
+  const newer = path.join(dirs.source, 'basic-v11')
+  fs.cpSync(path.join(FIXTURES, 'plugins', 'basic'), basic, { recursive: true })
+  fs.cpSync(path.join(FIXTURES, 'plugins', 'basic'), newer, { recursive: true })
+  const amd64 = image(P['linux-amd64'])
+  await go(amd64, ['mod', 'edit', '-require=example.com/dep@v1.0.0'], basic, 'linux-amd64')
+  await Promise.all([go(amd64, ['mod', 'tidy'], basic, 'linux-amd64'), go(amd64, ['mod', 'tidy'], newer, 'linux-amd64')])
+
+  // Another Go: the older-patch image when build-images.sh made one, else a toolchain fetched by GOTOOLCHAIN.
+  const older = await olderImage()
+  const [maj, min, patch] = goVersion.split('.').map(Number)
+  olderGo = older ?? `${maj}.${min}.${Math.max(0, patch - 1)}`
+  const oldGoCase: Case = older
+    ? { name: 'oldgo', platform: P['linux-amd64'], dir: basic, image: `gotify/build:${older}-linux-amd64` }
+    : { name: 'oldgo', platform: P['linux-amd64'], dir: basic, env: { GOTOOLCHAIN: `go${olderGo}`, GOPROXY: `${proxy.url},https://proxy.golang.org` } }
+  const cases: Case[] = [
+    ...Object.values(P).map(p => ({ name: `ok-${p.id}`, platform: p, dir: basic })),
+    { name: 'dep-v1.1.0', platform: P['linux-amd64'], dir: newer },
+    { name: 'trimpath', platform: P['linux-amd64'], dir: basic, flags: ['-trimpath'] },
+    { name: 'othercache', platform: P['linux-amd64'], dir: basic, env: { GOMODCACHE: '/tmp/othercache' } },
+    oldGoCase
+  ]
+  // The way the action builds: in the platform's image, module cache at /go/pkg/mod, -w -s.
+  const t0 = Date.now()
+  await mapConcurrent(cases, 3, c =>
+    go(c.image ?? image(c.platform), ['build', '-buildmode=plugin', '-ldflags=-w -s', ...(c.flags ?? []), '-o', `/out/${c.name}.so`, '.'], c.dir, c.platform.id, c.env)
+  )
+  const t1 = Date.now()
+  const server = [{ path: 'example.com/server/v2', version: '' }, { path: 'example.com/dep', version: 'v1.0.0' }]
+  const lines: string[] = []
+  const r = await verifyArtifacts({
+    artifacts: cases.map(c => ({ platform: c.platform, path: path.join(dirs.outputDir!, `${c.name}.so`) })),
+    imageFor: image,
+    serverModules: server,
+    serverGoVersion: goVersion,
+    plugin: { dir: basic, package: '.' },
+    symbols: SYMBOLS,
+    dirs,
+    goEnv: { GOPROXY: proxy.url, GOSUMDB: 'off', GOFLAGS: '-trimpath' },
+    concurrency: 2,
+    log: (p, l) => lines.push(`${p}: ${l}`)
+  })
+  timings = { buildSeconds: (t1 - t0) / 1000, verifySeconds: (Date.now() - t1) / 1000 }
+  results = new Map(cases.map((c, i) => [c.name, r[i]]))
+  console.log([`builds ${timings.buildSeconds}s, verification ${timings.verifySeconds}s, older Go ${olderGo} via ${older ? 'image' : 'GOTOOLCHAIN'}`, ...lines].join('\n'))
+}, LONG)
+
+afterAll(async () => {
+  await proxy?.close()
+  if (root) {
+    await run('chmod', ['-R', 'u+w', root]).catch(() => undefined)
+    fs.rmSync(root, { recursive: true, force: true })
+  }
+})
+
+test.each(['linux-amd64', 'linux-386'])('a matched plugin loads natively on %s', id => {
+  expect(results.get(`ok-${id}`)).toEqual({ platform: id, status: 'loaded', method: 'native', detail: expect.stringMatching(/succeeded/) })
+})
+
+test.each(['linux-arm64', 'linux-arm-7'])('a matched plugin loads on %s through qemu-user', id => {
+  expect(results.get(`ok-${id}`)).toEqual({ platform: id, status: 'loaded', method: 'qemu-user', detail: expect.stringMatching(/succeeded/) })
+})
+
+test('a plugin with another version of a shared module fails, naming it', () => {
+  expect(results.get('dep-v1.1.0')).toMatchObject({ status: 'failed', method: 'native', detail: expect.stringMatching(/different version of package example\.com\/dep/) })
+})
+
+test('a plugin built with -trimpath fails (the user GOFLAGS=-trimpath never reaches the loader)', () => {
+  expect(results.get('trimpath')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/different version of package example\.com\/dep/) })
+})
+
+test('a plugin built with the module cache elsewhere fails', () => {
+  expect(results.get('othercache')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/different version of package example\.com\/dep/) })
+})
+
+test('a plugin built with another Go version fails', () => {
+  // Across patch releases package hashes can match and plugin.Open accept the plugin: the loader's Go version check catches it.
+  expect(results.get('oldgo')).toMatchObject({
+    status: 'failed',
+    detail: expect.stringMatching(new RegExp(`different version of package .*another Go version|built with go${olderGo.replace(/\./g, '\\.')} and the server with go`))
+  })
+})
+
+test('the loader was built in scratch, owned by the runner', () => {
+  const st = fs.statSync(path.join(dirs.scratch, 'verify', 'linux-arm64', 'loader'))
+  expect(`${st.uid}:${st.gid}`).toBe(runnerUser())
+  expect(fs.readFileSync(path.join(dirs.scratch, 'verify', 'linux-arm64', 'src', 'go.mod'), 'utf8')).toContain('example.com/dep v1.0.0')
+})
+
+describe('without the full pipeline', () => {
+  const base = (): VerifyOptions => ({
+    artifacts: [{ platform: P['linux-amd64'], path: path.join(dirs.outputDir!, 'ok-linux-amd64.so') }],
+    imageFor: image,
+    serverModules: [{ path: 'example.com/dep', version: 'v1.0.0' }],
+    serverGoVersion: goVersion,
+    plugin: { dir: path.join(dirs.source, 'basic'), package: '.' },
+    symbols: SYMBOLS,
+    dirs,
+    goEnv: { GOPROXY: proxy.url, GOSUMDB: 'off' },
+    concurrency: 2,
+    log: () => undefined
+  })
+
+  test('a symbol the server looks up but the plugin lacks fails', async () => {
+    const [r] = await verifyArtifacts({ ...base(), symbols: ['GetGotifyPluginInfo', 'NoSuchSymbol'] })
+    expect(r).toEqual({ platform: 'linux-amd64', status: 'failed', method: 'native', detail: 'plugin.Open succeeded but the plugin lacks NoSuchSymbol' })
+  }, LONG)
+
+  test('no emulator: not verified, never passed, with how to enable one; missing .so: failed', async () => {
+    const r = await verifyArtifacts({
+      ...base(),
+      artifacts: [
+        { platform: P['linux-arm64'], path: path.join(dirs.outputDir!, 'ok-linux-arm64.so') },
+        { platform: parsePlatform('linux-riscv64'), path: '/nonexistent.so' }
+      ],
+      findEmulator: async q => (q === 'riscv64' ? { kind: 'qemu-user', path: '/usr/bin/qemu-riscv64-static' } : { kind: 'none' }),
+      imageFor: p => `gotify/build:${goVersion}-${p.id}`
+    })
+    expect(r[0]).toEqual({ platform: 'linux-arm64', status: 'not-verified', method: 'none', detail: expect.stringMatching(/docker\/setup-qemu-action.*qemu-user-static/) })
+    expect(r[1]).toMatchObject({ platform: 'linux-riscv64', status: 'failed', detail: expect.stringMatching(/cannot read \/nonexistent\.so/) })
+  }, LONG)
+})
+
+test('run plans: amd64 and 386 native on amd64, others emulated, non-linux impossible', () => {
+  expect(runPlan(P['linux-386'], 'amd64', 'linux')).toEqual({ kind: 'native' })
+  expect(runPlan(P['linux-arm-7'], 'amd64', 'linux')).toEqual({ kind: 'emulated', qemuArch: 'arm' })
+  expect(runPlan(P['linux-amd64'], 'arm64', 'linux')).toEqual({ kind: 'emulated', qemuArch: 'x86_64' })
+  expect(runPlan(parsePlatform('darwin-arm64'), 'arm64', 'linux')).toMatchObject({ kind: 'impossible' })
+  expect(runPlan(P['linux-amd64'], 'amd64', 'darwin')).toMatchObject({ kind: 'impossible' })
+})

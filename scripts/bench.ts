@@ -1,0 +1,73 @@
+// Measures the build pipeline against the way plugin authors build today (a
+// copied Makefile: one `docker run ... go build -a` per platform, one after
+// another), in one run, and prints the ratios side by side. Uses the local
+// fake GitHub, fixture GOPROXY and gotify-style images (scripts/ci/build-images.sh).
+//   npm run bench [-- --write]   (--write puts the table into README.md)
+import { execFile } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { promisify } from 'node:util'
+import { ROOT, checkoutPlugin, runAction, startWorld } from '../__tests__/support/action-harness.js'
+
+const exec = promisify(execFile)
+const PLATFORMS = ['linux-amd64', 'linux-arm-7', 'linux-arm64', 'linux-386']
+const world = await startWorld()
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'))
+const modCache = path.join(tmp, 'gomodcache')
+const rows: Array<{ name: string; seconds: number }> = []
+
+async function timed(name: string, fn: () => Promise<void>): Promise<void> {
+  const t0 = Date.now()
+  await fn()
+  rows.push({ name, seconds: (Date.now() - t0) / 1000 })
+  console.error(`${name}: ${rows[rows.length - 1].seconds.toFixed(1)} s`)
+}
+
+async function action(name: string, runnerTemp: string, verify: boolean): Promise<string> {
+  const workspace = checkoutPlugin('basic')
+  await timed(name, async () => {
+    const run = await runAction({
+      inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'go-env': world.goEnv, 'go-mod-cache': modCache, verify: String(verify) },
+      workspace,
+      apiUrl: world.github.url,
+      runnerTemp
+    })
+    if (run.code !== 0) throw new Error(`${name} failed:\n${run.log}`)
+  })
+  return workspace
+}
+
+try {
+  const runnerTemp = path.join(tmp, 'runner-temp')
+  const workspace = await action('action, cold GOCACHE and module cache', runnerTemp, false)
+  await action('action, warm GOCACHE', runnerTemp, false)
+  await action('action, warm GOCACHE, with plugin.Open verification', runnerTemp, true)
+  // The Makefile way, on the go.mod the action aligned, with modules already downloaded.
+  await timed('Makefile way: sequential docker run go build -a', async () => {
+    for (const p of PLATFORMS) {
+      await exec('docker', [
+        'run', '--rm', '--network', 'host', '-v', `${path.join(workspace, 'plugin')}:/proj`, '-v', `${modCache}:/go/pkg/mod`, '-w', '/proj',
+        '-e', 'GOTOOLCHAIN=local', '-e', `GOPROXY=${world.proxy.url}`, '-e', 'GOSUMDB=off', '-e', 'GOCACHE=/tmp/gocache',
+        `gotify/build:${world.goVersion}-${p}`, 'go', 'build', '-a', '-installsuffix', 'cgo', '-ldflags=-w -s', '-buildmode=plugin', '-o', `/tmp/${p}.so`
+      ])
+    }
+  })
+  const base = rows[rows.length - 1].seconds
+  const table = [
+    `Four platforms (${PLATFORMS.join(', ')}) of \`__tests__/fixtures/plugins/basic\` on ${os.cpus().length} cores; ratio = time / the Makefile way (lower is faster).`,
+    '',
+    '| scenario | seconds | ratio |',
+    '| --- | --- | --- |',
+    ...rows.map(r => `| ${r.name} | ${r.seconds.toFixed(1)} | ${(r.seconds / base).toFixed(2)} |`)
+  ].join('\n')
+  console.log(table)
+  if (process.argv.includes('--write')) {
+    const readme = path.join(ROOT, 'README.md')
+    fs.writeFileSync(readme, fs.readFileSync(readme, 'utf8').replace(/(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/, `$1${table}\n$2`))
+  }
+} finally {
+  await world.close()
+  await exec('chmod', ['-R', 'u+w', tmp]).catch(() => undefined)
+  fs.rmSync(tmp, { recursive: true, force: true })
+}

@@ -1,0 +1,26 @@
+import * as core from '@actions/core'
+import { InputError, StepError } from './errors.js'
+import type { Alignment } from './alignment/align.js'
+import type { VerifyResult } from './verify/verify.js'
+
+/** Conflicts point at the plugin's go.mod line that brings the module in. */
+export function annotateConflicts(alignment: Alignment): void {
+  for (const c of alignment.conflicts) core.error(c.message, { title: `cannot align ${c.path}`, file: c.location?.file, startLine: c.location?.line })
+  for (const s of alignment.shared.filter(x => x.plugin !== x.server && alignment.conflicts.length === 0)) {
+    core.warning(`${s.path} is ${s.plugin} in the plugin but ${s.server} in the server (align: ${alignment.mode})`, { title: 'not aligned' })
+  }
+}
+
+export function annotateVerification(results: VerifyResult[]): void {
+  for (const v of results) {
+    if (v.status === 'failed') core.error(`${v.platform}: ${v.detail}`, { title: `plugin does not load (${v.platform})` })
+    if (v.status === 'not-verified') core.warning(`${v.platform}: not verified: ${v.detail}`)
+  }
+}
+
+/** Known failures are one line; anything else keeps its stack for a bug report. */
+export function fail(e: unknown): void {
+  if (e instanceof StepError && e.location) core.error(e.message, { file: e.location.file, startLine: e.location.line })
+  if (e instanceof InputError || e instanceof StepError) core.setFailed(e.message)
+  else core.setFailed(`unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
+}

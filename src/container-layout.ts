@@ -1,0 +1,47 @@
+import * as path from 'node:path'
+import type { Mount } from './docker.js'
+
+/**
+ * The host folders every build container sees, and where. The module cache
+ * must be at /go/pkg/mod (the server's release build has it there and the
+ * path is part of package hashes); the rest only needs to be stable.
+ */
+export interface HostDirs {
+  /** Folder holding the plugin (the workspace, so `replace ../x` works). */
+  source: string
+  /** Action-private files: server go.mod copies, loaders, reports. */
+  scratch: string
+  goModCache: string
+  /** One GOCACHE per platform below this, kept warm across platforms' runs. */
+  goCacheRoot: string
+  /** Where .so files are written (build step only). */
+  outputDir?: string
+}
+
+export const IN_CONTAINER = {
+  source: '/proj',
+  scratch: '/scratch',
+  goModCache: '/go/pkg/mod',
+  goCache: '/gocache',
+  outputDir: '/out'
+} as const
+
+/** The GOCACHE of the Go commands that are no platform's build (alignment). */
+export const TOOL_CACHE_KEY = 'tool'
+
+/** `cacheKey` separates GOCACHEs, e.g. a platform id or "align". */
+export function containerMounts(dirs: HostDirs, cacheKey: string): Mount[] {
+  const mounts: Mount[] = [
+    { host: dirs.source, container: IN_CONTAINER.source },
+    { host: dirs.scratch, container: IN_CONTAINER.scratch },
+    { host: dirs.goModCache, container: IN_CONTAINER.goModCache },
+    { host: path.join(dirs.goCacheRoot, cacheKey), container: IN_CONTAINER.goCache }
+  ]
+  if (dirs.outputDir) mounts.push({ host: dirs.outputDir, container: IN_CONTAINER.outputDir })
+  return mounts
+}
+
+/** Host folders that must exist before docker mounts them (else docker creates them as root). */
+export function hostFoldersToCreate(dirs: HostDirs, cacheKey: string): string[] {
+  return containerMounts(dirs, cacheKey).map(m => m.host)
+}

@@ -1,0 +1,35 @@
+/**
+ * Go versions as they appear in a server's GO_VERSION file and in image tags:
+ * `1.26.0`, `1.22`, `1.23rc1`. Strict, because the value ends up in an image
+ * tag and on command lines.
+ */
+const GO_VERSION = /^(\d{1,3})\.(\d{1,3})(?:\.(\d{1,3}))?(?:(rc|beta)(\d{1,3}))?$/
+
+export interface GoVersion {
+  readonly major: number
+  readonly minor: number
+  readonly patch: number
+  readonly pre?: { kind: 'rc' | 'beta'; n: number }
+  readonly text: string
+}
+
+export function parseGoVersion(text: string): GoVersion | undefined {
+  const m = GO_VERSION.exec(text.trim().replace(/^go/, ''))
+  if (!m) return undefined
+  const [, major, minor, patch, kind, n] = m
+  return {
+    major: Number(major),
+    minor: Number(minor),
+    patch: patch === undefined ? 0 : Number(patch),
+    pre: kind ? { kind: kind as 'rc' | 'beta', n: Number(n) } : undefined,
+    text: text.trim().replace(/^go/, '')
+  }
+}
+
+/** Negative when a < b; pre-releases sort before the release they lead to. */
+export function compareGoVersions(a: GoVersion, b: GoVersion): number {
+  const d = a.major - b.major || a.minor - b.minor || a.patch - b.patch
+  if (d !== 0) return d
+  const rank = (v: GoVersion): number => (v.pre ? (v.pre.kind === 'beta' ? 0 : 1000) + v.pre.n : 1_000_000)
+  return rank(a) - rank(b)
+}

@@ -1,0 +1,215 @@
+import * as path from 'node:path'
+import { InputError } from './errors.js'
+import { type Platform, parsePlatforms, DEFAULT_PLATFORMS } from './platform.js'
+import { placeholdersOf, renderTemplate } from './template.js'
+import { splitShellWords } from './shell-words.js'
+
+export type AlignMode = 'full' | 'cap' | 'off'
+export type UploadMode = 'auto' | 'true' | 'false'
+
+/** Every input of action.yml, parsed and validated once. */
+export interface ActionInputs {
+  server: { owner: string; name: string }
+  serverVersion: string
+  pluginPath: string
+  package: string
+  pluginName?: string
+  platforms: Platform[]
+  buildImage: string
+  assetName: string
+  outputDir: string
+  ldflags: string
+  buildArgs: string[]
+  goEnv: Record<string, string>
+  goModCache: string
+  token: string
+  align: AlignMode
+  verify: boolean
+  verifySymbols: string[]
+  upload: UploadMode
+  releaseTag?: string
+  overwrite: boolean
+  checksums: boolean
+}
+
+/**
+ * The defaults, as action.yml states them. They are repeated here because a
+ * run without the runner (tests, local runs) gets no defaults filled in; a
+ * test checks that the two agree.
+ */
+export const INPUT_DEFAULTS: Record<string, string> = {
+  'server-version': 'latest',
+  'plugin-path': '.',
+  package: '.',
+  'plugin-name': '',
+  platforms: DEFAULT_PLATFORMS,
+  'build-image': '{server-owner}/build:{go-version}-{platform}',
+  'asset-name': '{plugin}-{platform}-for-{server-owner}-{server-version}.so',
+  'output-dir': 'build',
+  ldflags: '-w -s',
+  'build-args': '',
+  'go-env': '',
+  'go-mod-cache': '',
+  align: 'full',
+  verify: 'true',
+  'verify-symbols': 'GetGotifyPluginInfo,NewGotifyPluginInstance',
+  upload: 'auto',
+  'release-tag': '',
+  overwrite: 'false',
+  checksums: 'true'
+}
+
+export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
+export const ASSET_PLACEHOLDERS = [...IMAGE_PLACEHOLDERS, 'plugin', 'server-version']
+
+/** Where the run happens: paths and ids the runner gives through the environment. */
+export interface RunEnvironment {
+  workspace: string
+  runnerTemp: string
+}
+
+/** Returns undefined when the input is not set at all (a run without the runner). */
+type GetInput = (name: string) => string | undefined
+
+export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
+  const input = (name: string): string => {
+    const v = (get(name) ?? '').trim()
+    return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v
+  }
+  const within = (p: string): string => path.resolve(env.workspace, p)
+
+  const serverRepository = (get('server-repository') ?? '').trim()
+  const repo = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(serverRepository)
+  if (!repo || repo[2] === '.' || repo[2] === '..') {
+    throw new InputError('server-repository', `"${serverRepository}" is not owner/name`, 'a GitHub repository such as gotify/server')
+  }
+
+  const serverVersion = input('server-version')
+  if (serverVersion !== 'latest' && !/^[A-Za-z0-9][A-Za-z0-9._+\-/]{0,127}$/.test(serverVersion)) {
+    throw new InputError('server-version', `"${serverVersion}" is not a tag name`, 'latest or a tag such as v2.9.1')
+  }
+
+  const platforms = parsePlatforms(input('platforms'))
+  const buildImage = checkTemplate('build-image', input('build-image'), IMAGE_PLACEHOLDERS)
+  const assetName = checkTemplate('asset-name', input('asset-name'), ASSET_PLACEHOLDERS)
+  checkAssetNames(assetName, platforms)
+
+  const pluginName = input('plugin-name')
+  if (pluginName !== '' && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(pluginName)) {
+    throw new InputError('plugin-name', `"${pluginName}" cannot be part of a file name`, 'letters, digits, ".", "_" and "-"')
+  }
+
+  let buildArgs: string[]
+  try {
+    buildArgs = splitShellWords(input('build-args'))
+  } catch (e) {
+    throw new InputError('build-args', (e as Error).message, 'go build flags, quoted like in a shell')
+  }
+  for (const a of buildArgs) {
+    const flag = a.replace(/^--?/, '-').split('=')[0]
+    if (['-o', '-buildmode', '-ldflags'].includes(flag)) {
+      throw new InputError('build-args', `${flag} is set by the action`, 'other go build flags (use the ldflags input for -ldflags)')
+    }
+  }
+
+  const goModCache = input('go-mod-cache')
+  return {
+    server: { owner: repo[1], name: repo[2] },
+    serverVersion,
+    pluginPath: within(input('plugin-path')),
+    package: checkPackage(input('package')),
+    pluginName: pluginName === '' ? undefined : pluginName,
+    platforms,
+    buildImage,
+    assetName,
+    outputDir: within(input('output-dir')),
+    ldflags: input('ldflags'),
+    buildArgs,
+    goEnv: parseGoEnv(input('go-env')),
+    goModCache: goModCache === '' ? path.join(env.runnerTemp, 'go-plugin-build', 'gomodcache') : within(goModCache),
+    token: (get('token') ?? '').trim(),
+    align: oneOf('align', input('align'), ['full', 'cap', 'off']) as AlignMode,
+    verify: bool('verify', input('verify')),
+    // Set but empty means "skip the symbol check"; unset means the default.
+    verifySymbols: parseSymbols(get('verify-symbols') ?? INPUT_DEFAULTS['verify-symbols']),
+    upload: oneOf('upload', input('upload'), ['auto', 'true', 'false']) as UploadMode,
+    releaseTag: input('release-tag') || undefined,
+    overwrite: bool('overwrite', input('overwrite')),
+    checksums: bool('checksums', input('checksums'))
+  }
+}
+
+function oneOf(name: string, value: string, accepted: string[]): string {
+  if (!accepted.includes(value)) throw new InputError(name, `"${value}" is not a choice`, accepted.join(', '))
+  return value
+}
+
+function bool(name: string, value: string): boolean {
+  const v = value.toLowerCase()
+  if (v === 'true') return true
+  if (v === 'false') return false
+  throw new InputError(name, `"${value}" is not a boolean`, 'true, false')
+}
+
+function checkTemplate(name: string, template: string, allowed: string[]): string {
+  for (const p of placeholdersOf(template)) {
+    if (!allowed.includes(p)) throw new InputError(name, `unknown placeholder {${p}}`, allowed.map(a => `{${a}}`).join(', '))
+  }
+  return template
+}
+
+/** Two platforms must never write or upload the same file. */
+function checkAssetNames(template: string, platforms: Platform[]): void {
+  const accepted = 'a file name (no / or \\) that differs per platform, e.g. with {platform}'
+  if (/[/\\]/.test(template.replace(/\{[^{}]*\}/g, ''))) {
+    throw new InputError('asset-name', `"${template}" contains a path separator`, accepted)
+  }
+  const seen = new Map<string, string>()
+  for (const p of platforms) {
+    const values: Record<string, string> = Object.fromEntries(ASSET_PLACEHOLDERS.map(k => [k, 'x']))
+    Object.assign(values, { platform: p.id, os: p.os, arch: p.arch, variant: p.variant ?? '' })
+    const name = renderTemplate(template, values)
+    const other = seen.get(name)
+    if (other) throw new InputError('asset-name', `"${template}" gives ${other} and ${p.id} the same name`, accepted)
+    seen.set(name, p.id)
+  }
+}
+
+function checkPackage(pkg: string): string {
+  if (path.isAbsolute(pkg) || pkg.split(/[/\\]/).includes('..') || !/^[A-Za-z0-9._/-]+$/.test(pkg)) {
+    throw new InputError('package', `"${pkg}" is not a package directory inside plugin-path`, 'a relative path such as . or ./cmd/plugin')
+  }
+  return pkg
+}
+
+const RESERVED_GO_ENV: Record<string, string> = {
+  GOTOOLCHAIN: 'the Go version is the server\'s; every Go command runs with GOTOOLCHAIN=local',
+  GOMODCACHE: 'the module cache must sit at /go/pkg/mod like the server\'s; use go-mod-cache for the host folder',
+  GOPATH: 'GOPATH is /go in the build images',
+  GOOS: 'set by platforms',
+  GOARCH: 'set by platforms',
+  GOARM: 'set by platforms',
+  CGO_ENABLED: 'plugins need cgo',
+  GOWORK: 'the plugin is built from its own aligned go.mod (GOWORK=off)'
+}
+
+export function parseGoEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const raw of text.split('\n')) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line)
+    if (!m) throw new InputError('go-env', `cannot read line "${line}"`, 'KEY=VALUE lines such as GOPROXY=https://proxy.example,direct')
+    if (m[1] in RESERVED_GO_ENV) throw new InputError('go-env', `${m[1]} cannot be set (${RESERVED_GO_ENV[m[1]]})`, 'other Go environment variables (GOPROXY, GOPRIVATE, GOFLAGS, ...)')
+    env[m[1]] = m[2]
+  }
+  return env
+}
+
+function parseSymbols(text: string): string[] {
+  const symbols = text.split(/[,\n]/).map(s => s.trim()).filter(s => s !== '')
+  for (const s of symbols) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) throw new InputError('verify-symbols', `"${s}" is not a Go identifier`, 'exported names separated by commas, or empty to skip')
+  }
+  return symbols
+}

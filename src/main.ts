@@ -1,0 +1,109 @@
+import * as core from '@actions/core'
+import { loadContext } from './context.js'
+import { checkDockerEngine } from './docker.js'
+import { GitHubApi } from './github/api.js'
+import { resolveServerRelease } from './server-release.js'
+import { readPluginModule } from './plugin-module.js'
+import { createLayout, planLayout } from './workspace.js'
+import { planBuilds, imageFor, templateValues } from './build/plan.js'
+import { checkImages } from './build/images.js'
+import { buildPlatforms } from './build/build.js'
+import { DockerGoRunner } from './go-runner.js'
+import { TOOL_CACHE_KEY, containerMounts } from './container-layout.js'
+import { alignPlugin } from './alignment/align.js'
+import { verifyArtifacts } from './verify/verify.js'
+import { decideUpload } from './release/decide.js'
+import { uploadToRelease } from './release/upload.js'
+import { type RunOutcome, isCompatible, publishReport } from './report.js'
+import { annotateConflicts, annotateVerification, fail } from './annotations.js'
+import { defaultConcurrency } from './concurrency.js'
+import { parsePlatform } from './platform.js'
+
+/**
+ * The pipeline: resolve the server release, align the plugin's go.mod, build
+ * every platform in the server's images, verify the .so files load, upload
+ * them, report. Every input is checked before anything is written.
+ */
+export async function run(): Promise<void> {
+  try {
+    // Inputs, parsed and validated once; then the checks that need no writes.
+    const ctx = loadContext()
+    const { inputs } = ctx
+    const shipping = decideUpload({ upload: inputs.upload, releaseTag: inputs.releaseTag, eventName: ctx.eventName, payloadReleaseTag: ctx.payloadReleaseTag })
+    const plugin = readPluginModule(inputs)
+    await checkDockerEngine()
+    const api = new GitHubApi({ token: inputs.token, log: core.debug })
+
+    // Resolve the server release: tag, Go version, go.mod.
+    const server = await resolveServerRelease(api, inputs.server, inputs.serverVersion)
+    core.info(`Server ${server.owner}/${server.name} ${server.tag}: Go ${server.goVersion} (from ${server.goVersionSource})`)
+    const concurrency = defaultConcurrency()
+    // Go commands that are no platform's build (alignment) run in the linux-amd64 image.
+    const toolImage = imageFor(inputs.buildImage, templateValues(server, parsePlatform('linux-amd64'), plugin.name))
+    const layout = planLayout(ctx)
+    const jobs = planBuilds({ inputs, server, pluginName: plugin.name, pluginWorkdir: layout.pluginWorkdir })
+    await createLayout(layout)
+    await checkImages([...jobs, { platform: parsePlatform('linux-amd64'), image: toolImage }], server.goVersion, concurrency)
+    const outcome: RunOutcome = { server, builds: [], verification: [], artifacts: [] }
+
+    // Align the plugin's go.mod with the server's build list.
+    const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), inputs.goEnv)
+    const alignment = await alignPlugin(goRunner, { mode: inputs.align, pluginDir: plugin.dir, scratchDir: layout.dirs.scratch, server, log: core.info })
+    outcome.alignment = alignment
+    annotateConflicts(alignment)
+
+    if (alignment.conflicts.length === 0) {
+      // Build every platform in its image, concurrently.
+      outcome.builds = await buildPlatforms(jobs, { dirs: layout.dirs, concurrency, repoDir: layout.repoDir })
+      outcome.artifacts = outcome.builds.flatMap(b => (b.artifact ? [b.artifact] : []))
+
+      // Verify: plugin.Open into a loader built like the server.
+      if (inputs.verify && outcome.artifacts.length > 0) {
+        outcome.verification = await verifyArtifacts({
+          artifacts: outcome.builds.filter(b => b.artifact).map(b => ({ platform: b.job.platform, path: b.job.outputPath })),
+          imageFor: p => jobs.find(j => j.platform.id === p.id)?.image ?? toolImage,
+          serverModules: alignment.serverModules,
+          serverGoVersion: server.goVersion,
+          plugin: { dir: plugin.dir, package: inputs.package },
+          symbols: inputs.verifySymbols,
+          dirs: layout.dirs,
+          goEnv: inputs.goEnv,
+          concurrency,
+          log: (platform, line) => core.info(`[verify ${platform}] ${line}`)
+        })
+        annotateVerification(outcome.verification)
+      }
+    }
+
+    // Upload, only when everything built and loads.
+    const built = outcome.builds.length > 0 && outcome.builds.every(b => b.ok)
+    if (!shipping.upload) outcome.uploadNote = shipping.reason
+    else if (!built || !isCompatible(outcome)) outcome.uploadNote = 'not uploading: the build or the compatibility check failed; the release was left untouched'
+    else {
+      const result = await uploadToRelease(api, {
+        repository: ctx.repository,
+        tag: shipping.tag ?? '',
+        artifacts: outcome.artifacts,
+        overwrite: inputs.overwrite,
+        checksums: inputs.checksums,
+        log: core.info
+      })
+      outcome.releaseUrl = result.releaseUrl
+      for (const a of outcome.artifacts) {
+        const asset = result.assets.find(x => x.name === a.name)
+        if (asset) Object.assign(a, { url: asset.url, upload: asset.status })
+      }
+    }
+    if (outcome.uploadNote) core.info(outcome.uploadNote)
+
+    // Report: outputs, job summary, compat-report.json; then the verdict.
+    await publishReport(outcome, inputs.outputDir)
+    const failedBuilds = outcome.builds.filter(b => !b.ok).map(b => b.job.platform.id)
+    const target = `${server.owner}/${server.name} ${server.tag}`
+    if (alignment.conflicts.length > 0) core.setFailed(`go.mod cannot be aligned with ${target}: ${alignment.conflicts.map(c => c.message).join('; ')}`)
+    else if (failedBuilds.length > 0) core.setFailed(`go build failed for ${failedBuilds.join(', ')}`)
+    else if (!isCompatible(outcome)) core.setFailed(`the plugin is not compatible with ${target}; see the annotations and the job summary`)
+  } catch (e) {
+    fail(e)
+  }
+}

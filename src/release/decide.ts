@@ -1,0 +1,33 @@
+import { InputError } from '../errors.js'
+import type { UploadMode } from '../inputs.js'
+
+export interface UploadDecision {
+  upload: boolean
+  tag?: string
+  /** Logged as is. */
+  reason: string
+}
+
+/**
+ * Whether this run uploads, and to which release. Pure: the event comes in
+ * as data.
+ */
+export function decideUpload(args: { upload: UploadMode; releaseTag?: string; eventName: string; payloadReleaseTag?: string }): UploadDecision {
+  const { upload, releaseTag, eventName, payloadReleaseTag } = args
+  // Code from a pull request is unreviewed and its token may be read-only: never publish it.
+  if (eventName === 'pull_request' || eventName === 'pull_request_target') {
+    return { upload: false, reason: `not uploading: ${eventName} events never upload, whatever upload and release-tag say` }
+  }
+  if (upload === 'false') return { upload: false, reason: 'not uploading: upload is false' }
+
+  const fromEvent = eventName === 'release' && payloadReleaseTag ? payloadReleaseTag : undefined
+  const tag = releaseTag || fromEvent
+  if (tag) {
+    const where = releaseTag ? `release-tag ${releaseTag}` : `the ${eventName} event's tag ${tag}`
+    return { upload: true, tag, reason: `uploading to the release of ${where}` }
+  }
+  if (upload === 'true') {
+    throw new InputError('release-tag', `upload is true but there is no release to upload to (the event is ${eventName}, not release)`, 'the tag of an existing release, or upload: auto')
+  }
+  return { upload: false, reason: `not uploading: the event is ${eventName}, not release, and release-tag is not set` }
+}

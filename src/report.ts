@@ -1,0 +1,104 @@
+import * as core from '@actions/core'
+import { mkdir, writeFile } from 'node:fs/promises'
+import * as path from 'node:path'
+import type { Artifact } from './artifact.js'
+import type { Alignment } from './alignment/align.js'
+import type { BuildOutcome } from './build/build.js'
+import type { VerifyResult } from './verify/verify.js'
+import type { ServerRelease } from './server-release.js'
+
+/** Everything the run learnt, for the outputs, the job summary and compat-report.json. */
+export interface RunOutcome {
+  server: ServerRelease
+  alignment?: Alignment
+  builds: BuildOutcome[]
+  verification: VerifyResult[]
+  artifacts: Artifact[]
+  releaseUrl?: string
+  /** Why nothing was uploaded, when nothing was. */
+  uploadNote?: string
+}
+
+/** Compatible: nothing left unaligned, no conflict, no platform that failed to load. */
+export function isCompatible(o: Pick<RunOutcome, 'alignment' | 'verification'>): boolean {
+  const a = o.alignment
+  const aligned = !a || (a.conflicts.length === 0 && a.shared.every(s => s.plugin === s.server))
+  return aligned && o.verification.every(v => v.status !== 'failed')
+}
+
+export function compatReport(o: RunOutcome): object {
+  return {
+    server: { repository: `${o.server.owner}/${o.server.name}`, tag: o.server.tag },
+    goVersion: o.server.goVersion,
+    goVersionSource: o.server.goVersionSource,
+    align: o.alignment?.mode,
+    shared: o.alignment?.shared ?? [],
+    changes: o.alignment?.changes ?? [],
+    conflicts: (o.alignment?.conflicts ?? []).map(c => ({ module: c.path, server: c.server, plugin: c.plugin, chain: c.chain, cause: c.message })),
+    platforms: o.builds.map(b => {
+      const v = o.verification.find(x => x.platform === b.job.platform.id)
+      return {
+        platform: b.job.platform.id,
+        image: b.job.image,
+        built: b.ok,
+        buildSeconds: Number(b.seconds.toFixed(1)),
+        verification: v ? { status: v.status, method: v.method, detail: v.detail } : { status: 'skipped' }
+      }
+    }),
+    compatible: isCompatible(o)
+  }
+}
+
+const code = (s: string): string => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`
+
+export function summaryMarkdown(o: RunOutcome): string {
+  const lines: string[] = ['## Go plugin build', '']
+  lines.push(`Server **${o.server.owner}/${o.server.name} ${o.server.tag}**, Go **${o.server.goVersion}** (from ${o.server.goVersionSource}).`, '')
+  const a = o.alignment
+  if (a) {
+    lines.push(`### go.mod alignment (${a.mode})`, '')
+    if (a.changes.length === 0) lines.push('No change.', '')
+    else {
+      lines.push('| module | from | to |', '| --- | --- | --- |', ...a.changes.map(c => `| ${code(c.path)} | ${c.from} | ${c.to} |`), '')
+    }
+    for (const c of a.conflicts) lines.push(`- :x: ${c.message}`)
+    const left = a.shared.filter(s => s.plugin !== s.server)
+    for (const s of left) lines.push(`- :warning: ${code(s.path)} is ${s.plugin} in the plugin but ${s.server} in the server`)
+    if (a.diff.trim() !== '') lines.push('', 'Commit this change to the plugin\'s go.mod:', '', '```diff', a.diff.trimEnd(), '```')
+    lines.push('')
+  }
+  lines.push('### Platforms', '', '| platform | image | build | seconds | loads | file | size | sha256 | release |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+  for (const b of o.builds) {
+    const v = o.verification.find(x => x.platform === b.job.platform.id)
+    const art = o.artifacts.find(x => x.platform === b.job.platform.id)
+    const loads = !v ? '-' : v.status === 'loaded' ? `yes (${v.method})` : v.status === 'failed' ? `**no**: ${v.detail}` : `not verified: ${v.detail}`
+    const release = art?.url ? `[${art.upload}](${art.url})` : '-'
+    lines.push(
+      `| ${b.job.platform.id} | ${code(b.job.image)} | ${b.ok ? 'ok' : '**failed**'} | ${b.seconds.toFixed(1)} | ${loads} | ${art ? code(art.name) : '-'} | ${art?.size ?? '-'} | ${art ? code(art.sha256) : '-'} | ${release} |`
+    )
+  }
+  lines.push('')
+  if (o.releaseUrl) lines.push(`Release: ${o.releaseUrl}`)
+  else if (o.uploadNote) lines.push(o.uploadNote.replace(/^not uploading/, "Not uploaded"))
+  lines.push('', isCompatible(o) ? '**Compatible.**' : '**Not compatible** with this server release.')
+  return lines.join('\n') + '\n'
+}
+
+/** Sets every output and writes the summary and the JSON report; returns the report's path. */
+export async function publishReport(o: RunOutcome, outputDir: string): Promise<string> {
+  const reportPath = path.join(outputDir, 'compat-report.json')
+  await mkdir(outputDir, { recursive: true })
+  await writeFile(reportPath, JSON.stringify(compatReport(o), null, 2) + '\n')
+  core.setOutput('server-version', o.server.tag)
+  core.setOutput('go-version', o.server.goVersion)
+  core.setOutput('go-mod-changed', String(o.alignment?.changed ?? false))
+  core.setOutput(
+    'artifacts',
+    JSON.stringify(o.artifacts.map(a => ({ platform: a.platform, path: a.path, name: a.name, size: a.size, sha256: a.sha256, ...(a.url ? { url: a.url } : {}) })))
+  )
+  core.setOutput('compatible', String(isCompatible(o)))
+  core.setOutput('compat-report', reportPath)
+  core.setOutput('release-url', o.releaseUrl ?? '')
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summaryMarkdown(o)).write()
+  return reportPath
+}

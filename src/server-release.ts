@@ -1,0 +1,87 @@
+import { StepError } from './errors.js'
+import { parseGoVersion } from './go-version.js'
+import { type GitHubApi, type Release, type Tag, apiPath, isStatus } from './github/api.js'
+
+export interface ServerRelease {
+  owner: string
+  name: string
+  tag: string
+  goVersion: string
+  goVersionSource: 'GO_VERSION' | 'toolchain'
+  goMod: string
+}
+
+/**
+ * The server release to build against, and the Go version it was built with.
+ * Everything comes from the files at the tag; nothing is derived from the tag
+ * name (gotify v3.0.0 still has module path .../v2).
+ */
+export async function resolveServerRelease(api: GitHubApi, server: { owner: string; name: string }, version: 'latest' | string): Promise<ServerRelease> {
+  const { owner, name } = server
+  const repo = `${owner}/${name}`
+  const tag = version === 'latest' ? await latestTag(api, owner, name) : await checkTag(api, owner, name, version)
+
+  const [goVersionFile, goMod] = await Promise.all([api.getFile(owner, name, 'GO_VERSION', tag), api.getFile(owner, name, 'go.mod', tag)])
+  if (goMod === undefined) throw new StepError(`${repo} has no go.mod at ${tag}; server-repository must be a Go module`)
+
+  const { goVersion, source } = pickGoVersion(repo, tag, goVersionFile, goMod)
+  return { owner, name, tag, goVersion, goVersionSource: source, goMod }
+}
+
+/** Pure: GO_VERSION first, then go.mod's toolchain line; strictly validated. */
+export function pickGoVersion(repo: string, tag: string, goVersionFile: string | undefined, goMod: string): { goVersion: string; source: 'GO_VERSION' | 'toolchain' } {
+  if (goVersionFile !== undefined) {
+    const text = goVersionFile.trim()
+    const v = parseGoVersion(text)
+    if (!v) throw new StepError(`GO_VERSION of ${repo} at ${tag} is ${quote(text)}, not a Go version; accepted: digits and dots such as 1.22.5, optionally rc1/beta1`)
+    return { goVersion: v.text, source: 'GO_VERSION' }
+  }
+  const toolchain = toolchainOf(goMod)
+  if (toolchain === undefined) {
+    throw new StepError(`${repo} at ${tag} has no GO_VERSION file and its go.mod has no toolchain line; looked for GO_VERSION and "toolchain goX.Y.Z" in go.mod`)
+  }
+  const v = parseGoVersion(toolchain)
+  if (!v || !toolchain.startsWith('go')) {
+    throw new StepError(`go.mod of ${repo} at ${tag} has toolchain ${quote(toolchain)}, not a Go version; accepted: go followed by digits and dots such as go1.22.5`)
+  }
+  return { goVersion: v.text, source: 'toolchain' }
+}
+
+/** The value of go.mod's `toolchain` directive, if any. */
+export function toolchainOf(goMod: string): string | undefined {
+  for (const raw of goMod.split('\n')) {
+    const line = raw.replace(/\/\/.*$/, '').trim()
+    const m = /^toolchain\s+(\S+)$/.exec(line)
+    if (m) return m[1]
+  }
+  return undefined
+}
+
+async function latestTag(api: GitHubApi, owner: string, name: string): Promise<string> {
+  const latest = await api.getJsonOrUndefined<Release>(apiPath`/repos/${owner}/${name}/releases/latest`)
+  if (latest === undefined) {
+    throw new StepError(`${owner}/${name} has no published release (drafts and pre-releases do not count) or was not found; check server-repository or set server-version to a tag`)
+  }
+  return latest.tag_name
+}
+
+async function checkTag(api: GitHubApi, owner: string, name: string, tag: string): Promise<string> {
+  const ref = await api.getJsonOrUndefined<object>(apiPath`/repos/${owner}/${name}/git/ref/tags/${tag}`)
+  if (ref !== undefined) return tag
+  // One page is enough to show what exists; a missing repository is a 404 here too.
+  let tags: Tag[]
+  try {
+    tags = await api.getJson<Tag[]>(apiPath`/repos/${owner}/${name}/tags`, { per_page: 10 })
+  } catch (e) {
+    if (isStatus(e, 404)) throw new StepError(`Repository ${owner}/${name} was not found (or the token cannot read it); check server-repository`)
+    throw e
+  }
+  const newest = tags.slice(0, 5).map(t => t.name)
+  throw new StepError(`${owner}/${name} has no tag ${quote(tag)}; newest tags: ${newest.length ? newest.join(', ') : '(none)'}; set server-version to one of them or latest`)
+}
+
+/** Quoted, on one line, and short: the value may be anything. */
+function quote(text: string): string {
+  const s = JSON.stringify(text)
+  return s.length > 60 ? `${s.slice(0, 57)}..."` : s
+}

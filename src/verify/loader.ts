@@ -1,0 +1,227 @@
+/**
+ * The loader: a tiny program that stands for the server. It links the
+ * server's versions of every package the plugin shares with the server, then
+ * plugin.Open()s the .so, so the Go runtime's package-hash check (FIELD-NOTES
+ * §1) runs exactly as it would in the real server. Pure: text in, text out.
+ */
+import { StepError } from '../errors.js'
+
+export interface ModuleVersion {
+  path: string
+  version: string
+}
+
+/** One package linked into the plugin, as `go list -deps` reports it. */
+export interface LinkedPackage {
+  importPath: string
+  /** Package name: `main` for the plugin itself. */
+  name: string
+  standard: boolean
+  /** Module path, when the package belongs to a module. */
+  module?: string
+  /** The package belongs to the main module (or a go.work module): the plugin's own code. */
+  mainModule: boolean
+}
+
+export const LOADER_MODULE = 'gopluginbuild/loader'
+/** Prefix of the loader's one result line, so other stdout (plugin init) cannot be mistaken for it. */
+export const RESULT_MARKER = 'GOPLUGINBUILD-LOADER-RESULT '
+
+// `-f` works with every Go since modules (1.11); `-json=fields` needs 1.19.
+const GO_LIST_FORMAT = '{{.ImportPath}}\t{{.Name}}\t{{.Standard}}\t{{with .Module}}{{.Path}}\t{{.Main}}{{end}}'
+
+/** Arguments of `go` listing every package linked into the plugin package `pkg`. */
+export function goListDepsArgs(pkg: string): string[] {
+  return ['list', '-deps', '-f', GO_LIST_FORMAT, pkg]
+}
+
+export function parseGoListDeps(stdout: string): LinkedPackage[] {
+  return stdout
+    .split('\n')
+    .map(l => l.replace(/\r$/, ''))
+    .filter(l => l.trim() !== '')
+    .map(l => {
+      const [importPath, name, standard, module, main] = l.split('\t')
+      return { importPath, name, standard: standard === 'true', module: module || undefined, mainModule: main === 'true' }
+    })
+}
+
+// Module and import paths end up in go.mod and in Go string literals: only
+// the characters Go itself allows in them (module.CheckImportPath), so no
+// odd build list can inject text.
+const IMPORT_PATH = /^[A-Za-z0-9][A-Za-z0-9._~+\-/]*$/
+const VERSION = /^v[0-9A-Za-z.+-]+$/
+
+function checkPath(p: string, what: string): void {
+  if (!IMPORT_PATH.test(p) || p.includes('//') || p.split('/').some(e => e === '.' || e === '..')) {
+    throw new StepError(`verify: ${what} "${p}" is not a valid Go import path`)
+  }
+}
+
+const isInternal = (importPath: string): boolean => importPath.split('/').includes('internal')
+
+/**
+ * Packages the loader must blank-import: those of the plugin that belong to a
+ * module of the server's build list. Not `main` packages, not `internal` ones
+ * (the loader may not import them; their importers bring them in), not the
+ * plugin's own module, not the standard library (the loader links the same Go).
+ */
+export function loaderImports(packages: LinkedPackage[], serverModules: ModuleVersion[]): string[] {
+  const server = new Set(serverModules.filter(m => m.version).map(m => m.path))
+  const out = new Set<string>()
+  for (const p of packages) {
+    if (p.standard || p.mainModule || !p.module || p.name === 'main') continue
+    if (!server.has(p.module) || isInternal(p.importPath)) continue
+    checkPath(p.importPath, 'package')
+    out.add(p.importPath)
+  }
+  return [...out].sort()
+}
+
+/** `go` directive for a Go version: major.minor is valid for every Go release. */
+export function goDirective(goVersion: string): string {
+  const m = /^(?:go)?(\d+)\.(\d+)/.exec(goVersion.trim())
+  if (!m) throw new StepError(`verify: "${goVersion}" is not a Go version`)
+  return `${m[1]}.${m[2]}`
+}
+
+/**
+ * go.mod requiring every module of the server's build list at the server's
+ * version: minimal version selection then picks exactly those versions (the
+ * build list is already closed under its requirements). Entries without a
+ * version (the server's main module) are left out.
+ */
+export function loaderGoMod(serverModules: ModuleVersion[], serverGoVersion: string): string {
+  const mods = serverModules.filter(m => m.version && m.path !== LOADER_MODULE)
+  const seen = new Map<string, string>()
+  for (const m of mods) {
+    checkPath(m.path, 'module')
+    if (!VERSION.test(m.version)) throw new StepError(`verify: module ${m.path} has an invalid version "${m.version}"`)
+    const prev = seen.get(m.path)
+    if (prev && prev !== m.version) throw new StepError(`verify: the server's build list holds ${m.path} twice (${prev}, ${m.version})`)
+    seen.set(m.path, m.version)
+  }
+  const lines = [`// Generated: stands for the server when loading the plugin.`, `module ${LOADER_MODULE}`, '', `go ${goDirective(serverGoVersion)}`, '']
+  if (seen.size > 0) {
+    lines.push('require (')
+    for (const [p, v] of [...seen].sort(([a], [b]) => a.localeCompare(b))) lines.push(`\t${p} ${v}`)
+    lines.push(')', '')
+  }
+  return lines.join('\n')
+}
+
+/** main.go: `loader <plugin.so> [symbol...]`, prints one RESULT_MARKER line of JSON. */
+export function loaderMainGo(imports: string[], opts: { checkGoVersion?: boolean } = {}): string {
+  for (const i of imports) checkPath(i, 'package')
+  const blank = imports.map(i => `\t_ ${JSON.stringify(i)}\n`).join('')
+  const check = opts.checkGoVersion ?? false
+  // plugin.Open only compares package hashes, which can match across patch
+  // releases: the Go version recorded in the .so must equal the server's too.
+  const goCheck = check
+    ? `\tif bi, err := buildinfo.ReadFile(os.Args[1]); err == nil && bi.GoVersion != runtime.Version() {
+\t\treport(result{Error: fmt.Sprintf("plugin.Open accepted the plugin, but it was built with %s and the server with %s", bi.GoVersion, runtime.Version())})
+\t\treturn
+\t}
+`
+    : ''
+  return `// Generated: stands for the server. It links the server's versions of the
+// packages the plugin shares with it, then loads the plugin like the server.
+package main
+
+import (
+\t"encoding/json"
+\t"fmt"
+\t"os"
+\t"plugin"
+${check ? '\t"debug/buildinfo"\n\t"runtime"\n' : ''}${blank ? '\n' + blank : ''})
+
+type result struct {
+\tLoaded  bool     \`json:"loaded"\`
+\tError   string   \`json:"error,omitempty"\`
+\tMissing []string \`json:"missing,omitempty"\`
+}
+
+func report(r result) {
+\tb, _ := json.Marshal(r)
+\tfmt.Printf("%s%s\\n", ${JSON.stringify(RESULT_MARKER)}, b)
+\tif !r.Loaded {
+\t\tos.Exit(1)
+\t}
+}
+
+func main() {
+\tif len(os.Args) < 2 {
+\t\tfmt.Fprintln(os.Stderr, "usage: loader plugin.so [symbol...]")
+\t\tos.Exit(2)
+\t}
+\tp, err := plugin.Open(os.Args[1])
+\tif err != nil {
+\t\treport(result{Error: err.Error()})
+\t\treturn
+\t}
+${goCheck}\tvar missing []string
+\tfor _, s := range os.Args[2:] {
+\t\tif _, err := p.Lookup(s); err != nil {
+\t\t\tmissing = append(missing, s)
+\t\t}
+\t}
+\tif len(missing) > 0 {
+\t\treport(result{Error: "plugin lacks symbols the server looks up", Missing: missing})
+\t\treturn
+\t}
+\treport(result{Loaded: true})
+}
+`
+}
+
+export interface Loader {
+  goMod: string
+  mainGo: string
+  /** The packages blank-imported, for logs. */
+  imports: string[]
+}
+
+export function makeLoader(opts: { serverModules: ModuleVersion[]; serverGoVersion: string; packages: LinkedPackage[] }): Loader {
+  const imports = loaderImports(opts.packages, opts.serverModules)
+  // debug/buildinfo exists since Go 1.18; older servers get plugin.Open's own check only.
+  const [major, minor] = goDirective(opts.serverGoVersion).split('.').map(Number)
+  const checkGoVersion = major > 1 || minor >= 18
+  return { goMod: loaderGoMod(opts.serverModules, opts.serverGoVersion), mainGo: loaderMainGo(imports, { checkGoVersion }), imports }
+}
+
+export interface LoaderOutcome {
+  loaded: boolean
+  error?: string
+  missing?: string[]
+}
+
+/** The last result line of the loader's stdout; undefined when it printed none (it crashed). */
+export function parseLoaderOutput(stdout: string): LoaderOutcome | undefined {
+  const line = stdout
+    .split('\n')
+    .reverse()
+    .find(l => l.startsWith(RESULT_MARKER))
+  if (!line) return undefined
+  try {
+    const r = JSON.parse(line.slice(RESULT_MARKER.length)) as LoaderOutcome
+    return typeof r.loaded === 'boolean' ? r : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** One-line explanation of a failed load. */
+export function describeOutcome(o: LoaderOutcome): string {
+  if (o.loaded) return 'plugin.Open succeeded and every symbol was found'
+  if (o.missing && o.missing.length > 0) return `plugin.Open succeeded but the plugin lacks ${o.missing.join(', ')}`
+  const go = /built with (go\S+) and the server with (go\S+)/.exec(o.error ?? '')
+  if (go) return `${o.error}; Go plugins are only supported with the exact same toolchain: build with ${go[2]}`
+  const pkg = /different version of package (\S+)/.exec(o.error ?? '')?.[1]
+  // Standard packages only differ with the toolchain; others also with module versions and build paths.
+  const hint = !pkg
+    ? ''
+    : pkg.split('/')[0].includes('.')
+      ? ` (the plugin links another build of ${pkg}: another module version than the server's, -trimpath, or a module cache not at /go/pkg/mod)`
+      : ` (${pkg} is part of Go: the plugin was built with another Go version than the server's)`
+  return `plugin.Open failed: ${o.error ?? 'unknown error'}${hint}`
+}
