@@ -63,3 +63,29 @@ test('the token never appears in the log', async () => {
   expect(run.log).toContain('::add-mask::')
   expect(run.log.replace(`::add-mask::${token}`, '')).not.toContain(token)
 })
+
+test('a build image that cannot be had names the image and what to do', async () => {
+  const workspace = checkoutPlugin('basic')
+  const run = await runAction({
+    inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'build-image': 'localhost:1/nosuch/build:{go-version}-{platform}', platforms: 'linux-amd64' },
+    workspace,
+    apiUrl: world.github.url
+  })
+  expect(run.code).toBe(1)
+  expect(run.errors).toEqual([expect.stringMatching(/build image localhost:1\/nosuch\/build:[\d.]+-linux-amd64 for linux-amd64 cannot be found or pulled.*set build-image/)])
+  expect(fs.existsSync(path.join(workspace, 'build'))).toBe(false)
+})
+
+test('a build image with another Go than the server is refused before building', async () => {
+  // .ci/run builds an amd64 image of a second Go version (CI_GO_OTHER_VERSION).
+  const other = process.env.CI_GO_OTHER_VERSION ?? world.goVersion.replace(/\.(\d+)$/, (_, p: string) => `.${Math.max(0, Number(p) - 1)}`)
+  const workspace = checkoutPlugin('basic')
+  const run = await runAction({
+    inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'build-image': `gotify/build:${other}-{platform}`, platforms: 'linux-amd64' },
+    workspace,
+    apiUrl: world.github.url
+  })
+  expect(run.code).toBe(1)
+  expect(run.errors[0]).toContain(`has go${other} but the server was built with go${world.goVersion}`)
+  expect(fs.existsSync(path.join(workspace, 'build'))).toBe(false)
+})

@@ -38464,8 +38464,11 @@ function imageGoProblem(image, reported, serverGoVersion) {
 /** Makes sure every platform's image is there (pulling it if needed) and has the server's Go. */
 async function checkImages(targets, serverGoVersion, concurrency) {
     const byImage = new Map();
-    for (const t of targets)
-        byImage.set(t.image, [...(byImage.get(t.image) ?? []), t.platform]);
+    for (const t of targets) {
+        const known = byImage.get(t.image) ?? [];
+        if (!known.some(p => p.id === t.platform.id))
+            byImage.set(t.image, [...known, t.platform]);
+    }
     const problems = await mapConcurrent([...byImage.entries()], concurrency, async ([image, platforms]) => {
         const ids = platforms.map(p => p.id).join(', ');
         const present = await ensureImage(image);
@@ -39890,10 +39893,18 @@ async function publishReport(o, outputDir) {
 ;// CONCATENATED MODULE: ./src/annotations.ts
 
 
+
+/** Annotations take paths relative to the repository root. */
+function repoPath(file, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
+    if (!file || !external_node_path_namespaceObject.isAbsolute(file))
+        return file;
+    const rel = external_node_path_namespaceObject.relative(workspace, file);
+    return rel.startsWith('..') || external_node_path_namespaceObject.isAbsolute(rel) ? file : rel.split(external_node_path_namespaceObject.sep).join('/');
+}
 /** Conflicts point at the plugin's go.mod line that brings the module in. */
 function annotateConflicts(alignment) {
     for (const c of alignment.conflicts)
-        error(c.message, { title: `cannot align ${c.path}`, file: c.location?.file, startLine: c.location?.line });
+        error(c.message, { title: `cannot align ${c.path}`, file: repoPath(c.location?.file), startLine: c.location?.line });
     for (const s of alignment.shared.filter(x => x.plugin !== x.server && alignment.conflicts.length === 0)) {
         warning(`${s.path} is ${s.plugin} in the plugin but ${s.server} in the server (align: ${alignment.mode})`, { title: 'not aligned' });
     }
@@ -39909,7 +39920,7 @@ function annotateVerification(results) {
 /** Known failures are one line; anything else keeps its stack for a bug report. */
 function fail(e) {
     if (e instanceof StepError && e.location)
-        error(e.message, { file: e.location.file, startLine: e.location.line });
+        error(e.message, { file: repoPath(e.location.file), startLine: e.location.line });
     if (e instanceof InputError || e instanceof StepError)
         setFailed(e.message);
     else
