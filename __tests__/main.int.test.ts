@@ -1,5 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { execFileSync } from 'node:child_process'
 import { type World, checkoutPlugin, loadInFixtureHost, runAction, startWorld } from './support/action-harness.js'
 import { elfMachine } from './support/elf.js'
 
@@ -60,4 +61,22 @@ test('a compile error fails its platforms with an annotation on the source line,
   const artifacts = JSON.parse(run.outputs.artifacts) as Array<{ platform: string }>
   expect(artifacts.map(a => a.platform)).toEqual(['linux-amd64'])
   expect(run.log).toMatch(/::error::go build failed for linux-arm64/)
+})
+
+test("runs as the runner's non-root user, and every file it writes belongs to that user", async () => {
+  // GitHub runners are uid 1001 in the docker group; scripts/ci/setup-docker.sh makes gpb-runner.
+  const asRoot = process.getuid?.() === 0
+  const user = asRoot ? 'gpb-runner' : undefined
+  const uid = asRoot ? Number(execFileSync('id', ['-u', 'gpb-runner'], { encoding: 'utf8' })) : process.getuid?.()
+  const workspace = checkoutPlugin('basic')
+  const run = await runAction({ inputs: { ...base(), platforms: 'linux-amd64,linux-arm64' }, workspace, apiUrl: world.github.url, user })
+  expect(run.errors).toEqual([])
+  expect(run.outputs.compatible).toBe('true')
+  const written = [
+    ...fs.readdirSync(path.join(workspace, 'build')).map(f => path.join(workspace, 'build', f)),
+    path.join(workspace, 'plugin', 'go.mod'),
+    path.join(workspace, 'plugin', 'go.sum')
+  ]
+  expect(written.length).toBeGreaterThanOrEqual(5)
+  for (const f of written) expect({ file: f, uid: fs.statSync(f).uid }).toEqual({ file: f, uid })
 })

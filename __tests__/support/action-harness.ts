@@ -36,6 +36,8 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Reuse a RUNNER_TEMP (and so the action's GOCACHE) across runs; kept afterwards. */
   runnerTemp?: string
+  /** Run the action as this (non-root) user, as GitHub runners do; needs root. */
+  user?: string
 }
 
 const run = promisify(execFile)
@@ -82,7 +84,17 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   }
   fs.mkdirSync(env.RUNNER_TEMP, { recursive: true })
   for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'index.js')], { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let node = [process.execPath, path.join(ROOT, 'dist', 'index.js')]
+  if (opts.user) {
+    // The checkout may not be readable by that user: run a copy of the bundle.
+    fs.cpSync(path.join(ROOT, 'dist'), path.join(tmp, 'dist'), { recursive: true })
+    node = [process.execPath, path.join(tmp, 'dist', 'index.js')]
+    // The runner's user owns the workspace and the runner's files, as on GitHub.
+    for (const dir of [tmp, opts.workspace]) await run('chown', ['-R', `${opts.user}:`, dir])
+    fs.chmodSync(tmp, 0o755)
+  }
+  const [cmd, ...args] = opts.user ? ['runuser', '-u', opts.user, '--', ...node] : node
+  const child = spawn(cmd, args, { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let log = ''
   child.stdout.on('data', (c: Buffer) => (log += c.toString()))
   child.stderr.on('data', (c: Buffer) => (log += c.toString()))

@@ -16,8 +16,18 @@ sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # The engine must answer on the default socket, whatever DOCKER_HOST says.
 unset DOCKER_HOST DOCKER_CONTEXT
 
+# A non-root user in the docker group, like GitHub's runner user (uid 1001):
+# the tests run the action as it when they run as root.
+ensure_runner_user() {
+  [ "$(id -u)" = 0 ] || return 0
+  getent group docker >/dev/null 2>&1 || groupadd docker
+  id gpb-runner >/dev/null 2>&1 || useradd --create-home --groups docker gpb-runner
+  id -nG gpb-runner | grep -qw docker || usermod -aG docker gpb-runner
+}
+
 if docker info >/dev/null 2>&1; then
   log "engine already answers: $(docker version -f '{{.Server.Version}}' 2>/dev/null || echo '?')"
+  ensure_runner_user
   exit 0
 fi
 
@@ -55,6 +65,7 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 # Non-root users (the action runs `docker` as the runner) need the socket.
+ensure_runner_user
 if getent group docker >/dev/null 2>&1; then sudo_ chgrp docker "$SOCK" || true; fi
 
 log "engine up: $(docker version -f '{{.Server.Version}}')"
