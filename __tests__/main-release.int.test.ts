@@ -35,12 +35,21 @@ test('a release event attaches every .so and SHA256SUMS; the checksums match the
   expect(sums).toEqual(
     [...assets.entries()].filter(([n]) => n.endsWith('.so')).map(([n, b]) => `${sha256(b)}  ${n}`).sort((a, b) => (a.split('  ')[1] < b.split('  ')[1] ? -1 : 1))
   )
-  const artifacts = JSON.parse(run.outputs.artifacts) as Array<{ name: string; url: string; path: string }>
+  const artifacts = JSON.parse(run.outputs.artifacts) as Array<{ name: string; url: string; path: string; upload: string }>
   for (const a of artifacts) {
     expect(a.url).toContain(a.name)
+    expect(a.upload).toBe('uploaded')
     expect(assets.get(a.name)).toEqual(fs.readFileSync(a.path))
   }
   expect(run.outputs['release-url']).toMatch(/v1\.0\.0/)
+  expect(run.summary).toMatch(/\[SHA256SUMS\]\(http[^)]+\) \| uploaded/)
+
+  // Re-running the job keeps everything and writes nothing.
+  const writes = world.github.writes().length
+  const again = await runAction({ inputs: inputs(), workspace, apiUrl: world.github.url, repository: PLUGIN_REPO, event: releaseEvent('v1.0.0') })
+  expect(again.errors).toEqual([])
+  expect((JSON.parse(again.outputs.artifacts) as Array<{ upload: string }>).map(a => a.upload)).toEqual(['kept', 'kept'])
+  expect(world.github.writes().length).toBe(writes)
 })
 
 test('a pull_request event builds and verifies but sends no write request, whatever the inputs say', async () => {

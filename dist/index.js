@@ -39866,10 +39866,13 @@ function summaryMarkdown(o) {
         lines.push(`| ${b.job.platform.id} | ${code(b.job.image)} | ${b.ok ? 'ok' : '**failed**'} | ${b.seconds.toFixed(1)} | ${loads} | ${art ? code(art.name) : '-'} | ${art?.size ?? '-'} | ${art ? code(art.sha256) : '-'} | ${release} |`);
     }
     lines.push('');
-    if (o.releaseUrl)
-        lines.push(`Release: ${o.releaseUrl}`);
+    if (o.releaseUrl) {
+        lines.push(`Release: ${o.releaseUrl}`, '', '| asset | status |', '| --- | --- |');
+        for (const a of o.releaseAssets ?? [])
+            lines.push(`| [${a.name}](${a.url}) | ${a.status} |`);
+    }
     else if (o.uploadNote)
-        lines.push(o.uploadNote.replace(/^not uploading/, "Not uploaded"));
+        lines.push(o.uploadNote.replace(/^not uploading/, 'Not uploaded'));
     lines.push('', isCompatible(o) ? '**Compatible.**' : '**Not compatible** with this server release.');
     return lines.join('\n') + '\n';
 }
@@ -39881,7 +39884,7 @@ async function publishReport(o, outputDir) {
     setOutput('server-version', o.server.tag);
     setOutput('go-version', o.server.goVersion);
     setOutput('go-mod-changed', String(o.alignment?.changed ?? false));
-    setOutput('artifacts', JSON.stringify(o.artifacts.map(a => ({ platform: a.platform, path: a.path, name: a.name, size: a.size, sha256: a.sha256, ...(a.url ? { url: a.url } : {}) }))));
+    setOutput('artifacts', JSON.stringify(o.artifacts.map(a => ({ platform: a.platform, path: a.path, name: a.name, size: a.size, sha256: a.sha256, ...(a.url ? { url: a.url, upload: a.upload } : {}) }))));
     setOutput('compatible', String(isCompatible(o)));
     setOutput('compat-report', reportPath);
     setOutput('release-url', o.releaseUrl ?? '');
@@ -40015,6 +40018,7 @@ async function main_run() {
                 log: info
             });
             outcome.releaseUrl = result.releaseUrl;
+            outcome.releaseAssets = result.assets;
             for (const a of outcome.artifacts) {
                 const asset = result.assets.find(x => x.name === a.name);
                 if (asset)

@@ -89,6 +89,7 @@ export async function run(): Promise<void> {
         log: core.info
       })
       outcome.releaseUrl = result.releaseUrl
+      outcome.releaseAssets = result.assets
       for (const a of outcome.artifacts) {
         const asset = result.assets.find(x => x.name === a.name)
         if (asset) Object.assign(a, { url: asset.url, upload: asset.status })

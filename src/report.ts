@@ -15,6 +15,8 @@ export interface RunOutcome {
   verification: VerifyResult[]
   artifacts: Artifact[]
   releaseUrl?: string
+  /** Release assets this run wrote or found, SHA256SUMS included. */
+  releaseAssets?: Array<{ name: string; url: string; status: string }>
   /** Why nothing was uploaded, when nothing was. */
   uploadNote?: string
 }
@@ -78,8 +80,11 @@ export function summaryMarkdown(o: RunOutcome): string {
     )
   }
   lines.push('')
-  if (o.releaseUrl) lines.push(`Release: ${o.releaseUrl}`)
-  else if (o.uploadNote) lines.push(o.uploadNote.replace(/^not uploading/, "Not uploaded"))
+  if (o.releaseUrl) {
+    lines.push(`Release: ${o.releaseUrl}`, '', '| asset | status |', '| --- | --- |')
+    for (const a of o.releaseAssets ?? []) lines.push(`| [${a.name}](${a.url}) | ${a.status} |`)
+  }
+  else if (o.uploadNote) lines.push(o.uploadNote.replace(/^not uploading/, 'Not uploaded'))
   lines.push('', isCompatible(o) ? '**Compatible.**' : '**Not compatible** with this server release.')
   return lines.join('\n') + '\n'
 }
@@ -94,7 +99,9 @@ export async function publishReport(o: RunOutcome, outputDir: string): Promise<s
   core.setOutput('go-mod-changed', String(o.alignment?.changed ?? false))
   core.setOutput(
     'artifacts',
-    JSON.stringify(o.artifacts.map(a => ({ platform: a.platform, path: a.path, name: a.name, size: a.size, sha256: a.sha256, ...(a.url ? { url: a.url } : {}) })))
+    JSON.stringify(
+      o.artifacts.map(a => ({ platform: a.platform, path: a.path, name: a.name, size: a.size, sha256: a.sha256, ...(a.url ? { url: a.url, upload: a.upload } : {}) }))
+    )
   )
   core.setOutput('compatible', String(isCompatible(o)))
   core.setOutput('compat-report', reportPath)
