@@ -42,7 +42,8 @@ try {
   const runnerTemp = path.join(tmp, 'runner-temp')
   const workspace = await action('action, cold GOCACHE and module cache', runnerTemp, false)
   await action('action, warm GOCACHE', runnerTemp, false)
-  await action('action, warm GOCACHE, with plugin.Open verification', runnerTemp, true)
+  await action('action, warm GOCACHE, with plugin.Open verification (loaders built cold)', runnerTemp, true)
+  await action('action, warm GOCACHE, with plugin.Open verification (loaders cached)', runnerTemp, true)
   // The Makefile way, on the go.mod the action aligned, with modules already downloaded.
   await timed('Makefile way: sequential docker run go build -a', async () => {
     for (const p of PLATFORMS) {

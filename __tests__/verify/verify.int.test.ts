@@ -12,7 +12,7 @@ import { type HostDirs, containerMounts, hostFoldersToCreate } from '../../src/c
 import { FIXED_GO_ENV, containerPath } from '../../src/go-runner.js'
 import { mapConcurrent } from '../../src/concurrency.js'
 import { type Platform, parsePlatform } from '../../src/platform.js'
-import { type VerifyOptions, type VerifyResult, runPlan, verifyArtifacts } from '../../src/verify/verify.js'
+import { type VerifyOptions, type VerifyResult, binfmtHandler, runPlan, verifyArtifacts } from '../../src/verify/verify.js'
 import { type GoProxy, startGoProxy } from '../support/goproxy.js'
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
@@ -178,6 +178,16 @@ describe('without the full pipeline', () => {
   test('a symbol the server looks up but the plugin lacks fails', async () => {
     const [r] = await verifyArtifacts({ ...base(), symbols: ['GetGotifyPluginInfo', 'NoSuchSymbol'] })
     expect(r).toEqual({ platform: 'linux-amd64', status: 'failed', method: 'native', detail: 'plugin.Open succeeded but the plugin lacks NoSuchSymbol' })
+  }, LONG)
+
+  test('with kernel binfmt handlers (docker/setup-qemu-action on GitHub), arm64 and arm-7 load through binfmt', async () => {
+    // scripts/ci/setup-binfmt.sh registers them here.
+    const r = await verifyArtifacts({
+      ...base(),
+      artifacts: ['linux-arm64', 'linux-arm-7'].map(id => ({ platform: P[id], path: path.join(dirs.outputDir!, `ok-${id}.so`) })),
+      findEmulator: async q => (await binfmtHandler(q)) ?? { kind: 'none' }
+    })
+    expect(r.map(x => `${x.platform} ${x.status} ${x.method}`)).toEqual(['linux-arm64 loaded binfmt', 'linux-arm-7 loaded binfmt'])
   }, LONG)
 
   test('no emulator: not verified, never passed, with how to enable one; missing .so: failed', async () => {

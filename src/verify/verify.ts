@@ -58,8 +58,8 @@ export function runPlan(p: Platform, runnerArch: string = nativeArch(), runnerOs
   return q ? { kind: 'emulated', qemuArch: q } : { kind: 'impossible', why: `no emulator is known for ${p.arch}` }
 }
 
-/** A static qemu on PATH (it runs inside the container), else a kernel binfmt handler. */
-export async function detectEmulator(qemuArch: string): Promise<Emulator> {
+/** A static qemu on PATH: it runs inside the container, mounted read-only. */
+export async function staticQemuOnPath(qemuArch: string): Promise<Emulator | undefined> {
   for (const dir of (process.env.PATH ?? '/usr/bin').split(path.delimiter).filter(Boolean)) {
     const f = path.join(dir, `qemu-${qemuArch}-static`)
     try {
@@ -69,13 +69,20 @@ export async function detectEmulator(qemuArch: string): Promise<Emulator> {
       // not here
     }
   }
+  return undefined
+}
+
+/** A kernel binfmt handler, as docker/setup-qemu-action registers on GitHub runners. */
+export async function binfmtHandler(qemuArch: string): Promise<Emulator | undefined> {
   const text = await fs.promises.readFile(`/proc/sys/fs/binfmt_misc/qemu-${qemuArch}`, 'utf8').catch(() => '')
   const interpreter = /^interpreter (\S+)/m.exec(text)?.[1]
-  if (/^enabled$/m.test(text) && interpreter) {
-    // F: the kernel opened the interpreter at registration and needs no file in the container.
-    return { kind: 'binfmt', interpreter, fixBinary: /^flags:.*F/m.test(text) }
-  }
-  return { kind: 'none' }
+  if (!/^enabled$/m.test(text) || !interpreter) return undefined
+  // F: the kernel opened the interpreter at registration and needs no file in the container.
+  return { kind: 'binfmt', interpreter, fixBinary: /^flags:.*F/m.test(text) }
+}
+
+export async function detectEmulator(qemuArch: string): Promise<Emulator> {
+  return (await staticQemuOnPath(qemuArch)) ?? (await binfmtHandler(qemuArch)) ?? { kind: 'none' }
 }
 
 // Only what reaches modules crosses over from the user's environment: never
