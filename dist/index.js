@@ -39335,8 +39335,8 @@ function runPlan(p, runnerArch = nativeArch(), runnerOs = process.platform) {
     const q = QEMU_ARCH[p.arch];
     return q ? { kind: 'emulated', qemuArch: q } : { kind: 'impossible', why: `no emulator is known for ${p.arch}` };
 }
-/** A static qemu on PATH (it runs inside the container), else a kernel binfmt handler. */
-async function detectEmulator(qemuArch) {
+/** A static qemu on PATH: it runs inside the container, mounted read-only. */
+async function staticQemuOnPath(qemuArch) {
     for (const dir of (process.env.PATH ?? '/usr/bin').split(external_node_path_namespaceObject.delimiter).filter(Boolean)) {
         const f = external_node_path_namespaceObject.join(dir, `qemu-${qemuArch}-static`);
         try {
@@ -39347,13 +39347,19 @@ async function detectEmulator(qemuArch) {
             // not here
         }
     }
+    return undefined;
+}
+/** A kernel binfmt handler, as docker/setup-qemu-action registers on GitHub runners. */
+async function binfmtHandler(qemuArch) {
     const text = await external_node_fs_namespaceObject.promises.readFile(`/proc/sys/fs/binfmt_misc/qemu-${qemuArch}`, 'utf8').catch(() => '');
     const interpreter = /^interpreter (\S+)/m.exec(text)?.[1];
-    if (/^enabled$/m.test(text) && interpreter) {
-        // F: the kernel opened the interpreter at registration and needs no file in the container.
-        return { kind: 'binfmt', interpreter, fixBinary: /^flags:.*F/m.test(text) };
-    }
-    return { kind: 'none' };
+    if (!/^enabled$/m.test(text) || !interpreter)
+        return undefined;
+    // F: the kernel opened the interpreter at registration and needs no file in the container.
+    return { kind: 'binfmt', interpreter, fixBinary: /^flags:.*F/m.test(text) };
+}
+async function detectEmulator(qemuArch) {
+    return (await staticQemuOnPath(qemuArch)) ?? (await binfmtHandler(qemuArch)) ?? { kind: 'none' };
 }
 // Only what reaches modules crosses over from the user's environment: never
 // GOFLAGS, CGO_* or anything else that changes how the loader is compiled.
