@@ -69,7 +69,8 @@ test("runs as the runner's non-root user, and every file it writes belongs to th
   const user = asRoot ? 'gpb-runner' : undefined
   const uid = asRoot ? Number(execFileSync('id', ['-u', 'gpb-runner'], { encoding: 'utf8' })) : process.getuid?.()
   const workspace = checkoutPlugin('basic')
-  const run = await runAction({ inputs: { ...base(), platforms: 'linux-amd64,linux-arm64' }, workspace, apiUrl: world.github.url, user })
+  const cache = path.join(workspace, 'gomodcache')
+  const run = await runAction({ inputs: { ...base(), platforms: 'linux-amd64,linux-arm64', 'go-mod-cache': cache }, workspace, apiUrl: world.github.url, user })
   expect(run.errors).toEqual([])
   expect(run.outputs.compatible).toBe('true')
   const written = [
@@ -79,4 +80,8 @@ test("runs as the runner's non-root user, and every file it writes belongs to th
   ]
   expect(written.length).toBeGreaterThanOrEqual(5)
   for (const f of written) expect({ file: f, uid: fs.statSync(f).uid }).toEqual({ file: f, uid })
+  // The runner must be able to delete the module cache afterwards (go makes it read-only by default).
+  const moduleDir = path.join(cache, 'example.com', 'dep@v1.0.0')
+  expect(fs.statSync(moduleDir).uid).toBe(uid)
+  expect(fs.statSync(moduleDir).mode & 0o200).toBe(0o200)
 })

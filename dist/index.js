@@ -38240,6 +38240,14 @@ const FIXED_GO_ENV = {
     // The runner's user has no home in the image.
     HOME: '/tmp'
 };
+/**
+ * FIXED_GO_ENV over `env`, and `-modcacherw` added to GOFLAGS: the module
+ * cache stays deletable by the runner (the .so bytes are the same with it).
+ */
+function withFixedGoEnv(env) {
+    const flags = `${env.GOFLAGS ?? ''} -modcacherw`.trim();
+    return { ...env, ...FIXED_GO_ENV, GOFLAGS: flags };
+}
 /** Maps a host path to its path in the container, through the mounts. */
 function containerPath(mounts, hostPath) {
     const abs = external_node_path_namespaceObject.resolve(hostPath);
@@ -38266,7 +38274,7 @@ class DockerGoRunner {
         const r = await runContainer({
             image: this.image,
             command: ['go', ...args],
-            env: { ...this.env, ...opts.env, ...FIXED_GO_ENV },
+            env: withFixedGoEnv({ ...this.env, ...opts.env }),
             mounts: this.mounts,
             workdir: containerPath(this.mounts, opts.dir),
             user: runnerUser()
@@ -38364,7 +38372,7 @@ function planBuilds({ inputs, server, pluginName, pluginWorkdir }) {
             // Mirrors the server's release build: no -trimpath, module cache at /go/pkg/mod.
             goArgs: ['build', '-buildmode=plugin', `-ldflags=${inputs.ldflags}`, ...inputs.buildArgs, '-o', `${IN_CONTAINER.outputDir}/${assetName}`, pkg],
             workdir: pluginWorkdir,
-            env: { ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform), ...FIXED_GO_ENV }
+            env: withFixedGoEnv({ ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform) })
         };
     });
 }
@@ -39366,7 +39374,7 @@ async function detectEmulator(qemuArch) {
 const NETWORK_ENV = /^(GOPROXY|GOSUMDB|GONOSUMDB|GOPRIVATE|GONOPROXY|GOINSECURE|GOAUTH|GIT_[A-Z0-9_]+|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)$/;
 function loaderEnv(p, goEnv) {
     const net = Object.fromEntries(Object.entries(goEnv).filter(([k]) => NETWORK_ENV.test(k)));
-    return { ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '', ...FIXED_GO_ENV };
+    return withFixedGoEnv({ ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '' });
 }
 const tail = (text, n = 6) => text.trim().split('\n').slice(-n).join(' | ');
 /** `/usr/<triple>`, the sysroot of the image's cross C compiler: from the image, never guessed. */

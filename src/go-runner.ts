@@ -31,6 +31,15 @@ export const FIXED_GO_ENV: Record<string, string> = {
   HOME: '/tmp'
 }
 
+/**
+ * FIXED_GO_ENV over `env`, and `-modcacherw` added to GOFLAGS: the module
+ * cache stays deletable by the runner (the .so bytes are the same with it).
+ */
+export function withFixedGoEnv(env: Record<string, string>): Record<string, string> {
+  const flags = `${env.GOFLAGS ?? ''} -modcacherw`.trim()
+  return { ...env, ...FIXED_GO_ENV, GOFLAGS: flags }
+}
+
 /** Maps a host path to its path in the container, through the mounts. */
 export function containerPath(mounts: Mount[], hostPath: string): string {
   const abs = path.resolve(hostPath)
@@ -56,7 +65,7 @@ export class DockerGoRunner implements GoRunner {
     const r = await runContainer({
       image: this.image,
       command: ['go', ...args],
-      env: { ...this.env, ...opts.env, ...FIXED_GO_ENV },
+      env: withFixedGoEnv({ ...this.env, ...opts.env }),
       mounts: this.mounts,
       workdir: containerPath(this.mounts, opts.dir),
       user: runnerUser()

@@ -4,7 +4,7 @@ import type { ActionInputs } from '../inputs.js'
 import type { Platform } from '../platform.js'
 import { platformGoEnv } from '../platform.js'
 import { renderTemplate } from '../template.js'
-import { FIXED_GO_ENV } from '../go-runner.js'
+import { withFixedGoEnv } from '../go-runner.js'
 import { IN_CONTAINER } from '../container-layout.js'
 
 /** What the pipeline knows about the server release when it plans builds. */
@@ -92,7 +92,7 @@ export function planBuilds({ inputs, server, pluginName, pluginWorkdir }: BuildP
       // Mirrors the server's release build: no -trimpath, module cache at /go/pkg/mod.
       goArgs: ['build', '-buildmode=plugin', `-ldflags=${inputs.ldflags}`, ...inputs.buildArgs, '-o', `${IN_CONTAINER.outputDir}/${assetName}`, pkg],
       workdir: pluginWorkdir,
-      env: { ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform), ...FIXED_GO_ENV }
+      env: withFixedGoEnv({ ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform) })
     }
   })
 }

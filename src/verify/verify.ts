@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { type Mount, runContainer, runnerUser } from '../docker.js'
 import { mapConcurrent } from '../concurrency.js'
 import { type HostDirs, IN_CONTAINER, containerMounts, hostFoldersToCreate } from '../container-layout.js'
-import { FIXED_GO_ENV, containerPath } from '../go-runner.js'
+import { containerPath, withFixedGoEnv } from '../go-runner.js'
 import { type Platform, nativeArch, platformGoEnv } from '../platform.js'
 import { type ModuleVersion, describeOutcome, goListDepsArgs, makeLoader, parseGoListDeps, parseLoaderOutput } from './loader.js'
 
@@ -90,7 +90,7 @@ export async function detectEmulator(qemuArch: string): Promise<Emulator> {
 const NETWORK_ENV = /^(GOPROXY|GOSUMDB|GONOSUMDB|GOPRIVATE|GONOPROXY|GOINSECURE|GOAUTH|GIT_[A-Z0-9_]+|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)$/
 export function loaderEnv(p: Platform, goEnv: Record<string, string>): Record<string, string> {
   const net = Object.fromEntries(Object.entries(goEnv).filter(([k]) => NETWORK_ENV.test(k)))
-  return { ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '', ...FIXED_GO_ENV }
+  return withFixedGoEnv({ ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '' })
 }
 
 const tail = (text: string, n = 6): string => text.trim().split('\n').slice(-n).join(' | ')
