@@ -85,3 +85,22 @@ test("runs as the runner's non-root user, and every file it writes belongs to th
   expect(fs.statSync(moduleDir).uid).toBe(uid)
   expect(fs.statSync(moduleDir).mode & 0o200).toBe(0o200)
 })
+
+test('a main package in a subfolder, named files, and riscv64', async () => {
+  const workspace = checkoutPlugin('basic')
+  const plugin = path.join(workspace, 'plugin')
+  fs.mkdirSync(path.join(plugin, 'cmd', 'hello'), { recursive: true })
+  fs.renameSync(path.join(plugin, 'plugin.go'), path.join(plugin, 'cmd', 'hello', 'plugin.go'))
+  const run = await runAction({
+    inputs: { ...base(), package: './cmd/hello', 'plugin-name': 'hello', 'asset-name': '{plugin}-{os}-{arch}{variant}-go{go-version}.so', platforms: 'linux-riscv64,linux-arm-7', 'output-dir': 'dist-so' },
+    workspace,
+    apiUrl: world.github.url
+  })
+  expect(run.errors).toEqual([])
+  const artifacts = JSON.parse(run.outputs.artifacts) as Array<{ name: string; path: string; platform: string }>
+  expect(artifacts.map(a => a.name)).toEqual([`hello-linux-riscv64-go${world.goVersion}.so`, `hello-linux-arm7-go${world.goVersion}.so`])
+  expect(elfMachine(artifacts[0].path).machine).toBe('riscv64')
+  expect(path.dirname(artifacts[0].path)).toBe(path.join(workspace, 'dist-so'))
+  const report = JSON.parse(fs.readFileSync(run.outputs['compat-report'], 'utf8'))
+  expect(report.platforms.map((p: { verification: { status: string } }) => p.verification.status)).toEqual(['loaded', 'loaded'])
+})
