@@ -55,8 +55,19 @@ test('builds four loadable plugins from one step, aligned with the latest server
 test('a compile error fails its platforms with an annotation on the source line, and the others are still reported', async () => {
   const workspace = checkoutPlugin('basic')
   fs.writeFileSync(path.join(workspace, 'plugin', 'broken_arm64.go'), 'package main\n\nfunc broken() { undefinedThing() }\n')
-  const run = await runAction({ inputs: { ...base(), platforms: 'linux-amd64,linux-arm64', verify: 'false' }, workspace, apiUrl: world.github.url })
+  // On a release event: a failed build must leave the release untouched.
+  world.github.state.addRelease('someone/plugin', 'v0.1.0')
+  const writes = world.github.writes().length
+  const run = await runAction({
+    inputs: { ...base(), platforms: 'linux-amd64,linux-arm64', verify: 'false' },
+    workspace,
+    apiUrl: world.github.url,
+    repository: 'someone/plugin',
+    event: { name: 'release', payload: { release: { tag_name: 'v0.1.0' } } }
+  })
   expect(run.code).not.toBe(0)
+  expect(world.github.writes().length).toBe(writes)
+  expect(run.log).toContain('the release was left untouched')
   expect(run.errors.join('\n')).toMatch(/file=plugin\/broken_arm64\.go,line=3.*undefined: undefinedThing/)
   const artifacts = JSON.parse(run.outputs.artifacts) as Array<{ platform: string }>
   expect(artifacts.map(a => a.platform)).toEqual(['linux-amd64'])
