@@ -39270,7 +39270,7 @@ ${goCheck}\tvar missing []string
 `;
 }
 function makeLoader(opts) {
-    const imports = loaderImports(opts.packages, opts.serverModules);
+    const imports = loaderImports(opts.packages, opts.serverModules).filter(i => !(opts.exclude ?? []).includes(i));
     // debug/buildinfo exists since Go 1.18; older servers get plugin.Open's own check only.
     const [major, minor] = goDirective(opts.serverGoVersion).split('.').map(Number);
     const checkGoVersion = major > 1 || minor >= 18;
@@ -39311,6 +39311,43 @@ function describeOutcome(o) {
     return `plugin.Open failed: ${o.error ?? 'unknown error'}${hint}`;
 }
 
+;// CONCATENATED MODULE: ./src/verify/server-packages.ts
+
+
+/**
+ * The loader must link the SERVER's versions of the plugin's shared packages.
+ * A package the plugin links may not exist in the server's version of its
+ * module (gin v1.3.0 had gin/json, v1.11.0 has not): importing it anyway makes
+ * go look for a newer module, so the loader would no longer be the server.
+ * Such packages are left out (the server cannot link them either), and the
+ * loader's go.mod is checked after the build for any version that moved.
+ */
+/** The server module providing an import path: the longest module path that prefixes it. */
+function moduleOf(importPath, serverModules) {
+    let best;
+    for (const m of serverModules) {
+        if (!m.version)
+            continue;
+        if ((importPath === m.path || importPath.startsWith(`${m.path}/`)) && (!best || m.path.length > best.path.length))
+            best = m;
+    }
+    return best;
+}
+// The module cache escapes upper-case letters as !lower (golang.org/x/mod/module).
+const server_packages_escape = (s) => s.replace(/[A-Z]/g, c => `!${c.toLowerCase()}`);
+/** Where a package of a module version sits in a module cache on the host. */
+function packageDir(modCache, m, importPath) {
+    const sub = importPath === m.path ? '' : importPath.slice(m.path.length + 1);
+    return external_node_path_namespaceObject.join(modCache, ...server_packages_escape(`${m.path}@${m.version}`).split('/'), ...sub.split('/').filter(Boolean));
+}
+/** Modules whose version in the built loader's go.mod is not the server's, as `path: server → loader`. */
+function loaderDrift(loaderGoMod, serverModules) {
+    const server = new Map(serverModules.filter(m => m.version).map(m => [m.path, m.version]));
+    return parseGoMod(loaderGoMod)
+        .requires.filter(r => server.get(r.path) !== r.version)
+        .map(r => `${r.path}: ${server.get(r.path) ?? 'not in the server'} → ${r.version}`);
+}
+
 ;// CONCATENATED MODULE: ./src/verify/verify.ts
 /**
  * Verification: per platform, build the loader (src/verify/loader.ts) in the
@@ -39318,6 +39355,7 @@ function describeOutcome(o) {
  * natively or through an emulator. A platform that cannot be run here is
  * reported `not-verified`, never as loaded.
  */
+
 
 
 
@@ -39371,7 +39409,7 @@ async function detectEmulator(qemuArch) {
 }
 // Only what reaches modules crosses over from the user's environment: never
 // GOFLAGS, CGO_* or anything else that changes how the loader is compiled.
-const NETWORK_ENV = /^(GOPROXY|GOSUMDB|GONOSUMDB|GOPRIVATE|GONOPROXY|GOINSECURE|GOAUTH|GIT_[A-Z0-9_]+|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)$/;
+const NETWORK_ENV = /^(GOPROXY|GOSUMDB|GONOSUMDB|GOPRIVATE|GONOPROXY|GOINSECURE|GOAUTH|GIT_[A-Z0-9_]+|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR)$/;
 function loaderEnv(p, goEnv) {
     const net = Object.fromEntries(Object.entries(goEnv).filter(([k]) => NETWORK_ENV.test(k)));
     return withFixedGoEnv({ ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '' });
@@ -39429,9 +39467,17 @@ async function verifyPlatform(p, artifacts, o) {
     ]);
     if (list.code !== 0)
         return all('failed', method, `listing the plugin's packages failed: ${tail(list.stderr)}`);
-    const loader = makeLoader({ serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, packages: parseGoListDeps(list.stdout) });
-    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(work, 'src', 'go.mod'), loader.goMod);
-    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(work, 'src', 'main.go'), loader.mainGo);
+    const src = external_node_path_namespaceObject.join(work, 'src');
+    const loaderOf = (exclude) => makeLoader({ serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, packages: parseGoListDeps(list.stdout), exclude });
+    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(src, 'go.mod'), loaderOf([]).goMod);
+    // Packages missing from the server's module versions: the server cannot link them either.
+    const absent = await packagesAbsentFromServer(loaderOf([]).imports, o, { image, env, mounts, workdir: inC(src), user });
+    if (typeof absent === 'string')
+        return all('failed', method, absent);
+    for (const a of absent)
+        log(`the server's ${a.module} has no package ${a.importPath}: not linked by the loader`);
+    const loader = loaderOf(absent.map(a => a.importPath));
+    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(src, 'main.go'), loader.mainGo);
     log(`loader links the server's ${loader.imports.join(', ') || '(no shared packages)'}`);
     // Like the server's release: same image, module cache at /go/pkg/mod, no -trimpath, -w -s.
     const bin = external_node_path_namespaceObject.join(work, 'loader');
@@ -39439,6 +39485,9 @@ async function verifyPlatform(p, artifacts, o) {
     const t1 = Date.now();
     if (build.code !== 0)
         return all('failed', method, `building the loader (the server's versions of the shared packages) failed: ${tail(build.output)}`);
+    const drift = loaderDrift(external_node_fs_namespaceObject.readFileSync(external_node_path_namespaceObject.join(src, 'go.mod'), 'utf8'), o.serverModules);
+    if (drift.length > 0)
+        return all('failed', method, `the loader could not be built from the server's module versions alone (${drift.join('; ')})`);
     const results = [];
     for (const [i, a] of artifacts.entries()) {
         const so = external_node_path_namespaceObject.join(work, `plugin-${i}.so`);
@@ -39476,6 +39525,32 @@ async function verifyPlatform(p, artifacts, o) {
     }
     log(`verification: packages listed and loader built in ${((t1 - t0) / 1000).toFixed(1)}s, total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     return results;
+}
+/** Downloads the server's versions of the modules the loader imports from, and lists the imports they lack. */
+async function packagesAbsentFromServer(imports, o, run) {
+    const modules = new Map();
+    for (const i of imports) {
+        const m = moduleOf(i, o.serverModules);
+        if (m)
+            modules.set(`${m.path}@${m.version}`, m);
+    }
+    if (modules.size === 0)
+        return [];
+    const dl = await runContainer({ ...run, command: ['go', 'mod', 'download', ...modules.keys()] });
+    if (dl.code !== 0)
+        return `downloading the server's versions of the shared modules failed: ${tail(dl.output)}`;
+    const hasGo = (dir) => {
+        try {
+            return external_node_fs_namespaceObject.readdirSync(dir).some(f => f.endsWith('.go') && !f.endsWith('_test.go'));
+        }
+        catch {
+            return false;
+        }
+    };
+    return imports.flatMap(importPath => {
+        const m = moduleOf(importPath, o.serverModules);
+        return m && !hasGo(packageDir(o.dirs.goModCache, m, importPath)) ? [{ importPath, module: `${m.path}@${m.version}` }] : [];
+    });
 }
 /** Verifies every artifact; results come in the artifacts' order. Artifacts of one platform share one loader. */
 async function verifyArtifacts(o) {

@@ -181,8 +181,8 @@ export interface Loader {
   imports: string[]
 }
 
-export function makeLoader(opts: { serverModules: ModuleVersion[]; serverGoVersion: string; packages: LinkedPackage[] }): Loader {
-  const imports = loaderImports(opts.packages, opts.serverModules)
+export function makeLoader(opts: { serverModules: ModuleVersion[]; serverGoVersion: string; packages: LinkedPackage[]; exclude?: string[] }): Loader {
+  const imports = loaderImports(opts.packages, opts.serverModules).filter(i => !(opts.exclude ?? []).includes(i))
   // debug/buildinfo exists since Go 1.18; older servers get plugin.Open's own check only.
   const [major, minor] = goDirective(opts.serverGoVersion).split('.').map(Number)
   const checkGoVersion = major > 1 || minor >= 18

@@ -6,12 +6,13 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { type Mount, runContainer, runnerUser } from '../docker.js'
+import { type ContainerSpec, type Mount, runContainer, runnerUser } from '../docker.js'
 import { mapConcurrent } from '../concurrency.js'
 import { type HostDirs, IN_CONTAINER, containerMounts, hostFoldersToCreate } from '../container-layout.js'
 import { containerPath, withFixedGoEnv } from '../go-runner.js'
 import { type Platform, nativeArch, platformGoEnv } from '../platform.js'
-import { type ModuleVersion, describeOutcome, goListDepsArgs, makeLoader, parseGoListDeps, parseLoaderOutput } from './loader.js'
+import { type Loader, type ModuleVersion, describeOutcome, goListDepsArgs, makeLoader, parseGoListDeps, parseLoaderOutput } from './loader.js'
+import { loaderDrift, moduleOf, packageDir } from './server-packages.js'
 
 export interface VerifyResult {
   platform: string
@@ -87,7 +88,7 @@ export async function detectEmulator(qemuArch: string): Promise<Emulator> {
 
 // Only what reaches modules crosses over from the user's environment: never
 // GOFLAGS, CGO_* or anything else that changes how the loader is compiled.
-const NETWORK_ENV = /^(GOPROXY|GOSUMDB|GONOSUMDB|GOPRIVATE|GONOPROXY|GOINSECURE|GOAUTH|GIT_[A-Z0-9_]+|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)$/
+const NETWORK_ENV = /^(GOPROXY|GOSUMDB|GONOSUMDB|GOPRIVATE|GONOPROXY|GOINSECURE|GOAUTH|GIT_[A-Z0-9_]+|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR)$/
 export function loaderEnv(p: Platform, goEnv: Record<string, string>): Record<string, string> {
   const net = Object.fromEntries(Object.entries(goEnv).filter(([k]) => NETWORK_ENV.test(k)))
   return withFixedGoEnv({ ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '' })
@@ -146,9 +147,16 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
     emu.kind === 'none' ? Promise.resolve('') : sysroot(image, env)
   ])
   if (list.code !== 0) return all('failed', method, `listing the plugin's packages failed: ${tail(list.stderr)}`)
-  const loader = makeLoader({ serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, packages: parseGoListDeps(list.stdout) })
-  fs.writeFileSync(path.join(work, 'src', 'go.mod'), loader.goMod)
-  fs.writeFileSync(path.join(work, 'src', 'main.go'), loader.mainGo)
+  const src = path.join(work, 'src')
+  const loaderOf = (exclude: string[]): Loader =>
+    makeLoader({ serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, packages: parseGoListDeps(list.stdout), exclude })
+  fs.writeFileSync(path.join(src, 'go.mod'), loaderOf([]).goMod)
+  // Packages missing from the server's module versions: the server cannot link them either.
+  const absent = await packagesAbsentFromServer(loaderOf([]).imports, o, { image, env, mounts, workdir: inC(src), user })
+  if (typeof absent === 'string') return all('failed', method, absent)
+  for (const a of absent) log(`the server's ${a.module} has no package ${a.importPath}: not linked by the loader`)
+  const loader = loaderOf(absent.map(a => a.importPath))
+  fs.writeFileSync(path.join(src, 'main.go'), loader.mainGo)
   log(`loader links the server's ${loader.imports.join(', ') || '(no shared packages)'}`)
 
   // Like the server's release: same image, module cache at /go/pkg/mod, no -trimpath, -w -s.
@@ -159,6 +167,8 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   )
   const t1 = Date.now()
   if (build.code !== 0) return all('failed', method, `building the loader (the server's versions of the shared packages) failed: ${tail(build.output)}`)
+  const drift = loaderDrift(fs.readFileSync(path.join(src, 'go.mod'), 'utf8'), o.serverModules)
+  if (drift.length > 0) return all('failed', method, `the loader could not be built from the server's module versions alone (${drift.join('; ')})`)
 
   const results: VerifyResult[] = []
   for (const [i, a] of artifacts.entries()) {
@@ -194,6 +204,33 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   }
   log(`verification: packages listed and loader built in ${((t1 - t0) / 1000).toFixed(1)}s, total ${((Date.now() - t0) / 1000).toFixed(1)}s`)
   return results
+}
+
+/** Downloads the server's versions of the modules the loader imports from, and lists the imports they lack. */
+async function packagesAbsentFromServer(
+  imports: string[],
+  o: VerifyOptions,
+  run: Pick<ContainerSpec, 'image' | 'env' | 'mounts' | 'workdir' | 'user'>
+): Promise<Array<{ importPath: string; module: string }> | string> {
+  const modules = new Map<string, ModuleVersion>()
+  for (const i of imports) {
+    const m = moduleOf(i, o.serverModules)
+    if (m) modules.set(`${m.path}@${m.version}`, m)
+  }
+  if (modules.size === 0) return []
+  const dl = await runContainer({ ...run, command: ['go', 'mod', 'download', ...modules.keys()] })
+  if (dl.code !== 0) return `downloading the server's versions of the shared modules failed: ${tail(dl.output)}`
+  const hasGo = (dir: string): boolean => {
+    try {
+      return fs.readdirSync(dir).some(f => f.endsWith('.go') && !f.endsWith('_test.go'))
+    } catch {
+      return false
+    }
+  }
+  return imports.flatMap(importPath => {
+    const m = moduleOf(importPath, o.serverModules)
+    return m && !hasGo(packageDir(o.dirs.goModCache, m, importPath)) ? [{ importPath, module: `${m.path}@${m.version}` }] : []
+  })
 }
 
 /** Verifies every artifact; results come in the artifacts' order. Artifacts of one platform share one loader. */
