@@ -74,11 +74,13 @@ beforeAll(async () => {
   for (const p of Object.values(P)) for (const d of hostFoldersToCreate(dirs, p.id)) fs.mkdirSync(d, { recursive: true })
   const basic = path.join(dirs.source, 'basic')
   const newer = path.join(dirs.source, 'basic-v11')
+  const newPackage = path.join(dirs.source, 'new-package')
+  fs.cpSync(path.join(FIXTURES, 'plugins', 'new-package'), newPackage, { recursive: true })
   fs.cpSync(path.join(FIXTURES, 'plugins', 'basic'), basic, { recursive: true })
   fs.cpSync(path.join(FIXTURES, 'plugins', 'basic'), newer, { recursive: true })
   const amd64 = image(P['linux-amd64'])
   await go(amd64, ['mod', 'edit', '-require=example.com/dep@v1.0.0'], basic, 'linux-amd64')
-  await Promise.all([go(amd64, ['mod', 'tidy'], basic, 'linux-amd64'), go(amd64, ['mod', 'tidy'], newer, 'linux-amd64')])
+  await Promise.all([basic, newer, newPackage].map(d => go(amd64, ['mod', 'tidy'], d, 'linux-amd64')))
 
   // Another Go: the older-patch image when build-images.sh made one, else a toolchain fetched by GOTOOLCHAIN.
   const older = await olderImage()
@@ -90,6 +92,7 @@ beforeAll(async () => {
   const cases: Case[] = [
     ...Object.values(P).map(p => ({ name: `ok-${p.id}`, platform: p, dir: basic })),
     { name: 'dep-v1.1.0', platform: P['linux-amd64'], dir: newer },
+    { name: 'new-package', platform: P['linux-amd64'], dir: newPackage },
     { name: 'trimpath', platform: P['linux-amd64'], dir: basic, flags: ['-trimpath'] },
     { name: 'othercache', platform: P['linux-amd64'], dir: basic, env: { GOMODCACHE: '/tmp/othercache' } },
     oldGoCase
@@ -174,6 +177,18 @@ describe('without the full pipeline', () => {
     concurrency: 2,
     log: () => undefined
   })
+
+  test("a plugin linking a package the server's module version lacks fails on the version, not on building the loader", async () => {
+    const lines: string[] = []
+    const [r] = await verifyArtifacts({
+      ...base(),
+      artifacts: [{ platform: P['linux-amd64'], path: path.join(dirs.outputDir!, 'new-package.so') }],
+      plugin: { dir: path.join(dirs.source, 'new-package'), package: '.' },
+      log: (_p, l) => lines.push(l)
+    })
+    expect(r).toMatchObject({ status: 'failed', detail: expect.stringMatching(/different version of package example\.com\/dep\b/) })
+    expect(lines).toContain("the server's example.com/dep@v1.0.0 has no package example.com/dep/extra: not linked by the loader")
+  }, LONG)
 
   test('a symbol the server looks up but the plugin lacks fails', async () => {
     const [r] = await verifyArtifacts({ ...base(), symbols: ['GetGotifyPluginInfo', 'NoSuchSymbol'] })
