@@ -115,3 +115,15 @@ test('a main package in a subfolder, named files, and riscv64', async () => {
   const report = JSON.parse(fs.readFileSync(run.outputs['compat-report'], 'utf8'))
   expect(report.platforms.map((p: { verification: { status: string } }) => p.verification.status)).toEqual(['loaded', 'loaded'])
 })
+
+test('a step that fails after the server is known still reports: compatible=false and a summary', async () => {
+  const workspace = checkoutPlugin('basic')
+  // A version the module proxy does not have: go cannot even list the build list.
+  fs.writeFileSync(path.join(workspace, 'plugin', 'go.mod'), 'module example.com/plugins/basic\n\ngo 1.21\n\nrequire example.com/dep v1.9.9\n')
+  const run = await runAction({ inputs: { ...base(), platforms: 'linux-amd64' }, workspace, apiUrl: world.github.url })
+  expect(run.code).toBe(1)
+  expect(run.errors.join('\n')).toMatch(/example\.com\/dep@v1\.9\.9/)
+  expect(run.outputs.compatible).toBe('false')
+  expect(run.summary).toMatch(/The run failed: .*v1\.9\.9/)
+  expect(run.outputs['server-version']).toBe('v2.9.1')
+})

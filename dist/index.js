@@ -39899,6 +39899,8 @@ async function syncChecksums(ctx, own, attempts, pauseMs) {
 
 /** Compatible: nothing left unaligned, no conflict, no platform that failed to load. */
 function isCompatible(o) {
+    if (o.failure)
+        return false;
     const a = o.alignment;
     const aligned = !a || (a.conflicts.length === 0 && a.shared.every(s => s.plugin === s.server));
     return aligned && o.verification.every(v => v.status !== 'failed');
@@ -39962,7 +39964,9 @@ function summaryMarkdown(o) {
     }
     else if (o.uploadNote)
         lines.push(o.uploadNote.replace(/^not uploading/, 'Not uploaded'));
-    lines.push('', isCompatible(o) ? '**Compatible.**' : '**Not compatible** with this server release.');
+    if (o.failure)
+        lines.push('', `:x: The run failed: ${o.failure}`);
+    lines.push('', isCompatible(o) ? '**Compatible.**' : '**Not compatible** with this server release (or not proven so).');
     return lines.join('\n') + '\n';
 }
 /** Sets every output and writes the summary and the JSON report; returns the report's path. */
@@ -40046,6 +40050,8 @@ function fail(e) {
  * them, report. Every input is checked before anything is written.
  */
 async function main_run() {
+    // Once the server is known, even a failing run reports what it learnt.
+    let partial;
     try {
         // Inputs, parsed and validated once; then the checks that need no writes.
         const ctx = loadContext();
@@ -40065,6 +40071,7 @@ async function main_run() {
         await createLayout(layout);
         await checkImages([...jobs, { platform: parsePlatform('linux-amd64'), image: toolImage }], server.goVersion, concurrency);
         const outcome = { server, builds: [], verification: [], artifacts: [] };
+        partial = { outcome, outputDir: inputs.outputDir };
         // Align the plugin's go.mod with the server's build list.
         const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), inputs.goEnv);
         const alignment = await alignPlugin(goRunner, { mode: inputs.align, pluginDir: plugin.dir, scratchDir: layout.dirs.scratch, server, log: info });
@@ -40129,6 +40136,10 @@ async function main_run() {
     }
     catch (e) {
         fail(e);
+        if (partial) {
+            const failure = e instanceof Error ? e.message : String(e);
+            await publishReport({ ...partial.outcome, failure, uploadNote: 'not uploading: the run failed' }, partial.outputDir).catch(() => undefined);
+        }
     }
 }
 

@@ -25,6 +25,8 @@ import { parsePlatform } from './platform.js'
  * them, report. Every input is checked before anything is written.
  */
 export async function run(): Promise<void> {
+  // Once the server is known, even a failing run reports what it learnt.
+  let partial: { outcome: RunOutcome; outputDir: string } | undefined
   try {
     // Inputs, parsed and validated once; then the checks that need no writes.
     const ctx = loadContext()
@@ -45,6 +47,7 @@ export async function run(): Promise<void> {
     await createLayout(layout)
     await checkImages([...jobs, { platform: parsePlatform('linux-amd64'), image: toolImage }], server.goVersion, concurrency)
     const outcome: RunOutcome = { server, builds: [], verification: [], artifacts: [] }
+    partial = { outcome, outputDir: inputs.outputDir }
 
     // Align the plugin's go.mod with the server's build list.
     const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), inputs.goEnv)
@@ -106,5 +109,9 @@ export async function run(): Promise<void> {
     else if (!isCompatible(outcome)) core.setFailed(`the plugin is not compatible with ${target}; see the annotations and the job summary`)
   } catch (e) {
     fail(e)
+    if (partial) {
+      const failure = e instanceof Error ? e.message : String(e)
+      await publishReport({ ...partial.outcome, failure, uploadNote: 'not uploading: the run failed' }, partial.outputDir).catch(() => undefined)
+    }
   }
 }

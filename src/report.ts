@@ -19,10 +19,13 @@ export interface RunOutcome {
   releaseAssets?: Array<{ name: string; url: string; status: string }>
   /** Why nothing was uploaded, when nothing was. */
   uploadNote?: string
+  /** Set when a step failed before the run could finish. */
+  failure?: string
 }
 
 /** Compatible: nothing left unaligned, no conflict, no platform that failed to load. */
-export function isCompatible(o: Pick<RunOutcome, 'alignment' | 'verification'>): boolean {
+export function isCompatible(o: Pick<RunOutcome, 'alignment' | 'verification' | 'failure'>): boolean {
+  if (o.failure) return false
   const a = o.alignment
   const aligned = !a || (a.conflicts.length === 0 && a.shared.every(s => s.plugin === s.server))
   return aligned && o.verification.every(v => v.status !== 'failed')
@@ -85,7 +88,8 @@ export function summaryMarkdown(o: RunOutcome): string {
     for (const a of o.releaseAssets ?? []) lines.push(`| [${a.name}](${a.url}) | ${a.status} |`)
   }
   else if (o.uploadNote) lines.push(o.uploadNote.replace(/^not uploading/, 'Not uploaded'))
-  lines.push('', isCompatible(o) ? '**Compatible.**' : '**Not compatible** with this server release.')
+  if (o.failure) lines.push('', `:x: The run failed: ${o.failure}`)
+  lines.push('', isCompatible(o) ? '**Compatible.**' : '**Not compatible** with this server release (or not proven so).')
   return lines.join('\n') + '\n'
 }
 
