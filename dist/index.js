@@ -38134,6 +38134,14 @@ function parseGoVersion(text) {
         text: text.trim().replace(/^go/, '')
     };
 }
+/**
+ * `-mod=mod` and `-modcacherw` arrived in Go 1.14; older Go (gotify's first v2
+ * releases used 1.12) rejects them, and updates go.mod on its own anyway.
+ */
+function hasModFlags(goVersion) {
+    const v = parseGoVersion(goVersion);
+    return v === undefined || v.major > 1 || v.minor >= 14;
+}
 /** Negative when a < b; pre-releases sort before the release they lead to. */
 function compareGoVersions(a, b) {
     const d = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
@@ -38227,6 +38235,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 
+
 /** Environment every Go command of the action gets. */
 const FIXED_GO_ENV = {
     // A plugin's `toolchain` line must never swap the image's Go for another one.
@@ -38244,8 +38253,8 @@ const FIXED_GO_ENV = {
  * FIXED_GO_ENV over `env`, and `-modcacherw` added to GOFLAGS: the module
  * cache stays deletable by the runner (the .so bytes are the same with it).
  */
-function withFixedGoEnv(env) {
-    const flags = `${env.GOFLAGS ?? ''} -modcacherw`.trim();
+function withFixedGoEnv(env, goVersion) {
+    const flags = `${env.GOFLAGS ?? ''}${hasModFlags(goVersion) ? ' -modcacherw' : ''}`.trim();
     return { ...env, ...FIXED_GO_ENV, GOFLAGS: flags };
 }
 /** Maps a host path to its path in the container, through the mounts. */
@@ -38265,16 +38274,20 @@ class DockerGoRunner {
     image;
     mounts;
     env;
-    constructor(image, mounts, env) {
+    goVersion;
+    constructor(image, mounts, env, 
+    /** The image's Go version: which flags it understands. */
+    goVersion) {
         this.image = image;
         this.mounts = mounts;
         this.env = env;
+        this.goVersion = goVersion;
     }
     async go(args, opts) {
         const r = await runContainer({
             image: this.image,
             command: ['go', ...args],
-            env: withFixedGoEnv({ ...this.env, ...opts.env }),
+            env: withFixedGoEnv({ ...this.env, ...opts.env }, this.goVersion),
             mounts: this.mounts,
             workdir: containerPath(this.mounts, opts.dir),
             user: runnerUser()
@@ -38372,7 +38385,7 @@ function planBuilds({ inputs, server, pluginName, pluginWorkdir }) {
             // Mirrors the server's release build: no -trimpath, module cache at /go/pkg/mod.
             goArgs: ['build', '-buildmode=plugin', `-ldflags=${inputs.ldflags}`, ...inputs.buildArgs, '-o', `${IN_CONTAINER.outputDir}/${assetName}`, pkg],
             workdir: pluginWorkdir,
-            env: withFixedGoEnv({ ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform) })
+            env: withFixedGoEnv({ ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform) }, server.goVersion)
         };
     });
 }
@@ -38469,6 +38482,10 @@ function imageGoProblem(image, reported, serverGoVersion) {
         return undefined;
     return `build image ${image} has ${got || 'no Go'} but the server was built with ${want}; a plugin built with another Go version never loads: use an image with ${want} (build-image)`;
 }
+/** `go version` output ("go version go1.12.17 linux/amd64"): `go env GOVERSION` only exists since Go 1.16. */
+function goVersionOfOutput(stdout) {
+    return /\bgo version (go\S+)/.exec(stdout)?.[1] ?? '';
+}
 /** Makes sure every platform's image is there (pulling it if needed) and has the server's Go. */
 async function checkImages(targets, serverGoVersion, concurrency) {
     const byImage = new Map();
@@ -38483,10 +38500,10 @@ async function checkImages(targets, serverGoVersion, concurrency) {
         if (!present.ok) {
             return `build image ${image} for ${ids} cannot be found or pulled (${present.detail}); check that the server publishes an image for this Go version and platform, or set build-image`;
         }
-        const r = await runContainer({ image, command: ['go', 'env', 'GOVERSION'], env: { GOTOOLCHAIN: 'local', HOME: '/tmp' } });
+        const r = await runContainer({ image, command: ['go', 'version'], env: { GOTOOLCHAIN: 'local', HOME: '/tmp' } });
         if (r.code !== 0)
             return `build image ${image} for ${ids} cannot run go (${r.output.trim().split('\n').pop()}); set build-image to an image with Go ${serverGoVersion}`;
-        return imageGoProblem(image, r.stdout, serverGoVersion);
+        return imageGoProblem(image, goVersionOfOutput(r.stdout), serverGoVersion);
     });
     const found = problems.filter((p) => p !== undefined);
     if (found.length > 0)
@@ -38984,6 +39001,7 @@ function goRequirementConflict(stderr, serverGo, goMod, goModFile) {
 
 
 
+
 // A go.work above the plugin would change what go resolves; alignment is per module.
 const ENV = { GOWORK: 'off' };
 // full: go get, tidy, check; again only when tidy brought in new mismatches.
@@ -39006,19 +39024,19 @@ async function run(go, dir, args, log) {
         throw new GoFailure(args, r.stderr);
     return r.stdout;
 }
-async function buildList(go, dir) {
+async function buildList(go, dir, goVersion) {
     // -mod=mod: a plugin's go.sum may lack entries; the caller restores or tidies afterwards.
-    return parseModuleList(await run(go, dir, ['list', '-m', '-mod=mod', 'all']));
+    return parseModuleList(await run(go, dir, ['list', '-m', ...(hasModFlags(goVersion) ? ['-mod=mod'] : []), 'all']));
 }
 /** The server's build list: its go.mod from go 1.17 on (complete graph), else computed without its source. */
-async function serverBuildList(go, goModText, goMod, scratchDir) {
+async function serverBuildList(go, goModText, goMod, scratchDir, goVersion) {
     if (!needsComputedBuildList(goMod))
         return goMod.requires.map(r => ({ path: r.path, version: r.version }));
     const dir = external_node_path_namespaceObject.join(scratchDir, 'server-gomod');
     external_node_fs_namespaceObject.rmSync(dir, { recursive: true, force: true });
     external_node_fs_namespaceObject.mkdirSync(dir, { recursive: true });
     external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(dir, 'go.mod'), goModText);
-    return (await buildList(go, dir)).modules.map(m => ({ path: m.path, version: m.version }));
+    return (await buildList(go, dir, goVersion)).modules.map(m => ({ path: m.path, version: m.version }));
 }
 const readOrUndefined = (file) => (external_node_fs_namespaceObject.existsSync(file) ? external_node_fs_namespaceObject.readFileSync(file) : undefined);
 const sameBytes = (a, b) => (a === undefined || b === undefined ? a === b : a.equals(b));
@@ -39040,7 +39058,7 @@ async function alignPlugin(go, opts) {
     };
     const pluginMod = parseGoMod(original.mod.toString('utf8'));
     const serverMod = parseGoMod(opts.server.goMod);
-    const serverModules = await serverBuildList(go, opts.server.goMod, serverMod, opts.scratchDir).catch((e) => {
+    const serverModules = await serverBuildList(go, opts.server.goMod, serverMod, opts.scratchDir, opts.server.goVersion).catch((e) => {
         throw e instanceof GoFailure ? new StepError(`Computing the server's build list from its go.mod: ${e.message}`) : e;
     });
     const result = (shared, conflicts) => ({
@@ -39051,7 +39069,7 @@ async function alignPlugin(go, opts) {
     if (goConflict)
         return result(sharedModules(pluginMod.requires, serverModules), [goConflict]);
     try {
-        const before = await buildList(go, pluginDir);
+        const before = await buildList(go, pluginDir, opts.server.goVersion);
         const plan = planAlignment(mode, before.modules, pluginMod, serverModules, serverMod);
         if (mode === 'off') {
             restore(); // listing may have filled go.sum; off means the files stay as they are
@@ -39074,7 +39092,7 @@ async function alignPlugin(go, opts) {
             }
             await alignToolchain(go, pluginDir, goModPath, opts.server.goVersion, log);
             await run(go, pluginDir, ['mod', 'tidy'], log);
-            after = await buildList(go, pluginDir);
+            after = await buildList(go, pluginDir, opts.server.goVersion);
             shared = sharedModules(after.modules, serverModules);
             const left = mismatches(shared, checkedIn(shared));
             const fresh = left.filter(s => s.replace === undefined && !tried.has(`${s.path}@${s.server}`));
@@ -39364,6 +39382,7 @@ function loaderDrift(loaderGoMod, serverModules) {
 
 
 
+
 // GOARCH -> qemu's name for it (qemu-<name>-static, /proc/sys/fs/binfmt_misc/qemu-<name>).
 const QEMU_ARCH = {
     amd64: 'x86_64', '386': 'i386', arm: 'arm', arm64: 'aarch64', riscv64: 'riscv64', ppc64le: 'ppc64le',
@@ -39410,9 +39429,9 @@ async function detectEmulator(qemuArch) {
 // Only what reaches modules crosses over from the user's environment: never
 // GOFLAGS, CGO_* or anything else that changes how the loader is compiled.
 const NETWORK_ENV = /^(GOPROXY|GOSUMDB|GONOSUMDB|GOPRIVATE|GONOPROXY|GOINSECURE|GOAUTH|GIT_[A-Z0-9_]+|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR)$/;
-function loaderEnv(p, goEnv) {
+function loaderEnv(p, goEnv, serverGoVersion) {
     const net = Object.fromEntries(Object.entries(goEnv).filter(([k]) => NETWORK_ENV.test(k)));
-    return withFixedGoEnv({ ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '' });
+    return withFixedGoEnv({ ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '' }, serverGoVersion);
 }
 const tail = (text, n = 6) => text.trim().split('\n').slice(-n).join(' | ');
 /** `/usr/<triple>`, the sysroot of the image's cross C compiler: from the image, never guessed. */
@@ -39439,7 +39458,7 @@ async function verifyPlatform(p, artifacts, o) {
     const method = emu.kind === 'none' ? 'native' : emu.kind;
     const log = (line) => o.log(p.id, line);
     const image = o.imageFor(p);
-    const env = loaderEnv(p, o.goEnv);
+    const env = loaderEnv(p, o.goEnv, o.serverGoVersion);
     const mounts = containerMounts(o.dirs, p.id);
     for (const d of hostFoldersToCreate(o.dirs, p.id))
         external_node_fs_namespaceObject.mkdirSync(d, { recursive: true });
@@ -39481,7 +39500,7 @@ async function verifyPlatform(p, artifacts, o) {
     log(`loader links the server's ${loader.imports.join(', ') || '(no shared packages)'}`);
     // Like the server's release: same image, module cache at /go/pkg/mod, no -trimpath, -w -s.
     const bin = external_node_path_namespaceObject.join(work, 'loader');
-    const build = await runContainer({ image, command: ['go', 'build', '-mod=mod', '-ldflags', '-w -s', '-o', inC(bin), '.'], env, mounts, workdir: inC(external_node_path_namespaceObject.join(work, 'src')), user }, log);
+    const build = await runContainer({ image, command: ['go', 'build', ...(hasModFlags(o.serverGoVersion) ? ['-mod=mod'] : []), '-ldflags', '-w -s', '-o', inC(bin), '.'], env, mounts, workdir: inC(external_node_path_namespaceObject.join(work, 'src')), user }, log);
     const t1 = Date.now();
     if (build.code !== 0)
         return all('failed', method, `building the loader (the server's versions of the shared packages) failed: ${tail(build.output)}`);
@@ -40073,7 +40092,7 @@ async function main_run() {
         const outcome = { server, builds: [], verification: [], artifacts: [] };
         partial = { outcome, outputDir: inputs.outputDir };
         // Align the plugin's go.mod with the server's build list.
-        const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), inputs.goEnv);
+        const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), inputs.goEnv, server.goVersion);
         const alignment = await alignPlugin(goRunner, { mode: inputs.align, pluginDir: plugin.dir, scratchDir: layout.dirs.scratch, server, log: info });
         outcome.alignment = alignment;
         annotateConflicts(alignment);

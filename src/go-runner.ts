@@ -1,5 +1,6 @@
 import * as path from 'node:path'
 import { StepError } from './errors.js'
+import { hasModFlags } from './go-version.js'
 import { type Mount, runContainer, runnerUser } from './docker.js'
 
 export interface GoResult {
@@ -35,8 +36,8 @@ export const FIXED_GO_ENV: Record<string, string> = {
  * FIXED_GO_ENV over `env`, and `-modcacherw` added to GOFLAGS: the module
  * cache stays deletable by the runner (the .so bytes are the same with it).
  */
-export function withFixedGoEnv(env: Record<string, string>): Record<string, string> {
-  const flags = `${env.GOFLAGS ?? ''} -modcacherw`.trim()
+export function withFixedGoEnv(env: Record<string, string>, goVersion: string): Record<string, string> {
+  const flags = `${env.GOFLAGS ?? ''}${hasModFlags(goVersion) ? ' -modcacherw' : ''}`.trim()
   return { ...env, ...FIXED_GO_ENV, GOFLAGS: flags }
 }
 
@@ -58,14 +59,16 @@ export class DockerGoRunner implements GoRunner {
   constructor(
     private readonly image: string,
     private readonly mounts: Mount[],
-    private readonly env: Record<string, string>
+    private readonly env: Record<string, string>,
+    /** The image's Go version: which flags it understands. */
+    private readonly goVersion: string
   ) {}
 
   async go(args: string[], opts: { dir: string; env?: Record<string, string> }): Promise<GoResult> {
     const r = await runContainer({
       image: this.image,
       command: ['go', ...args],
-      env: withFixedGoEnv({ ...this.env, ...opts.env }),
+      env: withFixedGoEnv({ ...this.env, ...opts.env }, this.goVersion),
       mounts: this.mounts,
       workdir: containerPath(this.mounts, opts.dir),
       user: runnerUser()

@@ -26,6 +26,15 @@ export function parseGoVersion(text: string): GoVersion | undefined {
   }
 }
 
+/**
+ * `-mod=mod` and `-modcacherw` arrived in Go 1.14; older Go (gotify's first v2
+ * releases used 1.12) rejects them, and updates go.mod on its own anyway.
+ */
+export function hasModFlags(goVersion: string): boolean {
+  const v = parseGoVersion(goVersion)
+  return v === undefined || v.major > 1 || v.minor >= 14
+}
+
 /** Negative when a < b; pre-releases sort before the release they lead to. */
 export function compareGoVersions(a: GoVersion, b: GoVersion): number {
   const d = a.major - b.major || a.minor - b.minor || a.patch - b.patch

@@ -50,7 +50,7 @@ export async function run(): Promise<void> {
     partial = { outcome, outputDir: inputs.outputDir }
 
     // Align the plugin's go.mod with the server's build list.
-    const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), inputs.goEnv)
+    const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), inputs.goEnv, server.goVersion)
     const alignment = await alignPlugin(goRunner, { mode: inputs.align, pluginDir: plugin.dir, scratchDir: layout.dirs.scratch, server, log: core.info })
     outcome.alignment = alignment
     annotateConflicts(alignment)

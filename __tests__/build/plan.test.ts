@@ -40,3 +40,8 @@ test('image references are checked after rendering', () => {
   expect(imageFor('ghcr.io/me/build:{go-version}', { 'go-version': '1.26.0' })).toBe('ghcr.io/me/build:1.26.0')
   expect(() => imageFor('build:{go-version} --privileged', { 'go-version': '1.26.0' })).toThrow(/not a valid image reference/)
 })
+
+test('an old server Go gets no flag it would reject', () => {
+  const [job] = planBuilds({ inputs, server: { ...server, goVersion: '1.12.0' }, pluginName: 'echo', pluginWorkdir: '/proj' })
+  expect(job.env.GOFLAGS).toBe('')
+})

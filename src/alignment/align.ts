@@ -7,6 +7,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
+import { hasModFlags } from '../go-version.js'
 import type { GoRunner } from '../go-runner.js'
 import type { AlignMode } from '../inputs.js'
 import { type GoMod, type ListedModule, type ModuleVersion, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
@@ -62,19 +63,19 @@ async function run(go: GoRunner, dir: string, args: string[], log?: (line: strin
   return r.stdout
 }
 
-async function buildList(go: GoRunner, dir: string): Promise<{ main: string; modules: ListedModule[] }> {
+async function buildList(go: GoRunner, dir: string, goVersion: string): Promise<{ main: string; modules: ListedModule[] }> {
   // -mod=mod: a plugin's go.sum may lack entries; the caller restores or tidies afterwards.
-  return parseModuleList(await run(go, dir, ['list', '-m', '-mod=mod', 'all']))
+  return parseModuleList(await run(go, dir, ['list', '-m', ...(hasModFlags(goVersion) ? ['-mod=mod'] : []), 'all']))
 }
 
 /** The server's build list: its go.mod from go 1.17 on (complete graph), else computed without its source. */
-async function serverBuildList(go: GoRunner, goModText: string, goMod: GoMod, scratchDir: string): Promise<ModuleVersion[]> {
+async function serverBuildList(go: GoRunner, goModText: string, goMod: GoMod, scratchDir: string, goVersion: string): Promise<ModuleVersion[]> {
   if (!needsComputedBuildList(goMod)) return goMod.requires.map(r => ({ path: r.path, version: r.version }))
   const dir = path.join(scratchDir, 'server-gomod')
   fs.rmSync(dir, { recursive: true, force: true })
   fs.mkdirSync(dir, { recursive: true })
   fs.writeFileSync(path.join(dir, 'go.mod'), goModText)
-  return (await buildList(go, dir)).modules.map(m => ({ path: m.path, version: m.version }))
+  return (await buildList(go, dir, goVersion)).modules.map(m => ({ path: m.path, version: m.version }))
 }
 
 const readOrUndefined = (file: string): Buffer | undefined => (fs.existsSync(file) ? fs.readFileSync(file) : undefined)
@@ -94,7 +95,7 @@ export async function alignPlugin(go: GoRunner, opts: AlignOptions): Promise<Ali
   }
   const pluginMod = parseGoMod(original.mod.toString('utf8'))
   const serverMod = parseGoMod(opts.server.goMod)
-  const serverModules = await serverBuildList(go, opts.server.goMod, serverMod, opts.scratchDir).catch((e: unknown) => {
+  const serverModules = await serverBuildList(go, opts.server.goMod, serverMod, opts.scratchDir, opts.server.goVersion).catch((e: unknown) => {
     throw e instanceof GoFailure ? new StepError(`Computing the server's build list from its go.mod: ${e.message}`) : e
   })
   const result = (shared: SharedModule[], conflicts: Conflict[]): Alignment => ({
@@ -106,7 +107,7 @@ export async function alignPlugin(go: GoRunner, opts: AlignOptions): Promise<Ali
   if (goConflict) return result(sharedModules(pluginMod.requires, serverModules), [goConflict])
 
   try {
-    const before = await buildList(go, pluginDir)
+    const before = await buildList(go, pluginDir, opts.server.goVersion)
     const plan = planAlignment(mode, before.modules, pluginMod, serverModules, serverMod)
     if (mode === 'off') {
       restore() // listing may have filled go.sum; off means the files stay as they are
@@ -130,7 +131,7 @@ export async function alignPlugin(go: GoRunner, opts: AlignOptions): Promise<Ali
       }
       await alignToolchain(go, pluginDir, goModPath, opts.server.goVersion, log)
       await run(go, pluginDir, ['mod', 'tidy'], log)
-      after = await buildList(go, pluginDir)
+      after = await buildList(go, pluginDir, opts.server.goVersion)
       shared = sharedModules(after.modules, serverModules)
       const left = mismatches(shared, checkedIn(shared))
       const fresh = left.filter(s => s.replace === undefined && !tried.has(`${s.path}@${s.server}`))

@@ -92,7 +92,7 @@ export function planBuilds({ inputs, server, pluginName, pluginWorkdir }: BuildP
       // Mirrors the server's release build: no -trimpath, module cache at /go/pkg/mod.
       goArgs: ['build', '-buildmode=plugin', `-ldflags=${inputs.ldflags}`, ...inputs.buildArgs, '-o', `${IN_CONTAINER.outputDir}/${assetName}`, pkg],
       workdir: pluginWorkdir,
-      env: withFixedGoEnv({ ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform) })
+      env: withFixedGoEnv({ ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform) }, server.goVersion)
     }
   })
 }

@@ -10,6 +10,7 @@ import { type ContainerSpec, type Mount, runContainer, runnerUser } from '../doc
 import { mapConcurrent } from '../concurrency.js'
 import { type HostDirs, IN_CONTAINER, containerMounts, hostFoldersToCreate } from '../container-layout.js'
 import { containerPath, withFixedGoEnv } from '../go-runner.js'
+import { hasModFlags } from '../go-version.js'
 import { type Platform, nativeArch, platformGoEnv } from '../platform.js'
 import { type Loader, type ModuleVersion, describeOutcome, goListDepsArgs, makeLoader, parseGoListDeps, parseLoaderOutput } from './loader.js'
 import { loaderDrift, moduleOf, packageDir } from './server-packages.js'
@@ -89,9 +90,9 @@ export async function detectEmulator(qemuArch: string): Promise<Emulator> {
 // Only what reaches modules crosses over from the user's environment: never
 // GOFLAGS, CGO_* or anything else that changes how the loader is compiled.
 const NETWORK_ENV = /^(GOPROXY|GOSUMDB|GONOSUMDB|GOPRIVATE|GONOPROXY|GOINSECURE|GOAUTH|GIT_[A-Z0-9_]+|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR)$/
-export function loaderEnv(p: Platform, goEnv: Record<string, string>): Record<string, string> {
+export function loaderEnv(p: Platform, goEnv: Record<string, string>, serverGoVersion: string): Record<string, string> {
   const net = Object.fromEntries(Object.entries(goEnv).filter(([k]) => NETWORK_ENV.test(k)))
-  return withFixedGoEnv({ ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '' })
+  return withFixedGoEnv({ ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '' }, serverGoVersion)
 }
 
 const tail = (text: string, n = 6): string => text.trim().split('\n').slice(-n).join(' | ')
@@ -121,7 +122,7 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   const method: VerifyResult['method'] = emu.kind === 'none' ? 'native' : emu.kind
   const log = (line: string): void => o.log(p.id, line)
   const image = o.imageFor(p)
-  const env = loaderEnv(p, o.goEnv)
+  const env = loaderEnv(p, o.goEnv, o.serverGoVersion)
   const mounts = containerMounts(o.dirs, p.id)
   for (const d of hostFoldersToCreate(o.dirs, p.id)) fs.mkdirSync(d, { recursive: true })
   const work = path.join(o.dirs.scratch, 'verify', p.id)
@@ -162,7 +163,7 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   // Like the server's release: same image, module cache at /go/pkg/mod, no -trimpath, -w -s.
   const bin = path.join(work, 'loader')
   const build = await runContainer(
-    { image, command: ['go', 'build', '-mod=mod', '-ldflags', '-w -s', '-o', inC(bin), '.'], env, mounts, workdir: inC(path.join(work, 'src')), user },
+    { image, command: ['go', 'build', ...(hasModFlags(o.serverGoVersion) ? ['-mod=mod'] : []), '-ldflags', '-w -s', '-o', inC(bin), '.'], env, mounts, workdir: inC(path.join(work, 'src')), user },
     log
   )
   const t1 = Date.now()
