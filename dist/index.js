@@ -38139,8 +38139,12 @@ function parseGoVersion(text) {
  * releases used 1.12) rejects them, and updates go.mod on its own anyway.
  */
 function hasModFlags(goVersion) {
+    return goAtLeast(goVersion, 14);
+}
+/** Whether a Go 1.x version is 1.`minor` or later; an unreadable one counts as recent. */
+function goAtLeast(goVersion, minor) {
     const v = parseGoVersion(goVersion);
-    return v === undefined || v.major > 1 || v.minor >= 14;
+    return v === undefined || v.major > 1 || v.minor >= minor;
 }
 /** Negative when a < b; pre-releases sort before the release they lead to. */
 function compareGoVersions(a, b) {
@@ -38256,6 +38260,10 @@ const FIXED_GO_ENV = {
 function withFixedGoEnv(env, goVersion) {
     const flags = `${env.GOFLAGS ?? ''}${hasModFlags(goVersion) ? ' -modcacherw' : ''}`.trim();
     return { ...env, ...FIXED_GO_ENV, GOFLAGS: flags };
+}
+/** `-mod=mod` where the Go understands it (older Go updates go.mod on its own). */
+function modModFlag(goVersion) {
+    return hasModFlags(goVersion) ? ['-mod=mod'] : [];
 }
 /** Maps a host path to its path in the container, through the mounts. */
 function containerPath(mounts, hostPath) {
@@ -39026,7 +39034,7 @@ async function run(go, dir, args, log) {
 }
 async function buildList(go, dir, goVersion) {
     // -mod=mod: a plugin's go.sum may lack entries; the caller restores or tidies afterwards.
-    return parseModuleList(await run(go, dir, ['list', '-m', ...(hasModFlags(goVersion) ? ['-mod=mod'] : []), 'all']));
+    return parseModuleList(await run(go, dir, ['list', '-m', ...modModFlag(goVersion), 'all']));
 }
 /** The server's build list: its go.mod from go 1.17 on (complete graph), else computed without its source. */
 async function serverBuildList(go, goModText, goMod, scratchDir, goVersion) {
@@ -39139,6 +39147,7 @@ async function alignToolchain(go, dir, goModPath, serverGo, log) {
  * plugin.Open()s the .so, so the Go runtime's package-hash check (FIELD-NOTES
  * §1) runs exactly as it would in the real server. Pure: text in, text out.
  */
+
 
 const LOADER_MODULE = 'gopluginbuild/loader';
 /** Prefix of the loader's one result line, so other stdout (plugin init) cannot be mistaken for it. */
@@ -39290,8 +39299,7 @@ ${goCheck}\tvar missing []string
 function makeLoader(opts) {
     const imports = loaderImports(opts.packages, opts.serverModules).filter(i => !(opts.exclude ?? []).includes(i));
     // debug/buildinfo exists since Go 1.18; older servers get plugin.Open's own check only.
-    const [major, minor] = goDirective(opts.serverGoVersion).split('.').map(Number);
-    const checkGoVersion = major > 1 || minor >= 18;
+    const checkGoVersion = goAtLeast(goDirective(opts.serverGoVersion), 18);
     return { goMod: loaderGoMod(opts.serverModules, opts.serverGoVersion), mainGo: loaderMainGo(imports, { checkGoVersion }), imports };
 }
 /** The last result line of the loader's stdout; undefined when it printed none (it crashed). */
@@ -39373,7 +39381,6 @@ function loaderDrift(loaderGoMod, serverModules) {
  * natively or through an emulator. A platform that cannot be run here is
  * reported `not-verified`, never as loaded.
  */
-
 
 
 
@@ -39487,20 +39494,22 @@ async function verifyPlatform(p, artifacts, o) {
     if (list.code !== 0)
         return all('failed', method, `listing the plugin's packages failed: ${tail(list.stderr)}`);
     const src = external_node_path_namespaceObject.join(work, 'src');
-    const loaderOf = (exclude) => makeLoader({ serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, packages: parseGoListDeps(list.stdout), exclude });
-    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(src, 'go.mod'), loaderOf([]).goMod);
+    const packages = parseGoListDeps(list.stdout);
+    const loaderOf = (exclude) => makeLoader({ serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, packages, exclude });
+    const full = loaderOf([]);
+    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(src, 'go.mod'), full.goMod);
     // Packages missing from the server's module versions: the server cannot link them either.
-    const absent = await packagesAbsentFromServer(loaderOf([]).imports, o, { image, env, mounts, workdir: inC(src), user });
+    const absent = await packagesAbsentFromServer(full.imports, o, { image, env, mounts, workdir: inC(src), user });
     if (typeof absent === 'string')
         return all('failed', method, absent);
     for (const a of absent)
         log(`the server's ${a.module} has no package ${a.importPath}: not linked by the loader`);
-    const loader = loaderOf(absent.map(a => a.importPath));
+    const loader = absent.length === 0 ? full : loaderOf(absent.map(a => a.importPath));
     external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(src, 'main.go'), loader.mainGo);
     log(`loader links the server's ${loader.imports.join(', ') || '(no shared packages)'}`);
     // Like the server's release: same image, module cache at /go/pkg/mod, no -trimpath, -w -s.
     const bin = external_node_path_namespaceObject.join(work, 'loader');
-    const build = await runContainer({ image, command: ['go', 'build', ...(hasModFlags(o.serverGoVersion) ? ['-mod=mod'] : []), '-ldflags', '-w -s', '-o', inC(bin), '.'], env, mounts, workdir: inC(external_node_path_namespaceObject.join(work, 'src')), user }, log);
+    const build = await runContainer({ image, command: ['go', 'build', ...modModFlag(o.serverGoVersion), '-ldflags', '-w -s', '-o', inC(bin), '.'], env, mounts, workdir: inC(external_node_path_namespaceObject.join(work, 'src')), user }, log);
     const t1 = Date.now();
     if (build.code !== 0)
         return all('failed', method, `building the loader (the server's versions of the shared packages) failed: ${tail(build.output)}`);

@@ -41,6 +41,11 @@ export function withFixedGoEnv(env: Record<string, string>, goVersion: string): 
   return { ...env, ...FIXED_GO_ENV, GOFLAGS: flags }
 }
 
+/** `-mod=mod` where the Go understands it (older Go updates go.mod on its own). */
+export function modModFlag(goVersion: string): string[] {
+  return hasModFlags(goVersion) ? ['-mod=mod'] : []
+}
+
 /** Maps a host path to its path in the container, through the mounts. */
 export function containerPath(mounts: Mount[], hostPath: string): string {
   const abs = path.resolve(hostPath)

@@ -31,8 +31,13 @@ export function parseGoVersion(text: string): GoVersion | undefined {
  * releases used 1.12) rejects them, and updates go.mod on its own anyway.
  */
 export function hasModFlags(goVersion: string): boolean {
+  return goAtLeast(goVersion, 14)
+}
+
+/** Whether a Go 1.x version is 1.`minor` or later; an unreadable one counts as recent. */
+export function goAtLeast(goVersion: string, minor: number): boolean {
   const v = parseGoVersion(goVersion)
-  return v === undefined || v.major > 1 || v.minor >= 14
+  return v === undefined || v.major > 1 || v.minor >= minor
 }
 
 /** Negative when a < b; pre-releases sort before the release they lead to. */

@@ -7,8 +7,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
-import { hasModFlags } from '../go-version.js'
-import type { GoRunner } from '../go-runner.js'
+import { type GoRunner, modModFlag } from '../go-runner.js'
 import type { AlignMode } from '../inputs.js'
 import { type GoMod, type ListedModule, type ModuleVersion, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
 import {
@@ -65,7 +64,7 @@ async function run(go: GoRunner, dir: string, args: string[], log?: (line: strin
 
 async function buildList(go: GoRunner, dir: string, goVersion: string): Promise<{ main: string; modules: ListedModule[] }> {
   // -mod=mod: a plugin's go.sum may lack entries; the caller restores or tidies afterwards.
-  return parseModuleList(await run(go, dir, ['list', '-m', ...(hasModFlags(goVersion) ? ['-mod=mod'] : []), 'all']))
+  return parseModuleList(await run(go, dir, ['list', '-m', ...modModFlag(goVersion), 'all']))
 }
 
 /** The server's build list: its go.mod from go 1.17 on (complete graph), else computed without its source. */

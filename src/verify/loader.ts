@@ -5,6 +5,7 @@
  * §1) runs exactly as it would in the real server. Pure: text in, text out.
  */
 import { StepError } from '../errors.js'
+import { goAtLeast } from '../go-version.js'
 
 export interface ModuleVersion {
   path: string
@@ -184,8 +185,7 @@ export interface Loader {
 export function makeLoader(opts: { serverModules: ModuleVersion[]; serverGoVersion: string; packages: LinkedPackage[]; exclude?: string[] }): Loader {
   const imports = loaderImports(opts.packages, opts.serverModules).filter(i => !(opts.exclude ?? []).includes(i))
   // debug/buildinfo exists since Go 1.18; older servers get plugin.Open's own check only.
-  const [major, minor] = goDirective(opts.serverGoVersion).split('.').map(Number)
-  const checkGoVersion = major > 1 || minor >= 18
+  const checkGoVersion = goAtLeast(goDirective(opts.serverGoVersion), 18)
   return { goMod: loaderGoMod(opts.serverModules, opts.serverGoVersion), mainGo: loaderMainGo(imports, { checkGoVersion }), imports }
 }
 

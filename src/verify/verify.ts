@@ -9,8 +9,7 @@ import * as path from 'node:path'
 import { type ContainerSpec, type Mount, runContainer, runnerUser } from '../docker.js'
 import { mapConcurrent } from '../concurrency.js'
 import { type HostDirs, IN_CONTAINER, containerMounts, hostFoldersToCreate } from '../container-layout.js'
-import { containerPath, withFixedGoEnv } from '../go-runner.js'
-import { hasModFlags } from '../go-version.js'
+import { containerPath, modModFlag, withFixedGoEnv } from '../go-runner.js'
 import { type Platform, nativeArch, platformGoEnv } from '../platform.js'
 import { type Loader, type ModuleVersion, describeOutcome, goListDepsArgs, makeLoader, parseGoListDeps, parseLoaderOutput } from './loader.js'
 import { loaderDrift, moduleOf, packageDir } from './server-packages.js'
@@ -149,21 +148,22 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   ])
   if (list.code !== 0) return all('failed', method, `listing the plugin's packages failed: ${tail(list.stderr)}`)
   const src = path.join(work, 'src')
-  const loaderOf = (exclude: string[]): Loader =>
-    makeLoader({ serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, packages: parseGoListDeps(list.stdout), exclude })
-  fs.writeFileSync(path.join(src, 'go.mod'), loaderOf([]).goMod)
+  const packages = parseGoListDeps(list.stdout)
+  const loaderOf = (exclude: string[]): Loader => makeLoader({ serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, packages, exclude })
+  const full = loaderOf([])
+  fs.writeFileSync(path.join(src, 'go.mod'), full.goMod)
   // Packages missing from the server's module versions: the server cannot link them either.
-  const absent = await packagesAbsentFromServer(loaderOf([]).imports, o, { image, env, mounts, workdir: inC(src), user })
+  const absent = await packagesAbsentFromServer(full.imports, o, { image, env, mounts, workdir: inC(src), user })
   if (typeof absent === 'string') return all('failed', method, absent)
   for (const a of absent) log(`the server's ${a.module} has no package ${a.importPath}: not linked by the loader`)
-  const loader = loaderOf(absent.map(a => a.importPath))
+  const loader = absent.length === 0 ? full : loaderOf(absent.map(a => a.importPath))
   fs.writeFileSync(path.join(src, 'main.go'), loader.mainGo)
   log(`loader links the server's ${loader.imports.join(', ') || '(no shared packages)'}`)
 
   // Like the server's release: same image, module cache at /go/pkg/mod, no -trimpath, -w -s.
   const bin = path.join(work, 'loader')
   const build = await runContainer(
-    { image, command: ['go', 'build', ...(hasModFlags(o.serverGoVersion) ? ['-mod=mod'] : []), '-ldflags', '-w -s', '-o', inC(bin), '.'], env, mounts, workdir: inC(path.join(work, 'src')), user },
+    { image, command: ['go', 'build', ...modModFlag(o.serverGoVersion), '-ldflags', '-w -s', '-o', inC(bin), '.'], env, mounts, workdir: inC(path.join(work, 'src')), user },
     log
   )
   const t1 = Date.now()
