@@ -1,5 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { TOOLCHAINS, requireImage } from './support/toolchains.js'
 import { type World, checkoutPlugin, runAction, startWorld } from './support/action-harness.js'
 
 // Bad input: one line that names the input (or the file) and what is accepted,
@@ -77,8 +78,9 @@ test('a build image that cannot be had names the image and what to do', async ()
 })
 
 test('a build image with another Go than the server is refused before building', async () => {
-  // .ci/run builds an amd64 image of a second Go version (CI_GO_OTHER_VERSION).
-  const other = process.env.CI_GO_OTHER_VERSION ?? world.goVersion.replace(/\.(\d+)$/, (_, p: string) => `.${Math.max(0, Number(p) - 1)}`)
+  // The set-up builds an amd64 image of another Go patch release (scripts/ci/test-toolchains.mjs).
+  const other = TOOLCHAINS.otherPatch
+  await requireImage(`gotify/build:${other}-linux-amd64`)
   const workspace = checkoutPlugin('basic')
   const run = await runAction({
     inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'build-image': `gotify/build:${other}-{platform}`, platforms: 'linux-amd64' },

@@ -14,6 +14,7 @@ import { mapConcurrent } from '../../src/concurrency.js'
 import { type Platform, parsePlatform } from '../../src/platform.js'
 import { type VerifyOptions, type VerifyResult, binfmtHandler, runPlan, verifyArtifacts } from '../../src/verify/verify.js'
 import { type GoProxy, startGoProxy } from '../support/goproxy.js'
+import { TOOLCHAINS, requireImage } from '../support/toolchains.js'
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
 const run = promisify(execFile)
@@ -30,18 +31,6 @@ let image: (p: Platform) => string
 let olderGo: string
 let results: Map<string, VerifyResult>
 let timings: Record<string, number>
-
-/** gotify/build:<older patch>-linux-amd64 made by build-images.sh: the newest one below the host's Go. */
-async function olderImage(): Promise<string | undefined> {
-  const { stdout } = await run('docker', ['images', '--format', '{{.Tag}}', 'gotify/build'])
-  const num = (v: string): number[] => v.split('.').map(Number)
-  const older = stdout
-    .split('\n')
-    .map(t => /^(\d+\.\d+\.\d+)-linux-amd64$/.exec(t.trim())?.[1])
-    .filter((v): v is string => !!v && v !== goVersion && num(v)[0] === num(goVersion)[0] && num(v)[1] === num(goVersion)[1] && num(v)[2] < num(goVersion)[2])
-    .sort((a, b) => num(b)[2] - num(a)[2])
-  return older[0]
-}
 
 async function go(img: string, args: string[], dir: string, key: string, extraEnv: Record<string, string> = {}): Promise<void> {
   const mounts = containerMounts(dirs, key)
@@ -82,13 +71,9 @@ beforeAll(async () => {
   await go(amd64, ['mod', 'edit', '-require=example.com/dep@v1.0.0'], basic, 'linux-amd64')
   await Promise.all([basic, newer, newPackage].map(d => go(amd64, ['mod', 'tidy'], d, 'linux-amd64')))
 
-  // Another Go: the older-patch image when build-images.sh made one, else a toolchain fetched by GOTOOLCHAIN.
-  const older = await olderImage()
-  const [maj, min, patch] = goVersion.split('.').map(Number)
-  olderGo = older ?? `${maj}.${min}.${Math.max(0, patch - 1)}`
-  const oldGoCase: Case = older
-    ? { name: 'oldgo', platform: P['linux-amd64'], dir: basic, image: `gotify/build:${older}-linux-amd64` }
-    : { name: 'oldgo', platform: P['linux-amd64'], dir: basic, env: { GOTOOLCHAIN: `go${olderGo}`, GOPROXY: `${proxy.url},https://proxy.golang.org` } }
+  // Another Go: the older-patch image the set-up builds (scripts/ci/test-toolchains.mjs).
+  olderGo = TOOLCHAINS.otherPatch
+  const oldGoCase: Case = { name: 'oldgo', platform: P['linux-amd64'], dir: basic, image: await requireImage(`gotify/build:${olderGo}-linux-amd64`) }
   const cases: Case[] = [
     ...Object.values(P).map(p => ({ name: `ok-${p.id}`, platform: p, dir: basic })),
     { name: 'dep-v1.1.0', platform: P['linux-amd64'], dir: newer },
@@ -119,7 +104,7 @@ beforeAll(async () => {
   })
   timings = { buildSeconds: (t1 - t0) / 1000, verifySeconds: (Date.now() - t1) / 1000 }
   results = new Map(cases.map((c, i) => [c.name, r[i]]))
-  console.log([`builds ${timings.buildSeconds}s, verification ${timings.verifySeconds}s, older Go ${olderGo} via ${older ? 'image' : 'GOTOOLCHAIN'}`, ...lines].join('\n'))
+  console.log([`builds ${timings.buildSeconds}s, verification ${timings.verifySeconds}s, older Go ${olderGo}`, ...lines].join('\n'))
 }, LONG)
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
 # Registers kernel binfmt handlers for arm64 and arm (fix-binary flag F), the
 # way docker/setup-qemu-action does on GitHub runners, so the tests can prove
 # the verification path those runners take. Idempotent; needs root and
-# qemu-user-static (installed by .ci/run).
+# qemu-user-static (installed by scripts/ci/setup.sh).
 set -euo pipefail
 
 BINFMT=/proc/sys/fs/binfmt_misc
