@@ -8,6 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
 import { type GoRunner, modModFlag } from '../go-runner.js'
+import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
 import type { AlignMode } from '../inputs.js'
 import { type GoMod, type ListedModule, type ModuleVersion, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
 import {
@@ -164,5 +165,5 @@ export async function alignPlugin(go: GoRunner, opts: AlignOptions): Promise<Ali
 /** A `toolchain` line, when there is one, names the server's Go: the Go version must never drift. */
 async function alignToolchain(go: GoRunner, dir: string, goModPath: string, serverGo: string, log: (line: string) => void): Promise<void> {
   const toolchain = parseGoMod(fs.readFileSync(goModPath, 'utf8')).toolchain
-  if (toolchain && toolchain.name !== `go${serverGo}`) await run(go, dir, ['mod', 'edit', `-toolchain=go${serverGo}`], log)
+  if (toolchain && !sameGoRelease(toolchain.name, serverGo)) await run(go, dir, ['mod', 'edit', `-toolchain=${goReleaseNameOf(serverGo)}`], log)
 }
