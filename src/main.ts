@@ -7,6 +7,7 @@ import { readPluginModule } from './plugin-module.js'
 import { createLayout, planLayout } from './workspace.js'
 import { planBuilds, imageFor, templateValues } from './build/plan.js'
 import { checkImages } from './build/images.js'
+import { SERVER_BUILD_FLAGS_UNKNOWN, checkFingerprintFlags } from './build/fingerprint-flags.js'
 import { buildPlatforms } from './build/build.js'
 import { DockerGoRunner } from './go-runner.js'
 import { TOOL_CACHE_KEY, containerMounts } from './container-layout.js'
@@ -39,6 +40,9 @@ export async function run(): Promise<void> {
     // Resolve the server release: tag, Go version, go.mod.
     const server = await resolveServerRelease(api, inputs.server, inputs.serverVersion)
     core.info(`Server ${server.owner}/${server.name} ${server.tag}: Go ${server.goVersion} (from ${server.goVersionSource})`)
+    // Flags that would make every .so unloadable (-trimpath, ...), refused before anything is
+    // written. Which of them the server's build used will come from its binary's build info.
+    checkFingerprintFlags({ buildArgs: inputs.buildArgs, goFlags: inputs.goEnv.GOFLAGS }, SERVER_BUILD_FLAGS_UNKNOWN)
     const concurrency = defaultConcurrency()
     // Go commands that are no platform's build (alignment) run in the linux-amd64 image.
     const toolImage = imageFor(inputs.buildImage, templateValues(server, parsePlatform('linux-amd64'), plugin.name))
