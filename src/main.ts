@@ -12,6 +12,7 @@ import { buildPlatforms } from './build/build.js'
 import { DockerGoRunner } from './go-runner.js'
 import { TOOL_CACHE_KEY, containerMounts } from './container-layout.js'
 import { alignPlugin } from './alignment/align.js'
+import { tagFlagsOf } from './alignment/linked.js'
 import { verifyArtifacts } from './verify/verify.js'
 import { decideUpload } from './release/decide.js'
 import { uploadToRelease } from './release/upload.js'
@@ -55,7 +56,8 @@ export async function run(): Promise<void> {
 
     // Align the plugin's go.mod with the server's build list.
     const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), inputs.goEnv, server.goVersion)
-    const alignment = await alignPlugin(goRunner, { mode: inputs.align, pluginDir: plugin.dir, scratchDir: layout.dirs.scratch, server, log: core.info })
+    const linking = { package: inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) }
+    const alignment = await alignPlugin(goRunner, { mode: inputs.align, pluginDir: plugin.dir, scratchDir: layout.dirs.scratch, server, linking, log: core.info })
     outcome.alignment = alignment
     annotateConflicts(alignment)
 
