@@ -129,10 +129,10 @@ export interface World {
   close(): Promise<void>
 }
 
-/** `serverGoMod`: the server's go.mod at every tag (default: the fixture server's). */
-export async function startWorld(opts: { serverRepo?: string; tags?: string[]; serverGoMod?: string } = {}): Promise<World> {
+/** `serverGoMod`: the server's go.mod at every tag (default: the fixture server's); `proxyTls`: the module proxy speaks HTTPS. */
+export async function startWorld(opts: { serverRepo?: string; tags?: string[]; serverGoMod?: string; proxyTls?: { key: Buffer; cert: Buffer } } = {}): Promise<World> {
   const github = await createGitHubServer()
-  const proxy = await startGoProxy()
+  const proxy = await startGoProxy(undefined, { tls: opts.proxyTls })
   const goVersion = await hostGoVersion()
   const repo = opts.serverRepo ?? 'gotify/server'
   const serverGoMod = opts.serverGoMod ?? fs.readFileSync(path.join(FIXTURES, 'server', 'go.mod'), 'utf8')

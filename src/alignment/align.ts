@@ -17,6 +17,7 @@ import {
 } from './plan.js'
 import { explainMismatches } from './explain.js'
 import { type LinkingOptions, linkedModules } from './linked.js'
+import { x509Hint } from '../runner-certificates.js'
 
 export type { Conflict, ModuleChange, SharedModule } from './plan.js'
 export type { ModuleVersion } from './gomod.js'
@@ -56,7 +57,7 @@ const MAX_ROUNDS = 4
 class GoFailure extends StepError {
   constructor(readonly args: string[], readonly stderr: string) {
     const lines = stderr.split('\n').map(l => l.trim()).filter(l => l !== '' && !/^go: (downloading|finding|found|upgraded|downgraded|added|removed) /.test(l))
-    super(`go ${args.join(' ')} failed: ${lines.join('; ').slice(0, 600) || 'no output'}`)
+    super(`go ${args.join(' ')} failed: ${lines.join('; ').slice(0, 600) || 'no output'}${x509Hint(stderr)}`)
   }
 }
 
