@@ -58,3 +58,21 @@ test('modules shared but not linked are shown apart in the summary and in compat
     compatible: true
   })
 })
+
+test('with a conflict, the summary names it and lists the other linked mismatches on one line, not as warnings', () => {
+  const conflict = { path: 'example.com/dep', server: 'v1.0.0', plugin: 'v1.1.0', chain: [], message: 'example.com/dep cannot be aligned: ...' }
+  const refused = {
+    ...alignment,
+    conflicts: [conflict],
+    shared: [
+      { path: 'example.com/dep', plugin: 'v1.1.0', server: 'v1.0.0', linked: true },
+      { path: 'example.com/gin', plugin: 'v1.10.0', server: 'v1.9.0', linked: true },
+      { path: 'golang.org/x/oauth2', plugin: 'v0.11.0', server: 'v0.36.0', linked: false }
+    ]
+  }
+  const md = summaryMarkdown({ ...base, alignment: refused })
+  expect(md).toContain('- :x: example.com/dep cannot be aligned: ...')
+  expect(md).toContain('- Also linked at other versions than the server\'s in this go.mod; alignment moves them once the conflicts above are solved: <code>example.com/gin</code>')
+  expect(md).not.toContain(':warning:')
+  expect(md).toContain('| <code>golang.org/x/oauth2</code> | v0.11.0 | v0.36.0 |')
+})

@@ -77,7 +77,10 @@ export function summaryMarkdown(o: RunOutcome): string {
     }
     for (const c of a.conflicts) lines.push(`- :x: ${c.message}`)
     const conflicting = new Set(a.conflicts.map(c => c.path))
-    for (const s of unaligned(a.shared).filter(x => !conflicting.has(x.path))) lines.push(`- :warning: ${code(s.path)} is ${s.plugin} in the plugin but ${s.server} in the server`)
+    const others = unaligned(a.shared).filter(x => !conflicting.has(x.path))
+    if (a.conflicts.length === 0) for (const s of others) lines.push(`- :warning: ${code(s.path)} is ${s.plugin} in the plugin but ${s.server} in the server`)
+    // With a conflict the files were restored: the other linked modules only wait for it to be solved.
+    else if (others.length > 0) lines.push(`- Also linked at other versions than the server's in this go.mod; alignment moves them once the conflicts above are solved: ${others.map(s => code(s.path)).join(', ')}`)
     if (a.diff.trim() !== '') lines.push('', 'Commit this change to the plugin\'s go.mod:', '', '```diff', a.diff.trimEnd(), '```')
     lines.push('', ...notLinkedSection(a.shared))
   }
