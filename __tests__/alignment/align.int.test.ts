@@ -260,6 +260,16 @@ describe('modules the plugin package does not link', () => {
     await buildsReadonly(dir)
   })
 
+  test('build tags: a module linked on arm64 only is not linked for linux-amd64 alone, and aligned when arm64 is built too', async () => {
+    const amd64 = await align('arch-linked', 'full', SHARED_SERVER_GO_MOD, undefined, { package: '.', platforms: parsePlatforms('linux-amd64') })
+    expect(amd64.result.conflicts).toEqual([])
+    expect(amd64.result.shared.find(s => s.path === 'example.com/oauth')).toEqual({ path: 'example.com/oauth', plugin: 'v0.1.0', server: 'v0.3.0', linked: false })
+    const both = await align('arch-linked', 'full', SHARED_SERVER_GO_MOD, undefined, { package: '.', platforms: parsePlatforms('linux-amd64,linux-arm64') })
+    expect(both.result.conflicts).toEqual([])
+    expect(both.result.shared.find(s => s.path === 'example.com/oauth')).toEqual({ path: 'example.com/oauth', plugin: 'v0.3.0', server: 'v0.3.0', linked: true })
+    expect(both.log).toContain('go get example.com/oauth@v0.3.0')
+  })
+
   test('when the package cannot be listed, every shared module counts as linked (the safe side), and the log says why', async () => {
     const { result, log } = await align('test-only-dep', 'off', SHARED_SERVER_GO_MOD, undefined, { ...LINKING, package: './nosuch' })
     expect(result.shared.find(s => s.path === 'example.com/oauth')).toMatchObject({ linked: true })
