@@ -179,7 +179,7 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
       results.push({ platform: p.id, status: 'failed', method, detail: unreadable })
       continue
     }
-    const runMounts: Mount[] = [{ host: o.dirs.scratch, container: IN_CONTAINER.scratch, readOnly: true }]
+    const runMounts: Mount[] = [{ host: o.dirs.scratch, container: IN_CONTAINER.scratch, readOnly: true }, ...(o.dirs.caFiles ?? [])]
     const runEnv: Record<string, string> = {}
     let cmd = [inC(bin), inC(so), ...o.symbols]
     if (emu.kind === 'qemu-user') {
