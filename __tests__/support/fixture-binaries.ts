@@ -74,7 +74,8 @@ export interface FixtureBinaries {
   modCache: string
   /** The machine's Go version, e.g. 1.26.8. */
   goVersion: string
-  buildServer(platform: string): Promise<string>
+  /** The fixture server; `release: false` leaves out -a, so the go build cache serves (same binary, faster). */
+  buildServer(platform: string, opts?: { release?: boolean }): Promise<string>
   buildPlugin(spec: PluginSpec): Promise<string>
   close(): Promise<void>
 }
@@ -127,10 +128,11 @@ export async function createFixtureBinaries(root: string = fs.mkdtempSync(path.j
     proxy,
     modCache,
     goVersion,
-    async buildServer(platform) {
+    async buildServer(platform, opts = {}) {
       const dir = copy('server', `server-${platform}`)
       const bin = path.join(out, `server-${platform}`)
-      await go('go', ['build', '-a', '-installsuffix', 'cgo', '-ldflags', '-w -s', '-o', bin, '.'], dir, baseEnv(platform, modCache))
+      const all = opts.release === false ? [] : ['-a']
+      await go('go', ['build', ...all, '-installsuffix', 'cgo', '-ldflags', '-w -s', '-o', bin, '.'], dir, baseEnv(platform, modCache))
       return bin
     },
     async buildPlugin(spec) {
