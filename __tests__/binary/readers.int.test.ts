@@ -148,6 +148,16 @@ test('without section headers, everything is read through the program headers al
   }
 })
 
+test('fingerprints under the older spelling go.link.pkghashbytes. are read alike', () => {
+  const name = 'plugin-linux-arm64'
+  const data = Buffer.from(fs.readFileSync(files.get(name)!))
+  const [now, old] = [Buffer.from('go:link.pkghashbytes.'), Buffer.from('go.link.pkghashbytes.')]
+  let renamed = 0
+  for (let i = data.indexOf(now); i >= 0; i = data.indexOf(now, i + 1), renamed++) old.copy(data, i)
+  expect(renamed).toBe(facts(name).fingerprints.size)
+  expect(readBinaryFacts(data, name).fingerprints).toEqual(facts(name).fingerprints)
+})
+
 describe('malformed input is a one-line error', () => {
   const real = (): Buffer => fs.readFileSync(files.get('plugin-linux-amd64')!)
 
