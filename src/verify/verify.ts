@@ -200,7 +200,8 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
     const secs = ((Date.now() - started) / 1000).toFixed(1)
     log(`plugin.Open (${method}) of ${path.basename(a.path)}: ${outcome?.loaded ? 'loaded' : 'failed'} in ${secs}s`)
     if (outcome) {
-      const evidence = { server: loaderBuildSide(o.serverModules, o.serverGoVersion), plugin: pluginBuildSide(so) }
+      // Read only for a failure: the .so's build info tells why, beside the loader's recipe.
+      const evidence = outcome.loaded ? undefined : { server: loaderBuildSide(o.serverModules, o.serverGoVersion), plugin: pluginBuildSide(so) }
       results.push({ platform: p.id, status: outcome.loaded ? 'loaded' : 'failed', method, detail: describeOutcome(outcome, evidence) })
     } else {
       const why = run.code === 124 ? `timed out after ${RUN_TIMEOUT_SECONDS}s` : `exited with code ${run.code}`
