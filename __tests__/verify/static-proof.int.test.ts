@@ -7,7 +7,7 @@ import { mapConcurrent } from '../../src/concurrency.js'
 import { type BinaryFacts, readBinaryFactsFromFile } from '../../src/binary/facts.js'
 import { type StaticProof, proofDetails, proveStatically } from '../../src/verify/static-proof.js'
 import { type FixtureBinaries, type HostRun, type PluginSpec, createFixtureBinaries, runFixtureServer } from '../support/fixture-binaries.js'
-import { newestOfPreviousMinor, otherPatch } from '../support/go-versions.js'
+import { TOOLCHAINS } from '../support/toolchains.js'
 
 const LONG = 600_000
 const SYMBOLS = ['GetGotifyPluginInfo', 'NewGotifyPluginInstance']
@@ -25,8 +25,9 @@ const results = new Map<string, { proof: StaticProof; run: HostRun; facts: Binar
 
 beforeAll(async () => {
   fx = await createFixtureBinaries()
-  patchGo = otherPatch(fx.goVersion)
-  minorGo = await newestOfPreviousMinor(fx.goVersion)
+  // The set-up fetched these toolchains (scripts/ci/test-toolchains.mjs).
+  patchGo = TOOLCHAINS.otherPatch
+  minorGo = TOOLCHAINS.otherMinor
   const cases: Case[] = [
     { name: 'matched', platform: 'linux-amd64', require: DEP_V1 },
     { name: 'indirect', platform: 'linux-amd64', fixture: 'indirect' },
