@@ -23,7 +23,10 @@ const cases: Array<[string, Record<string, string>, RegExp]> = [
   ['asset-name giving two platforms one name', { 'asset-name': '{plugin}-{arch}.so', platforms: 'linux-arm-7,linux-arm-6' }, /Input 'asset-name': .* the same name; accepted: /],
   ['asset-name with a path separator', { 'asset-name': '../{plugin}-{platform}.so' }, /Input 'asset-name': .*path separator; accepted: /],
   ['an unparsable go-env line', { 'go-env': 'GOPROXY=x\nnot an assignment' }, /Input 'go-env': cannot read line "not an assignment"; accepted: KEY=VALUE/],
-  ['upload forced without a release', { upload: 'true' }, /Input 'release-tag'/]
+  ['upload forced without a release', { upload: 'true' }, /Input 'release-tag'/],
+  // With verify: false nothing else would notice that the .so can never load.
+  ['-trimpath in build-args', { 'build-args': '-trimpath', verify: 'false' }, /Input 'build-args': -trimpath rewrites the source paths .*plugin\.Open refuses the \.so.*; accepted: /],
+  ['-trimpath in go-env GOFLAGS', { 'go-env': 'GOFLAGS=-trimpath', verify: 'false' }, /Input 'go-env': GOFLAGS -trimpath rewrites .*; accepted: /]
 ]
 
 test.each(cases)('%s', async (_name, inputs, message) => {

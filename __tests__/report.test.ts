@@ -4,7 +4,7 @@ const server = { owner: 'gotify', name: 'server', tag: 'v2.9.1', goVersion: '1.2
 const alignment = {
   mode: 'full' as const,
   serverModules: [],
-  shared: [{ path: 'example.com/dep', plugin: 'v1.0.0', server: 'v1.0.0' }],
+  shared: [{ path: 'example.com/dep', plugin: 'v1.0.0', server: 'v1.0.0', linked: true }],
   changes: [{ path: 'example.com/dep', from: 'v1.1.0', to: 'v1.0.0' }],
   conflicts: [],
   changed: true,
@@ -15,7 +15,7 @@ const base: RunOutcome = { server, alignment, builds: [], verification: [], arti
 
 test('compatible only when everything shared is aligned and nothing failed to load or to run', () => {
   expect(isCompatible(base)).toBe(true)
-  expect(isCompatible({ ...base, alignment: { ...alignment, shared: [{ path: 'x', plugin: 'v2', server: 'v1' }] } })).toBe(false)
+  expect(isCompatible({ ...base, alignment: { ...alignment, shared: [{ path: 'x', plugin: 'v2', server: 'v1', linked: true }] } })).toBe(false)
   expect(isCompatible({ ...base, verification: [{ platform: 'linux-amd64', status: 'failed', method: 'native', detail: 'x' }] })).toBe(false)
   expect(isCompatible({ ...base, verification: [{ platform: 'linux-arm64', status: 'not-verified', method: 'none', detail: 'x' }] })).toBe(true)
   expect(isCompatible({ ...base, alignment: undefined, failure: 'go get failed' })).toBe(false)
@@ -27,4 +27,52 @@ test('the summary shows the changes and the go.mod diff to commit; the report li
   expect(md).toContain('```diff\n-require example.com/dep v1.1.0')
   expect(compatReport(base)).toMatchObject({ goVersion: '1.26.0', changes: alignment.changes, compatible: true })
   expect(summaryMarkdown({ ...base, failure: 'boom' })).toContain('The run failed: boom')
+})
+
+// Like a plugin whose tests use testcontainers: containerd's go.mod pins an old oauth2 the plugin never links.
+const notLinked = {
+  ...alignment,
+  shared: [
+    { path: 'example.com/dep', plugin: 'v1.0.0', server: 'v1.0.0', linked: true },
+    { path: 'golang.org/x/oauth2', plugin: 'v0.11.0', server: 'v0.36.0', linked: false },
+    { path: 'golang.org/x/sys', plugin: 'v0.30.0', server: 'v0.30.0', linked: false }
+  ]
+}
+
+test('a shared module the plugin does not link never makes it incompatible; a linked replaced one does', () => {
+  expect(isCompatible({ ...base, alignment: notLinked })).toBe(true)
+  const replaced = { ...alignment, shared: [{ path: 'example.com/dep', plugin: 'v1.0.0', server: 'v1.0.0', replace: '../dep', linked: true }] }
+  expect(isCompatible({ ...base, alignment: replaced })).toBe(false)
+})
+
+test('modules shared but not linked are shown apart in the summary and in compat-report.json', () => {
+  const md = summaryMarkdown({ ...base, alignment: notLinked })
+  expect(md).toContain('#### Shared, not linked: cannot affect loading')
+  expect(md).toContain('| <code>golang.org/x/oauth2</code> | v0.11.0 | v0.36.0 |')
+  expect(md).toContain('1 more at the server\'s version')
+  expect(md).not.toContain(':warning:')
+  expect(md).toContain('**Compatible.**')
+  expect(compatReport({ ...base, alignment: notLinked })).toMatchObject({
+    shared: [{ path: 'example.com/dep', plugin: 'v1.0.0', server: 'v1.0.0' }],
+    sharedNotLinked: [{ path: 'golang.org/x/oauth2', plugin: 'v0.11.0', server: 'v0.36.0' }, { path: 'golang.org/x/sys', plugin: 'v0.30.0', server: 'v0.30.0' }],
+    compatible: true
+  })
+})
+
+test('with a conflict, the summary names it and lists the other linked mismatches on one line, not as warnings', () => {
+  const conflict = { path: 'example.com/dep', server: 'v1.0.0', plugin: 'v1.1.0', chain: [], message: 'example.com/dep cannot be aligned: ...' }
+  const refused = {
+    ...alignment,
+    conflicts: [conflict],
+    shared: [
+      { path: 'example.com/dep', plugin: 'v1.1.0', server: 'v1.0.0', linked: true },
+      { path: 'example.com/gin', plugin: 'v1.10.0', server: 'v1.9.0', linked: true },
+      { path: 'golang.org/x/oauth2', plugin: 'v0.11.0', server: 'v0.36.0', linked: false }
+    ]
+  }
+  const md = summaryMarkdown({ ...base, alignment: refused })
+  expect(md).toContain('- :x: example.com/dep cannot be aligned: ...')
+  expect(md).toContain('- Also linked at other versions than the server\'s in this go.mod; alignment moves them once the conflicts above are solved: <code>example.com/gin</code>')
+  expect(md).not.toContain(':warning:')
+  expect(md).toContain('| <code>golang.org/x/oauth2</code> | v0.11.0 | v0.36.0 |')
 })

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import * as path from 'node:path'
 import { InputError, StepError } from './errors.js'
 import type { Alignment } from './alignment/align.js'
+import { differs, unaligned } from './alignment/plan.js'
 import type { VerifyResult } from './verify/verify.js'
 
 /** Annotations take paths relative to the repository root. */
@@ -14,7 +15,13 @@ export function repoPath(file: string | undefined, workspace: string = process.e
 /** Conflicts point at the plugin's go.mod line that brings the module in. */
 export function annotateConflicts(alignment: Alignment): void {
   for (const c of alignment.conflicts) core.error(c.message, { title: `cannot align ${c.path}`, file: repoPath(c.location?.file), startLine: c.location?.line })
-  for (const s of alignment.shared.filter(x => x.plugin !== x.server && alignment.conflicts.length === 0)) {
+  // Not warnings: they cannot make plugin.Open fail, and would drown the ones that can.
+  const notLinked = alignment.shared.filter(s => !s.linked && differs(s))
+  if (notLinked.length > 0) {
+    core.info(`Shared, not linked (cannot affect loading): ${notLinked.map(s => `${s.path} ${s.plugin} (server ${s.server})`).join(', ')}`)
+  }
+  if (alignment.conflicts.length > 0) return
+  for (const s of unaligned(alignment.shared)) {
     core.warning(`${s.path} is ${s.plugin} in the plugin but ${s.server} in the server (align: ${alignment.mode})`, { title: 'not aligned' })
   }
 }

@@ -16,6 +16,8 @@ export interface HostDirs {
   goCacheRoot: string
   /** Where .so files are written (build step only). */
   outputDir?: string
+  /** The runner's CA files, mounted read-only into every container (runner-certificates.ts). */
+  caFiles?: Mount[]
 }
 
 export const IN_CONTAINER = {
@@ -38,10 +40,10 @@ export function containerMounts(dirs: HostDirs, cacheKey: string): Mount[] {
     { host: path.join(dirs.goCacheRoot, cacheKey), container: IN_CONTAINER.goCache }
   ]
   if (dirs.outputDir) mounts.push({ host: dirs.outputDir, container: IN_CONTAINER.outputDir })
-  return mounts
+  return [...mounts, ...(dirs.caFiles ?? [])]
 }
 
-/** Host folders that must exist before docker mounts them (else docker creates them as root). */
+/** Host folders that must exist before docker mounts them (else docker creates them as root); read-only mounts are files that exist. */
 export function hostFoldersToCreate(dirs: HostDirs, cacheKey: string): string[] {
-  return containerMounts(dirs, cacheKey).map(m => m.host)
+  return containerMounts(dirs, cacheKey).filter(m => !m.readOnly).map(m => m.host)
 }

@@ -47,3 +47,34 @@ export function compareGoVersions(a: GoVersion, b: GoVersion): number {
   const rank = (v: GoVersion): number => (v.pre ? (v.pre.kind === 'beta' ? 0 : 1000) + v.pre.n : 1_000_000)
   return rank(a) - rank(b)
 }
+
+/**
+ * The name Go itself gives a release (`go version`, `runtime.Version()`):
+ * before Go 1.21 a .0 release is `go1.16`, from 1.21 on it is `go1.21.0`.
+ * Without a patch number a 1.21+ version names a language version, not a
+ * release, and keeps that form (so it never equals a release).
+ */
+export function goReleaseName(v: GoVersion): string {
+  const base = `go${v.major}.${v.minor}`
+  if (v.pre) return `${base}${v.pre.kind}${v.pre.n}`
+  const patchGiven = /^\d+\.\d+\.\d+/.test(v.text)
+  const dotZeroDropped = v.major === 1 && v.minor < 21
+  if (v.patch === 0 && (dotZeroDropped || !patchGiven)) return base
+  return `${base}.${v.patch}`
+}
+
+/**
+ * Whether two spellings name the same Go release: a server's GO_VERSION `1.16.0`
+ * and an image's `go1.16` do. Text that is no Go version only equals itself.
+ */
+export function sameGoRelease(a: string, b: string): boolean {
+  const [x, y] = [parseGoVersion(a), parseGoVersion(b)]
+  if (!x || !y) return a.trim().replace(/^go/, '') === b.trim().replace(/^go/, '')
+  return goReleaseName(x) === goReleaseName(y)
+}
+
+/** The release name of a Go version string (`1.16.0` → `go1.16`); unreadable text gets a `go` prefix. */
+export function goReleaseNameOf(text: string): string {
+  const v = parseGoVersion(text)
+  return v ? goReleaseName(v) : `go${text.trim().replace(/^go/, '')}`
+}

@@ -7,10 +7,12 @@ import { readPluginModule } from './plugin-module.js'
 import { createLayout, planLayout } from './workspace.js'
 import { planBuilds, imageFor, templateValues } from './build/plan.js'
 import { checkImages } from './build/images.js'
+import { SERVER_BUILD_FLAGS_UNKNOWN, checkFingerprintFlags } from './build/fingerprint-flags.js'
 import { buildPlatforms } from './build/build.js'
 import { DockerGoRunner } from './go-runner.js'
 import { TOOL_CACHE_KEY, containerMounts } from './container-layout.js'
 import { alignPlugin } from './alignment/align.js'
+import { tagFlagsOf } from './alignment/linked.js'
 import { verifyArtifacts } from './verify/verify.js'
 import { decideUpload } from './release/decide.js'
 import { uploadToRelease } from './release/upload.js'
@@ -18,6 +20,7 @@ import { type RunOutcome, isCompatible, publishReport } from './report.js'
 import { annotateConflicts, annotateVerification, fail } from './annotations.js'
 import { defaultConcurrency } from './concurrency.js'
 import { parsePlatform } from './platform.js'
+import { runnerCertificates } from './runner-certificates.js'
 
 /**
  * The pipeline: resolve the server release, align the plugin's go.mod, build
@@ -39,19 +42,27 @@ export async function run(): Promise<void> {
     // Resolve the server release: tag, Go version, go.mod.
     const server = await resolveServerRelease(api, inputs.server, inputs.serverVersion)
     core.info(`Server ${server.owner}/${server.name} ${server.tag}: Go ${server.goVersion} (from ${server.goVersionSource})`)
+    // Flags that would make every .so unloadable (-trimpath, ...), refused before anything is
+    // written. Which of them the server's build used will come from its binary's build info.
+    checkFingerprintFlags({ buildArgs: inputs.buildArgs, goFlags: inputs.goEnv.GOFLAGS }, SERVER_BUILD_FLAGS_UNKNOWN)
     const concurrency = defaultConcurrency()
     // Go commands that are no platform's build (alignment) run in the linux-amd64 image.
     const toolImage = imageFor(inputs.buildImage, templateValues(server, parsePlatform('linux-amd64'), plugin.name))
-    const layout = planLayout(ctx)
-    const jobs = planBuilds({ inputs, server, pluginName: plugin.name, pluginWorkdir: layout.pluginWorkdir })
+    // The runner's extra CAs (TLS-inspecting proxies) reach every container, read-only.
+    const ca = runnerCertificates(server.goVersion, inputs.goEnv, { info: core.info, warning: core.warning })
+    const goEnv = { ...inputs.goEnv, ...ca.env }
+    const planned = planLayout(ctx)
+    const layout = { ...planned, dirs: { ...planned.dirs, caFiles: ca.mounts } }
+    const jobs = planBuilds({ inputs: { ...inputs, goEnv }, server, pluginName: plugin.name, pluginWorkdir: layout.pluginWorkdir })
     await createLayout(layout)
     await checkImages([...jobs, { platform: parsePlatform('linux-amd64'), image: toolImage }], server.goVersion, concurrency)
     const outcome: RunOutcome = { server, builds: [], verification: [], artifacts: [] }
     partial = { outcome, outputDir: inputs.outputDir }
 
     // Align the plugin's go.mod with the server's build list.
-    const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), inputs.goEnv, server.goVersion)
-    const alignment = await alignPlugin(goRunner, { mode: inputs.align, pluginDir: plugin.dir, scratchDir: layout.dirs.scratch, server, log: core.info })
+    const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), goEnv, server.goVersion)
+    const linking = { package: inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) }
+    const alignment = await alignPlugin(goRunner, { mode: inputs.align, pluginDir: plugin.dir, scratchDir: layout.dirs.scratch, server, linking, log: core.info })
     outcome.alignment = alignment
     annotateConflicts(alignment)
 
@@ -70,7 +81,7 @@ export async function run(): Promise<void> {
           plugin: { dir: plugin.dir, package: inputs.package },
           symbols: inputs.verifySymbols,
           dirs: layout.dirs,
-          goEnv: inputs.goEnv,
+          goEnv,
           concurrency,
           log: (platform, line) => core.info(`[verify ${platform}] ${line}`)
         })

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { Artifact } from './artifact.js'
 import type { Alignment } from './alignment/align.js'
+import { type SharedModule, differs, unaligned } from './alignment/plan.js'
 import type { BuildOutcome } from './build/build.js'
 import type { VerifyResult } from './verify/verify.js'
 import type { ServerRelease } from './server-release.js'
@@ -23,13 +24,19 @@ export interface RunOutcome {
   failure?: string
 }
 
-/** Compatible: nothing left unaligned, no conflict, no platform that failed to load. */
+/**
+ * Compatible: no conflict, every shared module the plugin links at the
+ * server's version, no platform that failed to load. A shared module the
+ * plugin does not link cannot affect loading and never counts.
+ */
 export function isCompatible(o: Pick<RunOutcome, 'alignment' | 'verification' | 'failure'>): boolean {
   if (o.failure) return false
   const a = o.alignment
-  const aligned = !a || (a.conflicts.length === 0 && a.shared.every(s => s.plugin === s.server))
+  const aligned = !a || (a.conflicts.length === 0 && unaligned(a.shared).length === 0)
   return aligned && o.verification.every(v => v.status !== 'failed')
 }
+
+const moduleEntry = (s: SharedModule): object => ({ path: s.path, plugin: s.plugin, server: s.server, ...(s.replace !== undefined ? { replace: s.replace } : {}) })
 
 export function compatReport(o: RunOutcome): object {
   return {
@@ -37,7 +44,9 @@ export function compatReport(o: RunOutcome): object {
     goVersion: o.server.goVersion,
     goVersionSource: o.server.goVersionSource,
     align: o.alignment?.mode,
-    shared: o.alignment?.shared ?? [],
+    // Linked shared modules decide loading; the others are listed apart.
+    shared: (o.alignment?.shared ?? []).filter(s => s.linked).map(moduleEntry),
+    sharedNotLinked: (o.alignment?.shared ?? []).filter(s => !s.linked).map(moduleEntry),
     changes: o.alignment?.changes ?? [],
     conflicts: (o.alignment?.conflicts ?? []).map(c => ({ module: c.path, server: c.server, plugin: c.plugin, chain: c.chain, cause: c.message })),
     platforms: o.builds.map(b => {
@@ -67,10 +76,13 @@ export function summaryMarkdown(o: RunOutcome): string {
       lines.push('| module | from | to |', '| --- | --- | --- |', ...a.changes.map(c => `| ${code(c.path)} | ${c.from} | ${c.to} |`), '')
     }
     for (const c of a.conflicts) lines.push(`- :x: ${c.message}`)
-    const left = a.shared.filter(s => s.plugin !== s.server)
-    for (const s of left) lines.push(`- :warning: ${code(s.path)} is ${s.plugin} in the plugin but ${s.server} in the server`)
+    const conflicting = new Set(a.conflicts.map(c => c.path))
+    const others = unaligned(a.shared).filter(x => !conflicting.has(x.path))
+    if (a.conflicts.length === 0) for (const s of others) lines.push(`- :warning: ${code(s.path)} is ${s.plugin} in the plugin but ${s.server} in the server`)
+    // With a conflict the files were restored: the other linked modules only wait for it to be solved.
+    else if (others.length > 0) lines.push(`- Also linked at other versions than the server's in this go.mod; alignment moves them once the conflicts above are solved: ${others.map(s => code(s.path)).join(', ')}`)
     if (a.diff.trim() !== '') lines.push('', 'Commit this change to the plugin\'s go.mod:', '', '```diff', a.diff.trimEnd(), '```')
-    lines.push('')
+    lines.push('', ...notLinkedSection(a.shared))
   }
   lines.push('### Platforms', '', '| platform | image | build | seconds | loads | file | size | sha256 | release |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const b of o.builds) {
@@ -91,6 +103,24 @@ export function summaryMarkdown(o: RunOutcome): string {
   if (o.failure) lines.push('', `:x: The run failed: ${o.failure}`)
   lines.push('', isCompatible(o) ? '**Compatible.**' : '**Not compatible** with this server release (or not proven so).')
   return lines.join('\n') + '\n'
+}
+
+/** Shared modules no linked package comes from, apart: they cannot make plugin.Open fail. */
+function notLinkedSection(shared: SharedModule[]): string[] {
+  const notLinked = shared.filter(s => !s.linked)
+  const other = notLinked.filter(differs)
+  if (other.length === 0) return []
+  const same = notLinked.length - other.length
+  return [
+    '#### Shared, not linked: cannot affect loading',
+    '',
+    `In both build lists, but the plugin's package links none of their packages (on any platform built), so the server never compares them${same > 0 ? `; ${same} more at the server's version` : ''}.`,
+    '',
+    '| module | plugin | server |',
+    '| --- | --- | --- |',
+    ...other.map(s => `| ${code(s.path)} | ${s.replace !== undefined ? `${s.plugin} => ${s.replace}` : s.plugin} | ${s.server} |`),
+    ''
+  ]
 }
 
 /** Sets every output and writes the summary and the JSON report; returns the report's path. */

@@ -40,19 +40,26 @@ export function pickGoVersion(repo: string, tag: string, goVersionFile: string |
   if (toolchain === undefined) {
     throw new StepError(`${repo} at ${tag} has no GO_VERSION file and its go.mod has no toolchain line; looked for GO_VERSION and "toolchain goX.Y.Z" in go.mod`)
   }
-  const v = parseGoVersion(toolchain)
-  if (!v || !toolchain.startsWith('go')) {
-    throw new StepError(`go.mod of ${repo} at ${tag} has toolchain ${quote(toolchain)}, not a Go version; accepted: go followed by digits and dots such as go1.22.5`)
+  const where = `go.mod of ${repo} at ${tag}`
+  if (toolchain.words !== 1) {
+    throw new StepError(
+      `${where} has a malformed toolchain line (line ${toolchain.line}: ${quote(toolchain.text)}), so it names no Go version; accepted: "toolchain" followed by one Go version such as go1.22.5, or a GO_VERSION file`
+    )
+  }
+  const v = parseGoVersion(toolchain.value)
+  if (!v || !toolchain.value.startsWith('go')) {
+    throw new StepError(`${where} has toolchain ${quote(toolchain.value)}, not a Go version (line ${toolchain.line}); accepted: go followed by digits and dots such as go1.22.5`)
   }
   return { goVersion: v.text, source: 'toolchain' }
 }
 
-/** The value of go.mod's `toolchain` directive, if any. */
-export function toolchainOf(goMod: string): string | undefined {
-  for (const raw of goMod.split('\n')) {
-    const line = raw.replace(/\/\/.*$/, '').trim()
-    const m = /^toolchain\s+(\S+)$/.exec(line)
-    if (m) return m[1]
+/** go.mod's `toolchain` directive, if any: its text, first word and word count (Go accepts exactly one). */
+export function toolchainOf(goMod: string): { value: string; words: number; line: number; text: string } | undefined {
+  const lines = goMod.split('\n')
+  for (const [i, raw] of lines.entries()) {
+    const text = raw.replace(/\/\/.*$/, '').trim()
+    const words = text.split(/\s+/)
+    if (words[0] === 'toolchain') return { value: words[1] ?? '', words: words.length - 1, line: i + 1, text }
   }
   return undefined
 }

@@ -1,7 +1,7 @@
-import { parseGoMod, parseModGraph } from '../../src/alignment/gomod.js'
+import { parseGoMod } from '../../src/alignment/gomod.js'
 import {
-  buildListChanges, directiveChanges, explainMismatches, findChain, goLineConflict, goRequirementConflict,
-  mismatches, needsComputedBuildList, planAlignment, sharedModules
+  buildListChanges, directiveChanges, fullTargets, goLineConflict, goRequirementConflict,
+  mismatches, needsComputedBuildList, planAlignment, sharedModules, unaligned
 } from '../../src/alignment/plan.js'
 
 const mv = (s: string): { path: string; version: string } => {
@@ -12,12 +12,21 @@ const SERVER_MOD = parseGoMod('module example.com/server/v2\n\ngo 1.21\n\nrequir
 const SERVER_LIST = SERVER_MOD.requires.map(r => ({ path: r.path, version: r.version }))
 
 describe('sharedModules', () => {
-  test('modules in both lists, by path, with the replacement kept', () => {
+  test('modules in both lists, by path, with the replacement kept; all count as linked when that is unknown', () => {
     const plugin = [mv('example.com/sse v0.2.0'), mv('example.com/only v1.0.0'), { ...mv('example.com/dep v1.0.0'), replace: '../dep' }]
     expect(sharedModules(plugin, SERVER_LIST)).toEqual([
-      { path: 'example.com/dep', plugin: 'v1.0.0', server: 'v1.0.0', replace: '../dep' },
-      { path: 'example.com/sse', plugin: 'v0.2.0', server: 'v0.1.0' }
+      { path: 'example.com/dep', plugin: 'v1.0.0', server: 'v1.0.0', replace: '../dep', linked: true },
+      { path: 'example.com/sse', plugin: 'v0.2.0', server: 'v0.1.0', linked: true }
     ])
+  })
+  test('a shared module none of whose packages the plugin links is marked so, and is never unaligned', () => {
+    const shared = sharedModules([mv('example.com/sse v0.2.0'), mv('example.com/gin v1.10.0')], SERVER_LIST, new Set(['example.com/gin']))
+    expect(shared).toEqual([
+      { path: 'example.com/gin', plugin: 'v1.10.0', server: 'v1.9.0', linked: true },
+      { path: 'example.com/sse', plugin: 'v0.2.0', server: 'v0.1.0', linked: false }
+    ])
+    expect(unaligned(shared).map(s => s.path)).toEqual(['example.com/gin'])
+    expect(mismatches(shared, 'all').map(s => s.path)).toEqual(['example.com/gin'])
   })
 })
 
@@ -26,10 +35,20 @@ describe('planAlignment', () => {
   const pluginMod = parseGoMod('module example.com/plugins/x\n\ngo 1.21\n\nrequire example.com/gin v1.10.0\n')
   const pluginList = [mv('example.com/gin v1.10.0'), mv('example.com/sse v0.2.0'), mv('example.com/dep v0.9.0')]
 
-  test('full: every shared module that differs, up or down; all shared are checked', () => {
+  test('full: every linked shared module that differs, up or down; every linked one is checked', () => {
     const plan = planAlignment('full', pluginList, pluginMod, SERVER_LIST, SERVER_MOD)
     expect(plan.targets).toEqual([mv('example.com/dep v1.0.0'), mv('example.com/gin v1.9.0'), mv('example.com/sse v0.1.0')])
-    expect([...plan.checked].sort()).toEqual(['example.com/dep', 'example.com/gin', 'example.com/sse'])
+    expect(plan.checked).toBe('all')
+  })
+  test('full leaves modules the plugin does not link alone (moving them cannot help it load)', () => {
+    const plan = planAlignment('full', pluginList, pluginMod, SERVER_LIST, SERVER_MOD, new Set(['example.com/gin', 'example.com/sse']))
+    expect(plan.targets).toEqual([mv('example.com/gin v1.9.0'), mv('example.com/sse v0.1.0')])
+    expect(plan.shared.find(s => s.path === 'example.com/dep')).toMatchObject({ plugin: 'v0.9.0', linked: false })
+  })
+  test('next rounds: no module twice at the same version, none the plugin\'s go.mod excludes', () => {
+    const shared = sharedModules(pluginList, SERVER_LIST)
+    const excluding = parseGoMod('module example.com/plugins/x\n\nexclude example.com/dep v1.0.0\n')
+    expect(fullTargets(shared, excluding, new Set(['example.com/gin@v1.9.0']))).toEqual([mv('example.com/sse v0.1.0')])
   })
   test('cap: only the plugin\'s require lines that the server\'s go.mod requires', () => {
     const plan = planAlignment('cap', pluginList, pluginMod, SERVER_LIST, SERVER_MOD)
@@ -78,59 +97,6 @@ test('a go.mod before go 1.17 (or with no go line) needs its build list computed
   expect(needsComputedBuildList(parseGoMod('module m\n'))).toBe(true)
   expect(needsComputedBuildList(parseGoMod('module m\ngo 1.17\n'))).toBe(false)
   expect(needsComputedBuildList(parseGoMod('module m\ngo 1.24.1\n'))).toBe(false)
-})
-
-// The graph of the unresolvable fixture after `go get dep@v1.0.0` and tidy.
-const GRAPH = parseModGraph([
-  'example.com/plugins/u example.com/dep@v1.1.0',
-  'example.com/plugins/u example.com/newlib@v1.0.0',
-  'example.com/plugins/u example.com/lib@v1.0.0',
-  'example.com/plugins/u go@1.21',
-  'example.com/lib@v1.0.0 example.com/dep@v1.0.0',
-  // Not selected (lib is at v1.0.0): must not appear in a chain.
-  'example.com/lib@v1.1.0 example.com/dep@v1.1.0',
-  'example.com/newlib@v1.0.0 example.com/dep@v1.1.0',
-  'example.com/newlib@v1.0.0 go@1.21'
-].join('\n'))
-const SELECTED = [mv('example.com/dep v1.1.0'), mv('example.com/newlib v1.0.0'), mv('example.com/lib v1.0.0')]
-
-describe('findChain', () => {
-  const selected = new Map(SELECTED.map(m => [m.path, m.version]))
-  test('shortest chain through selected versions, preferring one through a dependency over the main module\'s own line', () => {
-    expect(findChain(GRAPH, 'example.com/plugins/u', mv('example.com/dep v1.1.0'), selected)).toEqual([
-      'example.com/plugins/u', 'example.com/newlib@v1.0.0', 'example.com/dep@v1.1.0'
-    ])
-    // Only the main module requires it: that line is the chain.
-    const direct = GRAPH.filter(e => e.from.path !== 'example.com/newlib')
-    expect(findChain(direct, 'example.com/plugins/u', mv('example.com/dep v1.1.0'), selected)).toEqual(['example.com/plugins/u', 'example.com/dep@v1.1.0'])
-  })
-  test('no chain when nothing requires that version', () => {
-    expect(findChain(GRAPH, 'example.com/plugins/u', mv('example.com/dep v9.0.0'), selected)).toEqual([])
-  })
-})
-
-describe('explainMismatches', () => {
-  const goMod = parseGoMod('module example.com/plugins/u\n\ngo 1.21\n\nrequire example.com/newlib v1.0.0\n\nexclude example.com/other v1.0.0\n\nreplace example.com/rep => ../rep\n')
-  const ctx = { goMod, goModFile: '/w/go.mod', main: 'example.com/plugins/u', edges: GRAPH.slice(1), selected: SELECTED }
-  test('a dependency forcing a newer version: chain, both versions, annotation on the dependency\'s require line', () => {
-    const [c] = explainMismatches([{ path: 'example.com/dep', plugin: 'v1.1.0', server: 'v1.0.0' }], ctx)
-    expect(c.chain).toEqual(['example.com/plugins/u', 'example.com/newlib@v1.0.0', 'example.com/dep@v1.1.0'])
-    expect(c.message).toBe(
-      'example.com/dep cannot be aligned: the plugin needs v1.1.0, above the server\'s v1.0.0, required by example.com/plugins/u → example.com/newlib@v1.0.0 → example.com/dep@v1.1.0; that dependency needs a release that works with example.com/dep v1.0.0'
-    )
-    expect(c.location).toEqual({ file: '/w/go.mod', line: 5 })
-    expect(c.message).not.toContain('\n')
-  })
-  test('an exclude that blocks the server\'s version, and a replace', () => {
-    const [ex, rep] = explainMismatches([
-      { path: 'example.com/other', plugin: 'v0.9.0', server: 'v1.0.0' },
-      { path: 'example.com/rep', plugin: 'v1.0.0', server: 'v1.0.0', replace: '../rep' }
-    ], ctx)
-    expect(ex.message).toContain('below the server\'s v1.0.0, the plugin\'s go.mod excludes example.com/other v1.0.0 (line 7)')
-    expect(ex.location).toEqual({ file: '/w/go.mod', line: 7 })
-    expect(rep.message).toBe('example.com/rep is replaced by ../rep in the plugin\'s go.mod, so the plugin cannot link the server\'s example.com/rep v1.0.0; remove the replace directive')
-    expect(rep.location).toEqual({ file: '/w/go.mod', line: 9 })
-  })
 })
 
 describe('Go version conflicts', () => {

@@ -129,12 +129,13 @@ export interface World {
   close(): Promise<void>
 }
 
-export async function startWorld(opts: { serverRepo?: string; tags?: string[] } = {}): Promise<World> {
+/** `serverGoMod`: the server's go.mod at every tag (default: the fixture server's); `proxyTls`: the module proxy speaks HTTPS. */
+export async function startWorld(opts: { serverRepo?: string; tags?: string[]; serverGoMod?: string; proxyTls?: { key: Buffer; cert: Buffer } } = {}): Promise<World> {
   const github = await createGitHubServer()
-  const proxy = await startGoProxy()
+  const proxy = await startGoProxy(undefined, { tls: opts.proxyTls })
   const goVersion = await hostGoVersion()
   const repo = opts.serverRepo ?? 'gotify/server'
-  const serverGoMod = fs.readFileSync(path.join(FIXTURES, 'server', 'go.mod'), 'utf8')
+  const serverGoMod = opts.serverGoMod ?? fs.readFileSync(path.join(FIXTURES, 'server', 'go.mod'), 'utf8')
   for (const tag of opts.tags ?? ['v2.9.0', 'v2.9.1']) {
     github.state.addTag(repo, tag, { GO_VERSION: `${goVersion}\n`, 'go.mod': serverGoMod })
     github.state.addRelease(repo, tag)

@@ -1,4 +1,5 @@
 import * as http from 'node:http'
+import * as https from 'node:https'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,6 +9,7 @@ import { makeZip } from './zip.js'
  * A real GOPROXY (the module proxy protocol over HTTP on 127.0.0.1) serving
  * the fixture modules of __tests__/fixtures/modules, laid out as
  * `<module path>@<version>/<files>`. Use it with GOPROXY=<url> GOSUMDB=off.
+ * With `tls` it speaks HTTPS, like a proxy behind a company's inspecting CA.
  */
 export const MODULES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'modules')
 
@@ -56,10 +58,10 @@ function filesOf(dir: string, prefix: string): Array<{ name: string; data: Buffe
 // The proxy protocol escapes upper-case letters as !lower.
 const unescape = (s: string): string => s.replace(/!([a-z])/g, (_, c: string) => c.toUpperCase())
 
-export async function startGoProxy(root: string = MODULES_DIR): Promise<GoProxy> {
+export async function startGoProxy(root: string = MODULES_DIR, opts: { tls?: { key: Buffer; cert: Buffer } } = {}): Promise<GoProxy> {
   const modules = scan(root)
   const log: string[] = []
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = decodeURIComponent((req.url ?? '/').split('?')[0])
     log.push(url)
     const m = /^\/(.+?)\/@(v\/list|v\/(.+)\.(info|mod|zip)|latest)$/.exec(url)
@@ -83,12 +85,17 @@ export async function startGoProxy(root: string = MODULES_DIR): Promise<GoProxy>
     if (kind === 'info') res.end(JSON.stringify({ Version: v.version, Time: '2024-01-01T00:00:00Z' }))
     else if (kind === 'mod') res.end(fs.readFileSync(path.join(v.dir, 'go.mod')))
     else res.end(makeZip(filesOf(v.dir, `${mod}@${v.version}/`)))
-  })
+  }
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler)
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as { port: number }).port
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     log,
-    close: () => new Promise(resolve => server.close(() => resolve()))
+    // Go keeps connections open: close them, or close() waits for their timeout.
+    close: () => new Promise(resolve => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
   }
 }

@@ -3,6 +3,7 @@ import {
   RESULT_MARKER,
   describeOutcome,
   goDirective,
+  loaderBuildSide,
   goListDepsArgs,
   loaderGoMod,
   loaderImports,
@@ -11,6 +12,8 @@ import {
   parseGoListDeps,
   parseLoaderOutput
 } from '../../src/verify/loader.js'
+import type { LoaderOutcome } from '../../src/verify/loader.js'
+import type { BuildSide } from '../../src/verify/diagnosis.js'
 
 const SERVER = [
   { path: 'example.com/server/v2', version: '' },
@@ -117,11 +120,53 @@ test('parses the last result line and ignores other output', () => {
 test('describes failures with their likely cause', () => {
   const err = 'plugin.Open("/scratch/p"): plugin was built with a different version of package example.com/dep'
   expect(describeOutcome({ loaded: false, error: err })).toMatch(/^plugin\.Open failed: .*example\.com\/dep \(the plugin links another build of example\.com\/dep: another module version/)
-  expect(describeOutcome({ loaded: false, error: 'plugin was built with a different version of package internal/goarch' })).toMatch(/another Go version/)
+  // Without evidence, a standard package lists both causes: -trimpath changes them too (issue 7 §2).
+  expect(describeOutcome({ loaded: false, error: 'plugin was built with a different version of package internal/goarch' })).toBe(
+    'plugin.Open failed: plugin was built with a different version of package internal/goarch (internal/goarch is part of Go: another Go version than the server\'s, or -trimpath on one side only)'
+  )
   expect(describeOutcome({ loaded: false, error: 'x', missing: ['NewGotifyPluginInstance'] })).toBe('plugin.Open succeeded but the plugin lacks NewGotifyPluginInstance')
   expect(describeOutcome({ loaded: false, error: 'cannot open' })).toBe('plugin.Open failed: cannot open')
   expect(describeOutcome({ loaded: true })).toMatch(/succeeded/)
   expect(describeOutcome({ loaded: false, error: 'plugin.Open accepted the plugin, but it was built with go1.26.7 and the server with go1.26.8' })).toMatch(
     /go1\.26\.7 and the server with go1\.26\.8; .*build with go1\.26\.8$/
   )
+})
+
+describe('with the evidence of the build infos, the diagnosis names the cause', () => {
+  const loader = loaderBuildSide([{ path: 'example.com/server/v2', version: '' }, { path: 'example.com/dep', version: 'v1.0.0' }], '1.26.8')
+  const plugin = (over: Partial<BuildSide> = {}): BuildSide => ({
+    goVersion: 'go1.26.8',
+    main: { path: 'example.com/plug', version: '(devel)' },
+    deps: [{ path: 'example.com/dep', version: 'v1.0.0' }],
+    settings: [{ key: '-buildmode', value: 'plugin' }],
+    ...over
+  })
+  const failed = (pkg: string): LoaderOutcome => ({ loaded: false, error: `plugin.Open("/scratch/p.so"): plugin was built with a different version of package ${pkg}` })
+
+  test('the loader stands for a server built with its Go, its module versions and no -trimpath', () => {
+    expect(loader).toEqual({ goVersion: 'go1.26.8', deps: [{ path: 'example.com/dep', version: 'v1.0.0' }], settings: [] })
+  })
+
+  test('a standard package and -trimpath: -trimpath, not the Go version', () => {
+    const trimmed = plugin({ settings: [{ key: '-trimpath', value: 'true' }] })
+    expect(describeOutcome(failed('internal/goarch'), { server: loader, plugin: trimmed })).toMatch(
+      /internal\/goarch \(the plugin was built with -trimpath and the server without: build the plugin without -trimpath\)$/
+    )
+  })
+
+  test('a standard package and another Go: the two Go versions', () => {
+    expect(describeOutcome(failed('runtime'), { server: loader, plugin: plugin({ goVersion: 'go1.25.14' }) })).toMatch(
+      /\(the Go versions differ: the plugin was built with go1\.25\.14, the server with go1\.26\.8; build the plugin with go1\.26\.8\)$/
+    )
+  })
+
+  test('a module package: its versions, else the module cache path', () => {
+    const newer = plugin({ deps: [{ path: 'example.com/dep', version: 'v1.1.0' }] })
+    expect(describeOutcome(failed('example.com/dep'), { server: loader, plugin: newer })).toMatch(/\(module versions differ: example\.com\/dep v1\.1\.0 in the plugin, v1\.0\.0 in the server; build with the server's versions\)$/)
+    expect(describeOutcome(failed('example.com/dep'), { server: loader, plugin: plugin() })).toMatch(/\(the module cache path or build flags differ \(the server's release build has the module cache at \/go\/pkg\/mod\)\)$/)
+  })
+
+  test('a .so without build info: said, not guessed', () => {
+    expect(describeOutcome(failed('runtime'), { server: loader })).toMatch(/\(the plugin has no Go build info to tell why/)
+  })
 })

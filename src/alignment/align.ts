@@ -8,12 +8,16 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
 import { type GoRunner, modModFlag } from '../go-runner.js'
+import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
 import type { AlignMode } from '../inputs.js'
 import { type GoMod, type ListedModule, type ModuleVersion, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
 import {
-  type Conflict, type ModuleChange, type SharedModule, buildListChanges, directiveChanges, explainMismatches,
+  type Conflict, type ModuleChange, type SharedModule, buildListChanges, directiveChanges, fullTargets,
   goLineConflict, goRequirementConflict, mismatches, needsComputedBuildList, planAlignment, sharedModules
 } from './plan.js'
+import { explainMismatches } from './explain.js'
+import { type LinkingOptions, linkedModules } from './linked.js'
+import { x509Hint } from '../runner-certificates.js'
 
 export type { Conflict, ModuleChange, SharedModule } from './plan.js'
 export type { ModuleVersion } from './gomod.js'
@@ -25,6 +29,8 @@ export interface AlignOptions {
   /** Host folder for the server's go.mod copy (must be mounted like pluginDir). */
   scratchDir: string
   server: { goMod: string; goVersion: string }
+  /** The package built and its platforms: which modules it links decides what must be aligned. */
+  linking: LinkingOptions
   log: (line: string) => void
 }
 
@@ -32,7 +38,7 @@ export interface Alignment {
   mode: AlignMode
   /** The server's build list (also what verification links). */
   serverModules: ModuleVersion[]
-  /** Shared modules as the plugin's files now stand (after alignment, or restored). */
+  /** Shared modules as the plugin's files now stand (after alignment, or restored); `linked` tells which can matter. */
   shared: SharedModule[]
   changes: ModuleChange[]
   conflicts: Conflict[]
@@ -44,14 +50,14 @@ export interface Alignment {
 
 // A go.work above the plugin would change what go resolves; alignment is per module.
 const ENV = { GOWORK: 'off' }
-// full: go get, tidy, check; again only when tidy brought in new mismatches.
-const MAX_ROUNDS = 3
+// full: go get, tidy, list again; more rounds only while other versions bring new linked mismatches.
+const MAX_ROUNDS = 4
 
 /** A go command failed: its stderr, reduced to one line, without progress noise. */
 class GoFailure extends StepError {
   constructor(readonly args: string[], readonly stderr: string) {
     const lines = stderr.split('\n').map(l => l.trim()).filter(l => l !== '' && !/^go: (downloading|finding|found|upgraded|downgraded|added|removed) /.test(l))
-    super(`go ${args.join(' ')} failed: ${lines.join('; ').slice(0, 600) || 'no output'}`)
+    super(`go ${args.join(' ')} failed: ${lines.join('; ').slice(0, 600) || 'no output'}${x509Hint(stderr)}`)
   }
 }
 
@@ -105,52 +111,62 @@ export async function alignPlugin(go: GoRunner, opts: AlignOptions): Promise<Ali
   const goConflict = goLineConflict(pluginMod, opts.server.goVersion, goModPath)
   if (goConflict) return result(sharedModules(pluginMod.requires, serverModules), [goConflict])
 
+  // The build list and which of its modules the package links. Both move with
+  // every version change (a newer gin links other modules), so both are read again each round.
+  const observe = async (): Promise<{ list: { main: string; modules: ListedModule[] }; linked?: Set<string>; shared: SharedModule[] }> => {
+    const list = await buildList(go, pluginDir, opts.server.goVersion)
+    const listed = await linkedModules(go, pluginDir, opts.server.goVersion, opts.linking, ENV)
+    if (!(listed instanceof Set)) log(`${listed.error}; every shared module counts as linked`)
+    const linked = listed instanceof Set ? listed : undefined
+    return { list, linked, shared: sharedModules(list.modules, serverModules, linked) }
+  }
+
   try {
-    const before = await buildList(go, pluginDir, opts.server.goVersion)
-    const plan = planAlignment(mode, before.modules, pluginMod, serverModules, serverMod)
+    let now = await observe()
+    const before = now.list
+    const plan = planAlignment(mode, before.modules, pluginMod, serverModules, serverMod, now.linked)
     if (mode === 'off') {
       restore() // listing may have filled go.sum; off means the files stay as they are
       return result(plan.shared, [])
     }
 
+    // go.mod right after the last version move, before tidy: tells what tidy undid.
+    let afterMove: GoMod | undefined
     if (mode === 'cap' && plan.targets.length > 0) {
       await run(go, pluginDir, ['mod', 'edit', ...plan.targets.map(t => `-require=${t.path}@${t.version}`)], log)
+      afterMove = parseGoMod(fs.readFileSync(goModPath, 'utf8'))
     }
-    // full checks every module shared now (tidy may bring in new ones); cap only its require lines.
-    const checkedIn = (shared: SharedModule[]): Set<string> => (mode === 'full' ? new Set(shared.map(s => s.path)) : plan.checked)
-    let targets = mode === 'full' ? plan.targets : []
     const tried = new Set<string>()
-    let after = before
-    let shared = plan.shared
+    let targets = plan.targets
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      if (targets.length > 0) {
+      if (mode === 'full' && targets.length > 0) {
         // One command: go resolves all moves together and downgrades dependents as needed.
         await run(go, pluginDir, ['get', ...targets.map(t => `${t.path}@${t.version}`)], log)
         targets.forEach(t => tried.add(`${t.path}@${t.version}`))
+        afterMove = parseGoMod(fs.readFileSync(goModPath, 'utf8'))
       }
       await alignToolchain(go, pluginDir, goModPath, opts.server.goVersion, log)
       await run(go, pluginDir, ['mod', 'tidy'], log)
-      after = await buildList(go, pluginDir, opts.server.goVersion)
-      shared = sharedModules(after.modules, serverModules)
-      const left = mismatches(shared, checkedIn(shared))
-      const fresh = left.filter(s => s.replace === undefined && !tried.has(`${s.path}@${s.server}`))
-      if (mode !== 'full' || fresh.length === 0) break
-      targets = left.filter(s => s.replace === undefined).map(s => ({ path: s.path, version: s.server }))
+      now = await observe()
+      if (mode !== 'full') break
+      targets = fullTargets(now.shared, pluginMod, tried)
+      if (targets.length === 0) break
     }
 
-    const left = mismatches(shared, checkedIn(shared))
+    const left = mismatches(now.shared, plan.checked)
     if (left.length > 0) {
       const edges = parseModGraph(await run(go, pluginDir, ['mod', 'graph']))
-      const conflicts = explainMismatches(left, { goMod: pluginMod, goModFile: goModPath, main: after.main, edges, selected: after.modules })
+      const final = parseGoMod(fs.readFileSync(goModPath, 'utf8'))
+      const conflicts = explainMismatches(left, { mode, goMod: pluginMod, goModFile: goModPath, main: now.list.main, edges, selected: now.list.modules, afterMove, final })
       restore()
       return result(plan.shared, conflicts)
     }
 
     const finalMod = fs.readFileSync(goModPath)
-    const changes = [...buildListChanges(before.modules, after.modules), ...directiveChanges(pluginMod, parseGoMod(finalMod.toString('utf8')))]
+    const changes = [...buildListChanges(before.modules, now.list.modules), ...directiveChanges(pluginMod, parseGoMod(finalMod.toString('utf8')))]
     for (const c of changes) log(`${c.path}: ${c.from} → ${c.to}`)
     const changed = !sameBytes(finalMod, original.mod) || !sameBytes(readOrUndefined(goSumPath), original.sum)
-    return { mode, serverModules, shared, changes, conflicts: [], changed, diff: unifiedDiff(original.mod.toString('utf8'), finalMod.toString('utf8'), 'go.mod'), goModPath }
+    return { mode, serverModules, shared: now.shared, changes, conflicts: [], changed, diff: unifiedDiff(original.mod.toString('utf8'), finalMod.toString('utf8'), 'go.mod'), goModPath }
   } catch (e) {
     restore()
     // A dependency that needs a newer Go than the server's is a conflict, not a crash.
@@ -164,5 +180,5 @@ export async function alignPlugin(go: GoRunner, opts: AlignOptions): Promise<Ali
 /** A `toolchain` line, when there is one, names the server's Go: the Go version must never drift. */
 async function alignToolchain(go: GoRunner, dir: string, goModPath: string, serverGo: string, log: (line: string) => void): Promise<void> {
   const toolchain = parseGoMod(fs.readFileSync(goModPath, 'utf8')).toolchain
-  if (toolchain && toolchain.name !== `go${serverGo}`) await run(go, dir, ['mod', 'edit', `-toolchain=go${serverGo}`], log)
+  if (toolchain && !sameGoRelease(toolchain.name, serverGo)) await run(go, dir, ['mod', 'edit', `-toolchain=${goReleaseNameOf(serverGo)}`], log)
 }

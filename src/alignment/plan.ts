@@ -1,12 +1,12 @@
 /**
  * The pure half of alignment: which modules the plugin shares with the
- * server, which versions to move them to, and, when some cannot move, why
- * (the chain of requirements in `go mod graph` that forces them).
+ * server, which of them it links, and which versions to move them to.
+ * (Why some cannot move is explain.ts.)
  */
 import type { SourceLocation } from '../errors.js'
 import { compareGoVersions, parseGoVersion } from '../go-version.js'
 import type { AlignMode } from '../inputs.js'
-import { type GoMod, type GraphEdge, type ListedModule, type ModuleVersion, formatNode } from './gomod.js'
+import type { GoMod, ListedModule, ModuleVersion } from './gomod.js'
 
 export interface SharedModule {
   path: string
@@ -14,6 +14,11 @@ export interface SharedModule {
   server: string
   /** The plugin's go.mod replaces this module (`go list -m all`'s `=> ...`): its code is not the server's. */
   replace?: string
+  /**
+   * The plugin's package links a package of this module (on some platform).
+   * Only then can its version stop the server from loading the plugin.
+   */
+  linked: boolean
 }
 
 /** `path` is a module, or `go` / `toolchain` for those go.mod directives. `to` is 'none' when removed. */
@@ -37,39 +42,58 @@ export interface AlignmentPlan {
   shared: SharedModule[]
   /** Versions to move to (`go get` for full, `go mod edit -require` for cap). */
   targets: ModuleVersion[]
-  /** Modules that must end at the server's version; any other shared module may differ. */
-  checked: Set<string>
+  /** Modules that must end at the server's version when linked ('all' for full); any other may differ. */
+  checked: Set<string> | 'all'
 }
 
-/** Modules in both build lists (main modules excluded by the caller), by path. */
-export function sharedModules(plugin: ListedModule[], server: ModuleVersion[]): SharedModule[] {
+/**
+ * Modules in both build lists (main modules excluded by the caller), by path.
+ * `linked`: the modules the plugin's package links; undefined when that is not
+ * known, and then every shared module counts as linked (the safe side).
+ */
+export function sharedModules(plugin: ListedModule[], server: ModuleVersion[], linked?: ReadonlySet<string>): SharedModule[] {
   const serverVersions = new Map(server.map(m => [m.path, m.version]))
   return plugin
     .filter(m => serverVersions.has(m.path))
     .map(m => {
-      const s: SharedModule = { path: m.path, plugin: m.version, server: serverVersions.get(m.path) as string }
+      const s: SharedModule = { path: m.path, plugin: m.version, server: serverVersions.get(m.path) as string, linked: linked === undefined || linked.has(m.path) }
       if (m.replace !== undefined) s.replace = m.replace
       return s
     })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 
-const differs = (s: SharedModule): boolean => s.plugin !== s.server || s.replace !== undefined
+/** Not the server's code: another version, or replaced. */
+export const differs = (s: SharedModule): boolean => s.plugin !== s.server || s.replace !== undefined
+
+/** Shared modules that can stop the server from loading the plugin: linked and not the server's code. */
+export const unaligned = (shared: SharedModule[]): SharedModule[] => shared.filter(s => s.linked && differs(s))
+
+const excludes = (goMod: GoMod, m: ModuleVersion): boolean => goMod.excludes.some(e => e.path === m.path && e.version === m.version)
 
 /**
- * full: every shared module takes the server's version. cap (gomod-cap): only
- * the plugin's own require lines whose module the server's go.mod requires.
+ * What full alignment moves next: every linked shared module at another
+ * version, to the server's, unless already tried or excluded by the plugin's
+ * go.mod (go get refuses an excluded version; explain.ts names the exclude).
+ * Modules that are not linked are left alone: moving them cannot help the
+ * plugin load, and lowering one can downgrade the plugin's test dependencies.
  */
-export function planAlignment(mode: AlignMode, pluginList: ListedModule[], pluginGoMod: GoMod, serverList: ModuleVersion[], serverGoMod: GoMod): AlignmentPlan {
-  const shared = sharedModules(pluginList, serverList)
+export function fullTargets(shared: SharedModule[], goMod: GoMod, tried: ReadonlySet<string>): ModuleVersion[] {
+  return shared
+    .filter(s => s.linked && s.plugin !== s.server)
+    .map(s => ({ path: s.path, version: s.server }))
+    .filter(t => !excludes(goMod, t) && !tried.has(`${t.path}@${t.version}`))
+}
+
+/**
+ * full: every linked shared module takes the server's version. cap
+ * (gomod-cap): the plugin's own require lines whose module the server's
+ * go.mod requires are edited, and those must end aligned when linked.
+ */
+export function planAlignment(mode: AlignMode, pluginList: ListedModule[], pluginGoMod: GoMod, serverList: ModuleVersion[], serverGoMod: GoMod, linked?: ReadonlySet<string>): AlignmentPlan {
+  const shared = sharedModules(pluginList, serverList, linked)
   if (mode === 'off') return { shared, targets: [], checked: new Set() }
-  if (mode === 'full') {
-    return {
-      shared,
-      targets: shared.filter(s => s.plugin !== s.server).map(s => ({ path: s.path, version: s.server })),
-      checked: new Set(shared.map(s => s.path))
-    }
-  }
+  if (mode === 'full') return { shared, targets: fullTargets(shared, pluginGoMod, new Set()), checked: 'all' }
   // The server's linked version is its build list's; its go.mod line is the fallback.
   const serverVersion = new Map([...serverGoMod.requires.map(r => [r.path, r.version] as const), ...serverList.map(m => [m.path, m.version] as const)])
   const serverRequires = new Set(serverGoMod.requires.map(r => r.path))
@@ -81,9 +105,9 @@ export function planAlignment(mode: AlignMode, pluginList: ListedModule[], plugi
   }
 }
 
-/** Shared modules that must be at the server's version and are not. */
-export function mismatches(shared: SharedModule[], checked: Set<string>): SharedModule[] {
-  return shared.filter(s => checked.has(s.path) && differs(s))
+/** Linked shared modules that must be at the server's version and are not. */
+export function mismatches(shared: SharedModule[], checked: Set<string> | 'all'): SharedModule[] {
+  return unaligned(shared).filter(s => checked === 'all' || checked.has(s.path))
 }
 
 /** How the build list moved; a module that appears or disappears is from/to 'none'. */
@@ -108,106 +132,13 @@ export function needsComputedBuildList(goMod: GoMod): boolean {
   return v === undefined || compareGoVersions(v, { major: 1, minor: 17, patch: 0, text: '1.17' }) < 0
 }
 
-/**
- * The shortest chain of requirements from the main module to `target`, going
- * only through selected versions (those are what force the target's version).
- * From go 1.17 on the main module requires every module itself (`// indirect`),
- * so a chain through a dependency explains more and is preferred.
- */
-export function findChain(edges: GraphEdge[], main: string, target: ModuleVersion, selected: Map<string, string>): string[] {
-  const throughDependency = edges.filter(e => !(e.from.version === undefined && e.from.path === main && e.to.path === target.path))
-  const chain = shortestChain(throughDependency, main, target, selected)
-  return chain.length > 0 ? chain : shortestChain(edges, main, target, selected)
-}
-
-function shortestChain(edges: GraphEdge[], main: string, target: ModuleVersion, selected: Map<string, string>): string[] {
-  const key = (path: string, version?: string): string => (version === undefined ? path : `${path}@${version}`)
-  const next = new Map<string, string[]>()
-  for (const e of edges) {
-    const from = key(e.from.path, e.from.version)
-    const isSelected = e.from.version === undefined ? e.from.path === main : selected.get(e.from.path) === e.from.version
-    if (!isSelected) continue
-    next.set(from, [...(next.get(from) ?? []), formatNode(e.to)])
-  }
-  const goal = key(target.path, target.version)
-  const previous = new Map<string, string>([[main, '']])
-  const queue = [main]
-  while (queue.length > 0) {
-    const at = queue.shift() as string
-    if (at === goal) {
-      const chain = [at]
-      for (let p = previous.get(at); p; p = previous.get(p)) chain.unshift(p)
-      return chain
-    }
-    for (const n of next.get(at) ?? []) {
-      if (!previous.has(n)) {
-        previous.set(n, at)
-        queue.push(n)
-      }
-    }
-  }
-  return []
-}
-
-export interface ConflictContext {
-  /** The plugin's go.mod as it is on disk (restored), for annotation lines. */
-  goMod: GoMod
-  goModFile: string
-  main: string
-  edges: GraphEdge[]
-  /** The plugin's final build list. */
-  selected: ListedModule[]
-}
-
-function lineOf(goMod: GoMod, paths: string[]): number | undefined {
+/** The line of the first of `paths` that the go.mod requires. */
+export function lineOf(goMod: GoMod, paths: string[]): number | undefined {
   for (const p of paths) {
     const r = goMod.requires.find(x => x.path === p)
     if (r) return r.line
   }
   return undefined
-}
-
-/** One conflict per mismatch, with the requirement chain that holds it and a one-line message. */
-export function explainMismatches(list: SharedModule[], ctx: ConflictContext): Conflict[] {
-  const selected = new Map(ctx.selected.map(m => [m.path, m.version]))
-  return list.map(s => {
-    const at = (line?: number): SourceLocation => (line === undefined ? { file: ctx.goModFile } : { file: ctx.goModFile, line })
-    if (s.replace !== undefined) {
-      const rep = ctx.goMod.replaces.find(r => r.old.path === s.path)
-      return {
-        path: s.path, server: s.server, plugin: s.plugin, chain: [],
-        message: `${s.path} is replaced by ${s.replace} in the plugin's go.mod, so the plugin cannot link the server's ${s.path} ${s.server}; remove the replace directive`,
-        location: at(rep?.line ?? lineOf(ctx.goMod, [s.path]))
-      }
-    }
-    const chain = findChain(ctx.edges, ctx.main, { path: s.path, version: s.plugin }, selected)
-    const excluded = ctx.goMod.excludes.find(e => e.path === s.path && e.version === s.server)
-    let why: string
-    if (chain.length > 1) {
-      why = `required by ${chain.join(' → ')}`
-      why += chain.length > 2 ? `; that dependency needs a release that works with ${s.path} ${s.server}` : '; lower that requirement'
-    } else if (excluded) {
-      why = `the plugin's go.mod excludes ${s.path} ${s.server} (line ${excluded.line})`
-    } else {
-      why = 'go could not move it'
-    }
-    const relation = (semverLess(s.plugin, s.server) ? 'below' : 'above') + ` the server's ${s.server}`
-    return {
-      path: s.path, server: s.server, plugin: s.plugin, chain,
-      message: `${s.path} cannot be aligned: the plugin needs ${s.plugin}, ${relation}, ${why}`,
-      location: at(excluded?.line ?? lineOf(ctx.goMod, chain.length > 1 ? [s.path, nodePath(chain[1])] : [s.path]))
-    }
-  })
-}
-
-const nodePath = (node: string): string => node.slice(0, node.lastIndexOf('@') > 0 ? node.lastIndexOf('@') : node.length)
-
-/** Release-ordered comparison of module versions, enough for wording (below/above). */
-function semverLess(a: string, b: string): boolean {
-  const parts = (v: string): number[] => v.replace(/^v/, '').split(/[-+]/)[0].split('.').map(Number)
-  const [x, y] = [parts(a), parts(b)]
-  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0)
-  return a.includes('-') && !b.includes('-')
 }
 
 /** A plugin whose `go` line is newer than the server's Go cannot be built with the server's toolchain. */

@@ -2,12 +2,17 @@ import { StepError } from '../errors.js'
 import { ensureImage, runContainer } from '../docker.js'
 import { mapConcurrent } from '../concurrency.js'
 import type { Platform } from '../platform.js'
+import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
 
-/** The Go an image reports must be the server's: a plugin built with another Go never loads. */
+/**
+ * The Go an image reports must be the server's: a plugin built with another Go
+ * never loads. Versions, not strings: gotify's GO_VERSION `1.16.0` is the Go
+ * that calls itself `go1.16`.
+ */
 export function imageGoProblem(image: string, reported: string, serverGoVersion: string): string | undefined {
-  const want = `go${serverGoVersion}`
   const got = reported.trim()
-  if (got === want) return undefined
+  if (got !== '' && sameGoRelease(got, serverGoVersion)) return undefined
+  const want = goReleaseNameOf(serverGoVersion)
   return `build image ${image} has ${got || 'no Go'} but the server was built with ${want}; a plugin built with another Go version never loads: use an image with ${want} (build-image)`
 }
 

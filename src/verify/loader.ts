@@ -6,6 +6,7 @@
  */
 import { StepError } from '../errors.js'
 import { goAtLeast } from '../go-version.js'
+import { type BuildSide, diagnoseDifference } from './diagnosis.js'
 
 export interface ModuleVersion {
   path: string
@@ -210,18 +211,31 @@ export function parseLoaderOutput(stdout: string): LoaderOutcome | undefined {
   }
 }
 
-/** One-line explanation of a failed load. */
-export function describeOutcome(o: LoaderOutcome): string {
+/**
+ * How the loader was built, as evidence for diagnoseDifference: the server's Go
+ * and module versions, no -trimpath (so no build setting recorded).
+ */
+export function loaderBuildSide(serverModules: ModuleVersion[], serverGoVersion: string): BuildSide {
+  return { goVersion: `go${serverGoVersion.replace(/^go/, '')}`, deps: serverModules.filter(m => m.version), settings: [] }
+}
+
+/**
+ * One-line explanation of a failed load. With `evidence` (the loader's recipe
+ * and the .so's build info) the package plugin.Open names is diagnosed from it;
+ * without, the possible causes are listed, none guessed.
+ */
+export function describeOutcome(o: LoaderOutcome, evidence?: { server: BuildSide; plugin?: BuildSide }): string {
   if (o.loaded) return 'plugin.Open succeeded and every symbol was found'
   if (o.missing && o.missing.length > 0) return `plugin.Open succeeded but the plugin lacks ${o.missing.join(', ')}`
   const go = /built with (go\S+) and the server with (go\S+)/.exec(o.error ?? '')
   if (go) return `${o.error}; Go plugins are only supported with the exact same toolchain: build with ${go[2]}`
   const pkg = /different version of package (\S+)/.exec(o.error ?? '')?.[1]
-  // Standard packages only differ with the toolchain; others also with module versions and build paths.
   const hint = !pkg
     ? ''
-    : pkg.split('/')[0].includes('.')
-      ? ` (the plugin links another build of ${pkg}: another module version than the server's, -trimpath, or a module cache not at /go/pkg/mod)`
-      : ` (${pkg} is part of Go: the plugin was built with another Go version than the server's)`
+    : evidence
+      ? ` (${diagnoseDifference([pkg], evidence.server, evidence.plugin).message})`
+      : pkg.split('/')[0].includes('.')
+        ? ` (the plugin links another build of ${pkg}: another module version than the server's, -trimpath, or a module cache not at /go/pkg/mod)`
+        : ` (${pkg} is part of Go: another Go version than the server's, or -trimpath on one side only)`
   return `plugin.Open failed: ${o.error ?? 'unknown error'}${hint}`
 }

@@ -11,7 +11,10 @@ import { mapConcurrent } from '../concurrency.js'
 import { type HostDirs, IN_CONTAINER, containerMounts, hostFoldersToCreate } from '../container-layout.js'
 import { containerPath, modModFlag, withFixedGoEnv } from '../go-runner.js'
 import { type Platform, nativeArch, platformGoEnv } from '../platform.js'
-import { type Loader, type ModuleVersion, describeOutcome, goListDepsArgs, makeLoader, parseGoListDeps, parseLoaderOutput } from './loader.js'
+import { ElfFile } from '../binary/elf.js'
+import { readGoBuildInfo } from '../binary/go-buildinfo.js'
+import type { BuildSide } from './diagnosis.js'
+import { type Loader, type ModuleVersion, describeOutcome, goListDepsArgs, loaderBuildSide, makeLoader, parseGoListDeps, parseLoaderOutput } from './loader.js'
 import { loaderDrift, moduleOf, packageDir } from './server-packages.js'
 
 export interface VerifyResult {
@@ -179,7 +182,7 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
       results.push({ platform: p.id, status: 'failed', method, detail: unreadable })
       continue
     }
-    const runMounts: Mount[] = [{ host: o.dirs.scratch, container: IN_CONTAINER.scratch, readOnly: true }]
+    const runMounts: Mount[] = [{ host: o.dirs.scratch, container: IN_CONTAINER.scratch, readOnly: true }, ...(o.dirs.caFiles ?? [])]
     const runEnv: Record<string, string> = {}
     let cmd = [inC(bin), inC(so), ...o.symbols]
     if (emu.kind === 'qemu-user') {
@@ -197,7 +200,9 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
     const secs = ((Date.now() - started) / 1000).toFixed(1)
     log(`plugin.Open (${method}) of ${path.basename(a.path)}: ${outcome?.loaded ? 'loaded' : 'failed'} in ${secs}s`)
     if (outcome) {
-      results.push({ platform: p.id, status: outcome.loaded ? 'loaded' : 'failed', method, detail: describeOutcome(outcome) })
+      // Read only for a failure: the .so's build info tells why, beside the loader's recipe.
+      const evidence = outcome.loaded ? undefined : { server: loaderBuildSide(o.serverModules, o.serverGoVersion), plugin: pluginBuildSide(so) }
+      results.push({ platform: p.id, status: outcome.loaded ? 'loaded' : 'failed', method, detail: describeOutcome(outcome, evidence) })
     } else {
       const why = run.code === 124 ? `timed out after ${RUN_TIMEOUT_SECONDS}s` : `exited with code ${run.code}`
       results.push({ platform: p.id, status: 'failed', method, detail: `the loader ${why} without a result: ${tail(run.output)}` })
@@ -205,6 +210,15 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   }
   log(`verification: packages listed and loader built in ${((t1 - t0) / 1000).toFixed(1)}s, total ${((Date.now() - t0) / 1000).toFixed(1)}s`)
   return results
+}
+
+/** The .so's Go build info, the evidence for why a package differs; undefined when it has none. */
+function pluginBuildSide(so: string): BuildSide | undefined {
+  try {
+    return readGoBuildInfo(new ElfFile(fs.readFileSync(so), path.basename(so)))
+  } catch {
+    return undefined
+  }
 }
 
 /** Downloads the server's versions of the modules the loader imports from, and lists the imports they lack. */

@@ -1,0 +1,58 @@
+/**
+ * What plugin.Open compares, read from dynamic symbols: a Go program that
+ * imports `plugin`, and every plugin, exports one `go:link.pkghashbytes.<import
+ * path>` per linked package (older Go: `go.link.pkghashbytes.`); its bytes are
+ * the package's fingerprint. A plugin also exports its package-level names as
+ * `<plugin path>.<Name>`. All of it survives `-ldflags "-w -s"`.
+ */
+import type { ElfFile } from './elf.js'
+import type { DynamicSymbol } from './elf-dynamic.js'
+
+export const PKGHASH_PREFIXES = ['go:link.pkghashbytes.', 'go.link.pkghashbytes.'] as const
+
+const STT_OBJECT = 1
+const STT_FUNC = 2
+const STB_GLOBAL = 1
+const STB_WEAK = 2
+const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_]*$/u
+
+const defined = (s: DynamicSymbol): boolean => s.sectionIndex !== 0 && (s.bind === STB_GLOBAL || s.bind === STB_WEAK)
+
+/** Import path -> fingerprint (hex) of every package the file exports a fingerprint for. */
+export function packageFingerprints(elf: ElfFile, symbols: DynamicSymbol[]): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const s of symbols) {
+    const prefix = PKGHASH_PREFIXES.find(p => s.name.startsWith(p))
+    if (!prefix || !defined(s) || s.size === 0) continue
+    const bytes = elf.readExact(s.value, s.size, `the fingerprint of ${s.name.slice(prefix.length)}`)
+    out.set(s.name.slice(prefix.length), bytes.toString('hex'))
+  }
+  return out
+}
+
+/**
+ * The path a plugin's symbols are named after: its main package's import path
+ * (build info `path`); a plugin built from a file list gets
+ * `plugin/unnamed-<hash>` instead, which its fingerprints name.
+ */
+export function pluginPath(mainPath: string | undefined, fingerprints: Map<string, string>): string | undefined {
+  if (mainPath && mainPath !== 'command-line-arguments') return mainPath
+  return [...fingerprints.keys()].find(p => p.startsWith('plugin/unnamed-'))
+}
+
+/** Package-level names the file defines under `path`: `example.com/plug.GetGotifyPluginInfo` -> `GetGotifyPluginInfo`. */
+export function namesUnder(symbols: DynamicSymbol[], path: string): string[] {
+  const prefix = `${path}.`
+  const out = new Set<string>()
+  for (const s of symbols) {
+    if (!s.name.startsWith(prefix) || !defined(s) || (s.type !== STT_FUNC && s.type !== STT_OBJECT)) continue
+    const name = s.name.slice(prefix.length)
+    if (IDENTIFIER.test(name)) out.add(name)
+  }
+  return [...out].sort()
+}
+
+/** Whether plugin.Lookup can find a name: only exported (upper-case) package-level names are in a plugin's table. */
+export function isExportedName(name: string): boolean {
+  return IDENTIFIER.test(name) && /^\p{Lu}/u.test(name)
+}
