@@ -1,11 +1,12 @@
 import * as core from '@actions/core'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { Artifact } from './artifact.js'
 import type { Alignment } from './alignment/align.js'
 import type { BuildOutcome } from './build/build.js'
 import type { VerifyResult } from './verify/verify.js'
 import type { ServerRelease } from './server-release.js'
+import { REPORT_NAME, claimOutputs, recordOutputs } from './output-dir.js'
 
 /** Everything the run learnt, for the outputs, the job summary and compat-report.json. */
 export interface RunOutcome {
@@ -21,14 +22,16 @@ export interface RunOutcome {
   uploadNote?: string
   /** Set when a step failed before the run could finish. */
   failure?: string
+  /** The run failed, so the plugin's go.mod and go.sum were put back as they were. */
+  goFilesRestored?: boolean
 }
 
-/** Compatible: nothing left unaligned, no conflict, no platform that failed to load. */
-export function isCompatible(o: Pick<RunOutcome, 'alignment' | 'verification' | 'failure'>): boolean {
+/** Compatible: every platform built, nothing left unaligned, no conflict, no platform that failed to load. */
+export function isCompatible(o: Pick<RunOutcome, 'alignment' | 'verification' | 'failure' | 'builds'>): boolean {
   if (o.failure) return false
   const a = o.alignment
   const aligned = !a || (a.conflicts.length === 0 && a.shared.every(s => s.plugin === s.server))
-  return aligned && o.verification.every(v => v.status !== 'failed')
+  return aligned && o.builds.every(b => b.ok) && o.verification.every(v => v.status !== 'failed')
 }
 
 export function compatReport(o: RunOutcome): object {
@@ -69,7 +72,10 @@ export function summaryMarkdown(o: RunOutcome): string {
     for (const c of a.conflicts) lines.push(`- :x: ${c.message}`)
     const left = a.shared.filter(s => s.plugin !== s.server)
     for (const s of left) lines.push(`- :warning: ${code(s.path)} is ${s.plugin} in the plugin but ${s.server} in the server`)
-    if (a.diff.trim() !== '') lines.push('', 'Commit this change to the plugin\'s go.mod:', '', '```diff', a.diff.trimEnd(), '```')
+    if (a.diff.trim() !== '') {
+      const intro = o.goFilesRestored ? 'The run failed, so go.mod and go.sum were left as they were; alignment changes go.mod like this:' : 'Commit this change to the plugin\'s go.mod:'
+      lines.push('', intro, '', '```diff', a.diff.trimEnd(), '```')
+    }
     lines.push('')
   }
   lines.push('### Platforms', '', '| platform | image | build | seconds | loads | file | size | sha256 | release |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
@@ -95,12 +101,13 @@ export function summaryMarkdown(o: RunOutcome): string {
 
 /** Sets every output and writes the summary and the JSON report; returns the report's path. */
 export async function publishReport(o: RunOutcome, outputDir: string): Promise<string> {
-  const reportPath = path.join(outputDir, 'compat-report.json')
-  await mkdir(outputDir, { recursive: true })
+  const reportPath = path.join(outputDir, REPORT_NAME)
+  await claimOutputs(outputDir, [REPORT_NAME])
   await writeFile(reportPath, JSON.stringify(compatReport(o), null, 2) + '\n')
+  await recordOutputs(outputDir, [REPORT_NAME])
   core.setOutput('server-version', o.server.tag)
   core.setOutput('go-version', o.server.goVersion)
-  core.setOutput('go-mod-changed', String(o.alignment?.changed ?? false))
+  core.setOutput('go-mod-changed', String((o.alignment?.changed ?? false) && !o.goFilesRestored))
   core.setOutput(
     'artifacts',
     JSON.stringify(
