@@ -32,7 +32,15 @@ test('build-args are split like a shell would, quotes kept together, nothing exp
 test.each([
   [{ 'server-repository': 'nope' }, "Input 'server-repository'"],
   [{ 'server-repository': 'a/b/c' }, "Input 'server-repository'"],
-  [{ 'server-repository': 'a/b', 'server-version': 'v1;rm' }, "Input 'server-version'"],
+  [{ 'server-repository': 'a/b', 'server-version': 'v1 rm' }, "Input 'server-version': \"v1 rm\" is not a tag name: it contains a space"],
+  [{ 'server-repository': 'a/b', 'server-version': 'v2.9.1/../../x' }, "Input 'server-version'"],
+  [{ 'server-repository': 'a/b', 'release-tag': '../../../../gotify/server/releases/tags/v2.9.1' }, "Input 'release-tag': \"../../../../gotify/server/releases/tags/v2.9.1\" is not a tag name: it contains \"..\""],
+  [{ 'server-repository': 'a/b', 'release-tag': 'v1\nv2' }, "Input 'release-tag': \"v1\\nv2\" is not a tag name"],
+  [{ 'server-repository': 'a/b', 'plugin-path': '../elsewhere' }, "Input 'plugin-path': \"../elsewhere\" is outside the workspace /ws"],
+  [{ 'server-repository': 'a/b', 'plugin-path': '/srv/plugin' }, "Input 'plugin-path'"],
+  [{ 'server-repository': 'a/b', 'output-dir': '../out' }, "Input 'output-dir': \"../out\" is outside the workspace /ws;"],
+  [{ 'server-repository': 'a/b', 'output-dir': '../tmp/rt/out' }, "Input 'output-dir'"],
+  [{ 'server-repository': 'a/b', 'output-dir': '/etc' }, "Input 'output-dir': \"/etc\" is outside the workspace /ws and RUNNER_TEMP /tmp/rt"],
   [{ 'server-repository': 'a/b', platforms: 'windows-amd64' }, "Input 'platforms': unknown platform"],
   [{ 'server-repository': 'a/b', platforms: 'linux-amd64,linux-amd64' }, 'listed twice'],
   [{ 'server-repository': 'a/b', platforms: 'linux-arm-9' }, 'unknown variant'],
@@ -59,6 +67,14 @@ test.each([
   expect((error as Error).message).toContain(message)
   expect((error as Error).message).toContain('accepted:')
   expect((error as Error).message).not.toContain('\n')
+})
+
+test('plugin-path and output-dir stay in the workspace; an absolute output-dir may also be under RUNNER_TEMP', () => {
+  const i = parse({ 'server-repository': 'a/b', 'plugin-path': '/ws/sub/../plugin', 'output-dir': '/tmp/rt/out' })
+  expect(i.pluginPath).toBe('/ws/plugin')
+  expect(i.outputDir).toBe('/tmp/rt/out')
+  expect(parse({ 'server-repository': 'a/b', 'output-dir': '.' }).outputDir).toBe('/ws')
+  expect(parse({ 'server-repository': 'a/b', 'release-tag': 'release/v1.0' }).releaseTag).toBe('release/v1.0')
 })
 
 test('go-env takes KEY=VALUE lines, skips blanks and comments, refuses what would break loading', () => {

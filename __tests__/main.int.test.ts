@@ -55,6 +55,7 @@ test('builds four loadable plugins from one step, aligned with the latest server
 test('a compile error fails its platforms with an annotation on the source line, and the others are still reported', async () => {
   const workspace = checkoutPlugin('basic')
   fs.writeFileSync(path.join(workspace, 'plugin', 'broken_arm64.go'), 'package main\n\nfunc broken() { undefinedThing() }\n')
+  const goMod = fs.readFileSync(path.join(workspace, 'plugin', 'go.mod'), 'utf8')
   // On a release event: a failed build must leave the release untouched.
   world.github.state.addRelease('someone/plugin', 'v0.1.0')
   const writes = world.github.writes().length
@@ -72,6 +73,16 @@ test('a compile error fails its platforms with an annotation on the source line,
   const artifacts = JSON.parse(run.outputs.artifacts) as Array<{ platform: string }>
   expect(artifacts.map(a => a.platform)).toEqual(['linux-amd64'])
   expect(run.log).toMatch(/::error::go build failed for linux-arm64/)
+  // A platform that failed to build is never reported as compatible (issue 8, point 3).
+  expect(run.outputs.compatible).toBe('false')
+  expect(run.summary).not.toContain('**Compatible.**')
+  const report = JSON.parse(fs.readFileSync(run.outputs['compat-report'], 'utf8'))
+  expect(report).toMatchObject({ compatible: false, platforms: [{ platform: 'linux-amd64', built: true }, { platform: 'linux-arm64', built: false }] })
+  // A failed run leaves the plugin's files as they were; the summary still shows the change alignment would make.
+  expect(fs.readFileSync(path.join(workspace, 'plugin', 'go.mod'), 'utf8')).toBe(goMod)
+  expect(fs.existsSync(path.join(workspace, 'plugin', 'go.sum'))).toBe(false)
+  expect(run.outputs['go-mod-changed']).toBe('false')
+  expect(run.summary).toContain('```diff')
 })
 
 test("runs as the runner's non-root user, and every file it writes belongs to that user", async () => {

@@ -21,6 +21,21 @@ test('compatible only when everything shared is aligned and nothing failed to lo
   expect(isCompatible({ ...base, alignment: undefined, failure: 'go get failed' })).toBe(false)
 })
 
+test('a platform that failed to build is never compatible, in the verdict, the report or the summary', () => {
+  const job = (id: string) => ({ platform: { id, os: 'linux', arch: id.split('-')[1] }, image: `gotify/build:1.26.0-${id}`, assetName: `p-${id}.so`, outputPath: `/ws/build/p-${id}.so`, goArgs: [], workdir: '/proj', env: {} })
+  const o: RunOutcome = {
+    ...base,
+    builds: [
+      { job: job('linux-amd64'), ok: true, seconds: 1, log: '', errors: [] },
+      { job: job('linux-arm64'), ok: false, seconds: 1, log: 'syntax error', errors: [] }
+    ],
+    verification: [{ platform: 'linux-amd64', status: 'loaded', method: 'native', detail: '' }]
+  }
+  expect(isCompatible(o)).toBe(false)
+  expect(compatReport(o)).toMatchObject({ compatible: false, platforms: [{ built: true }, { built: false }] })
+  expect(summaryMarkdown(o)).not.toContain('**Compatible.**')
+})
+
 test('the summary shows the changes and the go.mod diff to commit; the report lists them', () => {
   const md = summaryMarkdown(base)
   expect(md).toContain('| <code>example.com/dep</code> | v1.1.0 | v1.0.0 |')

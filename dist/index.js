@@ -844,6 +844,3245 @@ class DecodedURL extends URL {
 
 /***/ }),
 
+/***/ 9379:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const ANY = Symbol('SemVer ANY')
+// hoisted class for cyclic dependency
+class Comparator {
+  static get ANY () {
+    return ANY
+  }
+
+  constructor (comp, options) {
+    options = parseOptions(options)
+
+    if (comp instanceof Comparator) {
+      if (comp.loose === !!options.loose) {
+        return comp
+      } else {
+        comp = comp.value
+      }
+    }
+
+    comp = comp.trim().split(/\s+/).join(' ')
+    debug('comparator', comp, options)
+    this.options = options
+    this.loose = !!options.loose
+    this.parse(comp)
+
+    if (this.semver === ANY) {
+      this.value = ''
+    } else {
+      this.value = this.operator + this.semver.version
+    }
+
+    debug('comp', this)
+  }
+
+  parse (comp) {
+    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR]
+    const m = comp.match(r)
+
+    if (!m) {
+      throw new TypeError(`Invalid comparator: ${comp}`)
+    }
+
+    this.operator = m[1] !== undefined ? m[1] : ''
+    if (this.operator === '=') {
+      this.operator = ''
+    }
+
+    // if it literally is just '>' or '' then allow anything.
+    if (!m[2]) {
+      this.semver = ANY
+    } else {
+      this.semver = new SemVer(m[2], this.options.loose)
+    }
+  }
+
+  toString () {
+    return this.value
+  }
+
+  test (version) {
+    debug('Comparator.test', version, this.options.loose)
+
+    if (this.semver === ANY || version === ANY) {
+      return true
+    }
+
+    if (typeof version === 'string') {
+      try {
+        version = new SemVer(version, this.options)
+      } catch (er) {
+        return false
+      }
+    }
+
+    return cmp(version, this.operator, this.semver, this.options)
+  }
+
+  intersects (comp, options) {
+    if (!(comp instanceof Comparator)) {
+      throw new TypeError('a Comparator is required')
+    }
+
+    if (this.operator === '') {
+      if (this.value === '') {
+        return true
+      }
+      return new Range(comp.value, options).test(this.value)
+    } else if (comp.operator === '') {
+      if (comp.value === '') {
+        return true
+      }
+      return new Range(this.value, options).test(comp.semver)
+    }
+
+    options = parseOptions(options)
+
+    // Special cases where nothing can possibly be lower
+    if (options.includePrerelease &&
+      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
+      return false
+    }
+    if (!options.includePrerelease &&
+      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
+      return false
+    }
+
+    // Same direction increasing (> or >=)
+    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
+      return true
+    }
+    // Same direction decreasing (< or <=)
+    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
+      return true
+    }
+    // same SemVer and both sides are inclusive (<= or >=)
+    if (
+      (this.semver.version === comp.semver.version) &&
+      this.operator.includes('=') && comp.operator.includes('=')) {
+      return true
+    }
+    // opposite directions less than
+    if (cmp(this.semver, '<', comp.semver, options) &&
+      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
+      return true
+    }
+    // opposite directions greater than
+    if (cmp(this.semver, '>', comp.semver, options) &&
+      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
+      return true
+    }
+    return false
+  }
+}
+
+module.exports = Comparator
+
+const parseOptions = __nccwpck_require__(356)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+const cmp = __nccwpck_require__(8646)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+
+
+/***/ }),
+
+/***/ 6782:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SPACE_CHARACTERS = /\s+/g
+
+// hoisted class for cyclic dependency
+class Range {
+  constructor (range, options) {
+    options = parseOptions(options)
+
+    if (range instanceof Range) {
+      if (
+        range.loose === !!options.loose &&
+        range.includePrerelease === !!options.includePrerelease
+      ) {
+        return range
+      } else {
+        return new Range(range.raw, options)
+      }
+    }
+
+    if (range instanceof Comparator) {
+      // just put it in the set and return
+      this.raw = range.value
+      this.set = [[range]]
+      this.formatted = undefined
+      return this
+    }
+
+    this.options = options
+    this.loose = !!options.loose
+    this.includePrerelease = !!options.includePrerelease
+
+    // First reduce all whitespace as much as possible so we do not have to rely
+    // on potentially slow regexes like \s*. This is then stored and used for
+    // future error messages as well.
+    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ')
+
+    // First, split on ||
+    this.set = this.raw
+      .split('||')
+      // map the range to a 2d array of comparators
+      .map(r => this.parseRange(r.trim()))
+      // throw out any comparator lists that are empty
+      // this generally means that it was not a valid range, which is allowed
+      // in loose mode, but will still throw if the WHOLE range is invalid.
+      .filter(c => c.length)
+
+    if (!this.set.length) {
+      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
+    }
+
+    // if we have any that are not the null set, throw out null sets.
+    if (this.set.length > 1) {
+      // keep the first one, in case they're all null sets
+      const first = this.set[0]
+      this.set = this.set.filter(c => !isNullSet(c[0]))
+      if (this.set.length === 0) {
+        this.set = [first]
+      } else if (this.set.length > 1) {
+        // if we have any that are *, then the range is just *
+        for (const c of this.set) {
+          if (c.length === 1 && isAny(c[0])) {
+            this.set = [c]
+            break
+          }
+        }
+      }
+    }
+
+    this.formatted = undefined
+  }
+
+  get range () {
+    if (this.formatted === undefined) {
+      this.formatted = ''
+      for (let i = 0; i < this.set.length; i++) {
+        if (i > 0) {
+          this.formatted += '||'
+        }
+        const comps = this.set[i]
+        for (let k = 0; k < comps.length; k++) {
+          if (k > 0) {
+            this.formatted += ' '
+          }
+          this.formatted += comps[k].toString().trim()
+        }
+      }
+    }
+    return this.formatted
+  }
+
+  format () {
+    return this.range
+  }
+
+  toString () {
+    return this.range
+  }
+
+  parseRange (range) {
+    // strip build metadata so it can't bleed into the version
+    range = range.replace(BUILDSTRIPRE, '')
+
+    // memoize range parsing for performance.
+    // this is a very hot path, and fully deterministic.
+    const memoOpts =
+      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
+      (this.options.loose && FLAG_LOOSE)
+    const memoKey = memoOpts + ':' + range
+    const cached = cache.get(memoKey)
+    if (cached) {
+      return cached
+    }
+
+    const loose = this.options.loose
+    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
+    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE]
+    range = range.replace(hr, hyphenReplace(this.options.includePrerelease))
+    debug('hyphen replace', range)
+
+    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
+    range = trimComparatorWhitespace(range)
+    debug('comparator trim', range)
+
+    // `~ 1.2.3` => `~1.2.3`
+    range = range.replace(re[t.TILDETRIM], tildeTrimReplace)
+    debug('tilde trim', range)
+
+    // `^ 1.2.3` => `^1.2.3`
+    range = range.replace(re[t.CARETTRIM], caretTrimReplace)
+    debug('caret trim', range)
+
+    // At this point, the range is completely trimmed and
+    // ready to be split into comparators.
+
+    let rangeList = range
+      .split(' ')
+      .map(comp => parseComparator(comp, this.options))
+      .join(' ')
+      .split(/\s+/)
+      // >=0.0.0 is equivalent to *
+      .map(comp => replaceGTE0(comp, this.options))
+
+    if (loose) {
+      // in loose mode, throw out any that are not valid comparators
+      rangeList = rangeList.filter(comp => {
+        debug('loose invalid filter', comp, this.options)
+        return !!comp.match(re[t.COMPARATORLOOSE])
+      })
+    }
+    debug('range list', rangeList)
+
+    // if any comparators are the null set, then replace with JUST null set
+    // if more than one comparator, remove any * comparators
+    // also, don't include the same comparator more than once
+    const rangeMap = new Map()
+    const comparators = rangeList.map(comp => new Comparator(comp, this.options))
+    for (const comp of comparators) {
+      if (isNullSet(comp)) {
+        return [comp]
+      }
+      rangeMap.set(comp.value, comp)
+    }
+    if (rangeMap.size > 1 && rangeMap.has('')) {
+      rangeMap.delete('')
+    }
+
+    const result = [...rangeMap.values()]
+    cache.set(memoKey, result)
+    return result
+  }
+
+  intersects (range, options) {
+    if (!(range instanceof Range)) {
+      throw new TypeError('a Range is required')
+    }
+
+    return this.set.some((thisComparators) => {
+      return (
+        isSatisfiable(thisComparators, options) &&
+        range.set.some((rangeComparators) => {
+          return (
+            isSatisfiable(rangeComparators, options) &&
+            thisComparators.every((thisComparator) => {
+              return rangeComparators.every((rangeComparator) => {
+                return thisComparator.intersects(rangeComparator, options)
+              })
+            })
+          )
+        })
+      )
+    })
+  }
+
+  // if ANY of the sets match ALL of its comparators, then pass
+  test (version) {
+    if (!version) {
+      return false
+    }
+
+    if (typeof version === 'string') {
+      try {
+        version = new SemVer(version, this.options)
+      } catch (er) {
+        return false
+      }
+    }
+
+    for (let i = 0; i < this.set.length; i++) {
+      if (testSet(this.set[i], version, this.options)) {
+        return true
+      }
+    }
+    return false
+  }
+}
+
+module.exports = Range
+
+const LRU = __nccwpck_require__(1383)
+const cache = new LRU()
+
+const parseOptions = __nccwpck_require__(356)
+const Comparator = __nccwpck_require__(9379)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const trimComparatorWhitespace = __nccwpck_require__(9737)
+const {
+  safeRe: re,
+  src,
+  t,
+  tildeTrimReplace,
+  caretTrimReplace,
+} = __nccwpck_require__(5471)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
+
+// unbounded global build-metadata stripper used by parseRange
+const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
+
+const isNullSet = c => c.value === '<0.0.0-0'
+const isAny = c => c.value === ''
+
+// take a set of comparators and determine whether there
+// exists a version which can satisfy it
+const isSatisfiable = (comparators, options) => {
+  let result = true
+  const remainingComparators = comparators.slice()
+  let testComparator = remainingComparators.pop()
+
+  while (result && remainingComparators.length) {
+    result = remainingComparators.every((otherComparator) => {
+      return testComparator.intersects(otherComparator, options)
+    })
+
+    testComparator = remainingComparators.pop()
+  }
+
+  return result
+}
+
+// comprised of xranges, tildes, stars, and gtlt's at this point.
+// already replaced the hyphen ranges
+// turn into a set of JUST comparators.
+const parseComparator = (comp, options) => {
+  comp = comp.replace(re[t.BUILD], '')
+  debug('comp', comp, options)
+  comp = replaceCarets(comp, options)
+  debug('caret', comp)
+  comp = replaceTildes(comp, options)
+  debug('tildes', comp)
+  comp = replaceXRanges(comp, options)
+  debug('xrange', comp)
+  comp = replaceStars(comp, options)
+  debug('stars', comp)
+  return comp
+}
+
+const isX = id => !id || id.toLowerCase() === 'x' || id === '*'
+
+const invalidXRangeOrder = (M, m, p) => (
+  (isX(M) && !isX(m)) ||
+  (isX(m) && p && !isX(p))
+)
+
+// ~, ~> --> * (any, kinda silly)
+// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
+// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
+// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
+// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
+// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
+// ~0.0.1 --> >=0.0.1 <0.1.0-0
+const replaceTildes = (comp, options) => {
+  return comp
+    .trim()
+    .split(/\s+/)
+    .map((c) => replaceTilde(c, options))
+    .join(' ')
+}
+
+const replaceTilde = (comp, options) => {
+  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE]
+  // if we're including prereleases in the match, then the lower bound is
+  // -0, the lowest possible prerelease value, just like x-ranges and carets.
+  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
+  const z = options.includePrerelease ? '-0' : ''
+  return comp.replace(r, (_, M, m, p, pr) => {
+    debug('tilde', comp, _, M, m, p, pr)
+    let ret
+
+    if (isX(M)) {
+      ret = ''
+    } else if (isX(m)) {
+      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
+    } else if (isX(p)) {
+      // ~1.2 == >=1.2.0 <1.3.0-0
+      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
+    } else if (pr) {
+      debug('replaceTilde pr', pr)
+      ret = `>=${M}.${m}.${p}-${pr
+      } <${M}.${+m + 1}.0-0`
+    } else {
+      // ~1.2.3 == >=1.2.3 <1.3.0-0
+      ret = `>=${M}.${m}.${p
+      } <${M}.${+m + 1}.0-0`
+    }
+
+    debug('tilde return', ret)
+    return ret
+  })
+}
+
+// ^ --> * (any, kinda silly)
+// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
+// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
+// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
+// ^1.2.3 --> >=1.2.3 <2.0.0-0
+// ^1.2.0 --> >=1.2.0 <2.0.0-0
+// ^0.0.1 --> >=0.0.1 <0.0.2-0
+// ^0.1.0 --> >=0.1.0 <0.2.0-0
+const replaceCarets = (comp, options) => {
+  return comp
+    .trim()
+    .split(/\s+/)
+    .map((c) => replaceCaret(c, options))
+    .join(' ')
+}
+
+const replaceCaret = (comp, options) => {
+  debug('caret', comp, options)
+  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET]
+  const z = options.includePrerelease ? '-0' : ''
+  return comp.replace(r, (_, M, m, p, pr) => {
+    debug('caret', comp, _, M, m, p, pr)
+    let ret
+
+    if (isX(M)) {
+      ret = ''
+    } else if (isX(m)) {
+      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
+    } else if (isX(p)) {
+      if (M === '0') {
+        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
+      } else {
+        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`
+      }
+    } else if (pr) {
+      debug('replaceCaret pr', pr)
+      if (M === '0') {
+        if (m === '0') {
+          ret = `>=${M}.${m}.${p}-${pr
+          } <${M}.${m}.${+p + 1}-0`
+        } else {
+          ret = `>=${M}.${m}.${p}-${pr
+          } <${M}.${+m + 1}.0-0`
+        }
+      } else {
+        ret = `>=${M}.${m}.${p}-${pr
+        } <${+M + 1}.0.0-0`
+      }
+    } else {
+      debug('no pr')
+      if (M === '0') {
+        if (m === '0') {
+          ret = `>=${M}.${m}.${p
+          } <${M}.${m}.${+p + 1}-0`
+        } else {
+          ret = `>=${M}.${m}.${p
+          } <${M}.${+m + 1}.0-0`
+        }
+      } else {
+        ret = `>=${M}.${m}.${p
+        } <${+M + 1}.0.0-0`
+      }
+    }
+
+    debug('caret return', ret)
+    return ret
+  })
+}
+
+const replaceXRanges = (comp, options) => {
+  debug('replaceXRanges', comp, options)
+  return comp
+    .split(/\s+/)
+    .map((c) => replaceXRange(c, options))
+    .join(' ')
+}
+
+const replaceXRange = (comp, options) => {
+  comp = comp.trim()
+  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE]
+  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
+    debug('xRange', comp, ret, gtlt, M, m, p, pr)
+    if (invalidXRangeOrder(M, m, p)) {
+      return comp
+    }
+
+    const xM = isX(M)
+    const xm = xM || isX(m)
+    const xp = xm || isX(p)
+    const anyX = xp
+
+    if (gtlt === '=' && anyX) {
+      gtlt = ''
+    }
+
+    // if we're including prereleases in the match, then we need
+    // to fix this to -0, the lowest possible prerelease value
+    pr = options.includePrerelease ? '-0' : ''
+
+    if (xM) {
+      if (gtlt === '>' || gtlt === '<') {
+        // nothing is allowed
+        ret = '<0.0.0-0'
+      } else {
+        // nothing is forbidden
+        ret = '*'
+      }
+    } else if (gtlt && anyX) {
+      // we know patch is an x, because we have any x at all.
+      // replace X with 0
+      if (xm) {
+        m = 0
+      }
+      p = 0
+
+      if (gtlt === '>') {
+        // >1 => >=2.0.0
+        // >1.2 => >=1.3.0
+        gtlt = '>='
+        if (xm) {
+          M = +M + 1
+          m = 0
+          p = 0
+        } else {
+          m = +m + 1
+          p = 0
+        }
+      } else if (gtlt === '<=') {
+        // <=0.7.x is actually <0.8.0, since any 0.7.x should
+        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
+        gtlt = '<'
+        if (xm) {
+          M = +M + 1
+        } else {
+          m = +m + 1
+        }
+      }
+
+      if (gtlt === '<') {
+        pr = '-0'
+      }
+
+      ret = `${gtlt + M}.${m}.${p}${pr}`
+    } else if (xm) {
+      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`
+    } else if (xp) {
+      ret = `>=${M}.${m}.0${pr
+      } <${M}.${+m + 1}.0-0`
+    }
+
+    debug('xRange return', ret)
+
+    return ret
+  })
+}
+
+// Because * is AND-ed with everything else in the comparator,
+// and '' means "any version", just remove the *s entirely.
+const replaceStars = (comp, options) => {
+  debug('replaceStars', comp, options)
+  // Looseness is ignored here.  star is always as loose as it gets!
+  return comp
+    .trim()
+    .replace(re[t.STAR], '')
+}
+
+const replaceGTE0 = (comp, options) => {
+  debug('replaceGTE0', comp, options)
+  return comp
+    .trim()
+    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
+}
+
+// This function is passed to string.replace(re[t.HYPHENRANGE])
+// M, m, patch, prerelease, build
+// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
+// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
+// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
+// TODO build?
+const hyphenReplace = incPr => ($0,
+  from, fM, fm, fp, fpr, fb,
+  to, tM, tm, tp, tpr) => {
+  if (isX(fM)) {
+    from = ''
+  } else if (isX(fm)) {
+    from = `>=${fM}.0.0${incPr ? '-0' : ''}`
+  } else if (isX(fp)) {
+    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`
+  } else if (fpr) {
+    from = `>=${from}`
+  } else {
+    from = `>=${from}${incPr ? '-0' : ''}`
+  }
+
+  if (isX(tM)) {
+    to = ''
+  } else if (isX(tm)) {
+    to = `<${+tM + 1}.0.0-0`
+  } else if (isX(tp)) {
+    to = `<${tM}.${+tm + 1}.0-0`
+  } else if (tpr) {
+    to = `<=${tM}.${tm}.${tp}-${tpr}`
+  } else if (incPr) {
+    to = `<${tM}.${tm}.${+tp + 1}-0`
+  } else {
+    to = `<=${to}`
+  }
+
+  return `${from} ${to}`.trim()
+}
+
+const testSet = (set, version, options) => {
+  for (let i = 0; i < set.length; i++) {
+    if (!set[i].test(version)) {
+      return false
+    }
+  }
+
+  if (version.prerelease.length && !options.includePrerelease) {
+    // Find the set of versions that are allowed to have prereleases
+    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
+    // That should allow `1.2.3-pr.2` to pass.
+    // However, `1.2.4-alpha.notready` should NOT be allowed,
+    // even though it's within the range set by the comparators.
+    for (let i = 0; i < set.length; i++) {
+      debug(set[i].semver)
+      if (set[i].semver === Comparator.ANY) {
+        continue
+      }
+
+      if (set[i].semver.prerelease.length > 0) {
+        const allowed = set[i].semver
+        if (allowed.major === version.major &&
+            allowed.minor === version.minor &&
+            allowed.patch === version.patch) {
+          return true
+        }
+      }
+    }
+
+    // Version has a -pre, but it's not one of the ones we like.
+    return false
+  }
+
+  return true
+}
+
+
+/***/ }),
+
+/***/ 7163:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const debug = __nccwpck_require__(1159)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+
+const parseOptions = __nccwpck_require__(356)
+const { compareIdentifiers } = __nccwpck_require__(3348)
+
+const isPrereleaseIdentifier = (prerelease, identifier) => {
+  const identifiers = identifier.split('.')
+  if (identifiers.length > prerelease.length) {
+    return false
+  }
+
+  for (let i = 0; i < identifiers.length; i++) {
+    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
+      return false
+    }
+  }
+
+  return true
+}
+
+class SemVer {
+  constructor (version, options) {
+    options = parseOptions(options)
+
+    if (version instanceof SemVer) {
+      if (version.loose === !!options.loose &&
+        version.includePrerelease === !!options.includePrerelease) {
+        return version
+      } else {
+        version = version.version
+      }
+    } else if (typeof version !== 'string') {
+      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
+    }
+
+    if (version.length > MAX_LENGTH) {
+      throw new TypeError(
+        `version is longer than ${MAX_LENGTH} characters`
+      )
+    }
+
+    debug('SemVer', version, options)
+    this.options = options
+    this.loose = !!options.loose
+    // this isn't actually relevant for versions, but keep it so that we
+    // don't run into trouble passing this.options around.
+    this.includePrerelease = !!options.includePrerelease
+
+    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL])
+
+    if (!m) {
+      throw new TypeError(`Invalid Version: ${version}`)
+    }
+
+    this.raw = version
+
+    // these are actually numbers
+    this.major = +m[1]
+    this.minor = +m[2]
+    this.patch = +m[3]
+
+    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
+      throw new TypeError('Invalid major version')
+    }
+
+    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
+      throw new TypeError('Invalid minor version')
+    }
+
+    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
+      throw new TypeError('Invalid patch version')
+    }
+
+    // numberify any prerelease numeric ids
+    if (!m[4]) {
+      this.prerelease = []
+    } else {
+      this.prerelease = m[4].split('.').map((id) => {
+        if (/^[0-9]+$/.test(id)) {
+          const num = +id
+          if (num >= 0 && num < MAX_SAFE_INTEGER) {
+            return num
+          }
+        }
+        return id
+      })
+    }
+
+    this.build = m[5] ? m[5].split('.') : []
+    this.format()
+  }
+
+  format () {
+    this.version = `${this.major}.${this.minor}.${this.patch}`
+    if (this.prerelease.length) {
+      this.version += `-${this.prerelease.join('.')}`
+    }
+    return this.version
+  }
+
+  toString () {
+    return this.version
+  }
+
+  compare (other) {
+    debug('SemVer.compare', this.version, this.options, other)
+    if (!(other instanceof SemVer)) {
+      if (typeof other === 'string' && other === this.version) {
+        return 0
+      }
+      other = new SemVer(other, this.options)
+    }
+
+    if (other.version === this.version) {
+      return 0
+    }
+
+    return this.compareMain(other) || this.comparePre(other)
+  }
+
+  compareMain (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    if (this.major < other.major) {
+      return -1
+    }
+    if (this.major > other.major) {
+      return 1
+    }
+    if (this.minor < other.minor) {
+      return -1
+    }
+    if (this.minor > other.minor) {
+      return 1
+    }
+    if (this.patch < other.patch) {
+      return -1
+    }
+    if (this.patch > other.patch) {
+      return 1
+    }
+    return 0
+  }
+
+  comparePre (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    // NOT having a prerelease is > having one
+    if (this.prerelease.length && !other.prerelease.length) {
+      return -1
+    } else if (!this.prerelease.length && other.prerelease.length) {
+      return 1
+    } else if (!this.prerelease.length && !other.prerelease.length) {
+      return 0
+    }
+
+    let i = 0
+    do {
+      const a = this.prerelease[i]
+      const b = other.prerelease[i]
+      debug('prerelease compare', i, a, b)
+      if (a === undefined && b === undefined) {
+        return 0
+      } else if (b === undefined) {
+        return 1
+      } else if (a === undefined) {
+        return -1
+      } else if (a === b) {
+        continue
+      } else {
+        return compareIdentifiers(a, b)
+      }
+    } while (++i)
+  }
+
+  compareBuild (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    let i = 0
+    do {
+      const a = this.build[i]
+      const b = other.build[i]
+      debug('build compare', i, a, b)
+      if (a === undefined && b === undefined) {
+        return 0
+      } else if (b === undefined) {
+        return 1
+      } else if (a === undefined) {
+        return -1
+      } else if (a === b) {
+        continue
+      } else {
+        return compareIdentifiers(a, b)
+      }
+    } while (++i)
+  }
+
+  // preminor will bump the version up to the next minor release, and immediately
+  // down to pre-release. premajor and prepatch work the same way.
+  inc (release, identifier, identifierBase) {
+    if (release.startsWith('pre')) {
+      if (!identifier && identifierBase === false) {
+        throw new Error('invalid increment argument: identifier is empty')
+      }
+      // Avoid an invalid semver results
+      if (identifier) {
+        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE])
+        if (!match || match[1] !== identifier) {
+          throw new Error(`invalid identifier: ${identifier}`)
+        }
+      }
+    }
+
+    switch (release) {
+      case 'premajor':
+        this.prerelease.length = 0
+        this.patch = 0
+        this.minor = 0
+        this.major++
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'preminor':
+        this.prerelease.length = 0
+        this.patch = 0
+        this.minor++
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'prepatch':
+        // If this is already a prerelease, it will bump to the next version
+        // drop any prereleases that might already exist, since they are not
+        // relevant at this point.
+        this.prerelease.length = 0
+        this.inc('patch', identifier, identifierBase)
+        this.inc('pre', identifier, identifierBase)
+        break
+      // If the input is a non-prerelease version, this acts the same as
+      // prepatch.
+      case 'prerelease':
+        if (this.prerelease.length === 0) {
+          this.inc('patch', identifier, identifierBase)
+        }
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'release':
+        if (this.prerelease.length === 0) {
+          throw new Error(`version ${this.raw} is not a prerelease`)
+        }
+        this.prerelease.length = 0
+        break
+
+      case 'major':
+        // If this is a pre-major version, bump up to the same major version.
+        // Otherwise increment major.
+        // 1.0.0-5 bumps to 1.0.0
+        // 1.1.0 bumps to 2.0.0
+        if (
+          this.minor !== 0 ||
+          this.patch !== 0 ||
+          this.prerelease.length === 0
+        ) {
+          this.major++
+        }
+        this.minor = 0
+        this.patch = 0
+        this.prerelease = []
+        break
+      case 'minor':
+        // If this is a pre-minor version, bump up to the same minor version.
+        // Otherwise increment minor.
+        // 1.2.0-5 bumps to 1.2.0
+        // 1.2.1 bumps to 1.3.0
+        if (this.patch !== 0 || this.prerelease.length === 0) {
+          this.minor++
+        }
+        this.patch = 0
+        this.prerelease = []
+        break
+      case 'patch':
+        // If this is not a pre-release version, it will increment the patch.
+        // If it is a pre-release it will bump up to the same patch version.
+        // 1.2.0-5 patches to 1.2.0
+        // 1.2.0 patches to 1.2.1
+        if (this.prerelease.length === 0) {
+          this.patch++
+        }
+        this.prerelease = []
+        break
+      // This probably shouldn't be used publicly.
+      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
+      case 'pre': {
+        const base = Number(identifierBase) ? 1 : 0
+
+        if (this.prerelease.length === 0) {
+          this.prerelease = [base]
+        } else {
+          let i = this.prerelease.length
+          while (--i >= 0) {
+            if (typeof this.prerelease[i] === 'number') {
+              this.prerelease[i]++
+              i = -2
+            }
+          }
+          if (i === -1) {
+            // didn't increment anything
+            if (identifier === this.prerelease.join('.') && identifierBase === false) {
+              throw new Error('invalid increment argument: identifier already exists')
+            }
+            this.prerelease.push(base)
+          }
+        }
+        if (identifier) {
+          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
+          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
+          let prerelease = [identifier, base]
+          if (identifierBase === false) {
+            prerelease = [identifier]
+          }
+          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
+            const prereleaseBase = this.prerelease[identifier.split('.').length]
+            if (isNaN(prereleaseBase)) {
+              this.prerelease = prerelease
+            }
+          } else {
+            this.prerelease = prerelease
+          }
+        }
+        break
+      }
+      default:
+        throw new Error(`invalid increment argument: ${release}`)
+    }
+    this.raw = this.format()
+    if (this.build.length) {
+      this.raw += `+${this.build.join('.')}`
+    }
+    return this
+  }
+}
+
+module.exports = SemVer
+
+
+/***/ }),
+
+/***/ 1799:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const clean = (version, options) => {
+  const s = parse(version.trim().replace(/^[=v]+/, ''), options)
+  return s ? s.version : null
+}
+module.exports = clean
+
+
+/***/ }),
+
+/***/ 8646:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gt = __nccwpck_require__(6599)
+const gte = __nccwpck_require__(1236)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+
+const cmp = (a, op, b, loose) => {
+  switch (op) {
+    case '===':
+      if (typeof a === 'object') {
+        a = a.version
+      }
+      if (typeof b === 'object') {
+        b = b.version
+      }
+      return a === b
+
+    case '!==':
+      if (typeof a === 'object') {
+        a = a.version
+      }
+      if (typeof b === 'object') {
+        b = b.version
+      }
+      return a !== b
+
+    case '':
+    case '=':
+    case '==':
+      return eq(a, b, loose)
+
+    case '!=':
+      return neq(a, b, loose)
+
+    case '>':
+      return gt(a, b, loose)
+
+    case '>=':
+      return gte(a, b, loose)
+
+    case '<':
+      return lt(a, b, loose)
+
+    case '<=':
+      return lte(a, b, loose)
+
+    default:
+      throw new TypeError(`Invalid operator: ${op}`)
+  }
+}
+module.exports = cmp
+
+
+/***/ }),
+
+/***/ 5385:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(6353)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+
+const coerce = (version, options) => {
+  if (version instanceof SemVer) {
+    return version
+  }
+
+  if (typeof version === 'number') {
+    version = String(version)
+  }
+
+  if (typeof version !== 'string') {
+    return null
+  }
+
+  options = options || {}
+
+  let match = null
+  if (!options.rtl) {
+    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE])
+  } else {
+    // Find the right-most coercible string that does not share
+    // a terminus with a more left-ward coercible string.
+    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
+    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
+    //
+    // Walk through the string checking with a /g regexp
+    // Manually set the index so as to pick up overlapping matches.
+    // Stop when we get a match that ends at the string end, since no
+    // coercible string can be more right-ward without the same terminus.
+    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL]
+    let next
+    while ((next = coerceRtlRegex.exec(version)) &&
+        (!match || match.index + match[0].length !== version.length)
+    ) {
+      if (!match ||
+            next.index + next[0].length !== match.index + match[0].length) {
+        match = next
+      }
+      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length
+    }
+    // leave it in a clean state
+    coerceRtlRegex.lastIndex = -1
+  }
+
+  if (match === null) {
+    return null
+  }
+
+  const major = match[2]
+  const minor = match[3] || '0'
+  const patch = match[4] || '0'
+  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : ''
+  const build = options.includePrerelease && match[6] ? `+${match[6]}` : ''
+
+  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
+}
+module.exports = coerce
+
+
+/***/ }),
+
+/***/ 7648:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const compareBuild = (a, b, loose) => {
+  const versionA = new SemVer(a, loose)
+  const versionB = new SemVer(b, loose)
+  return versionA.compare(versionB) || versionA.compareBuild(versionB)
+}
+module.exports = compareBuild
+
+
+/***/ }),
+
+/***/ 6874:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const compareLoose = (a, b) => compare(a, b, true)
+module.exports = compareLoose
+
+
+/***/ }),
+
+/***/ 8469:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const compare = (a, b, loose) =>
+  new SemVer(a, loose).compare(new SemVer(b, loose))
+
+module.exports = compare
+
+
+/***/ }),
+
+/***/ 711:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+
+const diff = (version1, version2) => {
+  const v1 = parse(version1, null, true)
+  const v2 = parse(version2, null, true)
+  const comparison = v1.compare(v2)
+
+  if (comparison === 0) {
+    return null
+  }
+
+  const v1Higher = comparison > 0
+  const highVersion = v1Higher ? v1 : v2
+  const lowVersion = v1Higher ? v2 : v1
+  const highHasPre = !!highVersion.prerelease.length
+  const lowHasPre = !!lowVersion.prerelease.length
+
+  if (lowHasPre && !highHasPre) {
+    // Going from prerelease -> no prerelease requires some special casing
+
+    // If the low version has only a major, then it will always be a major
+    // Some examples:
+    // 1.0.0-1 -> 1.0.0
+    // 1.0.0-1 -> 1.1.1
+    // 1.0.0-1 -> 2.0.0
+    if (!lowVersion.patch && !lowVersion.minor) {
+      return 'major'
+    }
+
+    // If the main part has no difference
+    if (lowVersion.compareMain(highVersion) === 0) {
+      if (lowVersion.minor && !lowVersion.patch) {
+        return 'minor'
+      }
+      return 'patch'
+    }
+  }
+
+  // add the `pre` prefix if we are going to a prerelease version
+  const prefix = highHasPre ? 'pre' : ''
+
+  if (v1.major !== v2.major) {
+    return prefix + 'major'
+  }
+
+  if (v1.minor !== v2.minor) {
+    return prefix + 'minor'
+  }
+
+  if (v1.patch !== v2.patch) {
+    return prefix + 'patch'
+  }
+
+  // high and low are prereleases
+  return 'prerelease'
+}
+
+module.exports = diff
+
+
+/***/ }),
+
+/***/ 5082:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const eq = (a, b, loose) => compare(a, b, loose) === 0
+module.exports = eq
+
+
+/***/ }),
+
+/***/ 6599:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const gt = (a, b, loose) => compare(a, b, loose) > 0
+module.exports = gt
+
+
+/***/ }),
+
+/***/ 1236:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const gte = (a, b, loose) => compare(a, b, loose) >= 0
+module.exports = gte
+
+
+/***/ }),
+
+/***/ 2338:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+
+const inc = (version, release, options, identifier, identifierBase) => {
+  if (typeof (options) === 'string') {
+    identifierBase = identifier
+    identifier = options
+    options = undefined
+  }
+
+  try {
+    return new SemVer(
+      version instanceof SemVer ? version.version : version,
+      options
+    ).inc(release, identifier, identifierBase).version
+  } catch (er) {
+    return null
+  }
+}
+module.exports = inc
+
+
+/***/ }),
+
+/***/ 3872:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const lt = (a, b, loose) => compare(a, b, loose) < 0
+module.exports = lt
+
+
+/***/ }),
+
+/***/ 6717:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const lte = (a, b, loose) => compare(a, b, loose) <= 0
+module.exports = lte
+
+
+/***/ }),
+
+/***/ 8511:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const major = (a, loose) => new SemVer(a, loose).major
+module.exports = major
+
+
+/***/ }),
+
+/***/ 2603:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const minor = (a, loose) => new SemVer(a, loose).minor
+module.exports = minor
+
+
+/***/ }),
+
+/***/ 4974:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const neq = (a, b, loose) => compare(a, b, loose) !== 0
+module.exports = neq
+
+
+/***/ }),
+
+/***/ 6353:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const parse = (version, options, throwErrors = false) => {
+  if (version instanceof SemVer) {
+    return version
+  }
+  try {
+    return new SemVer(version, options)
+  } catch (er) {
+    if (!throwErrors) {
+      return null
+    }
+    throw er
+  }
+}
+
+module.exports = parse
+
+
+/***/ }),
+
+/***/ 8756:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const patch = (a, loose) => new SemVer(a, loose).patch
+module.exports = patch
+
+
+/***/ }),
+
+/***/ 5714:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const prerelease = (version, options) => {
+  const parsed = parse(version, options)
+  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
+}
+module.exports = prerelease
+
+
+/***/ }),
+
+/***/ 2173:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const rcompare = (a, b, loose) => compare(b, a, loose)
+module.exports = rcompare
+
+
+/***/ }),
+
+/***/ 7192:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compareBuild = __nccwpck_require__(7648)
+const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
+module.exports = rsort
+
+
+/***/ }),
+
+/***/ 8011:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const satisfies = (version, range, options) => {
+  try {
+    range = new Range(range, options)
+  } catch (er) {
+    return false
+  }
+  return range.test(version)
+}
+module.exports = satisfies
+
+
+/***/ }),
+
+/***/ 9872:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compareBuild = __nccwpck_require__(7648)
+const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
+module.exports = sort
+
+
+/***/ }),
+
+/***/ 6114:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+
+const truncate = (version, truncation, options) => {
+  if (!constants.RELEASE_TYPES.includes(truncation)) {
+    return null
+  }
+
+  const clonedVersion = cloneInputVersion(version, options)
+  return clonedVersion && doTruncation(clonedVersion, truncation)
+}
+
+const cloneInputVersion = (version, options) => {
+  const versionStringToParse = (
+    version instanceof SemVer ? version.version : version
+  )
+
+  return parse(versionStringToParse, options)
+}
+
+const doTruncation = (version, truncation) => {
+  if (isPrerelease(truncation)) {
+    return version.version
+  }
+
+  version.prerelease = []
+
+  switch (truncation) {
+    case 'major':
+      version.minor = 0
+      version.patch = 0
+      break
+    case 'minor':
+      version.patch = 0
+      break
+  }
+
+  return version.format()
+}
+
+const isPrerelease = (type) => {
+  return type.startsWith('pre')
+}
+
+module.exports = truncate
+
+
+/***/ }),
+
+/***/ 8780:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const valid = (version, options) => {
+  const v = parse(version, options)
+  return v ? v.version : null
+}
+module.exports = valid
+
+
+/***/ }),
+
+/***/ 2088:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// just pre-load all the stuff that index.js lazily exports
+const internalRe = __nccwpck_require__(5471)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+const identifiers = __nccwpck_require__(3348)
+const parse = __nccwpck_require__(6353)
+const valid = __nccwpck_require__(8780)
+const clean = __nccwpck_require__(1799)
+const inc = __nccwpck_require__(2338)
+const diff = __nccwpck_require__(711)
+const major = __nccwpck_require__(8511)
+const minor = __nccwpck_require__(2603)
+const patch = __nccwpck_require__(8756)
+const prerelease = __nccwpck_require__(5714)
+const compare = __nccwpck_require__(8469)
+const rcompare = __nccwpck_require__(2173)
+const compareLoose = __nccwpck_require__(6874)
+const compareBuild = __nccwpck_require__(7648)
+const sort = __nccwpck_require__(9872)
+const rsort = __nccwpck_require__(7192)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gte = __nccwpck_require__(1236)
+const lte = __nccwpck_require__(6717)
+const cmp = __nccwpck_require__(8646)
+const coerce = __nccwpck_require__(5385)
+const truncate = __nccwpck_require__(6114)
+const Comparator = __nccwpck_require__(9379)
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const toComparators = __nccwpck_require__(4750)
+const maxSatisfying = __nccwpck_require__(5574)
+const minSatisfying = __nccwpck_require__(8595)
+const minVersion = __nccwpck_require__(1866)
+const validRange = __nccwpck_require__(4737)
+const outside = __nccwpck_require__(280)
+const gtr = __nccwpck_require__(2276)
+const ltr = __nccwpck_require__(5213)
+const intersects = __nccwpck_require__(3465)
+const simplifyRange = __nccwpck_require__(2028)
+const subset = __nccwpck_require__(1489)
+module.exports = {
+  parse,
+  valid,
+  clean,
+  inc,
+  diff,
+  major,
+  minor,
+  patch,
+  prerelease,
+  compare,
+  rcompare,
+  compareLoose,
+  compareBuild,
+  sort,
+  rsort,
+  gt,
+  lt,
+  eq,
+  neq,
+  gte,
+  lte,
+  cmp,
+  coerce,
+  truncate,
+  Comparator,
+  Range,
+  satisfies,
+  toComparators,
+  maxSatisfying,
+  minSatisfying,
+  minVersion,
+  validRange,
+  outside,
+  gtr,
+  ltr,
+  intersects,
+  simplifyRange,
+  subset,
+  SemVer,
+  re: internalRe.re,
+  src: internalRe.src,
+  tokens: internalRe.t,
+  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
+  RELEASE_TYPES: constants.RELEASE_TYPES,
+  compareIdentifiers: identifiers.compareIdentifiers,
+  rcompareIdentifiers: identifiers.rcompareIdentifiers,
+}
+
+
+/***/ }),
+
+/***/ 5101:
+/***/ ((module) => {
+
+
+
+// Note: this is the semver.org version of the spec that it implements
+// Not necessarily the package version of this code.
+const SEMVER_SPEC_VERSION = '2.0.0'
+
+const MAX_LENGTH = 256
+const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
+/* istanbul ignore next */ 9007199254740991
+
+// Max safe segment length for coercion.
+const MAX_SAFE_COMPONENT_LENGTH = 16
+
+// Max safe length for a build identifier. The max length minus 6 characters for
+// the shortest version with a build 0.0.0+BUILD.
+const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6
+
+// ECMAScript whitespace and line terminators matched by \s.
+const WHITESPACE_CHARACTERS = [
+  '\t',
+  '\n',
+  '\v',
+  '\f',
+  '\r',
+  ' ',
+  '\u00a0',
+  '\u1680',
+  '\u2000',
+  '\u2001',
+  '\u2002',
+  '\u2003',
+  '\u2004',
+  '\u2005',
+  '\u2006',
+  '\u2007',
+  '\u2008',
+  '\u2009',
+  '\u200a',
+  '\u2028',
+  '\u2029',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
+]
+
+const RELEASE_TYPES = [
+  'major',
+  'premajor',
+  'minor',
+  'preminor',
+  'patch',
+  'prepatch',
+  'prerelease',
+]
+
+module.exports = {
+  MAX_LENGTH,
+  MAX_SAFE_COMPONENT_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  MAX_SAFE_INTEGER,
+  WHITESPACE_CHARACTERS,
+  RELEASE_TYPES,
+  SEMVER_SPEC_VERSION,
+  FLAG_INCLUDE_PRERELEASE: 0b001,
+  FLAG_LOOSE: 0b010,
+}
+
+
+/***/ }),
+
+/***/ 1159:
+/***/ ((module) => {
+
+
+
+const debug = (
+  typeof process === 'object' &&
+  process.env &&
+  process.env.NODE_DEBUG &&
+  /\bsemver\b/i.test(process.env.NODE_DEBUG)
+) ? (...args) => console.error('SEMVER', ...args)
+  : () => {}
+
+module.exports = debug
+
+
+/***/ }),
+
+/***/ 3348:
+/***/ ((module) => {
+
+
+
+const numeric = /^[0-9]+$/
+const compareIdentifiers = (a, b) => {
+  if (typeof a === 'number' && typeof b === 'number') {
+    return a === b ? 0 : a < b ? -1 : 1
+  }
+
+  const anum = numeric.test(a)
+  const bnum = numeric.test(b)
+
+  if (anum && bnum) {
+    a = +a
+    b = +b
+  }
+
+  return a === b ? 0
+    : (anum && !bnum) ? -1
+    : (bnum && !anum) ? 1
+    : a < b ? -1
+    : 1
+}
+
+const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a)
+
+module.exports = {
+  compareIdentifiers,
+  rcompareIdentifiers,
+}
+
+
+/***/ }),
+
+/***/ 1383:
+/***/ ((module) => {
+
+
+
+class LRUCache {
+  constructor () {
+    this.max = 1000
+    this.map = new Map()
+  }
+
+  get (key) {
+    const value = this.map.get(key)
+    if (value === undefined) {
+      return undefined
+    } else {
+      // Remove the key from the map and add it to the end
+      this.map.delete(key)
+      this.map.set(key, value)
+      return value
+    }
+  }
+
+  delete (key) {
+    return this.map.delete(key)
+  }
+
+  set (key, value) {
+    const deleted = this.delete(key)
+
+    if (!deleted && value !== undefined) {
+      // If cache is full, delete the least recently used item
+      if (this.map.size >= this.max) {
+        const firstKey = this.map.keys().next().value
+        this.delete(firstKey)
+      }
+
+      this.map.set(key, value)
+    }
+
+    return this
+  }
+}
+
+module.exports = LRUCache
+
+
+/***/ }),
+
+/***/ 356:
+/***/ ((module) => {
+
+
+
+// parse out just the options we care about
+const looseOption = Object.freeze({ loose: true })
+const emptyOpts = Object.freeze({ })
+const parseOptions = options => {
+  if (!options) {
+    return emptyOpts
+  }
+
+  if (typeof options !== 'object') {
+    return looseOption
+  }
+
+  return options
+}
+module.exports = parseOptions
+
+
+/***/ }),
+
+/***/ 5471:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+
+
+const {
+  MAX_SAFE_COMPONENT_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  MAX_LENGTH,
+} = __nccwpck_require__(5101)
+const debug = __nccwpck_require__(1159)
+exports = module.exports = {}
+
+// The actual regexps go on exports.re
+const re = exports.re = []
+const safeRe = exports.safeRe = []
+const src = exports.src = []
+const safeSrc = exports.safeSrc = []
+const t = exports.t = {}
+let R = 0
+
+const LETTERDASHNUMBER = '[a-zA-Z0-9-]'
+
+// Replace some greedy regex tokens to prevent regex dos issues. These regex are
+// used internally via the safeRe object since all inputs in this library get
+// normalized first to trim and collapse all extra whitespace. The original
+// regexes are exported for userland consumption and lower level usage. A
+// future breaking change could export the safer regex only with a note that
+// all input should have extra whitespace removed.
+const safeRegexReplacements = [
+  ['\\s', 1],
+  ['\\d', MAX_LENGTH],
+  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
+]
+
+const makeSafeRegex = (value) => {
+  for (const [token, max] of safeRegexReplacements) {
+    value = value
+      .split(`${token}*`).join(`${token}{0,${max}}`)
+      .split(`${token}+`).join(`${token}{1,${max}}`)
+  }
+  return value
+}
+
+const createToken = (name, value, isGlobal) => {
+  const safe = makeSafeRegex(value)
+  const index = R++
+  debug(name, index, value)
+  t[name] = index
+  src[index] = value
+  safeSrc[index] = safe
+  re[index] = new RegExp(value, isGlobal ? 'g' : undefined)
+  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined)
+}
+
+// The following Regular Expressions can be used for tokenizing,
+// validating, and parsing SemVer version strings.
+
+// ## Numeric Identifier
+// A single `0`, or a non-zero digit followed by zero or more digits.
+
+createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*')
+createToken('NUMERICIDENTIFIERLOOSE', '\\d+')
+
+// ## Non-numeric Identifier
+// Zero or more digits, followed by a letter or hyphen, and then zero or
+// more letters, digits, or hyphens.
+
+createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`)
+
+// ## Main Version
+// Three dot-separated numeric identifiers.
+
+createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
+                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
+                   `(${src[t.NUMERICIDENTIFIER]})`)
+
+createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`)
+
+// ## Pre-release Version Identifier
+// A numeric identifier, or a non-numeric identifier.
+// Non-numeric identifiers include numeric identifiers but can be longer.
+// Therefore non-numeric identifiers must go first.
+
+createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
+}|${src[t.NUMERICIDENTIFIER]})`)
+
+createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
+}|${src[t.NUMERICIDENTIFIERLOOSE]})`)
+
+// ## Pre-release Version
+// Hyphen, followed by one or more dot-separated pre-release version
+// identifiers.
+
+createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
+}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`)
+
+createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
+}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`)
+
+// ## Build Metadata Identifier
+// Any combination of digits, letters, or hyphens.
+
+createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`)
+
+// ## Build Metadata
+// Plus sign, followed by one or more period-separated build metadata
+// identifiers.
+
+createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
+}(?:\\.${src[t.BUILDIDENTIFIER]})*))`)
+
+// ## Full Version String
+// A main version, followed optionally by a pre-release version and
+// build metadata.
+
+// Note that the only major, minor, patch, and pre-release sections of
+// the version string are capturing groups.  The build metadata is not a
+// capturing group, because it should not ever be used in version
+// comparison.
+
+createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
+}${src[t.PRERELEASE]}?${
+  src[t.BUILD]}?`)
+
+createToken('FULL', `^${src[t.FULLPLAIN]}$`)
+
+// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
+// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
+// common in the npm registry.
+createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
+}${src[t.PRERELEASELOOSE]}?${
+  src[t.BUILD]}?`)
+
+createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`)
+
+createToken('GTLT', '((?:<|>)?=?)')
+
+// Something like "2.*" or "1.2.x".
+// Note that "x.x" is a valid xRange identifier, meaning "any version"
+// Only the first item is strictly required.
+createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`)
+createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`)
+
+createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:${src[t.PRERELEASE]})?${
+                     src[t.BUILD]}?` +
+                   `)?)?`)
+
+createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:${src[t.PRERELEASELOOSE]})?${
+                          src[t.BUILD]}?` +
+                        `)?)?`)
+
+createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`)
+createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`)
+
+// Coercion.
+// Extract anything that could conceivably be a part of a valid semver
+createToken('COERCEPLAIN', `${'(^|[^\\d])' +
+              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
+              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
+              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`)
+createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`)
+createToken('COERCEFULL', src[t.COERCEPLAIN] +
+              `(?:${src[t.PRERELEASE]})?` +
+              `(?:${src[t.BUILD]})?` +
+              `(?:$|[^\\d])`)
+createToken('COERCERTL', src[t.COERCE], true)
+createToken('COERCERTLFULL', src[t.COERCEFULL], true)
+
+// Tilde ranges.
+// Meaning is "reasonably at or greater than"
+createToken('LONETILDE', '(?:~>?)')
+
+createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true)
+exports.tildeTrimReplace = '$1~'
+
+createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`)
+createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`)
+
+// Caret ranges.
+// Meaning is "at least and backwards compatible with"
+createToken('LONECARET', '(?:\\^)')
+
+createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true)
+exports.caretTrimReplace = '$1^'
+
+createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`)
+createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`)
+
+// A simple gt/lt/eq thing, or just "" to indicate "any version"
+createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`)
+createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`)
+
+// An expression to strip any whitespace between the gtlt and the thing
+// it modifies, so that `> 1.2.3` ==> `>1.2.3`
+createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
+}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true)
+exports.comparatorTrimReplace = '$1$2$3'
+
+// Something like `1.2.3 - 1.2.4`
+// Note that these all use the loose form, because they'll be
+// checked against either the strict or loose comparator form
+// later.
+createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
+                   `\\s+-\\s+` +
+                   `(${src[t.XRANGEPLAIN]})` +
+                   `\\s*$`)
+
+createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
+                        `\\s+-\\s+` +
+                        `(${src[t.XRANGEPLAINLOOSE]})` +
+                        `\\s*$`)
+
+// Star ranges basically just allow anything at all.
+createToken('STAR', '(<|>)?=?\\s*\\*')
+// >=0.0.0 is like a star
+createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$')
+createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
+
+
+/***/ }),
+
+/***/ 9737:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+// @ts-check
+
+
+// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
+// validation. Each end-index finder returns an exclusive end, or its start
+// on no match.
+// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
+// range.slice(start, end) gives the matched text, not a converted number.
+const {
+  MAX_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  WHITESPACE_CHARACTERS,
+} = __nccwpck_require__(5101)
+
+/**
+ * Remembers the last two rows of digits so their characters need not be reread.
+ * Positions start at -1 until a row has been found.
+ *
+ * @typedef {object} DigitRunCache
+ * @property {number} start The first character of the most recently found row.
+ * @property {number} end The position after that row's last character.
+ * @property {number} previousStart The first character of the previous row.
+ * @property {number} previousEnd The position after the previous row.
+ */
+
+// One entry per UTF-16 code unit keeps membership checks constant-time.
+const whitespace = new Uint8Array(0x10000)
+for (const char of WHITESPACE_CHARACTERS) {
+  whitespace[char.charCodeAt(0)] = 1
+}
+
+/**
+ * Checks whether a character is whitespace, like a space, tab, or newline.
+ * Looking past the end of the string returns false.
+ *
+ * @param {string|undefined} char One character, or undefined past the string's end.
+ * @returns {boolean} Whether the character is whitespace.
+ * @example isWhitespace(' ') // true
+ * @example isWhitespace('1') // false
+ */
+const isWhitespace = char =>
+  char !== undefined && whitespace[char.charCodeAt(0)] === 1
+
+/**
+ * Checks for v, =, or whitespace before the version number.
+ * These are historical version prefixes, not range operators:
+ * < and > are handled separately, as are tilde and caret ranges.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character can belong to a version prefix.
+ * @example isVersionPrefix('=') // true
+ * @example isVersionPrefix('>') // false
+ */
+const isVersionPrefix = char =>
+  char === 'v' ||
+  char === '=' ||
+  isWhitespace(char)
+
+/**
+ * Checks whether a character is one of the digits 0 through 9.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character is an ASCII digit.
+ * @example isDigit('7') // true
+ * @example isDigit('.') // false
+ */
+const isDigit = char => char !== undefined && char >= '0' && char <= '9'
+
+/**
+ * Checks whether a character is an English letter, uppercase or lowercase.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character is an ASCII letter.
+ * @example isLetter('b') // true
+ * @example isLetter('7') // false
+ */
+const isLetter = char =>
+  char !== undefined && (
+    (char >= 'a' && char <= 'z') ||
+    (char >= 'A' && char <= 'Z')
+  )
+
+/**
+ * Checks for a letter, digit, or hyphen: the characters allowed inside
+ * prerelease and build names such as beta-1.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character can be part of an identifier.
+ * @example isIdentifierCharacter('-') // true
+ * @example isIdentifierCharacter('.') // false; dots separate identifiers
+ */
+const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-'
+
+/**
+ * Checks whether a version component can begin here: with a digit or
+ * a wildcard such as x, X, or *.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether a number or wildcard can start with this character.
+ * @example isVersionStart('x') // true
+ * @example isVersionStart('v') // false; v belongs to the prefix
+ */
+const isVersionStart = char =>
+  isDigit(char) ||
+  char === 'x' ||
+  char === 'X' ||
+  char === '*'
+
+/**
+ * Finds the end of a row of digits, but returns no more than limit digits.
+ * Remembers the last two rows so looking at them again does not reread them.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of the first character to check.
+ * @param {number} limit The most digit characters the returned match can include.
+ * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
+ * @returns {number} The position after the matched digits, or start if none match.
+ * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
+ * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
+ */
+const findDigitsEndIndex = (range, start, limit, digitRuns) => {
+  if (!isDigit(range[start])) {
+    return start
+  }
+  if (start >= digitRuns.start && start < digitRuns.end) {
+    return Math.min(start + limit, digitRuns.end)
+  }
+  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
+    return Math.min(start + limit, digitRuns.previousEnd)
+  }
+  let end = start + 1
+  while (isDigit(range[end])) {
+    end++
+  }
+  // A failed full version can rewind from its second run to its first.
+  digitRuns.previousStart = digitRuns.start
+  digitRuns.previousEnd = digitRuns.end
+  digitRuns.start = start
+  digitRuns.end = end
+  return Math.min(start + limit, end)
+}
+
+/**
+ * Reads a number using the old regex's length and leading-zero rules.
+ * Strict mode reads just the first zero in 012; loose mode can read all three.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the number should begin.
+ * @param {boolean} loose Whether to allow leading zeros.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched digits, not their numeric value.
+ * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
+ * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
+ */
+const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
+  if (!loose && range[start] === '0') {
+    return start + 1
+  }
+  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
+  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
+}
+
+/**
+ * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
+ * Tries the letter-or-hyphen form first, then the number-only form.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the identifier should begin.
+ * @param {boolean} loose Whether numeric identifiers may have leading zeros.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the identifier, or start if none matches.
+ * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
+ * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
+ */
+const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
+  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns)
+  // The legacy regex tries a nonnumeric identifier before a numeric one.
+  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
+    let end = digitsEnd + 1
+    const limit = end + MAX_SAFE_BUILD_LENGTH
+    while (end < limit && isIdentifierCharacter(range[end])) {
+      end++
+    }
+    return end
+  }
+  return findVersionNumberEndIndex(range, start, loose, digitRuns)
+}
+
+/**
+ * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
+ * Loose mode also allows the name without its opening hyphen.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the suffix should begin, including -.
+ * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched suffix, or start if absent.
+ * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
+ * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
+ */
+const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
+  const hyphen = range[start] === '-'
+  if (!loose && !hyphen) {
+    return start
+  }
+  const identifierStart = start + (hyphen ? 1 : 0)
+  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns)
+  if (end === identifierStart) {
+    if (!loose || !hyphen) {
+      return start
+    }
+    // In loose syntax, a lone hyphen can itself be the identifier.
+    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns)
+  }
+  while (range[end] === '.') {
+    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns)
+    if (next === end + 1) {
+      break
+    }
+    end = next
+  }
+  return end
+}
+
+/**
+ * Reads one build-name piece, such as sha or 123 in +sha.123.
+ * Stops at a disallowed character or the old regex's length limit.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the identifier should begin.
+ * @returns {number} The position after the identifier, or start if none matches.
+ * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
+ * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
+ */
+const findBuildIdentifierEndIndex = (range, start) => {
+  let end = start
+  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
+    end++
+  }
+  return end
+}
+
+/**
+ * Reads optional build metadata such as +sha.123.
+ * Leaves the position unchanged if there is no plus sign followed by a name.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the opening + should be.
+ * @returns {number} The position after the matched metadata, or start if absent.
+ * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
+ * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
+ */
+const findBuildEndIndex = (range, start) => {
+  if (range[start] !== '+') {
+    return start
+  }
+  let end = findBuildIdentifierEndIndex(range, start + 1)
+  if (end === start + 1) {
+    return start
+  }
+  while (range[end] === '.') {
+    const next = findBuildIdentifierEndIndex(range, end + 1)
+    if (next === end + 1) {
+      break
+    }
+    end = next
+  }
+  return end
+}
+
+/**
+ * Reads three numbers separated by dots, then any prerelease and build suffixes.
+ * Uses loose rules, so forms such as 01.02.03beta can match here.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of the first number, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the version match, or start if none matches.
+ * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
+ * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
+ */
+const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
+  let end = start
+  for (let component = 0; component < 3; component++) {
+    const next = findVersionNumberEndIndex(range, end, true, digitRuns)
+    if (next === end) {
+      return start
+    }
+    end = next
+    if (component < 2) {
+      if (range[end] !== '.') {
+        return start
+      }
+      end++
+    }
+  }
+  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns)
+  return findBuildEndIndex(range, prereleaseEnd)
+}
+
+/**
+ * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
+ * Numbers use strict leading-zero rules; wildcards take up one character.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the component should begin.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the component, or start if none matches.
+ * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
+ * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
+ */
+const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
+  if (isDigit(range[start])) {
+    return findVersionNumberEndIndex(range, start, false, digitRuns)
+  }
+  return isVersionStart(range[start]) ? start + 1 : start
+}
+
+/**
+ * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
+ * After the third component, also reads any strict prerelease and build suffixes.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of a number or wildcard, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched version text.
+ * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+ * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
+ */
+const findPartialVersionEndIndex = (range, start, digitRuns) => {
+  let end = findPartialVersionComponentEndIndex(range, start, digitRuns)
+  for (let component = 0; component < 2; component++) {
+    if (range[end] !== '.') {
+      return end
+    }
+    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns)
+    if (next === end + 1) {
+      return end
+    }
+    end = next
+  }
+  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns)
+  return findBuildEndIndex(range, prereleaseEnd)
+}
+
+/**
+ * Finds where a version match ends, without deciding whether the range is valid.
+ * Tries a loose full version first, then a partial or wildcard version, just
+ * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of a number or wildcard, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position where scanning the next candidate can resume.
+ * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
+ * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+ */
+const findVersionEndIndex = (range, start, digitRuns) => {
+  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns)
+  return fullVersionEnd !== start
+    ? fullVersionEnd
+    : findPartialVersionEndIndex(range, start, digitRuns)
+}
+
+/**
+ * Finds the one whitespace character the old replacement would remove.
+ * Keeps leading whitespace, skips an optional operator, and checks immediately
+ * after it. Returns -1 if there is nothing to remove.
+ *
+ * @param {string} range The text containing a candidate already found by the caller.
+ * @param {number} matchStart The candidate's position, including leading whitespace.
+ * @returns {number} The position of the removable whitespace, or -1 if absent.
+ * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
+ * @example findRemovableWhitespaceIndex('>1', 0) // -1
+ */
+const findRemovableWhitespaceIndex = (range, matchStart) => {
+  let position = matchStart
+  if (isWhitespace(range[position])) {
+    position++
+  }
+  if (range[position] === '<' || range[position] === '>') {
+    position++
+  }
+  if (range[position] === '=') {
+    position++
+  }
+  return isWhitespace(range[position]) ? position : -1
+}
+
+/**
+ * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
+ * Copies everything else according to the old regex's matching rules.
+ * Moves forward through prefixes and whole versions to avoid repeatedly
+ * searching the same characters on long inputs.
+ *
+ * @param {string} range The range text to process; the original string is unchanged.
+ * @returns {string} The range with matched operator whitespace removed.
+ * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
+ * @example trimComparatorWhitespace('> invalid') // '> invalid'
+ */
+const trimComparatorWhitespace = range => {
+  let result = ''
+  let copyFrom = 0
+  let cursor = 0
+  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 }
+
+  while (cursor < range.length) {
+    const matchStart = cursor
+    if (range[cursor] === '<' || range[cursor] === '>') {
+      cursor++
+    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
+      cursor++
+      continue
+    }
+
+    // Consume a v/=/whitespace run once, even when no version follows it.
+    while (cursor < range.length && isVersionPrefix(range[cursor])) {
+      cursor++
+    }
+    if (!isVersionStart(range[cursor])) {
+      continue
+    }
+
+    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart)
+    if (whitespacePosition !== -1) {
+      result += range.slice(copyFrom, whitespacePosition)
+      copyFrom = whitespacePosition + 1
+    }
+
+    // Skip the entire match, so a prerelease's trailing v cannot be
+    // reconsidered as the prefix of another version.
+    cursor = findVersionEndIndex(range, cursor, digitRuns)
+  }
+
+  return result + range.slice(copyFrom)
+}
+
+module.exports = trimComparatorWhitespace
+
+
+/***/ }),
+
+/***/ 2276:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// Determine if version is greater than all the versions possible in the range.
+const outside = __nccwpck_require__(280)
+const gtr = (version, range, options) => outside(version, range, '>', options)
+module.exports = gtr
+
+
+/***/ }),
+
+/***/ 3465:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const intersects = (r1, r2, options) => {
+  r1 = new Range(r1, options)
+  r2 = new Range(r2, options)
+  return r1.intersects(r2, options)
+}
+module.exports = intersects
+
+
+/***/ }),
+
+/***/ 5213:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const outside = __nccwpck_require__(280)
+// Determine if version is less than all the versions possible in the range
+const ltr = (version, range, options) => outside(version, range, '<', options)
+module.exports = ltr
+
+
+/***/ }),
+
+/***/ 5574:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+
+const maxSatisfying = (versions, range, options) => {
+  let max = null
+  let maxSV = null
+  let rangeObj = null
+  try {
+    rangeObj = new Range(range, options)
+  } catch (er) {
+    return null
+  }
+  versions.forEach((v) => {
+    if (rangeObj.test(v)) {
+      // satisfies(v, range, options)
+      if (!max || maxSV.compare(v) === -1) {
+        // compare(max, v, true)
+        max = v
+        maxSV = new SemVer(max, options)
+      }
+    }
+  })
+  return max
+}
+module.exports = maxSatisfying
+
+
+/***/ }),
+
+/***/ 8595:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const minSatisfying = (versions, range, options) => {
+  let min = null
+  let minSV = null
+  let rangeObj = null
+  try {
+    rangeObj = new Range(range, options)
+  } catch (er) {
+    return null
+  }
+  versions.forEach((v) => {
+    if (rangeObj.test(v)) {
+      // satisfies(v, range, options)
+      if (!min || minSV.compare(v) === 1) {
+        // compare(min, v, true)
+        min = v
+        minSV = new SemVer(min, options)
+      }
+    }
+  })
+  return min
+}
+module.exports = minSatisfying
+
+
+/***/ }),
+
+/***/ 1866:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const gt = __nccwpck_require__(6599)
+
+const minVersion = (range, loose) => {
+  range = new Range(range, loose)
+
+  let minver = new SemVer('0.0.0')
+  if (range.test(minver)) {
+    return minver
+  }
+
+  minver = new SemVer('0.0.0-0')
+  if (range.test(minver)) {
+    return minver
+  }
+
+  minver = null
+  for (let i = 0; i < range.set.length; ++i) {
+    const comparators = range.set[i]
+
+    let setMin = null
+    comparators.forEach((comparator) => {
+      // Clone to avoid manipulating the comparator's semver object.
+      const compver = new SemVer(comparator.semver.version)
+      switch (comparator.operator) {
+        case '>':
+          if (compver.prerelease.length === 0) {
+            compver.patch++
+          } else {
+            compver.prerelease.push(0)
+          }
+          compver.raw = compver.format()
+          /* fallthrough */
+        case '':
+        case '>=':
+          if (!setMin || gt(compver, setMin)) {
+            setMin = compver
+          }
+          break
+        case '<':
+        case '<=':
+          /* Ignore maximum versions */
+          break
+        /* istanbul ignore next */
+        default:
+          throw new Error(`Unexpected operation: ${comparator.operator}`)
+      }
+    })
+    if (setMin && (!minver || gt(minver, setMin))) {
+      minver = setMin
+    }
+  }
+
+  if (minver && range.test(minver)) {
+    return minver
+  }
+
+  return null
+}
+module.exports = minVersion
+
+
+/***/ }),
+
+/***/ 280:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Comparator = __nccwpck_require__(9379)
+const { ANY } = Comparator
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+const gte = __nccwpck_require__(1236)
+
+const outside = (version, range, hilo, options) => {
+  version = new SemVer(version, options)
+  range = new Range(range, options)
+
+  let gtfn, ltefn, ltfn, comp, ecomp
+  switch (hilo) {
+    case '>':
+      gtfn = gt
+      ltefn = lte
+      ltfn = lt
+      comp = '>'
+      ecomp = '>='
+      break
+    case '<':
+      gtfn = lt
+      ltefn = gte
+      ltfn = gt
+      comp = '<'
+      ecomp = '<='
+      break
+    default:
+      throw new TypeError('Must provide a hilo val of "<" or ">"')
+  }
+
+  // If it satisfies the range it is not outside
+  if (satisfies(version, range, options)) {
+    return false
+  }
+
+  // From now on, variable terms are as if we're in "gtr" mode.
+  // but note that everything is flipped for the "ltr" function.
+
+  for (let i = 0; i < range.set.length; ++i) {
+    const comparators = range.set[i]
+
+    let high = null
+    let low = null
+
+    comparators.forEach((comparator) => {
+      if (comparator.semver === ANY) {
+        comparator = new Comparator('>=0.0.0')
+      }
+      high = high || comparator
+      low = low || comparator
+      if (gtfn(comparator.semver, high.semver, options)) {
+        high = comparator
+      } else if (ltfn(comparator.semver, low.semver, options)) {
+        low = comparator
+      }
+    })
+
+    // If the edge version comparator has a operator then our version
+    // isn't outside it
+    if (high.operator === comp || high.operator === ecomp) {
+      return false
+    }
+
+    // If the lowest version comparator has an operator and our version
+    // is less than it then it isn't higher than the range
+    if ((!low.operator || low.operator === comp) &&
+        ltefn(version, low.semver)) {
+      return false
+    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
+      return false
+    }
+  }
+  return true
+}
+
+module.exports = outside
+
+
+/***/ }),
+
+/***/ 2028:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// given a set of versions and a range, create a "simplified" range
+// that includes the same versions that the original range does
+// If the original range is shorter than the simplified one, return that.
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
+module.exports = (versions, range, options) => {
+  const set = []
+  let first = null
+  let prev = null
+  const v = versions.sort((a, b) => compare(a, b, options))
+  for (const version of v) {
+    const included = satisfies(version, range, options)
+    if (included) {
+      prev = version
+      if (!first) {
+        first = version
+      }
+    } else {
+      if (prev) {
+        set.push([first, prev])
+      }
+      prev = null
+      first = null
+    }
+  }
+  if (first) {
+    set.push([first, null])
+  }
+
+  const ranges = []
+  for (const [min, max] of set) {
+    if (min === max) {
+      ranges.push(min)
+    } else if (!max && min === v[0]) {
+      ranges.push('*')
+    } else if (!max) {
+      ranges.push(`>=${min}`)
+    } else if (min === v[0]) {
+      ranges.push(`<=${max}`)
+    } else {
+      ranges.push(`${min} - ${max}`)
+    }
+  }
+  const simplified = ranges.join(' || ')
+  const original = typeof range.raw === 'string' ? range.raw : String(range)
+  return simplified.length < original.length ? simplified : range
+}
+
+
+/***/ }),
+
+/***/ 1489:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const Comparator = __nccwpck_require__(9379)
+const { ANY } = Comparator
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
+
+// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
+// - Every simple range `r1, r2, ...` is a null set, OR
+// - Every simple range `r1, r2, ...` which is not a null set is a subset of
+//   some `R1, R2, ...`
+//
+// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
+// - If c is only the ANY comparator
+//   - If C is only the ANY comparator, return true
+//   - Else if in prerelease mode, return false
+//   - else replace c with `[>=0.0.0]`
+// - If C is only the ANY comparator
+//   - if in prerelease mode, return true
+//   - else replace C with `[>=0.0.0]`
+// - Let EQ be the set of = comparators in c
+// - If EQ is more than one, return true (null set)
+// - Let GT be the highest > or >= comparator in c
+// - Let LT be the lowest < or <= comparator in c
+// - If GT and LT, and GT.semver > LT.semver, return true (null set)
+// - If any C is a = range, and GT or LT are set, return false
+// - If EQ
+//   - If GT, and EQ does not satisfy GT, return true (null set)
+//   - If LT, and EQ does not satisfy LT, return true (null set)
+//   - If EQ satisfies every C, return true
+//   - Else return false
+// - If GT
+//   - If GT.semver is lower than any > or >= comp in C, return false
+//   - If GT is >=, and GT.semver does not satisfy every C, return false
+//   - If GT.semver has a prerelease, and not in prerelease mode
+//     - If no C has a prerelease and the GT.semver tuple, return false
+// - If LT
+//   - If LT.semver is greater than any < or <= comp in C, return false
+//   - If LT is <=, and LT.semver does not satisfy every C, return false
+//   - If LT.semver has a prerelease, and not in prerelease mode
+//     - If no C has a prerelease and the LT.semver tuple, return false
+// - Else return true
+
+const subset = (sub, dom, options = {}) => {
+  if (sub === dom) {
+    return true
+  }
+
+  sub = new Range(sub, options)
+  dom = new Range(dom, options)
+  let sawNonNull = false
+
+  OUTER: for (const simpleSub of sub.set) {
+    for (const simpleDom of dom.set) {
+      const isSub = simpleSubset(simpleSub, simpleDom, options)
+      sawNonNull = sawNonNull || isSub !== null
+      if (isSub) {
+        continue OUTER
+      }
+    }
+    // the null set is a subset of everything, but null simple ranges in
+    // a complex range should be ignored.  so if we saw a non-null range,
+    // then we know this isn't a subset, but if EVERY simple range was null,
+    // then it is a subset.
+    if (sawNonNull) {
+      return false
+    }
+  }
+  return true
+}
+
+const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')]
+const minimumVersion = [new Comparator('>=0.0.0')]
+
+const simpleSubset = (sub, dom, options) => {
+  if (sub === dom) {
+    return true
+  }
+
+  if (sub.length === 1 && sub[0].semver === ANY) {
+    if (dom.length === 1 && dom[0].semver === ANY) {
+      return true
+    } else if (options.includePrerelease) {
+      sub = minimumVersionWithPreRelease
+    } else {
+      sub = minimumVersion
+    }
+  }
+
+  if (dom.length === 1 && dom[0].semver === ANY) {
+    if (options.includePrerelease) {
+      return true
+    } else {
+      dom = minimumVersion
+    }
+  }
+
+  const eqSet = new Set()
+  let gt, lt
+  for (const c of sub) {
+    if (c.operator === '>' || c.operator === '>=') {
+      gt = higherGT(gt, c, options)
+    } else if (c.operator === '<' || c.operator === '<=') {
+      lt = lowerLT(lt, c, options)
+    } else {
+      eqSet.add(c.semver)
+    }
+  }
+
+  if (eqSet.size > 1) {
+    return null
+  }
+
+  let gtltComp
+  if (gt && lt) {
+    gtltComp = compare(gt.semver, lt.semver, options)
+    if (gtltComp > 0) {
+      return null
+    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
+      return null
+    }
+  }
+
+  // will iterate one or zero times
+  for (const eq of eqSet) {
+    if (gt && !satisfies(eq, String(gt), options)) {
+      return null
+    }
+
+    if (lt && !satisfies(eq, String(lt), options)) {
+      return null
+    }
+
+    for (const c of dom) {
+      if (!satisfies(eq, String(c), options)) {
+        return false
+      }
+    }
+
+    return true
+  }
+
+  let higher, lower
+  let hasDomLT, hasDomGT
+  // if the subset has a prerelease, we need a comparator in the superset
+  // with the same tuple and a prerelease, or it's not a subset
+  let needDomLTPre = lt &&
+    !options.includePrerelease &&
+    lt.semver.prerelease.length ? lt.semver : false
+  let needDomGTPre = gt &&
+    !options.includePrerelease &&
+    gt.semver.prerelease.length ? gt.semver : false
+  // exception: <1.2.3-0 is the same as <1.2.3
+  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
+      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
+    needDomLTPre = false
+  }
+
+  for (const c of dom) {
+    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>='
+    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<='
+    if (gt) {
+      if (needDomGTPre) {
+        if (c.semver.prerelease && c.semver.prerelease.length &&
+            c.semver.major === needDomGTPre.major &&
+            c.semver.minor === needDomGTPre.minor &&
+            c.semver.patch === needDomGTPre.patch) {
+          needDomGTPre = false
+        }
+      }
+      if (c.operator === '>' || c.operator === '>=') {
+        higher = higherGT(gt, c, options)
+        if (higher === c && higher !== gt) {
+          return false
+        }
+      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
+        return false
+      }
+    }
+    if (lt) {
+      if (needDomLTPre) {
+        if (c.semver.prerelease && c.semver.prerelease.length &&
+            c.semver.major === needDomLTPre.major &&
+            c.semver.minor === needDomLTPre.minor &&
+            c.semver.patch === needDomLTPre.patch) {
+          needDomLTPre = false
+        }
+      }
+      if (c.operator === '<' || c.operator === '<=') {
+        lower = lowerLT(lt, c, options)
+        if (lower === c && lower !== lt) {
+          return false
+        }
+      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
+        return false
+      }
+    }
+    if (!c.operator && (lt || gt) && gtltComp !== 0) {
+      return false
+    }
+  }
+
+  // if there was a < or >, and nothing in the dom, then must be false
+  // UNLESS it was limited by another range in the other direction.
+  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
+  if (gt && hasDomLT && !lt && gtltComp !== 0) {
+    return false
+  }
+
+  if (lt && hasDomGT && !gt && gtltComp !== 0) {
+    return false
+  }
+
+  // we needed a prerelease range in a specific tuple, but didn't get one
+  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
+  // because it includes prereleases in the 1.2.3 tuple
+  if (needDomGTPre || needDomLTPre) {
+    return false
+  }
+
+  return true
+}
+
+// >=1.2.3 is lower than >1.2.3
+const higherGT = (a, b, options) => {
+  if (!a) {
+    return b
+  }
+  const comp = compare(a.semver, b.semver, options)
+  return comp > 0 ? a
+    : comp < 0 ? b
+    : b.operator === '>' && a.operator === '>=' ? b
+    : a
+}
+
+// <=1.2.3 is higher than <1.2.3
+const lowerLT = (a, b, options) => {
+  if (!a) {
+    return b
+  }
+  const comp = compare(a.semver, b.semver, options)
+  return comp < 0 ? a
+    : comp > 0 ? b
+    : b.operator === '<' && a.operator === '<=' ? b
+    : a
+}
+
+module.exports = subset
+
+
+/***/ }),
+
+/***/ 4750:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+
+// Mostly just for testing and legacy API reasons
+const toComparators = (range, options) =>
+  new Range(range, options).set
+    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '))
+
+module.exports = toComparators
+
+
+/***/ }),
+
+/***/ 4737:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const validRange = (range, options) => {
+  try {
+    // Return '*' instead of '' so that truthiness works.
+    // This will throw if it's invalid anyway
+    return new Range(range, options).range || '*'
+  } catch (er) {
+    return null
+  }
+}
+module.exports = validRange
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -29443,6 +32682,35 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
@@ -37545,7 +40813,43 @@ function splitShellWords(text) {
     return words;
 }
 
+;// CONCATENATED MODULE: ./src/git-ref.ts
+/**
+ * Git's rules for a tag name (`git check-ref-format refs/tags/<tag>`, plus
+ * `git tag`'s refusal of a leading "-"). A tag that passes can never walk up an
+ * API path: it has no "." or ".." component and no empty one.
+ */
+function tagNameProblem(tag) {
+    if (tag === '')
+        return 'is empty';
+    if (tag.startsWith('-'))
+        return 'starts with "-"';
+    for (const ch of tag) {
+        const c = ch.codePointAt(0) ?? 0;
+        if (c < 0x20 || c === 0x7f)
+            return 'contains a control character';
+        if (' ~^:?*[\\'.includes(ch))
+            return `contains ${ch === ' ' ? 'a space' : `"${ch}"`}`;
+    }
+    if (tag.includes('..'))
+        return 'contains ".."';
+    if (tag.includes('@{'))
+        return 'contains "@{"';
+    if (tag.endsWith('.'))
+        return 'ends with "."';
+    for (const part of tag.split('/')) {
+        if (part === '')
+            return 'has an empty path component (a leading, trailing or double "/")';
+        if (part.startsWith('.'))
+            return `has a component starting with "." (${part})`;
+        if (part.endsWith('.lock'))
+            return `has a component ending with ".lock" (${part})`;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -37584,16 +40888,19 @@ function parseInputs(get, env) {
         const v = (get(name) ?? '').trim();
         return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v;
     };
-    const within = (p) => external_node_path_namespaceObject.resolve(env.workspace, p);
+    const workspace = external_node_path_namespaceObject.resolve(env.workspace);
+    const within = (p) => external_node_path_namespaceObject.resolve(workspace, p);
     const serverRepository = (get('server-repository') ?? '').trim();
     const repo = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(serverRepository);
     if (!repo || repo[2] === '.' || repo[2] === '..') {
         throw new InputError('server-repository', `"${serverRepository}" is not owner/name`, 'a GitHub repository such as gotify/server');
     }
     const serverVersion = input('server-version');
-    if (serverVersion !== 'latest' && !/^[A-Za-z0-9][A-Za-z0-9._+\-/]{0,127}$/.test(serverVersion)) {
-        throw new InputError('server-version', `"${serverVersion}" is not a tag name`, 'latest or a tag such as v2.9.1');
-    }
+    if (serverVersion !== 'latest')
+        checkTag('server-version', serverVersion, 'latest or a tag such as v2.9.1');
+    const releaseTag = input('release-tag');
+    if (releaseTag !== '')
+        checkTag('release-tag', releaseTag, 'the tag of an existing release of this repository, such as v1.0.0');
     const platforms = parsePlatforms(input('platforms'));
     const buildImage = checkTemplate('build-image', input('build-image'), IMAGE_PLACEHOLDERS);
     const assetName = checkTemplate('asset-name', input('asset-name'), ASSET_PLACEHOLDERS);
@@ -37615,17 +40922,28 @@ function parseInputs(get, env) {
             throw new InputError('build-args', `${flag} is set by the action`, 'other go build flags (use the ldflags input for -ldflags)');
         }
     }
+    // The action writes go.mod, go.sum and output files: only inside the workspace (or RUNNER_TEMP for output).
+    const pluginPath = within(input('plugin-path'));
+    if (!isInside(workspace, pluginPath)) {
+        throw new InputError('plugin-path', `${quoted(input('plugin-path'))} is outside the workspace ${workspace}`, "the directory of the plugin's go.mod inside the workspace, relative to it, such as . or plugin");
+    }
+    const outputDir = within(input('output-dir'));
+    const runnerTemp = external_node_path_namespaceObject.resolve(env.runnerTemp);
+    if (!isInside(workspace, outputDir) && !(external_node_path_namespaceObject.isAbsolute(input('output-dir')) && isInside(runnerTemp, outputDir))) {
+        const where = external_node_path_namespaceObject.isAbsolute(input('output-dir')) ? `the workspace ${workspace} and RUNNER_TEMP ${runnerTemp}` : `the workspace ${workspace}`;
+        throw new InputError('output-dir', `${quoted(input('output-dir'))} is outside ${where}`, 'a folder relative to the workspace, such as build, or an absolute path under the workspace or RUNNER_TEMP');
+    }
     const goModCache = input('go-mod-cache');
     return {
         server: { owner: repo[1], name: repo[2] },
         serverVersion,
-        pluginPath: within(input('plugin-path')),
+        pluginPath,
         package: checkPackage(input('package')),
         pluginName: pluginName === '' ? undefined : pluginName,
         platforms,
         buildImage,
         assetName,
-        outputDir: within(input('output-dir')),
+        outputDir,
         ldflags: input('ldflags'),
         buildArgs,
         goEnv: parseGoEnv(input('go-env')),
@@ -37636,10 +40954,25 @@ function parseInputs(get, env) {
         // Set but empty means "skip the symbol check"; unset means the default.
         verifySymbols: parseSymbols(get('verify-symbols') ?? INPUT_DEFAULTS['verify-symbols']),
         upload: oneOf('upload', input('upload'), ['auto', 'true', 'false']),
-        releaseTag: input('release-tag') || undefined,
+        releaseTag: releaseTag || undefined,
         overwrite: bool('overwrite', input('overwrite')),
         checksums: bool('checksums', input('checksums'))
     };
+}
+/** `child` is `parent` or below it (paths already resolved; symlinks are checked where files are read). */
+function isInside(parent, child) {
+    const rel = external_node_path_namespaceObject.relative(parent, child);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && rel !== '..' && !external_node_path_namespaceObject.isAbsolute(rel));
+}
+/** An input's value quoted on one line, and short. */
+function quoted(value) {
+    const s = JSON.stringify(value);
+    return s.length > 80 ? `${s.slice(0, 77)}..."` : s;
+}
+function checkTag(name, value, accepted) {
+    const problem = tagNameProblem(value);
+    if (problem)
+        throw new InputError(name, `${quoted(value)} is not a tag name: it ${problem}`, `${accepted} (git's rules for tag names)`);
 }
 function oneOf(name, value, accepted) {
     if (!accepted.includes(value))
@@ -37914,29 +41247,49 @@ function describeFailure(f) {
 class GitHubApiError extends Error {
     method;
     route;
-    status;
+    failure;
     code;
+    detail;
+    baseUrl;
+    status;
     headers;
-    constructor(method, route, status, 
+    constructor(method, route, 
+    /** How the last try failed: an HTTP status, a connection, a timeout. */
+    failure, 
     /** First `errors[].code` of a 422, e.g. `already_exists`. */
-    code, headers, detail) {
+    code, 
+    /** One line: what came back, the tries made, GitHub's message. */
+    detail, 
+    /** The API root that was asked. */
+    baseUrl) {
         super(`${method} ${route} failed: ${detail}`);
         this.method = method;
         this.route = route;
-        this.status = status;
+        this.failure = failure;
         this.code = code;
-        this.headers = headers;
+        this.detail = detail;
+        this.baseUrl = baseUrl;
         this.name = 'GitHubApiError';
+        this.status = failure.kind === 'status' ? failure.status : undefined;
+        this.headers = failure.kind === 'status' ? failure.headers : {};
     }
 }
 function isStatus(e, ...statuses) {
     return e instanceof GitHubApiError && e.status !== undefined && statuses.includes(e.status);
 }
-/** Encodes each part of a path; `/` inside a part is kept as a separator (tags and file paths may hold it). */
+/**
+ * Encodes each part of a path; `/` inside a part is kept as a separator (tags
+ * and file paths may hold it). A `.` or `..` segment is refused: URLs resolve
+ * them (even encoded), so a value could walk to another endpoint.
+ */
 function apiPath(strings, ...parts) {
     return strings.reduce((out, s, i) => {
-        const part = i < parts.length ? String(parts[i]).split('/').map(encodeURIComponent).join('/') : '';
-        return out + s + part;
+        if (i >= parts.length)
+            return out + s;
+        const segments = String(parts[i]).split('/');
+        if (segments.some(x => x === '.' || x === '..'))
+            throw new Error(`internal: ${JSON.stringify(String(parts[i]))} would leave its place in an API path`);
+        return out + s + segments.map(encodeURIComponent).join('/');
     }, '');
 }
 class GitHubApi {
@@ -37999,9 +41352,9 @@ class GitHubApi {
         if (doc === undefined)
             return undefined;
         if (Array.isArray(doc) || doc.type !== 'file')
-            throw new Error(`${owner}/${repo}: ${file} at ${ref} is not a file`);
+            throw new StepError(`${owner}/${repo}: ${file} at ${ref} is not a file`);
         if (doc.encoding !== 'base64' || typeof doc.content !== 'string') {
-            throw new Error(`${owner}/${repo}: ${file} at ${ref} came without base64 content (encoding ${doc.encoding})`);
+            throw new StepError(`${owner}/${repo}: ${file} at ${ref} came without base64 content (encoding ${doc.encoding})`);
         }
         return Buffer.from(doc.content, 'base64').toString('utf8');
     }
@@ -38027,7 +41380,8 @@ class GitHubApi {
         return res.body;
     }
     async send(method, url, params, headers, body, timeoutMs = this.timeoutMs) {
-        const route = url.replace(/[?{].*$/, '');
+        // The path alone: an upload URL or a next-page link carries the host too.
+        const route = url.replace(/[?{].*$/, '').replace(/^https?:\/\/[^/]+/, '');
         for (let attempt = 1;; attempt++) {
             let failure;
             let error;
@@ -38072,8 +41426,7 @@ class GitHubApi {
         // The token never appears in a message, even if a server echoes it (short ones would mangle words).
         if (this.opts.token.length >= 8)
             detail = detail.split(this.opts.token).join('***');
-        const err = new GitHubApiError(method, route, f.kind === 'status' ? f.status : undefined, code, f.kind === 'status' ? f.headers : {}, detail.replace(/\s+/g, ' '));
-        return err;
+        return new GitHubApiError(method, route, f, code, detail.replace(/\s+/g, ' '), this.baseUrl);
     }
 }
 function parseJson(body, what) {
@@ -38154,8 +41507,84 @@ function compareGoVersions(a, b) {
     const rank = (v) => (v.pre ? (v.pre.kind === 'beta' ? 0 : 1000) + v.pre.n : 1_000_000);
     return rank(a) - rank(b);
 }
+/**
+ * The name Go itself gives a release (`go version`, `runtime.Version()`):
+ * before Go 1.21 a .0 release is `go1.16`, from 1.21 on it is `go1.21.0`.
+ * Without a patch number a 1.21+ version names a language version, not a
+ * release, and keeps that form (so it never equals a release).
+ */
+function goReleaseName(v) {
+    const base = `go${v.major}.${v.minor}`;
+    if (v.pre)
+        return `${base}${v.pre.kind}${v.pre.n}`;
+    const patchGiven = /^\d+\.\d+\.\d+/.test(v.text);
+    const dotZeroDropped = v.major === 1 && v.minor < 21;
+    if (v.patch === 0 && (dotZeroDropped || !patchGiven))
+        return base;
+    return `${base}.${v.patch}`;
+}
+/**
+ * Whether two spellings name the same Go release: a server's GO_VERSION `1.16.0`
+ * and an image's `go1.16` do. Text that is no Go version only equals itself.
+ */
+function sameGoRelease(a, b) {
+    const [x, y] = [parseGoVersion(a), parseGoVersion(b)];
+    if (!x || !y)
+        return a.trim().replace(/^go/, '') === b.trim().replace(/^go/, '');
+    return goReleaseName(x) === goReleaseName(y);
+}
+/** The release name of a Go version string (`1.16.0` → `go1.16`); unreadable text gets a `go` prefix. */
+function goReleaseNameOf(text) {
+    const v = parseGoVersion(text);
+    return v ? goReleaseName(v) : `go${text.trim().replace(/^go/, '')}`;
+}
+
+;// CONCATENATED MODULE: ./src/github/explain.ts
+/**
+ * Failed GitHub requests as the one line a user reads: what could not be
+ * done, what GitHub answered, and what to do about it.
+ */
+
+
+
+function adviceFor(e, access, now = Date.now()) {
+    const f = e.failure;
+    switch (f.kind) {
+        case 'timeout':
+            return 'GitHub did not answer in time; re-run the job later';
+        case 'network':
+            return `the GitHub API at ${e.baseUrl} could not be reached; re-run the job later (on GitHub Enterprise, check GITHUB_API_URL)`;
+        case 'status': {
+            if (f.status === 401)
+                return 'GitHub refused the token; check the token input (the default is ${{ github.token }})';
+            if (f.status === 429 || (f.status === 403 && isRateLimited(f.headers))) {
+                const wait = serverWaitMs(f.headers, now);
+                const asks = wait !== undefined && wait > 0 ? ` (GitHub asks to wait ${wait >= 120_000 ? `${Math.ceil(wait / 60_000)} min` : `${Math.ceil(wait / 1000)} s`})` : '';
+                return `GitHub rate-limited this job; re-run the job later${asks}`;
+            }
+            if (f.status === 403) {
+                return access.kind === 'write'
+                    ? `the token may not change the releases of ${access.repository}; give the job permissions: contents: write`
+                    : `the token may not read ${access.repository}; for a private repository pass a token that can read it in the token input`;
+            }
+            if (f.status === 404 && access.kind === 'write')
+                return `check that ${access.repository} exists and that the job has permissions: contents: write`;
+            if (f.status >= 500)
+                return 'GitHub kept failing; re-run the job later';
+            return '';
+        }
+    }
+}
+/** A GitHubApiError becomes a StepError of one line; anything else is returned as it is. */
+function explainApiError(e, what, access) {
+    if (!(e instanceof GitHubApiError))
+        return e;
+    const advice = adviceFor(e, access);
+    return new StepError(`Could not ${what} (${e.method} ${e.route}: ${e.detail})${advice ? `; ${advice}` : ''}`);
+}
 
 ;// CONCATENATED MODULE: ./src/server-release.ts
+
 
 
 
@@ -38167,8 +41596,16 @@ function compareGoVersions(a, b) {
 async function resolveServerRelease(api, server, version) {
     const { owner, name } = server;
     const repo = `${owner}/${name}`;
-    const tag = version === 'latest' ? await latestTag(api, owner, name) : await checkTag(api, owner, name, version);
-    const [goVersionFile, goMod] = await Promise.all([api.getFile(owner, name, 'GO_VERSION', tag), api.getFile(owner, name, 'go.mod', tag)]);
+    let tag;
+    let goVersionFile;
+    let goMod;
+    try {
+        tag = version === 'latest' ? await latestTag(api, owner, name) : await server_release_checkTag(api, owner, name, version);
+        [goVersionFile, goMod] = await Promise.all([api.getFile(owner, name, 'GO_VERSION', tag), api.getFile(owner, name, 'go.mod', tag)]);
+    }
+    catch (e) {
+        throw explainApiError(e, `read the ${version === 'latest' ? 'latest release' : `tag ${version}`} of the server ${repo}`, { kind: 'read', repository: repo });
+    }
     if (goMod === undefined)
         throw new StepError(`${repo} has no go.mod at ${tag}; server-repository must be a Go module`);
     const { goVersion, source } = pickGoVersion(repo, tag, goVersionFile, goMod);
@@ -38187,19 +41624,24 @@ function pickGoVersion(repo, tag, goVersionFile, goMod) {
     if (toolchain === undefined) {
         throw new StepError(`${repo} at ${tag} has no GO_VERSION file and its go.mod has no toolchain line; looked for GO_VERSION and "toolchain goX.Y.Z" in go.mod`);
     }
-    const v = parseGoVersion(toolchain);
-    if (!v || !toolchain.startsWith('go')) {
-        throw new StepError(`go.mod of ${repo} at ${tag} has toolchain ${quote(toolchain)}, not a Go version; accepted: go followed by digits and dots such as go1.22.5`);
+    const where = `go.mod of ${repo} at ${tag}`;
+    if (toolchain.words !== 1) {
+        throw new StepError(`${where} has a malformed toolchain line (line ${toolchain.line}: ${quote(toolchain.text)}), so it names no Go version; accepted: "toolchain" followed by one Go version such as go1.22.5, or a GO_VERSION file`);
+    }
+    const v = parseGoVersion(toolchain.value);
+    if (!v || !toolchain.value.startsWith('go')) {
+        throw new StepError(`${where} has toolchain ${quote(toolchain.value)}, not a Go version (line ${toolchain.line}); accepted: go followed by digits and dots such as go1.22.5`);
     }
     return { goVersion: v.text, source: 'toolchain' };
 }
-/** The value of go.mod's `toolchain` directive, if any. */
+/** go.mod's `toolchain` directive, if any: its text, first word and word count (Go accepts exactly one). */
 function toolchainOf(goMod) {
-    for (const raw of goMod.split('\n')) {
-        const line = raw.replace(/\/\/.*$/, '').trim();
-        const m = /^toolchain\s+(\S+)$/.exec(line);
-        if (m)
-            return m[1];
+    const lines = goMod.split('\n');
+    for (const [i, raw] of lines.entries()) {
+        const text = raw.replace(/\/\/.*$/, '').trim();
+        const words = text.split(/\s+/);
+        if (words[0] === 'toolchain')
+            return { value: words[1] ?? '', words: words.length - 1, line: i + 1, text };
     }
     return undefined;
 }
@@ -38210,7 +41652,7 @@ async function latestTag(api, owner, name) {
     }
     return latest.tag_name;
 }
-async function checkTag(api, owner, name, tag) {
+async function server_release_checkTag(api, owner, name, tag) {
     const ref = await api.getJsonOrUndefined(apiPath `/repos/${owner}/${name}/git/ref/tags/${tag}`);
     if (ref !== undefined)
         return tag;
@@ -38325,14 +41767,165 @@ function containerMounts(dirs, cacheKey) {
     ];
     if (dirs.outputDir)
         mounts.push({ host: dirs.outputDir, container: IN_CONTAINER.outputDir });
-    return mounts;
+    return [...mounts, ...(dirs.caFiles ?? [])];
 }
-/** Host folders that must exist before docker mounts them (else docker creates them as root). */
+/** Host folders that must exist before docker mounts them (else docker creates them as root); read-only mounts are files that exist. */
 function hostFoldersToCreate(dirs, cacheKey) {
-    return containerMounts(dirs, cacheKey).map(m => m.host);
+    return containerMounts(dirs, cacheKey).filter(m => !m.readOnly).map(m => m.host);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/release/checksums.ts
+
+/** The release asset listing the sha256 of every `.so` asset. */
+const CHECKSUMS_NAME = 'SHA256SUMS';
+function sha256Hex(data) {
+    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+}
+/** The hex of an asset's `digest` field when it is a sha256 one. */
+function digestHex(digest) {
+    const m = /^sha256:([0-9a-f]{64})$/i.exec(digest ?? '');
+    return m ? m[1].toLowerCase() : undefined;
+}
+/** Which assets the checksum file covers. */
+function isCovered(name) {
+    return name.endsWith('.so');
+}
+/** sha256sum's format: `<hex>  <name>` lines, sorted by name (code-unit order, like `LC_ALL=C sort`). */
+function formatChecksums(sums) {
+    const names = [...sums.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return names.map(n => `${sums.get(n)}  ${n}\n`).join('');
+}
+/** Reads sha256sum output (text or binary mode marker); lines that do not fit are skipped. */
+function parseChecksums(text) {
+    const sums = new Map();
+    for (const line of text.split(/\r?\n/)) {
+        const m = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(line);
+        if (m)
+            sums.set(m[2], m[1].toLowerCase());
+    }
+    return sums;
+}
+
+;// CONCATENATED MODULE: ./src/output-dir.ts
+/**
+ * The output folder may be a folder of the user's (`output-dir: plugin`): the
+ * action overwrites only files it wrote itself. It keeps a list of them, with
+ * their sha256, in a manifest in that folder; a file at one of this run's names
+ * that is not on the list (or was changed since) is refused before anything is
+ * written.
+ */
+
+
+
+
+
+
+
+const REPORT_NAME = 'compat-report.json';
+const MANIFEST_NAME = '.go-plugin-build.json';
+/** Names the action writes or uploads itself: no asset may take one. */
+const RESERVED_NAMES = [REPORT_NAME, CHECKSUMS_NAME, MANIFEST_NAME];
+const OUTPUT_DIR_ACCEPTED = 'a folder (created when missing) inside the workspace, or under RUNNER_TEMP';
+/** Before anything is written: the folder is a folder, and no symbolic link leads it out of the workspace and RUNNER_TEMP. */
+function checkOutputDir(dir, roots) {
+    if ((0,external_node_fs_namespaceObject.existsSync)(dir) && !(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory())
+        throw new InputError('output-dir', `${dir} is a file, not a folder`, OUTPUT_DIR_ACCEPTED);
+    const real = realPathOf(dir);
+    if (!roots.some(r => (0,external_node_fs_namespaceObject.existsSync)(r) && isInside((0,external_node_fs_namespaceObject.realpathSync)(r), real))) {
+        throw new InputError('output-dir', `${dir} leads outside the workspace and RUNNER_TEMP through a symbolic link (to ${real})`, OUTPUT_DIR_ACCEPTED);
+    }
+}
+/** The real path of `p`, which may not exist yet: its longest existing ancestor resolved, the rest appended. */
+function realPathOf(p) {
+    const rest = [];
+    let at = external_node_path_namespaceObject.resolve(p);
+    while (!(0,external_node_fs_namespaceObject.existsSync)(at)) {
+        rest.unshift(external_node_path_namespaceObject.basename(at));
+        at = external_node_path_namespaceObject.dirname(at);
+    }
+    return external_node_path_namespaceObject.join((0,external_node_fs_namespaceObject.realpathSync)(at), ...rest);
+}
+function sha256Of(file) {
+    return (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(file)).digest('hex');
+}
+function readManifest(dir) {
+    const file = external_node_path_namespaceObject.join(dir, MANIFEST_NAME);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        return new Map();
+    if (!(0,external_node_fs_namespaceObject.lstatSync)(file).isFile())
+        throw new InputError('output-dir', `${file} is not a file the action wrote`, OUTPUT_DIR_ACCEPTED);
+    try {
+        const doc = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        return new Map(Object.entries(doc.files ?? {}).filter((e) => e[1] === null || typeof e[1] === 'string'));
+    }
+    catch {
+        throw new InputError('output-dir', `${file} cannot be read as the action's list of files`, `${OUTPUT_DIR_ACCEPTED}; delete the file if it is left from an old run`);
+    }
+}
+/**
+ * Refuses, before anything is written, names that are not this run's to
+ * write: a file the action did not write (or that changed since), a folder,
+ * a symbolic link.
+ */
+function checkOutputNames(dir, assetNames) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
+        return;
+    const manifest = readManifest(dir);
+    for (const name of [...assetNames, REPORT_NAME]) {
+        const file = external_node_path_namespaceObject.join(dir, name);
+        let st;
+        try {
+            st = (0,external_node_fs_namespaceObject.lstatSync)(file);
+        }
+        catch {
+            continue; // not there: free
+        }
+        const recorded = manifest.get(name);
+        const ours = st.isFile() && recorded !== undefined && (recorded === null || recorded === sha256Of(file));
+        if (ours)
+            continue;
+        const input = name === REPORT_NAME ? 'output-dir' : 'asset-name';
+        const what = st.isDirectory() ? 'a folder' : st.isSymbolicLink() ? 'a symbolic link' : 'a file';
+        throw new InputError(input, `${file} is ${what} this action did not write (or that changed since); it is left alone`, `${input === 'asset-name' ? 'an asset-name or ' : ''}an output-dir where it does not overwrite your files (delete it if it is an old build)`);
+    }
+}
+async function writeManifest(dir, manifest) {
+    const file = external_node_path_namespaceObject.join(dir, MANIFEST_NAME);
+    const doc = {
+        about: 'Files go-plugin-build wrote into this folder (sha256); it overwrites no other file here.',
+        files: Object.fromEntries([...manifest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    };
+    const tmp = `${file}.${process.pid}.tmp`;
+    await (0,promises_namespaceObject.writeFile)(tmp, JSON.stringify(doc, null, 2) + '\n');
+    await (0,promises_namespaceObject.rename)(tmp, file);
+}
+/** Before writing `names`: they become the action's, even if the run stops half-way. */
+async function claimOutputs(dir, names) {
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const manifest = readManifest(dir);
+    for (const n of names)
+        manifest.set(n, null);
+    await writeManifest(dir, manifest);
+}
+/** After writing: records each file's sha256, and forgets names whose file is gone. */
+async function recordOutputs(dir, names) {
+    const manifest = readManifest(dir);
+    for (const n of names) {
+        const file = external_node_path_namespaceObject.join(dir, n);
+        if ((0,external_node_fs_namespaceObject.existsSync)(file) && (0,external_node_fs_namespaceObject.lstatSync)(file).isFile())
+            manifest.set(n, (0,external_node_crypto_.createHash)('sha256').update(await (0,promises_namespaceObject.readFile)(file)).digest('hex'));
+        else
+            manifest.delete(n);
+    }
+    await writeManifest(dir, manifest);
 }
 
 ;// CONCATENATED MODULE: ./src/build/plan.ts
+
 
 
 
@@ -38380,6 +41973,9 @@ function planBuilds({ inputs, server, pluginName, pluginWorkdir }) {
         if (/[/\\]/.test(assetName) || assetName === '.' || assetName === '..' || assetName.startsWith('-')) {
             throw new InputError('asset-name', `"${assetName}" is not a plain file name`, accepted);
         }
+        const reserved = RESERVED_NAMES.find(r => r.toLowerCase() === assetName.toLowerCase());
+        if (reserved)
+            throw new InputError('asset-name', `"${assetName}" is the name of the action's own ${reserved}`, `${accepted}, other than ${RESERVED_NAMES.join(', ')}`);
         const other = names.get(assetName);
         if (other)
             throw new InputError('asset-name', `${other} and ${platform.id} would both write "${assetName}"`, accepted);
@@ -38403,10 +41999,26 @@ function planBuilds({ inputs, server, pluginName, pluginWorkdir }) {
 
 
 
-function readPluginModule(inputs) {
+
+const PLUGIN_PATH_ACCEPTED = "the directory of the plugin's go.mod inside the workspace, relative to it";
+/**
+ * Checks the plugin folder before anything is written: a go.mod file, and no
+ * symbolic link (the folder, go.mod or go.sum) leading out of the workspace,
+ * since alignment rewrites go.mod and go.sum.
+ */
+function readPluginModule(inputs, workspace) {
     const goModPath = external_node_path_namespaceObject.join(inputs.pluginPath, 'go.mod');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(goModPath)) {
-        throw new InputError('plugin-path', `no go.mod in ${inputs.pluginPath}`, "the directory of the plugin's go.mod, relative to the workspace");
+    if (!(0,external_node_fs_namespaceObject.existsSync)(goModPath))
+        throw new InputError('plugin-path', `no go.mod in ${inputs.pluginPath}`, PLUGIN_PATH_ACCEPTED);
+    if (!(0,external_node_fs_namespaceObject.statSync)(goModPath).isFile())
+        throw new InputError('plugin-path', `${goModPath} is not a file`, `${PLUGIN_PATH_ACCEPTED}, holding a go.mod file`);
+    const realWorkspace = (0,external_node_fs_namespaceObject.realpathSync)(workspace);
+    for (const p of [inputs.pluginPath, goModPath, external_node_path_namespaceObject.join(inputs.pluginPath, 'go.sum')]) {
+        if (p !== inputs.pluginPath && !(0,external_node_fs_namespaceObject.existsSync)(p))
+            continue;
+        if (!isInside(realWorkspace, (0,external_node_fs_namespaceObject.realpathSync)(p))) {
+            throw new InputError('plugin-path', `${p} leads outside the workspace through a symbolic link (to ${(0,external_node_fs_namespaceObject.realpathSync)(p)})`, PLUGIN_PATH_ACCEPTED);
+        }
     }
     const m = /^\s*module\s+"?([^\s"]+)"?\s*$/m.exec((0,external_node_fs_namespaceObject.readFileSync)(goModPath, 'utf8'));
     if (!m)
@@ -38417,10 +42029,32 @@ function readPluginModule(inputs) {
     }
     return { dir: inputs.pluginPath, goModPath, modulePath: m[1], name: inputs.pluginName ?? defaultPluginName(m[1]) };
 }
+function snapshotGoFiles(dir) {
+    const files = ['go.mod', 'go.sum'].map(name => {
+        const file = external_node_path_namespaceObject.join(dir, name);
+        return { file, bytes: (0,external_node_fs_namespaceObject.existsSync)(file) && (0,external_node_fs_namespaceObject.lstatSync)(file).isFile() ? (0,external_node_fs_namespaceObject.readFileSync)(file) : undefined };
+    });
+    return {
+        restore() {
+            let changed = false;
+            for (const { file, bytes } of files) {
+                const now = (0,external_node_fs_namespaceObject.existsSync)(file) ? (0,external_node_fs_namespaceObject.readFileSync)(file) : undefined;
+                if (bytes === undefined ? now === undefined : now !== undefined && now.equals(bytes))
+                    continue;
+                changed = true;
+                if (bytes === undefined)
+                    (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
+                else
+                    (0,external_node_fs_namespaceObject.writeFileSync)(file, bytes);
+            }
+            return changed;
+        }
+    };
+}
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/workspace.ts
+
+
 
 
 
@@ -38453,6 +42087,9 @@ function planLayout(ctx, runId = `${process.pid}-${Date.now()}`) {
 }
 /** The action's own folders and the module cache (docker would create missing ones as root). */
 async function createLayout(layout) {
+    const cache = layout.dirs.goModCache;
+    if ((0,external_node_fs_namespaceObject.existsSync)(cache) && !(0,external_node_fs_namespaceObject.statSync)(cache).isDirectory())
+        throw new InputError('go-mod-cache', `${cache} is a file, not a folder`, 'a folder for the module cache (created when missing)');
     await (0,promises_namespaceObject.mkdir)(layout.dirs.scratch, { recursive: true });
     await (0,promises_namespaceObject.mkdir)(layout.dirs.goModCache, { recursive: true });
     await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.join(layout.dirs.goCacheRoot, TOOL_CACHE_KEY), { recursive: true });
@@ -38482,12 +42119,17 @@ async function mapConcurrent(items, limit, fn) {
 
 
 
-/** The Go an image reports must be the server's: a plugin built with another Go never loads. */
+
+/**
+ * The Go an image reports must be the server's: a plugin built with another Go
+ * never loads. Versions, not strings: gotify's GO_VERSION `1.16.0` is the Go
+ * that calls itself `go1.16`.
+ */
 function imageGoProblem(image, reported, serverGoVersion) {
-    const want = `go${serverGoVersion}`;
     const got = reported.trim();
-    if (got === want)
+    if (got !== '' && sameGoRelease(got, serverGoVersion))
         return undefined;
+    const want = goReleaseNameOf(serverGoVersion);
     return `build image ${image} has ${got || 'no Go'} but the server was built with ${want}; a plugin built with another Go version never loads: use an image with ${want} (build-image)`;
 }
 /** `go version` output ("go version go1.12.17 linux/amd64"): `go env GOVERSION` only exists since Go 1.16. */
@@ -38518,8 +42160,88 @@ async function checkImages(targets, serverGoVersion, concurrency) {
         throw new StepError(found.join('; '));
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/build/fingerprint-flags.ts
+/**
+ * Build flags that change the fingerprint of packages the plugin shares with
+ * the server (FIELD-NOTES §1): set on the plugin's side only, plugin.Open
+ * refuses the .so. Refused before anything is written, so a run with
+ * `verify: false` cannot ship such a file. Seen here with Go 1.26 (a host and
+ * a plugin sharing one module): -trimpath, -race (sync/atomic differs),
+ * -gcflags=all=-l and -gcflags=<shared package>=-l, -coverpkg=all and a
+ * vendored build each made plugin.Open fail; -tags, -a, -installsuffix,
+ * -buildvcs, -cover and a plain -gcflags (the plugin's own package only) did not.
+ */
+
+
+const SERVER_BUILD_FLAGS_UNKNOWN = { trimpath: 'unknown' };
+// go build flags that take a value: `-flag value` consumes the next word.
+const VALUE_FLAGS = new Set([
+    'C', 'p', 'asmflags', 'buildmode', 'compiler', 'gccgoflags', 'gcflags', 'installsuffix', 'ldflags', 'mod', 'modfile',
+    'overlay', 'pgo', 'pkgdir', 'tags', 'toolexec', 'covermode', 'coverpkg', 'o', 'exec'
+]);
+const BOOL_TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
+/** The last value of each flag: GOFLAGS first, then build-args (the command line wins, as in go). */
+function effectiveFlags(user) {
+    const settings = new Map();
+    const gcflags = [];
+    const read = (words, source) => {
+        for (let i = 0; i < words.length; i++) {
+            const m = /^--?([A-Za-z][A-Za-z0-9]*)(?:=(.*))?$/s.exec(words[i]);
+            if (!m)
+                continue;
+            const [, name, inline] = m;
+            let value = inline;
+            if (value === undefined && VALUE_FLAGS.has(name) && source === 'build-args')
+                value = words[++i] ?? '';
+            const setting = { value: value ?? 'true', source };
+            settings.set(name, setting);
+            if (name === 'gcflags')
+                gcflags.push(setting);
+        }
+    };
+    try {
+        read(splitShellWords(user.goFlags ?? ''), 'go-env');
+    }
+    catch {
+        // go itself reports an unreadable GOFLAGS; nothing to check in it here.
+    }
+    read(user.buildArgs, 'build-args');
+    return { settings, gcflags };
+}
+const used = (s) => s === true;
+const serverWords = (s) => (s === undefined || s === 'unknown' ? 'is not known to use it' : 'does not use it');
+/**
+ * Throws an InputError naming the input when the user's flags would make every
+ * .so unloadable by the server; returns when they are fine. `server` says what
+ * the server's release build used (SERVER_BUILD_FLAGS_UNKNOWN until its
+ * binary's build info is read).
+ */
+function checkFingerprintFlags(user, server) {
+    const { settings, gcflags } = effectiveFlags(user);
+    const fail = (s, problem, accepted) => {
+        throw new InputError(s.source, s.source === 'go-env' ? `GOFLAGS ${problem}` : problem, accepted);
+    };
+    const trimpath = settings.get('trimpath');
+    if (trimpath && BOOL_TRUE.has(trimpath.value) && !used(server.trimpath)) {
+        fail(trimpath, `-trimpath rewrites the source paths recorded in every package, so each package the plugin shares with the server gets another fingerprint and plugin.Open refuses the .so; the server's release build ${serverWords(server.trimpath)}`, 'go build flags without -trimpath, like the server\'s release build');
+    }
+    for (const flag of ['race', 'msan', 'asan']) {
+        const s = settings.get(flag);
+        if (s && BOOL_TRUE.has(s.value) && !used(server[flag])) {
+            fail(s, `-${flag} instruments the standard library and every dependency, so the packages the plugin shares with the server get other fingerprints and plugin.Open refuses the .so; the server's release build ${serverWords(server[flag])}`, `go build flags without -${flag}, like the server's release build`);
+        }
+    }
+    // -gcflags without a pattern applies to the plugin's own package only; all= and std= reach the shared ones.
+    const wide = gcflags.filter(g => /^(all|std)=./s.test(g.value)).pop();
+    if (wide && !(typeof server.gcflags === 'string' && server.gcflags !== 'unknown' && server.gcflags === wide.value)) {
+        fail(wide, `-gcflags=${wide.value} compiles the packages the plugin shares with the server with other compiler flags, which changes their fingerprints, so plugin.Open refuses the .so; the server's release build ${serverWords(server.gcflags)}`, '-gcflags without a package pattern (it then applies to the plugin\'s own package only)');
+    }
+    const mod = settings.get('mod');
+    if (mod && mod.value === 'vendor') {
+        fail(mod, '-mod=vendor compiles the dependencies from vendor/ instead of the module cache at /go/pkg/mod, and the source path is part of each package\'s fingerprint, so plugin.Open refuses the .so', '-mod=mod or -mod=readonly (the server\'s release build reads /go/pkg/mod)');
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/artifact.ts
 
 
@@ -38810,36 +42532,52 @@ function unifiedDiff(before, after, name) {
 
 ;// CONCATENATED MODULE: ./src/alignment/plan.ts
 
-
-/** Modules in both build lists (main modules excluded by the caller), by path. */
-function sharedModules(plugin, server) {
+/**
+ * Modules in both build lists (main modules excluded by the caller), by path.
+ * `linked`: the modules the plugin's package links; undefined when that is not
+ * known, and then every shared module counts as linked (the safe side).
+ */
+function sharedModules(plugin, server, linked) {
     const serverVersions = new Map(server.map(m => [m.path, m.version]));
     return plugin
         .filter(m => serverVersions.has(m.path))
         .map(m => {
-        const s = { path: m.path, plugin: m.version, server: serverVersions.get(m.path) };
+        const s = { path: m.path, plugin: m.version, server: serverVersions.get(m.path), linked: linked === undefined || linked.has(m.path) };
         if (m.replace !== undefined)
             s.replace = m.replace;
         return s;
     })
         .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
+/** Not the server's code: another version, or replaced. */
 const differs = (s) => s.plugin !== s.server || s.replace !== undefined;
+/** Shared modules that can stop the server from loading the plugin: linked and not the server's code. */
+const unaligned = (shared) => shared.filter(s => s.linked && differs(s));
+const excludes = (goMod, m) => goMod.excludes.some(e => e.path === m.path && e.version === m.version);
 /**
- * full: every shared module takes the server's version. cap (gomod-cap): only
- * the plugin's own require lines whose module the server's go.mod requires.
+ * What full alignment moves next: every linked shared module at another
+ * version, to the server's, unless already tried or excluded by the plugin's
+ * go.mod (go get refuses an excluded version; explain.ts names the exclude).
+ * Modules that are not linked are left alone: moving them cannot help the
+ * plugin load, and lowering one can downgrade the plugin's test dependencies.
  */
-function planAlignment(mode, pluginList, pluginGoMod, serverList, serverGoMod) {
-    const shared = sharedModules(pluginList, serverList);
+function fullTargets(shared, goMod, tried) {
+    return shared
+        .filter(s => s.linked && s.plugin !== s.server)
+        .map(s => ({ path: s.path, version: s.server }))
+        .filter(t => !excludes(goMod, t) && !tried.has(`${t.path}@${t.version}`));
+}
+/**
+ * full: every linked shared module takes the server's version. cap
+ * (gomod-cap): the plugin's own require lines whose module the server's
+ * go.mod requires are edited, and those must end aligned when linked.
+ */
+function planAlignment(mode, pluginList, pluginGoMod, serverList, serverGoMod, linked) {
+    const shared = sharedModules(pluginList, serverList, linked);
     if (mode === 'off')
         return { shared, targets: [], checked: new Set() };
-    if (mode === 'full') {
-        return {
-            shared,
-            targets: shared.filter(s => s.plugin !== s.server).map(s => ({ path: s.path, version: s.server })),
-            checked: new Set(shared.map(s => s.path))
-        };
-    }
+    if (mode === 'full')
+        return { shared, targets: fullTargets(shared, pluginGoMod, new Set()), checked: 'all' };
     // The server's linked version is its build list's; its go.mod line is the fallback.
     const serverVersion = new Map([...serverGoMod.requires.map(r => [r.path, r.version]), ...serverList.map(m => [m.path, m.version])]);
     const serverRequires = new Set(serverGoMod.requires.map(r => r.path));
@@ -38850,9 +42588,9 @@ function planAlignment(mode, pluginList, pluginGoMod, serverList, serverGoMod) {
         checked: new Set(capped.map(r => r.path))
     };
 }
-/** Shared modules that must be at the server's version and are not. */
+/** Linked shared modules that must be at the server's version and are not. */
 function mismatches(shared, checked) {
-    return shared.filter(s => checked.has(s.path) && differs(s));
+    return unaligned(shared).filter(s => checked === 'all' || checked.has(s.path));
 }
 /** How the build list moved; a module that appears or disappears is from/to 'none'. */
 function buildListChanges(before, after) {
@@ -38875,6 +42613,59 @@ function needsComputedBuildList(goMod) {
     const v = goMod.go ? parseGoVersion(goMod.go.version) : undefined;
     return v === undefined || compareGoVersions(v, { major: 1, minor: 17, patch: 0, text: '1.17' }) < 0;
 }
+/** The line of the first of `paths` that the go.mod requires. */
+function lineOf(goMod, paths) {
+    for (const p of paths) {
+        const r = goMod.requires.find(x => x.path === p);
+        if (r)
+            return r.line;
+    }
+    return undefined;
+}
+/** A plugin whose `go` line is newer than the server's Go cannot be built with the server's toolchain. */
+function goLineConflict(goMod, serverGo, goModFile) {
+    const plugin = goMod.go ? parseGoVersion(goMod.go.version) : undefined;
+    const server = parseGoVersion(serverGo);
+    if (!goMod.go || !plugin || !server || compareGoVersions(plugin, server) <= 0)
+        return undefined;
+    return {
+        path: 'go', server: server.text, plugin: goMod.go.version, chain: [],
+        message: `The plugin's go.mod says go ${goMod.go.version}, newer than the server's Go ${server.text}: plugins must be built with the server's Go version; lower the go line to ${server.text} or older, or build for a server release with a newer Go`,
+        location: { file: goModFile, line: goMod.go.line }
+    };
+}
+/**
+ * A dependency that needs a newer Go than the server's makes go fail with
+ * `go: M@V requires go >= X (running go Y; GOTOOLCHAIN=local)`: that is a conflict too.
+ */
+function goRequirementConflict(stderr, serverGo, goMod, goModFile) {
+    const m = /(\S+?)@(\S+) requires go >= (\S+) \(running go/.exec(stderr);
+    if (!m)
+        return undefined;
+    const [, path, version, needs] = m;
+    const line = lineOf(goMod, [path]);
+    return {
+        path, server: `go ${serverGo}`, plugin: version, chain: [],
+        message: `${path} ${version} requires go >= ${needs}, newer than the server's Go ${serverGo}: use a version of ${path} that supports Go ${serverGo}`,
+        location: line === undefined ? { file: goModFile } : { file: goModFile, line }
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ./src/alignment/explain.ts
+/**
+ * Why a linked shared module could not take the server's version, in one
+ * line that names the real obstacle. Going down, what holds a module is a
+ * chain of requirements (`go mod graph`) and the dependency of the plugin
+ * that would have to be lowered; going up, only the plugin's own go.mod can
+ * hold it: an exclude, a replace, or `go mod tidy` dropping a requirement
+ * nothing imports.
+ */
+
+
+
 /**
  * The shortest chain of requirements from the main module to `target`, going
  * only through selected versions (those are what force the target's version).
@@ -38916,15 +42707,17 @@ function shortestChain(edges, main, target, selected) {
     }
     return [];
 }
-function lineOf(goMod, paths) {
-    for (const p of paths) {
-        const r = goMod.requires.find(x => x.path === p);
-        if (r)
-            return r.line;
-    }
-    return undefined;
+/** `path@version` → its parts. */
+function nodeOf(node) {
+    const at = node.lastIndexOf('@');
+    return at > 0 ? { path: node.slice(0, at), version: node.slice(at + 1) } : { path: node, version: '' };
 }
-/** One conflict per mismatch, with the requirement chain that holds it and a one-line message. */
+/** Module versions in release order (semver, which Go's versions are; pseudo-versions sort as pre-releases). */
+function versionLess(a, b) {
+    const [x, y] = [semver_default().valid(a), semver_default().valid(b)];
+    return x && y ? semver_default().lt(x, y) : a < b;
+}
+/** One conflict per mismatch, with a one-line message naming what holds the module. */
 function explainMismatches(list, ctx) {
     const selected = new Map(ctx.selected.map(m => [m.path, m.version]));
     return list.map(s => {
@@ -38937,207 +42730,610 @@ function explainMismatches(list, ctx) {
                 location: at(rep?.line ?? lineOf(ctx.goMod, [s.path]))
             };
         }
-        const chain = findChain(ctx.edges, ctx.main, { path: s.path, version: s.plugin }, selected);
-        const excluded = ctx.goMod.excludes.find(e => e.path === s.path && e.version === s.server);
-        let why;
-        if (chain.length > 1) {
-            why = `required by ${chain.join(' → ')}`;
-            why += chain.length > 2 ? `; that dependency needs a release that works with ${s.path} ${s.server}` : '; lower that requirement';
-        }
-        else if (excluded) {
-            why = `the plugin's go.mod excludes ${s.path} ${s.server} (line ${excluded.line})`;
-        }
-        else {
-            why = 'go could not move it';
-        }
-        const relation = (semverLess(s.plugin, s.server) ? 'below' : 'above') + ` the server's ${s.server}`;
-        return {
-            path: s.path, server: s.server, plugin: s.plugin, chain,
-            message: `${s.path} cannot be aligned: the plugin needs ${s.plugin}, ${relation}, ${why}`,
-            location: at(excluded?.line ?? lineOf(ctx.goMod, chain.length > 1 ? [s.path, nodePath(chain[1])] : [s.path]))
-        };
+        const above = versionLess(s.server, s.plugin);
+        const head = `${s.path} cannot be aligned: the plugin links ${s.plugin}, ${above ? 'above' : 'below'} the server's ${s.server}`;
+        const found = above ? heldDown(s, ctx, selected) : heldUp(s, ctx, selected);
+        return { path: s.path, server: s.server, plugin: s.plugin, chain: found.chain, message: `${head}, ${found.why}`, location: at(found.line) };
     });
 }
-const nodePath = (node) => node.slice(0, node.lastIndexOf('@') > 0 ? node.lastIndexOf('@') : node.length);
-/** Release-ordered comparison of module versions, enough for wording (below/above). */
-function semverLess(a, b) {
-    const parts = (v) => v.replace(/^v/, '').split(/[-+]/)[0].split('.').map(Number);
-    const [x, y] = [parts(a), parts(b)];
-    for (let i = 0; i < 3; i++)
-        if ((x[i] ?? 0) !== (y[i] ?? 0))
-            return (x[i] ?? 0) < (y[i] ?? 0);
-    return a.includes('-') && !b.includes('-');
+/** Above the server's version: a chain of requirements holds it, through a dependency of the plugin that would have to go lower. */
+function heldDown(s, ctx, selected) {
+    const chain = findChain(ctx.edges, ctx.main, { path: s.path, version: s.plugin }, selected);
+    if (chain.length === 0)
+        return { why: `and go did not lower it although no requirement in go mod graph asks for ${s.plugin}`, chain, line: lineOf(ctx.goMod, [s.path]) };
+    if (chain.length === 2) {
+        return { why: `because the plugin's go.mod requires it: lower that requirement to ${s.server}`, chain, line: lineOf(ctx.goMod, [s.path]) };
+    }
+    const dep = nodeOf(chain[1]);
+    const requirer = chain[chain.length - 2];
+    const because = `because ${requirer} requires it (${chain.join(' → ')})`;
+    const line = lineOf(ctx.goMod, [dep.path, s.path]);
+    // What the last move did to that dependency, and what tidy did next.
+    const moved = ctx.afterMove?.requires.find(r => r.path === dep.path);
+    if (ctx.afterMove && ctx.mode === 'full' && !moved) {
+        return {
+            why: `${because}; going down to ${s.server} meant removing ${dep.path} (no release of it requires ${s.path} ${s.server} or older), and go mod tidy added ${dep.path} ${dep.version} back because the plugin imports it: drop that import, or build for a server release with ${s.path} ${s.plugin} or newer`,
+            chain, line
+        };
+    }
+    if (moved && ctx.mode === 'full' && versionLess(moved.version, dep.version)) {
+        return {
+            why: `${because}; go get lowered ${dep.path} to ${moved.version} for that, and go mod tidy raised it back to ${dep.version} for packages the plugin imports: the plugin needs code of ${dep.path} that only releases requiring ${s.path} ${s.plugin} or newer have`,
+            chain, line
+        };
+    }
+    const how = ctx.mode === 'cap' ? ' (align: full tries that with go get)' : '';
+    return { why: `${because}; lower ${dep.path} to a release that requires ${s.path} ${s.server} or older${how}`, chain, line };
 }
-/** A plugin whose `go` line is newer than the server's Go cannot be built with the server's toolchain. */
-function goLineConflict(goMod, serverGo, goModFile) {
-    const plugin = goMod.go ? parseGoVersion(goMod.go.version) : undefined;
-    const server = parseGoVersion(serverGo);
-    if (!goMod.go || !plugin || !server || compareGoVersions(plugin, server) <= 0)
-        return undefined;
-    return {
-        path: 'go', server: server.text, plugin: goMod.go.version, chain: [],
-        message: `The plugin's go.mod says go ${goMod.go.version}, newer than the server's Go ${server.text}: plugins must be built with the server's Go version; lower the go line to ${server.text} or older, or build for a server release with a newer Go`,
-        location: { file: goModFile, line: goMod.go.line }
-    };
+/** Below the server's version: raising is always allowed by requirements, so only the plugin's go.mod can hold it. */
+function heldUp(s, ctx, selected) {
+    const excluded = ctx.goMod.excludes.find(e => e.path === s.path && e.version === s.server);
+    if (excluded) {
+        return { why: `because the plugin's go.mod excludes ${s.path} ${s.server} (line ${excluded.line}): remove that exclude`, chain: [], line: excluded.line };
+    }
+    const moved = ctx.afterMove?.requires.find(r => r.path === s.path);
+    const kept = ctx.final.requires.find(r => r.path === s.path);
+    if (moved && !versionLess(moved.version, s.server) && (!kept || versionLess(kept.version, s.server))) {
+        const chain = findChain(ctx.edges, ctx.main, { path: s.path, version: s.plugin }, selected);
+        const by = chain.length > 2 ? `, so it falls back to the ${s.plugin} that ${chain[chain.length - 2]} requires` : '';
+        return {
+            why: `because go mod tidy removed the requirement on ${s.path} ${s.server} that alignment added (tidy keeps only what the plugin's imports, tests included, need)${by}`,
+            chain: [], line: lineOf(ctx.goMod, [s.path])
+        };
+    }
+    return { why: `and go did not raise it to ${s.server}; no exclude or replace in the plugin's go.mod explains why: run go get ${s.path}@${s.server} in the plugin to see go's reason`, chain: [], line: lineOf(ctx.goMod, [s.path]) };
 }
+
+;// CONCATENATED MODULE: ./src/binary/elf.ts
 /**
- * A dependency that needs a newer Go than the server's makes go fail with
- * `go: M@V requires go >= X (running go Y; GOTOOLCHAIN=local)`: that is a conflict too.
+ * A reader of little-endian ELF files (32- and 64-bit), enough to prove a Go
+ * plugin against a server binary: sections, program headers and bytes at a
+ * virtual address. Pure: it works on a Buffer and hands out views into it,
+ * never copies (server binaries are 30-60 MB). Dynamic symbols and version
+ * needs live in elf-dynamic.ts.
  */
-function goRequirementConflict(stderr, serverGo, goMod, goModFile) {
-    const m = /(\S+?)@(\S+) requires go >= (\S+) \(running go/.exec(stderr);
+/** The file cannot be read as an ELF file of a supported kind; the message is one line. */
+class ElfError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ElfError';
+    }
+}
+const SHT_NOBITS = 8;
+const SHF_ALLOC = 2;
+const SHT_DYNSYM = 11;
+const SHT_GNU_VERNEED = 0x6ffffffe;
+const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
+const PF_X = 1;
+const PF_W = 2;
+// e_machine -> GOARCH. The five released platforms, plus other little-endian plugin targets.
+const MACHINES = {
+    3: { 32: '386' },
+    62: { 64: 'amd64' },
+    40: { 32: 'arm' },
+    183: { 64: 'arm64' },
+    243: { 64: 'riscv64' },
+    21: { 64: 'ppc64le' },
+    258: { 64: 'loong64' },
+    8: { 32: 'mipsle', 64: 'mips64le' }
+};
+const TYPES = { 1: 'relocatable', 2: 'executable', 3: 'shared object', 4: 'core' };
+const hex = (b) => [...b].map(x => x.toString(16).padStart(2, '0')).join(' ');
+class ElfFile {
+    data;
+    file;
+    bits;
+    /** e_machine, e.g. 62 for x86-64. */
+    machine;
+    /** The machine in Go's words: amd64, 386, arm, arm64, riscv64, ... */
+    goarch;
+    /** e_type: 2 for an executable, 3 for a shared object (a plugin, or a PIE). */
+    type;
+    sections;
+    segments;
+    /** Parses the headers of `data`; `file` names it in errors. Throws ElfError. */
+    constructor(data, file = 'the file') {
+        this.data = data;
+        this.file = file;
+        if (data.length < 16 || data.readUInt32BE(0) !== 0x7f454c46) {
+            throw new ElfError(`${file} is not an ELF file (it starts with ${hex(data.subarray(0, 4)) || 'nothing'}, an ELF file with 7f 45 4c 46)`);
+        }
+        const cls = data[4];
+        if (cls !== 1 && cls !== 2)
+            throw new ElfError(`${file} has an unknown ELF class ${cls}; accepted: 1 (32-bit) or 2 (64-bit)`);
+        if (data[5] === 2)
+            throw new ElfError(`${file} is a big-endian ELF file; only little-endian ones are read (amd64, 386, arm, arm64, riscv64)`);
+        if (data[5] !== 1)
+            throw new ElfError(`${file} has an unknown ELF data encoding ${data[5]}`);
+        this.bits = cls === 1 ? 32 : 64;
+        const is64 = this.bits === 64;
+        this.need(0, is64 ? 64 : 52, 'the ELF header');
+        this.type = data.readUInt16LE(16);
+        this.machine = data.readUInt16LE(18);
+        const arch = MACHINES[this.machine]?.[this.bits];
+        if (!arch)
+            throw new ElfError(`${file} is a ${this.bits}-bit ELF file for machine ${this.machine}; accepted: amd64 (62), 386 (3), arm (40), arm64 (183), riscv64 (243)`);
+        this.goarch = arch;
+        const phoff = this.word(is64 ? 32 : 28);
+        const shoff = this.word(is64 ? 40 : 32);
+        const at = is64 ? 54 : 42;
+        const [phentsize, phnum, shentsize] = [data.readUInt16LE(at), data.readUInt16LE(at + 2), data.readUInt16LE(at + 4)];
+        let shnum = data.readUInt16LE(at + 6);
+        let shstrndx = data.readUInt16LE(at + 8);
+        this.segments = this.table(phoff, phnum, phentsize, is64 ? 56 : 32, 'program header', o => this.segmentAt(o));
+        if (shoff !== 0 && (shnum === 0 || shstrndx === 0xffff)) {
+            // Extended numbering: the real counts sit in section 0.
+            const s0 = this.sectionAt(shoff, 0);
+            if (shnum === 0)
+                shnum = s0.size;
+            if (shstrndx === 0xffff)
+                shstrndx = s0.link;
+        }
+        const raw = shoff === 0 ? [] : this.table(shoff, shnum, shentsize, is64 ? 64 : 40, 'section header', (o, i) => this.sectionAt(o, i));
+        const names = raw[shstrndx];
+        if (names)
+            this.need(names.offset, names.size, 'the section name table');
+        this.sections = raw.map(({ nameOffset, ...s }) => ({ ...s, name: names && s.type !== 0 ? this.cString(names.offset + nameOffset, names.offset + names.size) : '' }));
+    }
+    /** 'executable', 'shared object', ... */
+    get kind() {
+        return TYPES[this.type] ?? `type ${this.type}`;
+    }
+    section(name) {
+        return this.sections.find(s => s.name === name);
+    }
+    sectionOfType(type) {
+        return this.sections.find(s => s.type === type);
+    }
+    /** The file bytes of a section (a view, not a copy); empty for .bss-like sections. */
+    sectionData(s) {
+        if (s.type === SHT_NOBITS)
+            return this.data.subarray(0, 0);
+        this.need(s.offset, s.size, `section ${s.name || s.index}`);
+        return this.data.subarray(s.offset, s.offset + s.size);
+    }
+    /**
+     * Up to `length` bytes at virtual address `vaddr` (a view), from the section
+     * that holds it, else from the PT_LOAD segment that holds it (files without
+     * section headers). Shorter when the section or segment ends first;
+     * undefined when no file bytes are mapped there.
+     */
+    read(vaddr, length) {
+        const s = this.sections.find(x => (x.flags & SHF_ALLOC) !== 0 && x.type !== SHT_NOBITS && vaddr >= x.addr && vaddr < x.addr + x.size);
+        if (s)
+            return this.sectionData(s).subarray(vaddr - s.addr, vaddr - s.addr + length);
+        const p = this.segments.find(x => x.type === PT_LOAD && vaddr >= x.vaddr && vaddr < x.vaddr + x.filesz);
+        if (!p)
+            return undefined;
+        this.need(p.offset, p.filesz, 'a PT_LOAD segment');
+        const start = p.offset + (vaddr - p.vaddr);
+        return this.data.subarray(start, Math.min(start + length, p.offset + p.filesz));
+    }
+    /** Exactly `length` bytes at `vaddr`, or an ElfError naming `what`. */
+    readExact(vaddr, length, what) {
+        const b = this.read(vaddr, length);
+        if (!b || b.length < length)
+            throw new ElfError(`${this.file}: ${what} at 0x${vaddr.toString(16)} (${length} bytes) lies outside the file's data`);
+        return b;
+    }
+    /** A pointer-sized unsigned value of this file's class at a file offset. */
+    word(offset, buf = this.data) {
+        if (this.bits === 32)
+            return buf.readUInt32LE(offset);
+        const v = buf.readBigUInt64LE(offset);
+        if (v > BigInt(Number.MAX_SAFE_INTEGER))
+            throw new ElfError(`${this.file} is corrupt: value 0x${v.toString(16)} at offset ${offset} is out of range`);
+        return Number(v);
+    }
+    /** A NUL-terminated string starting at `start`, not reading past `end`. */
+    cString(start, end) {
+        if (start >= end)
+            return '';
+        const nul = this.data.indexOf(0, start);
+        return this.data.toString('utf8', start, nul < 0 || nul > end ? end : nul);
+    }
+    /** Throws unless [offset, offset+size) lies inside the file. */
+    need(offset, size, what) {
+        if (offset + size > this.data.length) {
+            throw new ElfError(`${this.file} is truncated: ${what} ends at byte ${offset + size}, the file has ${this.data.length}`);
+        }
+    }
+    table(offset, count, entsize, min, what, at) {
+        if (count === 0)
+            return [];
+        if (entsize < min)
+            throw new ElfError(`${this.file} is corrupt: ${what} entries of ${entsize} bytes, expected ${min}`);
+        this.need(offset, count * entsize, `the ${what} table`);
+        return Array.from({ length: count }, (_, i) => at(offset + i * entsize, i));
+    }
+    segmentAt(o) {
+        const d = this.data;
+        if (this.bits === 64) {
+            return { type: d.readUInt32LE(o), flags: d.readUInt32LE(o + 4), offset: this.word(o + 8), vaddr: this.word(o + 16), filesz: this.word(o + 32), memsz: this.word(o + 40) };
+        }
+        return { type: d.readUInt32LE(o), offset: d.readUInt32LE(o + 4), vaddr: d.readUInt32LE(o + 8), filesz: d.readUInt32LE(o + 16), memsz: d.readUInt32LE(o + 20), flags: d.readUInt32LE(o + 24) };
+    }
+    sectionAt(o, index) {
+        this.need(o, this.bits === 64 ? 64 : 40, 'a section header');
+        const d = this.data;
+        const u32 = (k) => d.readUInt32LE(o + k);
+        const base = { index, name: '', nameOffset: u32(0), type: u32(4) };
+        if (this.bits === 64) {
+            return { ...base, flags: this.word(o + 8), addr: this.word(o + 16), offset: this.word(o + 24), size: this.word(o + 32), link: u32(40), info: u32(44), entsize: this.word(o + 56) };
+        }
+        return { ...base, flags: u32(8), addr: u32(12), offset: u32(16), size: u32(20), link: u32(24), info: u32(28), entsize: u32(36) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/binary/go-modinfo.ts
+/**
+ * The module part of Go build info (what `go version -m` prints), parsed like
+ * Go's runtime/debug.ParseBuildInfo: `path`, `mod`, `dep`, `=>` (replaces the
+ * module of the line before) and `build key=value` lines, values possibly quoted.
+ */
+class ModInfoError extends Error {
+    constructor(line, problem) {
+        super(`could not parse Go build info: line ${line}: ${problem}`);
+        this.name = 'ModInfoError';
+    }
+}
+const SIMPLE_ESCAPES = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' };
+/**
+ * The length of the Go quoted string (`"..."` or a raw `` `...` ``) that starts
+ * `s`, like strconv.QuotedPrefix; undefined when it does not start with one.
+ */
+function quotedPrefixLength(s) {
+    const q = s[0];
+    if (q === '`') {
+        const end = s.indexOf('`', 1);
+        return end < 0 ? undefined : end + 1;
+    }
+    if (q !== '"')
+        return undefined;
+    for (let i = 1; i < s.length; i++) {
+        if (s[i] === '\n')
+            return undefined;
+        if (s[i] === '\\')
+            i++;
+        else if (s[i] === '"')
+            return i + 1;
+    }
+    return undefined;
+}
+/** strconv.Unquote for double-quoted and raw strings; undefined when `s` is not exactly one. */
+function unquoteGo(s) {
+    if (quotedPrefixLength(s) !== s.length)
+        return undefined;
+    if (s[0] === '`')
+        return s.slice(1, -1).replace(/\r/g, '');
+    const body = s.slice(1, -1);
+    // Octal and \x escapes are bytes (UTF-8 may span several); \u and \U are code points.
+    const bytes = [];
+    for (let i = 0; i < body.length;) {
+        const c = body[i];
+        if (c !== '\\') {
+            const cp = body.codePointAt(i);
+            bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+            i += cp > 0xffff ? 2 : 1;
+            continue;
+        }
+        const e = body[i + 1];
+        if (e !== undefined && e in SIMPLE_ESCAPES) {
+            if (e === "'")
+                return undefined;
+            bytes.push(SIMPLE_ESCAPES[e].charCodeAt(0));
+            i += 2;
+            continue;
+        }
+        const width = { x: 2, u: 4, U: 8 }[e];
+        if (width) {
+            const digits = body.slice(i + 2, i + 2 + width);
+            if (!/^[0-9a-fA-F]+$/.test(digits) || digits.length !== width)
+                return undefined;
+            const n = parseInt(digits, 16);
+            if (e === 'x')
+                bytes.push(n);
+            else if (n > 0x10ffff || (n >= 0xd800 && n < 0xe000))
+                return undefined;
+            else
+                bytes.push(...Buffer.from(String.fromCodePoint(n), 'utf8'));
+            i += 2 + width;
+            continue;
+        }
+        const oct = body.slice(i + 1, i + 4);
+        if (/^[0-7]{3}$/.test(oct) && parseInt(oct, 8) < 256) {
+            bytes.push(parseInt(oct, 8));
+            i += 4;
+            continue;
+        }
+        return undefined;
+    }
+    return Buffer.from(bytes).toString('utf8');
+}
+const mustQuoteKey = (k) => k === '' || /[= \t\r\n"`]/.test(k);
+const mustQuoteValue = (v) => /[ \t\r\n"`]/.test(v);
+function buildSetting(kv, line) {
+    if (kv === '')
+        throw new ModInfoError(line, "build line missing '='");
+    let key;
+    let raw;
+    if (kv[0] === '=')
+        throw new ModInfoError(line, 'build line with missing key');
+    if (kv[0] === '"' || kv[0] === '`') {
+        const n = quotedPrefixLength(kv);
+        if (n === undefined)
+            throw new ModInfoError(line, 'invalid quoted key in build line');
+        if (kv[n] !== '=')
+            throw new ModInfoError(line, "build line missing '=' after quoted key");
+        key = unquoteGo(kv.slice(0, n)) ?? '';
+        raw = kv.slice(n + 1);
+    }
+    else {
+        const eq = kv.indexOf('=');
+        if (eq < 0)
+            throw new ModInfoError(line, "build line missing '=' after key");
+        key = kv.slice(0, eq);
+        raw = kv.slice(eq + 1);
+        if (mustQuoteKey(key))
+            throw new ModInfoError(line, `unquoted key "${key}" must be quoted`);
+    }
+    let value = raw;
+    if (raw[0] === '"' || raw[0] === '`') {
+        const v = unquoteGo(raw);
+        if (v === undefined)
+            throw new ModInfoError(line, 'invalid quoted value in build line');
+        value = v;
+    }
+    else if (mustQuoteValue(raw)) {
+        throw new ModInfoError(line, `unquoted value "${raw}" must be quoted`);
+    }
+    return { key, value };
+}
+function moduleLine(rest, line) {
+    const elem = rest.split('\t');
+    if (elem.length !== 2 && elem.length !== 3)
+        throw new ModInfoError(line, `expected 2 or 3 columns; got ${elem.length}`);
+    return { path: elem[0], version: elem[1], ...(elem[2] ? { sum: elem[2] } : {}) };
+}
+/** Parses the module info text (sentinels already stripped). Throws ModInfoError. */
+function parseModInfo(text) {
+    const info = { path: '', deps: [], settings: [] };
+    let last;
+    // Like Go, a last line without its newline is ignored.
+    const lines = text.split('\n').slice(0, -1);
+    lines.forEach((l, i) => {
+        const n = i + 1;
+        const tab = l.indexOf('\t');
+        const [kind, rest] = tab < 0 ? [l, ''] : [l.slice(0, tab), l.slice(tab + 1)];
+        if (tab < 0)
+            return;
+        if (kind === 'path')
+            info.path = rest;
+        else if (kind === 'mod')
+            last = info.main = moduleLine(rest, n);
+        else if (kind === 'dep')
+            info.deps.push((last = moduleLine(rest, n)));
+        else if (kind === '=>') {
+            const elem = rest.split('\t');
+            if (elem.length !== 3)
+                throw new ModInfoError(n, `expected 3 columns for replacement; got ${elem.length}`);
+            if (!last)
+                throw new ModInfoError(n, 'replacement with no module on previous line');
+            last.replace = { path: elem[0], version: elem[1], ...(elem[2] ? { sum: elem[2] } : {}) };
+            last = undefined;
+        }
+        else if (kind === 'build')
+            info.settings.push(buildSetting(rest, n));
+    });
+    return info;
+}
+
+;// CONCATENATED MODULE: ./src/binary/go-buildinfo.ts
+/**
+ * Go build info of an ELF file, read like Go's debug/buildinfo: the blob in
+ * `.go.buildinfo` (or, without section headers, in the first writable data
+ * segment) starts with the 14-byte magic `\xff Go buildinf:`, a pointer size
+ * and a flags byte. Go >= 1.18 (flag 0x2) follows the 32-byte header with two
+ * varint-length-prefixed strings; older Go puts two pointers to Go string
+ * headers at offset 16, in the byte order flag 0x1 names.
+ */
+
+
+const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+const HEADER_SIZE = 32;
+const ALIGN = 16;
+const FLAG_BIG_ENDIAN = 0x1;
+const FLAG_INLINE = 0x2;
+const notGo = (file, why) => new ElfError(`${file} has no Go build info (${why}): is it a Go program or plugin?`);
+/** Where to look for the blob: the section, else the first writable, non-executable PT_LOAD (as Go's DataStart does). */
+function buildInfoArea(elf) {
+    const s = elf.section('.go.buildinfo');
+    if (s)
+        return { addr: s.addr, data: elf.sectionData(s) };
+    const p = elf.segments.find(x => x.type === PT_LOAD && (x.flags & (PF_X | PF_W)) === PF_W);
+    if (!p)
+        return undefined;
+    elf.need(p.offset, p.filesz, 'the writable PT_LOAD segment');
+    return { addr: p.vaddr, data: elf.data.subarray(p.offset, p.offset + p.filesz) };
+}
+/** The virtual address of the magic, 16-byte aligned, within `area`. */
+function findMagic(area) {
+    for (let i = area.data.indexOf(BUILDINFO_MAGIC); i >= 0; i = area.data.indexOf(BUILDINFO_MAGIC, i + 1)) {
+        if ((area.addr + i) % ALIGN === 0)
+            return area.addr + i;
+    }
+    return undefined;
+}
+function uvarint(b) {
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; i < Math.min(b.length, 10); i++) {
+        v += (b[i] & 0x7f) * scale;
+        if (b[i] < 0x80)
+            return v > Number.MAX_SAFE_INTEGER ? undefined : [v, i + 1];
+        scale *= 128;
+    }
+    return undefined;
+}
+function inlineBytes(space, addr, what) {
+    const head = space.read(addr, 10);
+    const len = head && uvarint(head);
+    if (!len)
+        throw notGo(space.file, `bad length of the ${what}`);
+    const b = space.read(addr + len[1], len[0]);
+    if (!b || b.length < len[0])
+        throw notGo(space.file, `the ${what} runs past its data`);
+    return [b, addr + len[1] + len[0]];
+}
+const EMPTY = Buffer.alloc(0);
+function pointedBytes(space, headerAddr, ptrSize, readPtr) {
+    const hdr = space.read(headerAddr, 2 * ptrSize);
+    if (!hdr || hdr.length < 2 * ptrSize)
+        return EMPTY;
+    const [data, len] = [readPtr(hdr, 0), readPtr(hdr, ptrSize)];
+    const b = space.read(data, len);
+    return b && b.length === len ? b : EMPTY;
+}
+/** The Go version and raw module info of the blob at `addr`, framing sentinels stripped. */
+function decodeBuildInfoBlob(space, addr) {
+    const header = space.read(addr, HEADER_SIZE);
+    if (!header || header.length < HEADER_SIZE || !header.subarray(0, 14).equals(BUILDINFO_MAGIC))
+        throw notGo(space.file, 'no header at the magic');
+    const ptrSize = header[14];
+    const flags = header[15];
+    let vers;
+    let mod;
+    if ((flags & FLAG_INLINE) !== 0) {
+        let next;
+        [vers, next] = inlineBytes(space, addr + HEADER_SIZE, 'Go version');
+        [mod] = inlineBytes(space, next, 'module info');
+    }
+    else {
+        if (ptrSize !== 4 && ptrSize !== 8)
+            throw notGo(space.file, `pointer size ${ptrSize}`);
+        const big = (flags & FLAG_BIG_ENDIAN) !== 0;
+        const readPtr = (b, o) => {
+            if (ptrSize === 4)
+                return big ? b.readUInt32BE(o) : b.readUInt32LE(o);
+            const v = big ? b.readBigUInt64BE(o) : b.readBigUInt64LE(o);
+            return v > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(v);
+        };
+        vers = pointedBytes(space, readPtr(header, 16), ptrSize, readPtr);
+        mod = pointedBytes(space, readPtr(header, 16 + ptrSize), ptrSize, readPtr);
+    }
+    if (vers.length === 0)
+        throw notGo(space.file, 'empty Go version');
+    // cmd/go frames the module info with 16-byte sentinels (modload.infoStart/infoEnd).
+    const framed = mod.length >= 33 && mod[mod.length - 17] === 0x0a;
+    return { goVersion: vers.toString('utf8'), modInfo: framed ? mod.toString('utf8', 16, mod.length - 16) : '' };
+}
+/** The Go build info of an ELF file. Throws ElfError when it has none, ModInfoError when it is malformed. */
+function readGoBuildInfo(elf) {
+    const area = buildInfoArea(elf);
+    if (!area)
+        throw notGo(elf.file, 'no .go.buildinfo section, no writable data segment');
+    const at = findMagic(area);
+    if (at === undefined)
+        throw notGo(elf.file, 'no build info magic');
+    const { goVersion, modInfo } = decodeBuildInfoBlob(elf, at);
+    return { goVersion, ...parseModInfo(modInfo) };
+}
+/** The value of a build setting (`-trimpath`, `-buildmode`, `CGO_ENABLED`, ...), if recorded. */
+function go_buildinfo_buildSetting(info, key) {
+    return info.settings.find((s) => s.key === key)?.value;
+}
+/** The module version in effect: the replacement when there is one. */
+function effectiveModule(m) {
+    return m.replace ?? m;
+}
+
+;// CONCATENATED MODULE: ./src/verify/diagnosis.ts
+/**
+ * Why a plugin's packages differ from the server's, from evidence only: the
+ * two sides' Go build info (Go version, module versions with replacements,
+ * build settings). FIELD-NOTES §1 lists the causes; each diagnosis names the
+ * one the evidence shows, never a guess.
+ */
+
+const STANDARD_LIBRARY = 'Go standard library';
+const modulesOf = (s) => (s ? [...(s.main ? [s.main] : []), ...s.deps] : []);
+/** The module a package belongs to: the longest module path (of either side) that prefixes it. */
+function moduleOfPackage(pkg, sides) {
+    let best = '';
+    for (const m of sides.flatMap(modulesOf)) {
+        if ((pkg === m.path || pkg.startsWith(`${m.path}/`)) && m.path.length > best.length)
+            best = m.path;
+    }
+    if (best)
+        return best;
+    // Standard packages have no dot in their first element (runtime, net/http, vendor/golang.org/x/...).
+    return pkg.split('/')[0].includes('.') ? `unknown module of ${pkg}` : STANDARD_LIBRARY;
+}
+/** The version of `module` on one side (replacement applied), undefined when that side does not link it. */
+function versionOn(side, module) {
+    if (module === STANDARD_LIBRARY)
+        return side?.goVersion ? { version: side.goVersion } : undefined;
+    const m = modulesOf(side).find(x => x.path === module);
     if (!m)
         return undefined;
-    const [, path, version, needs] = m;
-    const line = lineOf(goMod, [path]);
-    return {
-        path, server: `go ${serverGo}`, plugin: version, chain: [],
-        message: `${path} ${version} requires go >= ${needs}, newer than the server's Go ${serverGo}: use a version of ${path} that supports Go ${serverGo}`,
-        location: line === undefined ? { file: goModFile } : { file: goModFile, line }
-    };
+    const version = m === side?.main && (m.version === '' || m.version === '(devel)') ? '(devel), the main module' : m.version;
+    return m.replace ? { version, replaced: { path: m.replace.path, version: m.replace.version } } : { version };
 }
-
-;// CONCATENATED MODULE: ./src/alignment/align.ts
+function describeVersion(v) {
+    if (!v)
+        return 'not linked';
+    if (!v.replaced)
+        return v.version;
+    const to = v.replaced.version ? `${v.replaced.path} ${v.replaced.version}` : `the directory ${v.replaced.path}`;
+    return `${v.version} => ${to} (replaced)`;
+}
+/** What actually gets compiled: the replacement when there is one. */
+const effective = (v) => (v ? (v.replaced ? `${v.replaced.path}@${v.replaced.version}` : v.version) : '');
+const trimpath = (s) => go_buildinfo_buildSetting(s, '-trimpath') === 'true';
+// Settings recorded in build info that change what the compiler produces (-ldflags -X does not).
+const COMPILE_SETTINGS = ['-asmflags', '-gcflags', '-tags', 'GOEXPERIMENT', 'GOAMD64', 'GO386', 'GOARM', 'GOARM64', 'GORISCV64', 'CGO_ENABLED'];
+function goVersionDiagnosis(server, plugin) {
+    return { kind: 'go-version', message: `the Go versions differ: the plugin was built with ${plugin}, the server with ${server}; build the plugin with ${server}` };
+}
 /**
- * Aligns the plugin's go.mod/go.sum with the server's module versions by
- * running go (through a GoRunner: in the action, inside the build image).
- * Either the files end aligned, or they are restored byte for byte and the
- * conflicts say why.
+ * One diagnosis for a set of differing packages. Order: Go versions when
+ * standard packages differ; -trimpath on one side only; module versions;
+ * Go versions otherwise; other compile settings; else the module cache path.
  */
-
-
-
-
-
-
-// A go.work above the plugin would change what go resolves; alignment is per module.
-const ENV = { GOWORK: 'off' };
-// full: go get, tidy, check; again only when tidy brought in new mismatches.
-const MAX_ROUNDS = 3;
-/** A go command failed: its stderr, reduced to one line, without progress noise. */
-class GoFailure extends StepError {
-    args;
-    stderr;
-    constructor(args, stderr) {
-        const lines = stderr.split('\n').map(l => l.trim()).filter(l => l !== '' && !/^go: (downloading|finding|found|upgraded|downgraded|added|removed) /.test(l));
-        super(`go ${args.join(' ')} failed: ${lines.join('; ').slice(0, 600) || 'no output'}`);
-        this.args = args;
-        this.stderr = stderr;
+function diagnoseDifference(packages, server, plugin) {
+    if (!server || !plugin) {
+        const missing = !plugin ? 'the plugin' : 'the server';
+        return { kind: 'unknown', message: `${missing} has no Go build info to tell why (another Go version, module version, -trimpath or module cache path)` };
     }
-}
-async function run(go, dir, args, log) {
-    log?.(`go ${args.join(' ')}`);
-    const r = await go.go(args, { dir, env: ENV });
-    if (r.code !== 0)
-        throw new GoFailure(args, r.stderr);
-    return r.stdout;
-}
-async function buildList(go, dir, goVersion) {
-    // -mod=mod: a plugin's go.sum may lack entries; the caller restores or tidies afterwards.
-    return parseModuleList(await run(go, dir, ['list', '-m', ...modModFlag(goVersion), 'all']));
-}
-/** The server's build list: its go.mod from go 1.17 on (complete graph), else computed without its source. */
-async function serverBuildList(go, goModText, goMod, scratchDir, goVersion) {
-    if (!needsComputedBuildList(goMod))
-        return goMod.requires.map(r => ({ path: r.path, version: r.version }));
-    const dir = external_node_path_namespaceObject.join(scratchDir, 'server-gomod');
-    external_node_fs_namespaceObject.rmSync(dir, { recursive: true, force: true });
-    external_node_fs_namespaceObject.mkdirSync(dir, { recursive: true });
-    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(dir, 'go.mod'), goModText);
-    return (await buildList(go, dir, goVersion)).modules.map(m => ({ path: m.path, version: m.version }));
-}
-const readOrUndefined = (file) => (external_node_fs_namespaceObject.existsSync(file) ? external_node_fs_namespaceObject.readFileSync(file) : undefined);
-const sameBytes = (a, b) => (a === undefined || b === undefined ? a === b : a.equals(b));
-async function alignPlugin(go, opts) {
-    const { mode, pluginDir, log } = opts;
-    const goModPath = external_node_path_namespaceObject.join(pluginDir, 'go.mod');
-    const goSumPath = external_node_path_namespaceObject.join(pluginDir, 'go.sum');
-    if (!external_node_fs_namespaceObject.existsSync(goModPath))
-        throw new StepError(`No go.mod in ${pluginDir}: the plugin must be a Go module`);
-    const original = { mod: external_node_fs_namespaceObject.readFileSync(goModPath), sum: readOrUndefined(goSumPath) };
-    // Writes only what differs, so an untouched plugin keeps its files as they were.
-    const restore = () => {
-        if (!sameBytes(readOrUndefined(goModPath), original.mod))
-            external_node_fs_namespaceObject.writeFileSync(goModPath, original.mod);
-        if (original.sum === undefined)
-            external_node_fs_namespaceObject.rmSync(goSumPath, { force: true });
-        else if (!sameBytes(readOrUndefined(goSumPath), original.sum))
-            external_node_fs_namespaceObject.writeFileSync(goSumPath, original.sum);
-    };
-    const pluginMod = parseGoMod(original.mod.toString('utf8'));
-    const serverMod = parseGoMod(opts.server.goMod);
-    const serverModules = await serverBuildList(go, opts.server.goMod, serverMod, opts.scratchDir, opts.server.goVersion).catch((e) => {
-        throw e instanceof GoFailure ? new StepError(`Computing the server's build list from its go.mod: ${e.message}`) : e;
-    });
-    const result = (shared, conflicts) => ({
-        mode, serverModules, shared, changes: [], conflicts, changed: false, diff: '', goModPath
-    });
-    // go (with GOTOOLCHAIN=local) refuses such a go.mod: say why instead, without touching it.
-    const goConflict = goLineConflict(pluginMod, opts.server.goVersion, goModPath);
-    if (goConflict)
-        return result(sharedModules(pluginMod.requires, serverModules), [goConflict]);
-    try {
-        const before = await buildList(go, pluginDir, opts.server.goVersion);
-        const plan = planAlignment(mode, before.modules, pluginMod, serverModules, serverMod);
-        if (mode === 'off') {
-            restore(); // listing may have filled go.sum; off means the files stay as they are
-            return result(plan.shared, []);
-        }
-        if (mode === 'cap' && plan.targets.length > 0) {
-            await run(go, pluginDir, ['mod', 'edit', ...plan.targets.map(t => `-require=${t.path}@${t.version}`)], log);
-        }
-        // full checks every module shared now (tidy may bring in new ones); cap only its require lines.
-        const checkedIn = (shared) => (mode === 'full' ? new Set(shared.map(s => s.path)) : plan.checked);
-        let targets = mode === 'full' ? plan.targets : [];
-        const tried = new Set();
-        let after = before;
-        let shared = plan.shared;
-        for (let round = 0; round < MAX_ROUNDS; round++) {
-            if (targets.length > 0) {
-                // One command: go resolves all moves together and downgrades dependents as needed.
-                await run(go, pluginDir, ['get', ...targets.map(t => `${t.path}@${t.version}`)], log);
-                targets.forEach(t => tried.add(`${t.path}@${t.version}`));
-            }
-            await alignToolchain(go, pluginDir, goModPath, opts.server.goVersion, log);
-            await run(go, pluginDir, ['mod', 'tidy'], log);
-            after = await buildList(go, pluginDir, opts.server.goVersion);
-            shared = sharedModules(after.modules, serverModules);
-            const left = mismatches(shared, checkedIn(shared));
-            const fresh = left.filter(s => s.replace === undefined && !tried.has(`${s.path}@${s.server}`));
-            if (mode !== 'full' || fresh.length === 0)
-                break;
-            targets = left.filter(s => s.replace === undefined).map(s => ({ path: s.path, version: s.server }));
-        }
-        const left = mismatches(shared, checkedIn(shared));
-        if (left.length > 0) {
-            const edges = parseModGraph(await run(go, pluginDir, ['mod', 'graph']));
-            const conflicts = explainMismatches(left, { goMod: pluginMod, goModFile: goModPath, main: after.main, edges, selected: after.modules });
-            restore();
-            return result(plan.shared, conflicts);
-        }
-        const finalMod = external_node_fs_namespaceObject.readFileSync(goModPath);
-        const changes = [...buildListChanges(before.modules, after.modules), ...directiveChanges(pluginMod, parseGoMod(finalMod.toString('utf8')))];
-        for (const c of changes)
-            log(`${c.path}: ${c.from} → ${c.to}`);
-        const changed = !sameBytes(finalMod, original.mod) || !sameBytes(readOrUndefined(goSumPath), original.sum);
-        return { mode, serverModules, shared, changes, conflicts: [], changed, diff: unifiedDiff(original.mod.toString('utf8'), finalMod.toString('utf8'), 'go.mod'), goModPath };
+    const modules = [...new Set(packages.map(p => moduleOfPackage(p, [server, plugin])))];
+    const goDiffers = !!server.goVersion && !!plugin.goVersion && server.goVersion !== plugin.goVersion;
+    if (goDiffers && modules.includes(STANDARD_LIBRARY))
+        return goVersionDiagnosis(server.goVersion, plugin.goVersion);
+    if (trimpath(plugin) !== trimpath(server)) {
+        return trimpath(plugin)
+            ? { kind: 'trimpath', message: 'the plugin was built with -trimpath and the server without: build the plugin without -trimpath' }
+            : { kind: 'trimpath', message: 'the server was built with -trimpath and the plugin without: build the plugin with -trimpath' };
     }
-    catch (e) {
-        restore();
-        // A dependency that needs a newer Go than the server's is a conflict, not a crash.
-        const c = e instanceof GoFailure ? goRequirementConflict(e.stderr, opts.server.goVersion, pluginMod, goModPath) : undefined;
-        if (c)
-            return result(sharedModules(pluginMod.requires, serverModules), [c]);
-        if (e instanceof GoFailure)
-            throw new StepError(`Aligning ${goModPath}: ${e.message}`, { file: goModPath });
-        throw e;
+    const moved = modules
+        .filter(m => m !== STANDARD_LIBRARY)
+        .map(m => ({ m, s: versionOn(server, m), p: versionOn(plugin, m) }))
+        .filter(x => x.s && x.p && effective(x.s) !== effective(x.p));
+    if (moved.length > 0) {
+        const list = moved.map(x => `${x.m} ${describeVersion(x.p)} in the plugin, ${describeVersion(x.s)} in the server`).join('; ');
+        return { kind: 'module-versions', message: `module versions differ: ${list}; build with the server's versions` };
     }
-}
-/** A `toolchain` line, when there is one, names the server's Go: the Go version must never drift. */
-async function alignToolchain(go, dir, goModPath, serverGo, log) {
-    const toolchain = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8')).toolchain;
-    if (toolchain && toolchain.name !== `go${serverGo}`)
-        await run(go, dir, ['mod', 'edit', `-toolchain=go${serverGo}`], log);
+    if (goDiffers)
+        return goVersionDiagnosis(server.goVersion, plugin.goVersion);
+    // An empty list means none were recorded (the loader's recipe): nothing to compare.
+    const recorded = server.settings.length > 0 && plugin.settings.length > 0;
+    const settings = COMPILE_SETTINGS.filter(k => recorded && (go_buildinfo_buildSetting(server, k) ?? '') !== (go_buildinfo_buildSetting(plugin, k) ?? ''));
+    if (settings.length > 0) {
+        const show = (v) => (v ? JSON.stringify(v) : 'unset');
+        const list = settings.map(k => `${k} (${show(go_buildinfo_buildSetting(plugin, k))} in the plugin, ${show(go_buildinfo_buildSetting(server, k))} in the server)`).join(', ');
+        return { kind: 'build-settings', message: `build settings differ: ${list}` };
+    }
+    return { kind: 'module-cache-or-flags', message: "the module cache path or build flags differ (the server's release build has the module cache at /go/pkg/mod)" };
 }
 
 ;// CONCATENATED MODULE: ./src/verify/loader.ts
@@ -39147,6 +43343,7 @@ async function alignToolchain(go, dir, goModPath, serverGo, log) {
  * plugin.Open()s the .so, so the Go runtime's package-hash check (FIELD-NOTES
  * §1) runs exactly as it would in the real server. Pure: text in, text out.
  */
+
 
 
 const LOADER_MODULE = 'gopluginbuild/loader';
@@ -39318,8 +43515,19 @@ function parseLoaderOutput(stdout) {
         return undefined;
     }
 }
-/** One-line explanation of a failed load. */
-function describeOutcome(o) {
+/**
+ * How the loader was built, as evidence for diagnoseDifference: the server's Go
+ * and module versions, no -trimpath (so no build setting recorded).
+ */
+function loaderBuildSide(serverModules, serverGoVersion) {
+    return { goVersion: `go${serverGoVersion.replace(/^go/, '')}`, deps: serverModules.filter(m => m.version), settings: [] };
+}
+/**
+ * One-line explanation of a failed load. With `evidence` (the loader's recipe
+ * and the .so's build info) the package plugin.Open names is diagnosed from it;
+ * without, the possible causes are listed, none guessed.
+ */
+function describeOutcome(o, evidence) {
     if (o.loaded)
         return 'plugin.Open succeeded and every symbol was found';
     if (o.missing && o.missing.length > 0)
@@ -39328,13 +43536,346 @@ function describeOutcome(o) {
     if (go)
         return `${o.error}; Go plugins are only supported with the exact same toolchain: build with ${go[2]}`;
     const pkg = /different version of package (\S+)/.exec(o.error ?? '')?.[1];
-    // Standard packages only differ with the toolchain; others also with module versions and build paths.
     const hint = !pkg
         ? ''
-        : pkg.split('/')[0].includes('.')
-            ? ` (the plugin links another build of ${pkg}: another module version than the server's, -trimpath, or a module cache not at /go/pkg/mod)`
-            : ` (${pkg} is part of Go: the plugin was built with another Go version than the server's)`;
+        : evidence
+            ? ` (${diagnoseDifference([pkg], evidence.server, evidence.plugin).message})`
+            : pkg.split('/')[0].includes('.')
+                ? ` (the plugin links another build of ${pkg}: another module version than the server's, -trimpath, or a module cache not at /go/pkg/mod)`
+                : ` (${pkg} is part of Go: another Go version than the server's, or -trimpath on one side only)`;
     return `plugin.Open failed: ${o.error ?? 'unknown error'}${hint}`;
+}
+
+;// CONCATENATED MODULE: ./src/alignment/linked.ts
+/**
+ * Which modules the plugin's package links. Only those decide whether the
+ * server can load the plugin: a module that is in both build lists (a test
+ * dependency's requirement, say) but provides no linked package leaves no
+ * fingerprint for plugin.Open to compare. `go list -deps` loads packages
+ * without compiling anything; build tags make the list differ per platform,
+ * so it runs once per platform and the union counts.
+ */
+
+
+
+/** Module paths of the linked packages that come from other modules than the plugin's own. */
+function modulesLinked(packages) {
+    return new Set(packages.filter(p => !p.standard && !p.mainModule && p.module).map(p => p.module));
+}
+/** One Go environment per distinct target, as the build sets it (cgo on, like the server's images). */
+function listingEnvs(platforms) {
+    const seen = new Map();
+    for (const p of platforms) {
+        const env = { ...platformGoEnv(p), CGO_ENABLED: '1' };
+        seen.set(JSON.stringify(env), env);
+    }
+    return [...seen.values()];
+}
+/** The `-tags` of build-args, which decide which files (and so which imports) a build sees. */
+function tagFlagsOf(buildArgs) {
+    const out = [];
+    for (let i = 0; i < buildArgs.length; i++) {
+        const m = /^--?tags(?:=(.*))?$/s.exec(buildArgs[i]);
+        if (!m)
+            continue;
+        out.push(`-tags=${m[1] ?? buildArgs[++i] ?? ''}`);
+    }
+    return out;
+}
+/** `./x` for go: a bare `x` would name an import path, not the folder. */
+const packageArg = (pkg) => (pkg === '.' || pkg.startsWith('./') ? pkg : `./${pkg}`);
+/**
+ * The union over the platforms of the modules linked into the package.
+ * Returns the go error when listing fails (the caller then counts every shared module).
+ */
+async function linkedModules(go, dir, goVersion, opts, env) {
+    const [list, ...rest] = goListDepsArgs(packageArg(opts.package));
+    const args = [list, ...modModFlag(goVersion), ...(opts.tagFlags ?? []), ...rest];
+    const results = await Promise.all(listingEnvs(opts.platforms).map(async (target) => ({ target, r: await go.go(args, { dir, env: { ...env, ...target } }) })));
+    const failed = results.find(x => x.r.code !== 0);
+    if (failed) {
+        const why = failed.r.stderr.split('\n').map(l => l.trim()).filter(Boolean).join('; ').slice(0, 400);
+        return { error: `go list -deps ${opts.package} for ${failed.target.GOOS}/${failed.target.GOARCH} failed: ${why || 'no output'}` };
+    }
+    const linked = new Set();
+    for (const { r } of results)
+        for (const m of modulesLinked(parseGoListDeps(r.stdout)))
+            linked.add(m);
+    return linked;
+}
+
+;// CONCATENATED MODULE: ./src/runner-certificates.ts
+/**
+ * A runner behind a TLS-inspecting proxy trusts an extra CA through
+ * SSL_CERT_FILE, SSL_CERT_DIR or NODE_EXTRA_CA_CERTS. The build images do
+ * not have it, so every Go command in them would fail with `x509: certificate
+ * signed by unknown authority`. The files those variables name are mounted
+ * read-only into every container, into one folder that Go reads through
+ * SSL_CERT_DIR.
+ *
+ * Why SSL_CERT_DIR and not SSL_CERT_FILE in the container: Go loads one
+ * bundle file (SSL_CERT_FILE, else the first of its default files) plus every
+ * file of the SSL_CERT_DIR folders (else its default folders). Leaving
+ * SSL_CERT_FILE alone keeps the image's own bundle, and the default folders
+ * are listed again after ours, so the image's roots keep working next to the
+ * runner's, whether the runner's file is a whole bundle or one CA.
+ */
+
+
+
+/** The one folder of every container where the runner's CA files appear. */
+const CONTAINER_CA_DIR = '/etc/go-plugin-build/ca';
+const CA_VARIABLES = ['SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_EXTRA_CA_CERTS'];
+// Go's own default folders on Linux (crypto/x509 root_linux.go).
+const GO_DEFAULT_CERT_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
+/**
+ * Edge: the files the runner's variables name. SSL_CERT_DIR is a list of
+ * folders (`:`-separated, like OpenSSL and Go); each file in them counts,
+ * symlinks followed on the runner (a system folder links to files elsewhere,
+ * which would dangle in the container).
+ */
+function findRunnerCaFiles(env = process.env, cwd = process.cwd()) {
+    const files = [];
+    const problems = [];
+    const seen = new Set();
+    const add = (variable, file) => {
+        const real = external_node_fs_namespaceObject.realpathSync(file);
+        if (seen.has(real) || !external_node_fs_namespaceObject.statSync(real).isFile())
+            return;
+        // `--volume host:container` cannot carry a ':' in the host path.
+        if (real.includes(':')) {
+            problems.push(`${variable}: ${real} has a ':' in its path and cannot be mounted into the containers`);
+            return;
+        }
+        seen.add(real);
+        files.push({ variable, file: real });
+    };
+    for (const variable of CA_VARIABLES) {
+        const value = env[variable]?.trim();
+        if (!value)
+            continue;
+        const entries = variable === 'SSL_CERT_DIR' ? value.split(':').filter(Boolean) : [value];
+        for (const entry of entries) {
+            const abs = external_node_path_namespaceObject.resolve(cwd, entry);
+            try {
+                if (variable !== 'SSL_CERT_DIR')
+                    add(variable, abs);
+                else
+                    for (const name of external_node_fs_namespaceObject.readdirSync(abs).sort())
+                        tryAdd(() => add(variable, external_node_path_namespaceObject.join(abs, name)));
+            }
+            catch (e) {
+                problems.push(`${variable} names ${abs}, which cannot be read on the runner (${e.code ?? e.message}): not passed to the containers`);
+            }
+        }
+    }
+    return { files, problems };
+}
+// A dangling link or unreadable entry in a CA folder is skipped, as Go skips it.
+function tryAdd(fn) {
+    try {
+        fn();
+    }
+    catch {
+        // skipped
+    }
+}
+/**
+ * Pure: read-only mounts into CONTAINER_CA_DIR, and SSL_CERT_DIR naming it
+ * (then Go's default folders, on Go 1.16+ which reads a list). A
+ * SSL_CERT_DIR the user set in go-env (container paths) is kept after ours.
+ */
+function planCaMounts(files, goVersion, goEnv = {}) {
+    if (files.length === 0)
+        return { mounts: [], env: {} };
+    const mounts = files.map((f, i) => ({
+        host: f.file,
+        container: `${CONTAINER_CA_DIR}/${i}-${f.variable.toLowerCase()}-${external_node_path_namespaceObject.basename(f.file).replace(/[^A-Za-z0-9._-]/g, '_')}`,
+        readOnly: true
+    }));
+    const lists = goAtLeast(goVersion, 16);
+    const dirs = lists ? [CONTAINER_CA_DIR, ...(goEnv.SSL_CERT_DIR ? goEnv.SSL_CERT_DIR.split(':') : GO_DEFAULT_CERT_DIRS)] : [goEnv.SSL_CERT_DIR || CONTAINER_CA_DIR];
+    return { mounts, env: { SSL_CERT_DIR: [...new Set(dirs)].join(':') } };
+}
+/** One log line: which variables, how many files, where. */
+function describeCaMounts(files, env) {
+    const counts = CA_VARIABLES.map(v => [v, files.filter(f => f.variable === v).length]).filter(([, n]) => n > 0);
+    const named = counts.map(([v, n]) => `${v} (${n} file${n === 1 ? '' : 's'})`).join(', ');
+    return `Runner CA certificates from ${named} mounted read-only at ${CONTAINER_CA_DIR} in every container; Go trusts them through SSL_CERT_DIR=${env.SSL_CERT_DIR}, next to the image's own roots`;
+}
+/** A hint for go errors about certificates: what the containers trust, and how to add the runner's CA. */
+function x509Hint(text) {
+    if (!/x509: /.test(text))
+        return '';
+    return ' (the build containers trust the image\'s CAs plus the files the runner names in SSL_CERT_FILE, SSL_CERT_DIR or NODE_EXTRA_CA_CERTS: behind a TLS-inspecting proxy, set one of them on the runner)';
+}
+/** Finds, plans and logs: what main needs for the containers. */
+function runnerCertificates(goVersion, goEnv, log, env = process.env) {
+    const found = findRunnerCaFiles(env);
+    for (const p of found.problems)
+        log.warning(p);
+    const ca = planCaMounts(found.files, goVersion, goEnv);
+    if (found.files.length > 0)
+        log.info(describeCaMounts(found.files, ca.env));
+    return ca;
+}
+
+;// CONCATENATED MODULE: ./src/alignment/align.ts
+/**
+ * Aligns the plugin's go.mod/go.sum with the server's module versions by
+ * running go (through a GoRunner: in the action, inside the build image).
+ * Either the files end aligned, or they are restored byte for byte and the
+ * conflicts say why.
+ */
+
+
+
+
+
+
+
+
+
+
+// A go.work above the plugin would change what go resolves; alignment is per module.
+const ENV = { GOWORK: 'off' };
+// full: go get, tidy, list again; more rounds only while other versions bring new linked mismatches.
+const MAX_ROUNDS = 4;
+/** A go command failed: its stderr, reduced to one line, without progress noise. */
+class GoFailure extends StepError {
+    args;
+    stderr;
+    constructor(args, stderr) {
+        const lines = stderr.split('\n').map(l => l.trim()).filter(l => l !== '' && !/^go: (downloading|finding|found|upgraded|downgraded|added|removed) /.test(l));
+        super(`go ${args.join(' ')} failed: ${lines.join('; ').slice(0, 600) || 'no output'}${x509Hint(stderr)}`);
+        this.args = args;
+        this.stderr = stderr;
+    }
+}
+async function run(go, dir, args, log) {
+    log?.(`go ${args.join(' ')}`);
+    const r = await go.go(args, { dir, env: ENV });
+    if (r.code !== 0)
+        throw new GoFailure(args, r.stderr);
+    return r.stdout;
+}
+async function buildList(go, dir, goVersion) {
+    // -mod=mod: a plugin's go.sum may lack entries; the caller restores or tidies afterwards.
+    return parseModuleList(await run(go, dir, ['list', '-m', ...modModFlag(goVersion), 'all']));
+}
+/** The server's build list: its go.mod from go 1.17 on (complete graph), else computed without its source. */
+async function serverBuildList(go, goModText, goMod, scratchDir, goVersion) {
+    if (!needsComputedBuildList(goMod))
+        return goMod.requires.map(r => ({ path: r.path, version: r.version }));
+    const dir = external_node_path_namespaceObject.join(scratchDir, 'server-gomod');
+    external_node_fs_namespaceObject.rmSync(dir, { recursive: true, force: true });
+    external_node_fs_namespaceObject.mkdirSync(dir, { recursive: true });
+    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(dir, 'go.mod'), goModText);
+    return (await buildList(go, dir, goVersion)).modules.map(m => ({ path: m.path, version: m.version }));
+}
+const readOrUndefined = (file) => (external_node_fs_namespaceObject.existsSync(file) ? external_node_fs_namespaceObject.readFileSync(file) : undefined);
+const sameBytes = (a, b) => (a === undefined || b === undefined ? a === b : a.equals(b));
+async function alignPlugin(go, opts) {
+    const { mode, pluginDir, log } = opts;
+    const goModPath = external_node_path_namespaceObject.join(pluginDir, 'go.mod');
+    const goSumPath = external_node_path_namespaceObject.join(pluginDir, 'go.sum');
+    if (!external_node_fs_namespaceObject.existsSync(goModPath))
+        throw new StepError(`No go.mod in ${pluginDir}: the plugin must be a Go module`);
+    const original = { mod: external_node_fs_namespaceObject.readFileSync(goModPath), sum: readOrUndefined(goSumPath) };
+    // Writes only what differs, so an untouched plugin keeps its files as they were.
+    const restore = () => {
+        if (!sameBytes(readOrUndefined(goModPath), original.mod))
+            external_node_fs_namespaceObject.writeFileSync(goModPath, original.mod);
+        if (original.sum === undefined)
+            external_node_fs_namespaceObject.rmSync(goSumPath, { force: true });
+        else if (!sameBytes(readOrUndefined(goSumPath), original.sum))
+            external_node_fs_namespaceObject.writeFileSync(goSumPath, original.sum);
+    };
+    const pluginMod = parseGoMod(original.mod.toString('utf8'));
+    const serverMod = parseGoMod(opts.server.goMod);
+    const serverModules = await serverBuildList(go, opts.server.goMod, serverMod, opts.scratchDir, opts.server.goVersion).catch((e) => {
+        throw e instanceof GoFailure ? new StepError(`Computing the server's build list from its go.mod: ${e.message}`) : e;
+    });
+    const result = (shared, conflicts) => ({
+        mode, serverModules, shared, changes: [], conflicts, changed: false, diff: '', goModPath
+    });
+    // go (with GOTOOLCHAIN=local) refuses such a go.mod: say why instead, without touching it.
+    const goConflict = goLineConflict(pluginMod, opts.server.goVersion, goModPath);
+    if (goConflict)
+        return result(sharedModules(pluginMod.requires, serverModules), [goConflict]);
+    // The build list and which of its modules the package links. Both move with
+    // every version change (a newer gin links other modules), so both are read again each round.
+    const observe = async () => {
+        const list = await buildList(go, pluginDir, opts.server.goVersion);
+        const listed = await linkedModules(go, pluginDir, opts.server.goVersion, opts.linking, ENV);
+        if (!(listed instanceof Set))
+            log(`${listed.error}; every shared module counts as linked`);
+        const linked = listed instanceof Set ? listed : undefined;
+        return { list, linked, shared: sharedModules(list.modules, serverModules, linked) };
+    };
+    try {
+        let now = await observe();
+        const before = now.list;
+        const plan = planAlignment(mode, before.modules, pluginMod, serverModules, serverMod, now.linked);
+        if (mode === 'off') {
+            restore(); // listing may have filled go.sum; off means the files stay as they are
+            return result(plan.shared, []);
+        }
+        // go.mod right after the last version move, before tidy: tells what tidy undid.
+        let afterMove;
+        if (mode === 'cap' && plan.targets.length > 0) {
+            await run(go, pluginDir, ['mod', 'edit', ...plan.targets.map(t => `-require=${t.path}@${t.version}`)], log);
+            afterMove = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8'));
+        }
+        const tried = new Set();
+        let targets = plan.targets;
+        for (let round = 0; round < MAX_ROUNDS; round++) {
+            if (mode === 'full' && targets.length > 0) {
+                // One command: go resolves all moves together and downgrades dependents as needed.
+                await run(go, pluginDir, ['get', ...targets.map(t => `${t.path}@${t.version}`)], log);
+                targets.forEach(t => tried.add(`${t.path}@${t.version}`));
+                afterMove = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8'));
+            }
+            await alignToolchain(go, pluginDir, goModPath, opts.server.goVersion, log);
+            await run(go, pluginDir, ['mod', 'tidy'], log);
+            now = await observe();
+            if (mode !== 'full')
+                break;
+            targets = fullTargets(now.shared, pluginMod, tried);
+            if (targets.length === 0)
+                break;
+        }
+        const left = mismatches(now.shared, plan.checked);
+        if (left.length > 0) {
+            const edges = parseModGraph(await run(go, pluginDir, ['mod', 'graph']));
+            const final = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8'));
+            const conflicts = explainMismatches(left, { mode, goMod: pluginMod, goModFile: goModPath, main: now.list.main, edges, selected: now.list.modules, afterMove, final });
+            restore();
+            return result(plan.shared, conflicts);
+        }
+        const finalMod = external_node_fs_namespaceObject.readFileSync(goModPath);
+        const changes = [...buildListChanges(before.modules, now.list.modules), ...directiveChanges(pluginMod, parseGoMod(finalMod.toString('utf8')))];
+        for (const c of changes)
+            log(`${c.path}: ${c.from} → ${c.to}`);
+        const changed = !sameBytes(finalMod, original.mod) || !sameBytes(readOrUndefined(goSumPath), original.sum);
+        return { mode, serverModules, shared: now.shared, changes, conflicts: [], changed, diff: unifiedDiff(original.mod.toString('utf8'), finalMod.toString('utf8'), 'go.mod'), goModPath };
+    }
+    catch (e) {
+        restore();
+        // A dependency that needs a newer Go than the server's is a conflict, not a crash.
+        const c = e instanceof GoFailure ? goRequirementConflict(e.stderr, opts.server.goVersion, pluginMod, goModPath) : undefined;
+        if (c)
+            return result(sharedModules(pluginMod.requires, serverModules), [c]);
+        if (e instanceof GoFailure)
+            throw new StepError(`Aligning ${goModPath}: ${e.message}`, { file: goModPath });
+        throw e;
+    }
+}
+/** A `toolchain` line, when there is one, names the server's Go: the Go version must never drift. */
+async function alignToolchain(go, dir, goModPath, serverGo, log) {
+    const toolchain = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8')).toolchain;
+    if (toolchain && !sameGoRelease(toolchain.name, serverGo))
+        await run(go, dir, ['mod', 'edit', `-toolchain=${goReleaseNameOf(serverGo)}`], log);
 }
 
 ;// CONCATENATED MODULE: ./src/verify/server-packages.ts
@@ -39381,6 +43922,8 @@ function loaderDrift(loaderGoMod, serverModules) {
  * natively or through an emulator. A platform that cannot be run here is
  * reported `not-verified`, never as loaded.
  */
+
+
 
 
 
@@ -39524,7 +44067,7 @@ async function verifyPlatform(p, artifacts, o) {
             results.push({ platform: p.id, status: 'failed', method, detail: unreadable });
             continue;
         }
-        const runMounts = [{ host: o.dirs.scratch, container: IN_CONTAINER.scratch, readOnly: true }];
+        const runMounts = [{ host: o.dirs.scratch, container: IN_CONTAINER.scratch, readOnly: true }, ...(o.dirs.caFiles ?? [])];
         const runEnv = {};
         let cmd = [inC(bin), inC(so), ...o.symbols];
         if (emu.kind === 'qemu-user') {
@@ -39544,7 +44087,9 @@ async function verifyPlatform(p, artifacts, o) {
         const secs = ((Date.now() - started) / 1000).toFixed(1);
         log(`plugin.Open (${method}) of ${external_node_path_namespaceObject.basename(a.path)}: ${outcome?.loaded ? 'loaded' : 'failed'} in ${secs}s`);
         if (outcome) {
-            results.push({ platform: p.id, status: outcome.loaded ? 'loaded' : 'failed', method, detail: describeOutcome(outcome) });
+            // Read only for a failure: the .so's build info tells why, beside the loader's recipe.
+            const evidence = outcome.loaded ? undefined : { server: loaderBuildSide(o.serverModules, o.serverGoVersion), plugin: pluginBuildSide(so) };
+            results.push({ platform: p.id, status: outcome.loaded ? 'loaded' : 'failed', method, detail: describeOutcome(outcome, evidence) });
         }
         else {
             const why = run.code === 124 ? `timed out after ${RUN_TIMEOUT_SECONDS}s` : `exited with code ${run.code}`;
@@ -39553,6 +44098,15 @@ async function verifyPlatform(p, artifacts, o) {
     }
     log(`verification: packages listed and loader built in ${((t1 - t0) / 1000).toFixed(1)}s, total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     return results;
+}
+/** The .so's Go build info, the evidence for why a package differs; undefined when it has none. */
+function pluginBuildSide(so) {
+    try {
+        return readGoBuildInfo(new ElfFile(external_node_fs_namespaceObject.readFileSync(so), external_node_path_namespaceObject.basename(so)));
+    }
+    catch {
+        return undefined;
+    }
 }
 /** Downloads the server's versions of the modules the loader imports from, and lists the imports they lack. */
 async function packagesAbsentFromServer(imports, o, run) {
@@ -39605,6 +44159,7 @@ async function verifyArtifacts(o) {
 
 ;// CONCATENATED MODULE: ./src/release/decide.ts
 
+
 /**
  * Whether this run uploads, and to which release. Pure: the event comes in
  * as data.
@@ -39618,6 +44173,9 @@ function decideUpload(args) {
     if (upload === 'false')
         return { upload: false, reason: 'not uploading: upload is false' };
     const fromEvent = eventName === 'release' && payloadReleaseTag ? payloadReleaseTag : undefined;
+    const problem = fromEvent && !releaseTag ? tagNameProblem(fromEvent) : undefined;
+    if (problem)
+        throw new StepError(`The release event's tag ${JSON.stringify(fromEvent)} is not a tag name (it ${problem}); set release-tag`);
     const tag = releaseTag || fromEvent;
     if (tag) {
         const where = releaseTag ? `release-tag ${releaseTag}` : `the ${eventName} event's tag ${tag}`;
@@ -39629,38 +44187,6 @@ function decideUpload(args) {
     return { upload: false, reason: `not uploading: the event is ${eventName}, not release, and release-tag is not set` };
 }
 
-;// CONCATENATED MODULE: ./src/release/checksums.ts
-
-/** The release asset listing the sha256 of every `.so` asset. */
-const CHECKSUMS_NAME = 'SHA256SUMS';
-function sha256Hex(data) {
-    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-}
-/** The hex of an asset's `digest` field when it is a sha256 one. */
-function digestHex(digest) {
-    const m = /^sha256:([0-9a-f]{64})$/i.exec(digest ?? '');
-    return m ? m[1].toLowerCase() : undefined;
-}
-/** Which assets the checksum file covers. */
-function isCovered(name) {
-    return name.endsWith('.so');
-}
-/** sha256sum's format: `<hex>  <name>` lines, sorted by name (code-unit order, like `LC_ALL=C sort`). */
-function formatChecksums(sums) {
-    const names = [...sums.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return names.map(n => `${sums.get(n)}  ${n}\n`).join('');
-}
-/** Reads sha256sum output (text or binary mode marker); lines that do not fit are skipped. */
-function parseChecksums(text) {
-    const sums = new Map();
-    for (const line of text.split(/\r?\n/)) {
-        const m = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(line);
-        if (m)
-            sums.set(m[2], m[1].toLowerCase());
-    }
-    return sums;
-}
-
 ;// CONCATENATED MODULE: ./src/release/plan.ts
 
 
@@ -39668,19 +44194,20 @@ function statusOf(step) {
     return step.kind === 'keep' ? 'kept' : step.kind === 'replace' ? 'replaced' : 'uploaded';
 }
 /**
- * The sha256 of an asset without downloading it: its digest, what this run
- * knows (assets it just uploaded), or its line in the release's SHA256SUMS.
+ * The sha256 of an asset without downloading it: its digest, or what this run
+ * knows (assets it uploaded or read). A SHA256SUMS line is no proof: without a
+ * digest the bytes are read.
  */
-function knownHash(asset, sums, own = new Map()) {
-    return digestHex(asset.digest) ?? own.get(asset.id) ?? sums.get(asset.name);
+function knownHash(asset, known = new Map()) {
+    return digestHex(asset.digest) ?? known.get(asset.id);
 }
-/** Same-name, same-size assets whose bytes must be downloaded to tell whether they match. */
-function assetsToHash(artifacts, existing, sums) {
+/** Same-name, same-size assets whose content decides between keep and replace (a digest, or the bytes). */
+function assetsToHash(artifacts, existing) {
     const byName = new Map(existing.map(a => [a.name, a]));
     return artifacts
-        .map(art => byName.get(art.name))
-        .filter((a) => a !== undefined && a.state === 'uploaded' && knownHash(a, sums) === undefined)
-        .filter(a => artifacts.some(art => art.name === a.name && art.size === a.size));
+        .map(art => ({ art, asset: byName.get(art.name) }))
+        .filter((x) => x.asset !== undefined && x.asset.state === 'uploaded' && x.asset.size === x.art.size)
+        .map(x => x.asset);
 }
 /**
  * What to do per artifact, decided before anything is written. `hashes` holds
@@ -39746,6 +44273,269 @@ function desiredChecksums(existing, hashOf) {
     }
     return { content: formatChecksums(sums), missing };
 }
+// A temporary asset: `<name>.go-plugin-build-<8 hex>.tmp`. It never ends in .so, so no SHA256SUMS lists it.
+const TEMPORARY = /^(.+)\.go-plugin-build-([0-9a-f]{8})\.tmp$/;
+/** Where new bytes wait until the asset they replace is deleted. */
+function temporaryName(name, token) {
+    return `${name}.go-plugin-build-${token}.tmp`;
+}
+/** The name a temporary asset was meant to take, or undefined for any other asset. */
+function temporaryTarget(assetName) {
+    return TEMPORARY.exec(assetName)?.[1];
+}
+/**
+ * Temporaries an earlier run left, to delete: those for the names this run
+ * writes (only this job writes them), and SHA256SUMS ones older than `staleMs`
+ * (a younger one may be another job's, between its upload and its rename).
+ * Every other asset is left alone.
+ */
+function leftoverTemporaries(existing, ownNames, now, staleMs) {
+    return existing.filter(a => {
+        const target = temporaryTarget(a.name);
+        if (target === undefined)
+            return false;
+        if (ownNames.has(target))
+            return true;
+        const created = Date.parse(a.created_at ?? '');
+        return target === CHECKSUMS_NAME && Number.isFinite(created) && now - created > staleMs;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/release/assets.ts
+/**
+ * The edge of the upload step: every request on the release's assets, each
+ * failure turned into one line that says what to do. Replacing an asset never
+ * leaves the release without it or its replacement.
+ */
+
+
+
+
+
+
+function releaseCtx(api, repository, tag, release, log) {
+    return { api, owner: repository.owner, repo: repository.name, tag, release, log, hashes: new Map(), token: (0,external_node_crypto_.randomBytes)(4).toString('hex') };
+}
+/** An asset vanished between listing and reading it (another job replaced or deleted it): read the release again. */
+class AssetGone extends Error {
+    constructor(name) {
+        super(`${name} vanished while it was read`);
+        this.name = 'AssetGone';
+    }
+}
+/** One line: what could not be done on the release and what to do. */
+function failed(ctx, e, what, note = '') {
+    const err = explainApiError(e, `${what} on release ${ctx.tag} of ${ctx.owner}/${ctx.repo}`, { kind: 'write', repository: `${ctx.owner}/${ctx.repo}` });
+    return note && err instanceof StepError ? new StepError(`${err.message}; ${note}`) : err;
+}
+async function listAssets(ctx) {
+    try {
+        return await ctx.api.paginate(apiPath `/repos/${ctx.owner}/${ctx.repo}/releases/${ctx.release.id}/assets`);
+    }
+    catch (e) {
+        throw failed(ctx, e, 'list the assets');
+    }
+}
+async function download(ctx, asset) {
+    try {
+        return await ctx.api.downloadAsset(ctx.owner, ctx.repo, asset.id);
+    }
+    catch (e) {
+        if (isStatus(e, 404))
+            throw new AssetGone(asset.name);
+        throw failed(ctx, e, `download ${asset.name}`);
+    }
+}
+/** The sha256 of an asset: its digest, else its bytes (read once per run). Throws AssetGone. */
+async function hashOf(ctx, asset) {
+    const known = knownHash(asset, ctx.hashes);
+    if (known !== undefined)
+        return known;
+    const hash = sha256Hex(await download(ctx, asset));
+    ctx.hashes.set(asset.id, hash);
+    return hash;
+}
+async function deleteAsset(ctx, asset, note = '') {
+    try {
+        await ctx.api.deleteAsset(ctx.owner, ctx.repo, asset.id);
+    }
+    catch (e) {
+        // Someone else (a concurrent job, our own retried request) deleted it already.
+        const gone = isStatus(e, 404) && (await ctx.api.getJsonOrUndefined(apiPath `/repos/${ctx.owner}/${ctx.repo}/releases/assets/${asset.id}`).catch(() => 'unknown')) === undefined;
+        if (!gone)
+            throw failed(ctx, e, `delete ${asset.name}`, note);
+    }
+}
+function isAlreadyExists(e) {
+    return e instanceof GitHubApiError && e.status === 422 && e.code === 'already_exists';
+}
+/** What holds `name` now: an asset with these bytes, another one ('taken'), or nothing usable ('absent'). */
+async function holderOf(ctx, name, sha256) {
+    const now = (await listAssets(ctx)).find(a => a.name === name);
+    if (!now)
+        return 'absent';
+    if (now.state !== 'uploaded') {
+        await deleteAsset(ctx, now);
+        return 'absent';
+    }
+    try {
+        return (await hashOf(ctx, now)) === sha256 ? now : 'taken';
+    }
+    catch (e) {
+        if (e instanceof AssetGone)
+            return 'absent';
+        throw e;
+    }
+}
+/**
+ * Uploads, and when the name turns out to exist (a retried upload that had
+ * landed, or a concurrent job) accepts it only if it holds the same bytes;
+ * 'taken' when it holds others.
+ */
+async function uploadNamed(ctx, name, data, sha256, contentType) {
+    for (let round = 0; round < 3; round++) {
+        try {
+            const asset = await ctx.api.uploadAsset(ctx.release.upload_url, name, data, contentType);
+            const stored = digestHex(asset.digest);
+            if ((stored !== undefined && stored !== sha256) || asset.size !== data.length) {
+                throw new StepError(`GitHub stored other bytes for ${name} on release ${ctx.tag} than were sent (${asset.size} bytes, ${stored ?? 'no digest'}); re-run the job`);
+            }
+            ctx.hashes.set(asset.id, sha256);
+            return asset;
+        }
+        catch (e) {
+            if (!isAlreadyExists(e))
+                throw failed(ctx, e, `upload ${name}`);
+        }
+        const holder = await holderOf(ctx, name, sha256);
+        if (holder !== 'absent')
+            return holder;
+    }
+    throw new StepError(`Could not upload ${name} to release ${ctx.tag}: the name kept being taken by a broken upload; re-run the job`);
+}
+function takenMessage(tag, name) {
+    return `Release ${tag} got another ${name} while this job uploaded it (a concurrent job?); give each job its own asset names or set overwrite: true`;
+}
+/** uploadNamed for a name only this job writes: another asset under it is an error. */
+async function uploadVerified(ctx, name, data, sha256, contentType) {
+    const asset = await uploadNamed(ctx, name, data, sha256, contentType);
+    if (asset === 'taken')
+        throw new StepError(takenMessage(ctx.tag, name));
+    return asset;
+}
+/** Removes a temporary of this run after a failure; a failure here is only logged (the next run cleans up). */
+async function discard(ctx, temp) {
+    await deleteAsset(ctx, temp).catch(() => ctx.log(`${temp.name}: could not be deleted; the next run removes it`));
+}
+/**
+ * Puts `data` in place of `old` under `name`: upload under a temporary name,
+ * delete the old asset, rename the new one. A failure at any step leaves the
+ * old asset or its replacement on the release. Returns 'taken' when another
+ * job put other bytes under `name` between the delete and the rename (the
+ * temporary is removed).
+ */
+async function replaceAsset(ctx, old, name, data, sha256, contentType) {
+    const temp = await uploadVerified(ctx, temporaryName(name, ctx.token), data, sha256, contentType);
+    try {
+        await deleteAsset(ctx, old, `the release still has the old ${name}`);
+    }
+    catch (e) {
+        await discard(ctx, temp);
+        throw e;
+    }
+    try {
+        const renamed = await ctx.api.renameAsset(ctx.owner, ctx.repo, temp.id, name);
+        ctx.hashes.set(renamed.id, sha256);
+        return renamed;
+    }
+    catch (e) {
+        if (isAlreadyExists(e)) {
+            // Another job put an asset under the name since the delete.
+            await discard(ctx, temp);
+            const holder = await holderOf(ctx, name, sha256);
+            return holder === 'absent' ? uploadNamed(ctx, name, data, sha256, contentType) : holder;
+        }
+        // Our temporary vanished (deleted by hand?): the old one is gone, so upload under the name itself.
+        if (isStatus(e, 404))
+            return uploadNamed(ctx, name, data, sha256, contentType);
+        throw failed(ctx, e, `rename ${temp.name} to ${name}`, `the new ${name} is on the release as ${temp.name} until a run finishes the job`);
+    }
+}
+/** Deletes what earlier runs left half-done (see leftoverTemporaries); a failure is only logged. */
+async function removeLeftovers(ctx, existing, ownNames, staleMs) {
+    for (const a of leftoverTemporaries(existing, ownNames, Date.now(), staleMs)) {
+        try {
+            await deleteAsset(ctx, a);
+            ctx.log(`${a.name}: left by an earlier run that failed, deleted`);
+        }
+        catch (e) {
+            ctx.log(`${a.name}: left by an earlier run, could not be deleted (${e instanceof Error ? e.message : String(e)})`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/release/sync-checksums.ts
+
+
+
+
+const pause = (maxMs) => new Promise(resolve => setTimeout(resolve, Math.random() * maxMs));
+/**
+ * Makes SHA256SUMS list every `.so` asset of the release, each line from a
+ * digest or the asset's bytes. Read, compare, write, read again: concurrent
+ * jobs each end only on a read that matches, so the last one to finish leaves
+ * a file that covers everyone's assets. An asset that vanishes while it is
+ * read (another job replaced it) means: read the release again.
+ */
+async function syncChecksums(ctx, attempts, pauseMs) {
+    let status = 'kept';
+    for (let round = 1; round <= attempts; round++) {
+        const assets = await listAssets(ctx);
+        const current = assets.find(a => a.name === CHECKSUMS_NAME);
+        let content;
+        let have;
+        try {
+            content = await wantedContent(ctx, assets);
+            have = current?.state === 'uploaded' ? await hashOf(ctx, current) : undefined;
+        }
+        catch (e) {
+            if (!(e instanceof AssetGone))
+                throw e;
+            ctx.log(`${CHECKSUMS_NAME}: ${e.message} (another job?); reading the release again`);
+            await pause(pauseMs);
+            continue;
+        }
+        if (current && have === sha256Hex(content)) {
+            ctx.log(`${CHECKSUMS_NAME}: ${status === 'kept' ? 'up to date' : 'written and confirmed'} (${content.split('\n').length - 1} assets)`);
+            return { name: CHECKSUMS_NAME, url: current.browser_download_url, status };
+        }
+        if (await write(ctx, current, Buffer.from(content))) {
+            if (status === 'kept')
+                status = current ? 'replaced' : 'uploaded';
+        }
+        else {
+            // Another job wrote it in between: the next round re-reads.
+            await pause(pauseMs);
+        }
+    }
+    throw new StepError(`${CHECKSUMS_NAME} on release ${ctx.tag} kept changing (other jobs uploading?) and was not confirmed after ${attempts} rounds; re-run the job`);
+}
+async function wantedContent(ctx, assets) {
+    const want = desiredChecksums(assets, a => knownHash(a, ctx.hashes));
+    for (const a of want.missing)
+        await hashOf(ctx, a);
+    return desiredChecksums(assets, a => knownHash(a, ctx.hashes)).content;
+}
+/** false when another job took the name first. */
+async function write(ctx, current, data) {
+    const sha = sha256Hex(data);
+    if (current?.state === 'uploaded')
+        return (await replaceAsset(ctx, current, CHECKSUMS_NAME, data, sha, 'text/plain')) !== 'taken';
+    // Nothing to keep: a missing file, or a broken upload.
+    if (current)
+        await deleteAsset(ctx, current);
+    return (await uploadNamed(ctx, CHECKSUMS_NAME, data, sha, 'text/plain')) !== 'taken';
+}
 
 ;// CONCATENATED MODULE: ./src/release/upload.ts
 
@@ -39754,33 +44544,23 @@ function desiredChecksums(existing, hashOf) {
 
 
 
+
+
+// Rounds of reading the release while other jobs replace assets under us.
+const READ_ROUNDS = 5;
 /**
  * Puts the artifacts on the release of `tag`: plans against what the release
  * holds, fails on conflicts before writing anything, then writes; SHA256SUMS
- * comes last and is derived from the release's state.
+ * comes last and is derived from the release's state. Replacing goes through
+ * a temporary asset, so a failure never leaves a name without an asset.
  */
 async function uploadToRelease(api, opts) {
-    const { owner, name } = opts.repository;
-    const release = await findRelease(api, owner, name, opts.tag);
-    const ctx = { api, owner, repo: name, tag: opts.tag, release, log: opts.log };
-    const existing = await listAssets(ctx);
-    // The old checksum file only matters for same-name assets without a digest.
-    const sumsAsset = existing.find(a => a.name === CHECKSUMS_NAME && a.state === 'uploaded');
-    const byName = new Map(existing.map(a => [a.name, a]));
-    const needSums = opts.artifacts.some(art => byName.get(art.name)?.state === 'uploaded' && !digestHex(byName.get(art.name)?.digest));
-    const sums = sumsAsset && needSums ? parseChecksums((await download(ctx, sumsAsset)).toString('utf8')) : new Map();
-    const hashes = new Map();
-    for (const a of existing) {
-        const h = knownHash(a, sums);
-        if (h !== undefined)
-            hashes.set(a.id, h);
-    }
-    for (const a of assetsToHash(opts.artifacts, existing, sums))
-        hashes.set(a.id, sha256Hex(await download(ctx, a)));
-    const plan = planUpload(opts.artifacts, existing, hashes, opts.overwrite);
+    const release = opts.release ?? (await findRelease(api, opts.repository.owner, opts.repository.name, opts.tag));
+    const ctx = releaseCtx(api, opts.repository, opts.tag, release, opts.log);
+    const { existing, plan } = await planAgainstRelease(ctx, opts.artifacts, opts.overwrite);
     if (plan.conflicts.length > 0)
         throw new StepError(conflictMessage(opts.tag, plan.conflicts));
-    const own = new Map();
+    await removeLeftovers(ctx, existing, new Set(opts.artifacts.map(a => a.name)), opts.staleTemporaryMs ?? 10 * 60_000);
     const results = [];
     for (const step of plan.steps) {
         const { artifact } = step;
@@ -39791,155 +44571,93 @@ async function uploadToRelease(api, opts) {
         }
         else {
             const data = await (0,promises_namespaceObject.readFile)(artifact.path);
-            if (sha256Hex(data) !== artifact.sha256.toLowerCase())
+            const sha = artifact.sha256.toLowerCase();
+            if (sha256Hex(data) !== sha)
                 throw new StepError(`${artifact.path} changed after it was built; its sha256 no longer matches`);
-            if (step.kind !== 'upload')
-                await deleteAsset(ctx, step.asset);
-            asset = await uploadVerified(ctx, artifact.name, data, artifact.sha256.toLowerCase());
+            if (step.kind === 'replace') {
+                const replaced = await replaceAsset(ctx, step.asset, artifact.name, data, sha);
+                if (replaced === 'taken')
+                    throw new StepError(takenMessage(opts.tag, artifact.name));
+                asset = replaced;
+            }
+            else {
+                // A broken earlier upload holds nothing worth keeping.
+                if (step.kind === 'repair')
+                    await deleteAsset(ctx, step.asset);
+                asset = await uploadVerified(ctx, artifact.name, data, sha);
+            }
             opts.log(`${artifact.name}: ${step.kind === 'replace' ? 'replaced' : 'uploaded'} to release ${opts.tag}`);
         }
-        own.set(asset.id, artifact.sha256.toLowerCase());
         results.push({ name: artifact.name, url: asset.browser_download_url, status: statusOf(step) });
     }
     if (opts.checksums)
-        results.push(await syncChecksums(ctx, own, opts.checksumAttempts ?? 6, opts.checksumPauseMs ?? 2000));
+        results.push(await syncChecksums(ctx, opts.checksumAttempts ?? 6, opts.checksumPauseMs ?? 2000));
     return { releaseUrl: release.html_url, assets: results };
+}
+/** Lists the release and hashes same-name assets; reads again when one vanishes under us. */
+async function planAgainstRelease(ctx, artifacts, overwrite) {
+    for (let round = 1;; round++) {
+        const existing = await listAssets(ctx);
+        try {
+            const hashes = new Map();
+            for (const a of assetsToHash(artifacts, existing))
+                hashes.set(a.id, await hashOf(ctx, a));
+            return { existing, plan: planUpload(artifacts, existing, hashes, overwrite) };
+        }
+        catch (e) {
+            if (!(e instanceof AssetGone))
+                throw e;
+            if (round >= READ_ROUNDS)
+                throw new StepError(`Assets of release ${ctx.tag} kept vanishing while they were read (other jobs replacing them?); re-run the job`);
+            ctx.log(`${e.message} (another job?); reading release ${ctx.tag} again`);
+        }
+    }
 }
 /** Published releases by tag; drafts only appear in the list. */
 async function findRelease(api, owner, repo, tag) {
-    const published = await api.getJsonOrUndefined(apiPath `/repos/${owner}/${repo}/releases/tags/${tag}`);
-    if (published)
-        return published;
-    const all = await api.paginate(apiPath `/repos/${owner}/${repo}/releases`);
-    const draft = all.find(r => r.tag_name === tag);
+    let draft;
+    try {
+        const published = await api.getJsonOrUndefined(apiPath `/repos/${owner}/${repo}/releases/tags/${tag}`);
+        if (published)
+            return published;
+        draft = (await api.paginate(apiPath `/repos/${owner}/${repo}/releases`)).find(r => r.tag_name === tag);
+    }
+    catch (e) {
+        throw explainApiError(e, `look up release ${tag} of ${owner}/${repo}`, { kind: 'write', repository: `${owner}/${repo}` });
+    }
     if (draft)
         return draft;
     throw new StepError(`${owner}/${repo} has no release for tag ${tag}; create the release (a draft is fine) before uploading, or set release-tag`);
-}
-function listAssets(ctx) {
-    return ctx.api.paginate(apiPath `/repos/${ctx.owner}/${ctx.repo}/releases/${ctx.release.id}/assets`);
-}
-function download(ctx, asset) {
-    return ctx.api.downloadAsset(ctx.owner, ctx.repo, asset.id);
-}
-/** A refused write says what the job is missing. */
-function writeError(ctx, e, what) {
-    if (!(e instanceof GitHubApiError) || (e.status !== 403 && e.status !== 404))
-        return e;
-    if (e.status === 403 && isRateLimited(e.headers)) {
-        return new StepError(`Could not ${what} on release ${ctx.tag} of ${ctx.owner}/${ctx.repo}: rate limited by GitHub; re-run the job later`);
-    }
-    return new StepError(`Could not ${what} on release ${ctx.tag} of ${ctx.owner}/${ctx.repo} (HTTP ${e.status}); the job needs permissions: contents: write`);
-}
-async function deleteAsset(ctx, asset) {
-    try {
-        await ctx.api.deleteAsset(ctx.owner, ctx.repo, asset.id);
-    }
-    catch (e) {
-        // Someone else (a concurrent job, our own retried request) deleted it already.
-        if (isStatus(e, 404) && (await ctx.api.getJsonOrUndefined(apiPath `/repos/${ctx.owner}/${ctx.repo}/releases/assets/${asset.id}`)) === undefined)
-            return;
-        throw writeError(ctx, e, `delete ${asset.name}`);
-    }
-}
-function isAlreadyExists(e) {
-    return e instanceof GitHubApiError && e.status === 422 && e.code === 'already_exists';
-}
-/**
- * Uploads, and when the name turns out to exist (a retried upload that had
- * landed, or a concurrent job) accepts it only if it holds the same bytes.
- */
-async function uploadVerified(ctx, name, data, sha256) {
-    for (let round = 0; round < 3; round++) {
-        try {
-            return await ctx.api.uploadAsset(ctx.release.upload_url, name, data);
-        }
-        catch (e) {
-            if (!isAlreadyExists(e))
-                throw writeError(ctx, e, `upload ${name}`);
-        }
-        const now = (await listAssets(ctx)).find(a => a.name === name);
-        if (!now)
-            continue;
-        if (now.state !== 'uploaded') {
-            await deleteAsset(ctx, now);
-            continue;
-        }
-        const hash = digestHex(now.digest) ?? sha256Hex(await download(ctx, now));
-        if (hash === sha256)
-            return now;
-        throw new StepError(`Release ${ctx.tag} got another ${name} while this job uploaded it (a concurrent job?); give each job its own asset names or set overwrite: true`);
-    }
-    throw new StepError(`Could not upload ${name} to release ${ctx.tag}: the name kept being taken by a broken upload; re-run the job`);
-}
-/**
- * Makes SHA256SUMS list every `.so` asset of the release. Read, compare,
- * write, read again: concurrent jobs each end only on a read that matches,
- * so the last one to finish leaves a file that covers everyone's assets.
- */
-async function syncChecksums(ctx, own, attempts, pauseMs) {
-    let status = 'kept';
-    for (let round = 1; round <= attempts; round++) {
-        const assets = await listAssets(ctx);
-        const current = assets.find(a => a.name === CHECKSUMS_NAME);
-        let currentText;
-        let old = new Map();
-        let want = desiredChecksums(assets, a => knownHash(a, old, own));
-        if (want.missing.length > 0 && current?.state === 'uploaded') {
-            currentText = (await download(ctx, current)).toString('utf8');
-            old = parseChecksums(currentText);
-            want = desiredChecksums(assets, a => knownHash(a, old, own));
-        }
-        if (want.missing.length > 0) {
-            const hashed = new Map();
-            for (const a of want.missing)
-                hashed.set(a.id, sha256Hex(await download(ctx, a)));
-            want = desiredChecksums(assets, a => hashed.get(a.id) ?? knownHash(a, old, own));
-        }
-        const wantHash = sha256Hex(want.content);
-        if (current?.state === 'uploaded') {
-            const have = digestHex(current.digest) ?? sha256Hex(currentText ?? (await download(ctx, current)));
-            if (have === wantHash) {
-                ctx.log(`${CHECKSUMS_NAME}: ${status === 'kept' ? 'up to date' : 'written and confirmed'} (${want.content.split('\n').length - 1} assets)`);
-                return { name: CHECKSUMS_NAME, url: current.browser_download_url, status };
-            }
-        }
-        if (current)
-            await deleteAsset(ctx, current);
-        try {
-            await ctx.api.uploadAsset(ctx.release.upload_url, CHECKSUMS_NAME, Buffer.from(want.content), 'text/plain');
-            if (status === 'kept')
-                status = current ? 'replaced' : 'uploaded';
-        }
-        catch (e) {
-            // Another job wrote it in between: the next round re-reads.
-            if (!isAlreadyExists(e))
-                throw writeError(ctx, e, `upload ${CHECKSUMS_NAME}`);
-            await new Promise(resolve => setTimeout(resolve, Math.random() * pauseMs));
-        }
-    }
-    throw new StepError(`${CHECKSUMS_NAME} on release ${ctx.tag} kept changing (other jobs uploading?) and was not confirmed after ${attempts} rounds; re-run the job`);
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
 
 
 
-/** Compatible: nothing left unaligned, no conflict, no platform that failed to load. */
+
+
+/**
+ * Compatible: every platform built, no conflict, every shared module the
+ * plugin links at the server's version, no platform that failed to load. A
+ * shared module the plugin does not link cannot affect loading and never counts.
+ */
 function isCompatible(o) {
     if (o.failure)
         return false;
     const a = o.alignment;
-    const aligned = !a || (a.conflicts.length === 0 && a.shared.every(s => s.plugin === s.server));
-    return aligned && o.verification.every(v => v.status !== 'failed');
+    const aligned = !a || (a.conflicts.length === 0 && unaligned(a.shared).length === 0);
+    return aligned && o.builds.every(b => b.ok) && o.verification.every(v => v.status !== 'failed');
 }
+const moduleEntry = (s) => ({ path: s.path, plugin: s.plugin, server: s.server, ...(s.replace !== undefined ? { replace: s.replace } : {}) });
 function compatReport(o) {
     return {
         server: { repository: `${o.server.owner}/${o.server.name}`, tag: o.server.tag },
         goVersion: o.server.goVersion,
         goVersionSource: o.server.goVersionSource,
         align: o.alignment?.mode,
-        shared: o.alignment?.shared ?? [],
+        // Linked shared modules decide loading; the others are listed apart.
+        shared: (o.alignment?.shared ?? []).filter(s => s.linked).map(moduleEntry),
+        sharedNotLinked: (o.alignment?.shared ?? []).filter(s => !s.linked).map(moduleEntry),
         changes: o.alignment?.changes ?? [],
         conflicts: (o.alignment?.conflicts ?? []).map(c => ({ module: c.path, server: c.server, plugin: c.plugin, chain: c.chain, cause: c.message })),
         platforms: o.builds.map(b => {
@@ -39969,12 +44687,19 @@ function summaryMarkdown(o) {
         }
         for (const c of a.conflicts)
             lines.push(`- :x: ${c.message}`);
-        const left = a.shared.filter(s => s.plugin !== s.server);
-        for (const s of left)
-            lines.push(`- :warning: ${code(s.path)} is ${s.plugin} in the plugin but ${s.server} in the server`);
-        if (a.diff.trim() !== '')
-            lines.push('', 'Commit this change to the plugin\'s go.mod:', '', '```diff', a.diff.trimEnd(), '```');
-        lines.push('');
+        const conflicting = new Set(a.conflicts.map(c => c.path));
+        const others = unaligned(a.shared).filter(x => !conflicting.has(x.path));
+        if (a.conflicts.length === 0)
+            for (const s of others)
+                lines.push(`- :warning: ${code(s.path)} is ${s.plugin} in the plugin but ${s.server} in the server`);
+        // With a conflict the files were restored: the other linked modules only wait for it to be solved.
+        else if (others.length > 0)
+            lines.push(`- Also linked at other versions than the server's in this go.mod; alignment moves them once the conflicts above are solved: ${others.map(s => code(s.path)).join(', ')}`);
+        if (a.diff.trim() !== '') {
+            const intro = o.goFilesRestored ? 'The run failed, so go.mod and go.sum were left as they were; alignment changes go.mod like this:' : 'Commit this change to the plugin\'s go.mod:';
+            lines.push('', intro, '', '```diff', a.diff.trimEnd(), '```');
+        }
+        lines.push('', ...notLinkedSection(a.shared));
     }
     lines.push('### Platforms', '', '| platform | image | build | seconds | loads | file | size | sha256 | release |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const b of o.builds) {
@@ -39997,14 +44722,33 @@ function summaryMarkdown(o) {
     lines.push('', isCompatible(o) ? '**Compatible.**' : '**Not compatible** with this server release (or not proven so).');
     return lines.join('\n') + '\n';
 }
+/** Shared modules no linked package comes from, apart: they cannot make plugin.Open fail. */
+function notLinkedSection(shared) {
+    const notLinked = shared.filter(s => !s.linked);
+    const other = notLinked.filter(differs);
+    if (other.length === 0)
+        return [];
+    const same = notLinked.length - other.length;
+    return [
+        '#### Shared, not linked: cannot affect loading',
+        '',
+        `In both build lists, but the plugin's package links none of their packages (on any platform built), so the server never compares them${same > 0 ? `; ${same} more at the server's version` : ''}.`,
+        '',
+        '| module | plugin | server |',
+        '| --- | --- | --- |',
+        ...other.map(s => `| ${code(s.path)} | ${s.replace !== undefined ? `${s.plugin} => ${s.replace}` : s.plugin} | ${s.server} |`),
+        ''
+    ];
+}
 /** Sets every output and writes the summary and the JSON report; returns the report's path. */
 async function publishReport(o, outputDir) {
-    const reportPath = external_node_path_namespaceObject.join(outputDir, 'compat-report.json');
-    await (0,promises_namespaceObject.mkdir)(outputDir, { recursive: true });
+    const reportPath = external_node_path_namespaceObject.join(outputDir, REPORT_NAME);
+    await claimOutputs(outputDir, [REPORT_NAME]);
     await (0,promises_namespaceObject.writeFile)(reportPath, JSON.stringify(compatReport(o), null, 2) + '\n');
+    await recordOutputs(outputDir, [REPORT_NAME]);
     setOutput('server-version', o.server.tag);
     setOutput('go-version', o.server.goVersion);
-    setOutput('go-mod-changed', String(o.alignment?.changed ?? false));
+    setOutput('go-mod-changed', String((o.alignment?.changed ?? false) && !o.goFilesRestored));
     setOutput('artifacts', JSON.stringify(o.artifacts.map(a => ({ platform: a.platform, path: a.path, name: a.name, size: a.size, sha256: a.sha256, ...(a.url ? { url: a.url, upload: a.upload } : {}) }))));
     setOutput('compatible', String(isCompatible(o)));
     setOutput('compat-report', reportPath);
@@ -40015,6 +44759,9 @@ async function publishReport(o, outputDir) {
 }
 
 ;// CONCATENATED MODULE: ./src/annotations.ts
+
+
+
 
 
 
@@ -40029,7 +44776,14 @@ function repoPath(file, workspace = process.env.GITHUB_WORKSPACE || process.cwd(
 function annotateConflicts(alignment) {
     for (const c of alignment.conflicts)
         error(c.message, { title: `cannot align ${c.path}`, file: repoPath(c.location?.file), startLine: c.location?.line });
-    for (const s of alignment.shared.filter(x => x.plugin !== x.server && alignment.conflicts.length === 0)) {
+    // Not warnings: they cannot make plugin.Open fail, and would drown the ones that can.
+    const notLinked = alignment.shared.filter(s => !s.linked && differs(s));
+    if (notLinked.length > 0) {
+        info(`Shared, not linked (cannot affect loading): ${notLinked.map(s => `${s.path} ${s.plugin} (server ${s.server})`).join(', ')}`);
+    }
+    if (alignment.conflicts.length > 0)
+        return;
+    for (const s of unaligned(alignment.shared)) {
         warning(`${s.path} is ${s.plugin} in the plugin but ${s.server} in the server (align: ${alignment.mode})`, { title: 'not aligned' });
     }
 }
@@ -40041,14 +44795,34 @@ function annotateVerification(results) {
             warning(`${v.platform}: not verified: ${v.detail}`);
     }
 }
-/** Known failures are one line; anything else keeps its stack for a bug report. */
-function fail(e) {
-    if (e instanceof StepError && e.location)
-        error(e.message, { file: repoPath(e.location.file), startLine: e.location.line });
+/**
+ * The one line a user reads for a failure. Known failures say what to do;
+ * anything else is named as unexpected, and its stack goes to the debug log.
+ */
+function failureMessage(e) {
+    let text;
     if (e instanceof InputError || e instanceof StepError)
-        setFailed(e.message);
-    else
-        setFailed(`unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        text = e.message;
+    else if (e instanceof GitHubApiError)
+        text = `GitHub request ${e.method} ${e.route} failed: ${e.detail}; ${adviceFor(e, { kind: 'read', repository: 'the repository' }) || 'see the debug log'}`;
+    else {
+        const why = e instanceof Error ? e.message : String(e);
+        text = `unexpected error: ${why}; re-run the job with debug logging on (ACTIONS_STEP_DEBUG) to see where it happened`;
+    }
+    return oneLine(text);
+}
+function oneLine(text) {
+    const line = text.split(/\r?\n/).map(l => l.trim()).filter(l => l !== '').join('; ');
+    return line.length > 2000 ? `${line.slice(0, 1997)}...` : line;
+}
+/** Fails the step with one line; stacks only in the debug log. */
+function fail(e) {
+    if (e instanceof Error && e.stack)
+        core_debug(e.stack);
+    const message = failureMessage(e);
+    if (e instanceof StepError && e.location)
+        error(message, { file: repoPath(e.location.file), startLine: e.location.line });
+    setFailed(message);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -40072,42 +44846,65 @@ function fail(e) {
 
 
 
+
+
+
+
+
 /**
  * The pipeline: resolve the server release, align the plugin's go.mod, build
  * every platform in the server's images, verify the .so files load, upload
- * them, report. Every input is checked before anything is written.
+ * them, report. Every input is checked before anything is written, and a
+ * run that fails puts the plugin's go.mod and go.sum back as they were.
  */
 async function main_run() {
     // Once the server is known, even a failing run reports what it learnt.
     let partial;
+    let goFiles;
     try {
         // Inputs, parsed and validated once; then the checks that need no writes.
         const ctx = loadContext();
         const { inputs } = ctx;
         const shipping = decideUpload({ upload: inputs.upload, releaseTag: inputs.releaseTag, eventName: ctx.eventName, payloadReleaseTag: ctx.payloadReleaseTag });
-        const plugin = readPluginModule(inputs);
+        const plugin = readPluginModule(inputs, ctx.workspace);
+        checkOutputDir(inputs.outputDir, [ctx.workspace, ctx.runnerTemp]);
         await checkDockerEngine();
         const api = new GitHubApi({ token: inputs.token, log: core_debug });
         // Resolve the server release: tag, Go version, go.mod.
         const server = await resolveServerRelease(api, inputs.server, inputs.serverVersion);
         info(`Server ${server.owner}/${server.name} ${server.tag}: Go ${server.goVersion} (from ${server.goVersionSource})`);
+        // Flags that would make every .so unloadable (-trimpath, ...), refused before anything is
+        // written. Which of them the server's build used will come from its binary's build info.
+        checkFingerprintFlags({ buildArgs: inputs.buildArgs, goFlags: inputs.goEnv.GOFLAGS }, SERVER_BUILD_FLAGS_UNKNOWN);
+        // The release to upload to must exist before anything is built.
+        const release = shipping.upload ? await findRelease(api, ctx.repository.owner, ctx.repository.name, shipping.tag ?? '') : undefined;
         const concurrency = defaultConcurrency();
         // Go commands that are no platform's build (alignment) run in the linux-amd64 image.
         const toolImage = imageFor(inputs.buildImage, templateValues(server, parsePlatform('linux-amd64'), plugin.name));
-        const layout = planLayout(ctx);
-        const jobs = planBuilds({ inputs, server, pluginName: plugin.name, pluginWorkdir: layout.pluginWorkdir });
+        // The runner's extra CAs (TLS-inspecting proxies) reach every container, read-only.
+        const ca = runnerCertificates(server.goVersion, inputs.goEnv, { info: info, warning: warning });
+        const goEnv = { ...inputs.goEnv, ...ca.env };
+        const planned = planLayout(ctx);
+        const layout = { ...planned, dirs: { ...planned.dirs, caFiles: ca.mounts } };
+        const jobs = planBuilds({ inputs: { ...inputs, goEnv }, server, pluginName: plugin.name, pluginWorkdir: layout.pluginWorkdir });
+        const outputNames = jobs.map(j => j.assetName);
+        checkOutputNames(inputs.outputDir, outputNames);
         await createLayout(layout);
         await checkImages([...jobs, { platform: parsePlatform('linux-amd64'), image: toolImage }], server.goVersion, concurrency);
         const outcome = { server, builds: [], verification: [], artifacts: [] };
         partial = { outcome, outputDir: inputs.outputDir };
         // Align the plugin's go.mod with the server's build list.
-        const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), inputs.goEnv, server.goVersion);
-        const alignment = await alignPlugin(goRunner, { mode: inputs.align, pluginDir: plugin.dir, scratchDir: layout.dirs.scratch, server, log: info });
+        goFiles = snapshotGoFiles(plugin.dir);
+        const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), goEnv, server.goVersion);
+        const linking = { package: inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) };
+        const alignment = await alignPlugin(goRunner, { mode: inputs.align, pluginDir: plugin.dir, scratchDir: layout.dirs.scratch, server, linking, log: info });
         outcome.alignment = alignment;
         annotateConflicts(alignment);
         if (alignment.conflicts.length === 0) {
             // Build every platform in its image, concurrently.
+            await claimOutputs(inputs.outputDir, outputNames);
             outcome.builds = await buildPlatforms(jobs, { dirs: layout.dirs, concurrency, repoDir: layout.repoDir });
+            await recordOutputs(inputs.outputDir, outputNames);
             outcome.artifacts = outcome.builds.flatMap(b => (b.artifact ? [b.artifact] : []));
             // Verify: plugin.Open into a loader built like the server.
             if (inputs.verify && outcome.artifacts.length > 0) {
@@ -40119,7 +44916,7 @@ async function main_run() {
                     plugin: { dir: plugin.dir, package: inputs.package },
                     symbols: inputs.verifySymbols,
                     dirs: layout.dirs,
-                    goEnv: inputs.goEnv,
+                    goEnv,
                     concurrency,
                     log: (platform, line) => info(`[verify ${platform}] ${line}`)
                 });
@@ -40136,6 +44933,7 @@ async function main_run() {
             const result = await uploadToRelease(api, {
                 repository: ctx.repository,
                 tag: shipping.tag ?? '',
+                release,
                 artifacts: outcome.artifacts,
                 overwrite: inputs.overwrite,
                 checksums: inputs.checksums,
@@ -40151,22 +44949,33 @@ async function main_run() {
         }
         if (outcome.uploadNote)
             info(outcome.uploadNote);
-        // Report: outputs, job summary, compat-report.json; then the verdict.
-        await publishReport(outcome, inputs.outputDir);
+        // The verdict; a failed run leaves the plugin's files as they were. Then report: outputs, job summary, compat-report.json.
         const failedBuilds = outcome.builds.filter(b => !b.ok).map(b => b.job.platform.id);
         const target = `${server.owner}/${server.name} ${server.tag}`;
+        let verdict;
         if (alignment.conflicts.length > 0)
-            setFailed(`go.mod cannot be aligned with ${target}: ${alignment.conflicts.map(c => c.message).join('; ')}`);
+            verdict = `go.mod cannot be aligned with ${target}: ${alignment.conflicts.map(c => c.message).join('; ')}`;
         else if (failedBuilds.length > 0)
-            setFailed(`go build failed for ${failedBuilds.join(', ')}`);
+            verdict = `go build failed for ${failedBuilds.join(', ')}`;
         else if (!isCompatible(outcome))
-            setFailed(`the plugin is not compatible with ${target}; see the annotations and the job summary`);
+            verdict = `the plugin is not compatible with ${target}; see the annotations and the job summary`;
+        if (verdict)
+            outcome.goFilesRestored = goFiles.restore();
+        await publishReport(outcome, inputs.outputDir);
+        if (verdict)
+            fail(new StepError(verdict));
     }
     catch (e) {
         fail(e);
+        let restored = false;
+        try {
+            restored = goFiles?.restore() ?? false;
+        }
+        catch (r) {
+            warning(`go.mod and go.sum could not be put back: ${r instanceof Error ? r.message : String(r)}`);
+        }
         if (partial) {
-            const failure = e instanceof Error ? e.message : String(e);
-            await publishReport({ ...partial.outcome, failure, uploadNote: 'not uploading: the run failed' }, partial.outputDir).catch(() => undefined);
+            await publishReport({ ...partial.outcome, failure: failureMessage(e), goFilesRestored: restored, uploadNote: 'not uploading: the run failed' }, partial.outputDir).catch((r) => core_debug(`the report could not be written: ${r instanceof Error ? r.message : String(r)}`));
         }
     }
 }

@@ -1,6 +1,8 @@
 import * as core from '@actions/core'
 import * as path from 'node:path'
 import { InputError, StepError } from './errors.js'
+import { GitHubApiError } from './github/api.js'
+import { adviceFor } from './github/explain.js'
 import type { Alignment } from './alignment/align.js'
 import { differs, unaligned } from './alignment/plan.js'
 import type { VerifyResult } from './verify/verify.js'
@@ -33,9 +35,30 @@ export function annotateVerification(results: VerifyResult[]): void {
   }
 }
 
-/** Known failures are one line; anything else keeps its stack for a bug report. */
+/**
+ * The one line a user reads for a failure. Known failures say what to do;
+ * anything else is named as unexpected, and its stack goes to the debug log.
+ */
+export function failureMessage(e: unknown): string {
+  let text: string
+  if (e instanceof InputError || e instanceof StepError) text = e.message
+  else if (e instanceof GitHubApiError) text = `GitHub request ${e.method} ${e.route} failed: ${e.detail}; ${adviceFor(e, { kind: 'read', repository: 'the repository' }) || 'see the debug log'}`
+  else {
+    const why = e instanceof Error ? e.message : String(e)
+    text = `unexpected error: ${why}; re-run the job with debug logging on (ACTIONS_STEP_DEBUG) to see where it happened`
+  }
+  return oneLine(text)
+}
+
+function oneLine(text: string): string {
+  const line = text.split(/\r?\n/).map(l => l.trim()).filter(l => l !== '').join('; ')
+  return line.length > 2000 ? `${line.slice(0, 1997)}...` : line
+}
+
+/** Fails the step with one line; stacks only in the debug log. */
 export function fail(e: unknown): void {
-  if (e instanceof StepError && e.location) core.error(e.message, { file: repoPath(e.location.file), startLine: e.location.line })
-  if (e instanceof InputError || e instanceof StepError) core.setFailed(e.message)
-  else core.setFailed(`unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
+  if (e instanceof Error && e.stack) core.debug(e.stack)
+  const message = failureMessage(e)
+  if (e instanceof StepError && e.location) core.error(message, { file: repoPath(e.location.file), startLine: e.location.line })
+  core.setFailed(message)
 }

@@ -4,6 +4,7 @@ import { type Platform, parsePlatforms, DEFAULT_PLATFORMS } from './platform.js'
 import { placeholdersOf, renderTemplate } from './template.js'
 import { splitShellWords } from './shell-words.js'
 import type { ServerBinarySetting } from './server/binary-asset.js'
+import { tagNameProblem } from './git-ref.js'
 
 export type AlignMode = 'full' | 'cap' | 'off'
 export type UploadMode = 'auto' | 'true' | 'false'
@@ -80,7 +81,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     const v = (get(name) ?? '').trim()
     return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v
   }
-  const within = (p: string): string => path.resolve(env.workspace, p)
+  const workspace = path.resolve(env.workspace)
+  const within = (p: string): string => path.resolve(workspace, p)
 
   const serverRepository = (get('server-repository') ?? '').trim()
   const repo = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(serverRepository)
@@ -89,9 +91,9 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
   }
 
   const serverVersion = input('server-version')
-  if (serverVersion !== 'latest' && !/^[A-Za-z0-9][A-Za-z0-9._+\-/]{0,127}$/.test(serverVersion)) {
-    throw new InputError('server-version', `"${serverVersion}" is not a tag name`, 'latest or a tag such as v2.9.1')
-  }
+  if (serverVersion !== 'latest') checkTag('server-version', serverVersion, 'latest or a tag such as v2.9.1')
+  const releaseTag = input('release-tag')
+  if (releaseTag !== '') checkTag('release-tag', releaseTag, 'the tag of an existing release of this repository, such as v1.0.0')
 
   const platforms = parsePlatforms(input('platforms'))
   const buildImage = checkTemplate('build-image', input('build-image'), IMAGE_PLACEHOLDERS)
@@ -116,17 +118,29 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     }
   }
 
+  // The action writes go.mod, go.sum and output files: only inside the workspace (or RUNNER_TEMP for output).
+  const pluginPath = within(input('plugin-path'))
+  if (!isInside(workspace, pluginPath)) {
+    throw new InputError('plugin-path', `${quoted(input('plugin-path'))} is outside the workspace ${workspace}`, "the directory of the plugin's go.mod inside the workspace, relative to it, such as . or plugin")
+  }
+  const outputDir = within(input('output-dir'))
+  const runnerTemp = path.resolve(env.runnerTemp)
+  if (!isInside(workspace, outputDir) && !(path.isAbsolute(input('output-dir')) && isInside(runnerTemp, outputDir))) {
+    const where = path.isAbsolute(input('output-dir')) ? `the workspace ${workspace} and RUNNER_TEMP ${runnerTemp}` : `the workspace ${workspace}`
+    throw new InputError('output-dir', `${quoted(input('output-dir'))} is outside ${where}`, 'a folder relative to the workspace, such as build, or an absolute path under the workspace or RUNNER_TEMP')
+  }
+
   const goModCache = input('go-mod-cache')
   return {
     server: { owner: repo[1], name: repo[2] },
     serverVersion,
-    pluginPath: within(input('plugin-path')),
+    pluginPath,
     package: checkPackage(input('package')),
     pluginName: pluginName === '' ? undefined : pluginName,
     platforms,
     buildImage,
     assetName,
-    outputDir: within(input('output-dir')),
+    outputDir,
     ldflags: input('ldflags'),
     buildArgs,
     goEnv: parseGoEnv(input('go-env')),
@@ -138,10 +152,27 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     // Set but empty means "skip the symbol check"; unset means the default.
     verifySymbols: parseSymbols(get('verify-symbols') ?? INPUT_DEFAULTS['verify-symbols']),
     upload: oneOf('upload', input('upload'), ['auto', 'true', 'false']) as UploadMode,
-    releaseTag: input('release-tag') || undefined,
+    releaseTag: releaseTag || undefined,
     overwrite: bool('overwrite', input('overwrite')),
     checksums: bool('checksums', input('checksums'))
   }
+}
+
+/** `child` is `parent` or below it (paths already resolved; symlinks are checked where files are read). */
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child)
+  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel))
+}
+
+/** An input's value quoted on one line, and short. */
+function quoted(value: string): string {
+  const s = JSON.stringify(value)
+  return s.length > 80 ? `${s.slice(0, 77)}..."` : s
+}
+
+function checkTag(name: string, value: string, accepted: string): void {
+  const problem = tagNameProblem(value)
+  if (problem) throw new InputError(name, `${quoted(value)} is not a tag name: it ${problem}`, `${accepted} (git's rules for tag names)`)
 }
 
 function oneOf(name: string, value: string, accepted: string[]): string {

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { Artifact } from './artifact.js'
 import type { Alignment } from './alignment/align.js'
@@ -7,6 +7,7 @@ import { type SharedModule, differs, unaligned } from './alignment/plan.js'
 import type { BuildOutcome } from './build/build.js'
 import type { VerifyResult } from './verify/verify.js'
 import type { ServerRelease } from './server-release.js'
+import { REPORT_NAME, claimOutputs, recordOutputs } from './output-dir.js'
 
 /** Everything the run learnt, for the outputs, the job summary and compat-report.json. */
 export interface RunOutcome {
@@ -22,18 +23,20 @@ export interface RunOutcome {
   uploadNote?: string
   /** Set when a step failed before the run could finish. */
   failure?: string
+  /** The run failed, so the plugin's go.mod and go.sum were put back as they were. */
+  goFilesRestored?: boolean
 }
 
 /**
- * Compatible: no conflict, every shared module the plugin links at the
- * server's version, no platform that failed to load. A shared module the
- * plugin does not link cannot affect loading and never counts.
+ * Compatible: every platform built, no conflict, every shared module the
+ * plugin links at the server's version, no platform that failed to load. A
+ * shared module the plugin does not link cannot affect loading and never counts.
  */
-export function isCompatible(o: Pick<RunOutcome, 'alignment' | 'verification' | 'failure'>): boolean {
+export function isCompatible(o: Pick<RunOutcome, 'alignment' | 'verification' | 'failure' | 'builds'>): boolean {
   if (o.failure) return false
   const a = o.alignment
   const aligned = !a || (a.conflicts.length === 0 && unaligned(a.shared).length === 0)
-  return aligned && o.verification.every(v => v.status !== 'failed')
+  return aligned && o.builds.every(b => b.ok) && o.verification.every(v => v.status !== 'failed')
 }
 
 const moduleEntry = (s: SharedModule): object => ({ path: s.path, plugin: s.plugin, server: s.server, ...(s.replace !== undefined ? { replace: s.replace } : {}) })
@@ -81,7 +84,10 @@ export function summaryMarkdown(o: RunOutcome): string {
     if (a.conflicts.length === 0) for (const s of others) lines.push(`- :warning: ${code(s.path)} is ${s.plugin} in the plugin but ${s.server} in the server`)
     // With a conflict the files were restored: the other linked modules only wait for it to be solved.
     else if (others.length > 0) lines.push(`- Also linked at other versions than the server's in this go.mod; alignment moves them once the conflicts above are solved: ${others.map(s => code(s.path)).join(', ')}`)
-    if (a.diff.trim() !== '') lines.push('', 'Commit this change to the plugin\'s go.mod:', '', '```diff', a.diff.trimEnd(), '```')
+    if (a.diff.trim() !== '') {
+      const intro = o.goFilesRestored ? 'The run failed, so go.mod and go.sum were left as they were; alignment changes go.mod like this:' : 'Commit this change to the plugin\'s go.mod:'
+      lines.push('', intro, '', '```diff', a.diff.trimEnd(), '```')
+    }
     lines.push('', ...notLinkedSection(a.shared))
   }
   lines.push('### Platforms', '', '| platform | image | build | seconds | loads | file | size | sha256 | release |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
@@ -125,12 +131,13 @@ function notLinkedSection(shared: SharedModule[]): string[] {
 
 /** Sets every output and writes the summary and the JSON report; returns the report's path. */
 export async function publishReport(o: RunOutcome, outputDir: string): Promise<string> {
-  const reportPath = path.join(outputDir, 'compat-report.json')
-  await mkdir(outputDir, { recursive: true })
+  const reportPath = path.join(outputDir, REPORT_NAME)
+  await claimOutputs(outputDir, [REPORT_NAME])
   await writeFile(reportPath, JSON.stringify(compatReport(o), null, 2) + '\n')
+  await recordOutputs(outputDir, [REPORT_NAME])
   core.setOutput('server-version', o.server.tag)
   core.setOutput('go-version', o.server.goVersion)
-  core.setOutput('go-mod-changed', String(o.alignment?.changed ?? false))
+  core.setOutput('go-mod-changed', String((o.alignment?.changed ?? false) && !o.goFilesRestored))
   core.setOutput(
     'artifacts',
     JSON.stringify(

@@ -1,6 +1,7 @@
 import { StepError } from './errors.js'
 import { parseGoVersion } from './go-version.js'
 import { type GitHubApi, type Release, type Tag, apiPath, isStatus } from './github/api.js'
+import { explainApiError } from './github/explain.js'
 
 export interface ServerRelease {
   owner: string
@@ -19,9 +20,15 @@ export interface ServerRelease {
 export async function resolveServerRelease(api: GitHubApi, server: { owner: string; name: string }, version: 'latest' | string): Promise<ServerRelease> {
   const { owner, name } = server
   const repo = `${owner}/${name}`
-  const tag = version === 'latest' ? await latestTag(api, owner, name) : await checkTag(api, owner, name, version)
-
-  const [goVersionFile, goMod] = await Promise.all([api.getFile(owner, name, 'GO_VERSION', tag), api.getFile(owner, name, 'go.mod', tag)])
+  let tag: string
+  let goVersionFile: string | undefined
+  let goMod: string | undefined
+  try {
+    tag = version === 'latest' ? await latestTag(api, owner, name) : await checkTag(api, owner, name, version)
+    ;[goVersionFile, goMod] = await Promise.all([api.getFile(owner, name, 'GO_VERSION', tag), api.getFile(owner, name, 'go.mod', tag)])
+  } catch (e) {
+    throw explainApiError(e, `read the ${version === 'latest' ? 'latest release' : `tag ${version}`} of the server ${repo}`, { kind: 'read', repository: repo })
+  }
   if (goMod === undefined) throw new StepError(`${repo} has no go.mod at ${tag}; server-repository must be a Go module`)
 
   const { goVersion, source } = pickGoVersion(repo, tag, goVersionFile, goMod)

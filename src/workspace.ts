@@ -1,4 +1,6 @@
+import { existsSync, statSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
+import { InputError } from './errors.js'
 import * as path from 'node:path'
 import { type HostDirs, IN_CONTAINER, TOOL_CACHE_KEY } from './container-layout.js'
 import type { ActionContext } from './context.js'
@@ -43,6 +45,8 @@ export function planLayout(ctx: ActionContext, runId: string = `${process.pid}-$
 
 /** The action's own folders and the module cache (docker would create missing ones as root). */
 export async function createLayout(layout: RunLayout): Promise<void> {
+  const cache = layout.dirs.goModCache
+  if (existsSync(cache) && !statSync(cache).isDirectory()) throw new InputError('go-mod-cache', `${cache} is a file, not a folder`, 'a folder for the module cache (created when missing)')
   await mkdir(layout.dirs.scratch, { recursive: true })
   await mkdir(layout.dirs.goModCache, { recursive: true })
   await mkdir(path.join(layout.dirs.goCacheRoot, TOOL_CACHE_KEY), { recursive: true })

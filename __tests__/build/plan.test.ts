@@ -30,6 +30,11 @@ test('a server tag that would put a slash in a file name is refused before anyth
   expect(() => planBuilds({ inputs, server: { ...server, tag: 'release/2.9' }, pluginName: 'echo', pluginWorkdir: '/proj' })).toThrow(InputError)
 })
 
+test.each(['SHA256SUMS', 'sha256sums', 'compat-report.json', '.go-plugin-build.json'])('an asset named %s, like a file of the action, is refused', name => {
+  const one = { ...inputs, platforms: parsePlatforms('linux-amd64'), assetName: name }
+  expect(() => planBuilds({ inputs: one, server, pluginName: 'echo', pluginWorkdir: '/proj' })).toThrow(/Input 'asset-name': .* the action's own/)
+})
+
 test('the plugin name is the last element of the module path, /vN dropped', () => {
   expect(defaultPluginName('github.com/gotify/server/v2')).toBe('server')
   expect(defaultPluginName('github.com/me/gotify-broadcast')).toBe('gotify-broadcast')

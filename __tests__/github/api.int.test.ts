@@ -132,3 +132,10 @@ test('an empty token is an input error, before any request', () => {
   expect(() => new GitHubApi({ token: '', baseUrl: gh.url })).toThrow("Input 'token': is empty; accepted: a GitHub token, such as the default ${{ github.token }}")
   expect(gh.log).toHaveLength(0)
 })
+
+test('apiPath encodes each part, keeps "/" in tags, and refuses . and .. segments (URLs resolve them, even encoded)', () => {
+  expect(apiPath`/repos/${'o'}/${'r'}/releases/tags/${'release/v1 #2'}`).toBe('/repos/o/r/releases/tags/release/v1%20%232')
+  for (const tag of ['../../../../gotify/server/releases/tags/v2.9.1', 'v1/./x', '..']) {
+    expect(() => apiPath`/repos/o/r/releases/tags/${tag}`).toThrow(/would leave its place in an API path/)
+  }
+})

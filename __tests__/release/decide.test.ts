@@ -34,4 +34,8 @@ describe('decideUpload', () => {
     expect(call).toThrow("Input 'release-tag': upload is true but there is no release to upload to (the event is push, not release); accepted: the tag of an existing release, or upload: auto")
     expect(decideUpload({ upload: 'true', eventName: 'push', releaseTag: 'v3' })).toMatchObject({ upload: true, tag: 'v3' })
   })
+
+  test("a release event's tag is checked by git's rules too, before any request", () => {
+    expect(() => decideUpload({ upload: 'auto', eventName: 'release', payloadReleaseTag: 'v1/../../x' })).toThrow(/tag "v1\/..\/..\/x" is not a tag name \(it contains ".."\); set release-tag/)
+  })
 })

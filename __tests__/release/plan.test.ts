@@ -1,5 +1,5 @@
 import { formatChecksums, parseChecksums, sha256Hex, digestHex } from '../../src/release/checksums.js'
-import { type Artifact, type ExistingAsset, assetsToHash, desiredChecksums, knownHash, planUpload } from '../../src/release/plan.js'
+import { type Artifact, type ExistingAsset, assetsToHash, desiredChecksums, knownHash, leftoverTemporaries, planUpload, temporaryName, temporaryTarget } from '../../src/release/plan.js'
 
 const art = (name: string, content: string): Artifact => ({ name, path: `/build/${name}`, sha256: sha256Hex(content), size: content.length })
 const asset = (id: number, name: string, content: string, extra: Partial<ExistingAsset> = {}): ExistingAsset => ({ id, name, size: content.length, state: 'uploaded', digest: `sha256:${sha256Hex(content)}`, ...extra })
@@ -30,7 +30,7 @@ describe('planUpload', () => {
   })
   test('overwrite replaces; a different size needs no hash', () => {
     const existing = [asset(2, 'other.so', 'two', { digest: null })]
-    expect(assetsToHash([art('other.so', 'longer')], existing, new Map())).toEqual([])
+    expect(assetsToHash([art('other.so', 'longer')], existing)).toEqual([])
     const plan = planUpload([art('other.so', 'longer')], existing, new Map(), true)
     expect(plan.steps.map(s => s.kind)).toEqual(['replace'])
     expect(plan.conflicts).toEqual([])
@@ -39,10 +39,11 @@ describe('planUpload', () => {
     const plan = planUpload([art('x.so', 'x')], [asset(3, 'x.so', '', { state: 'starter', digest: null })], new Map(), false)
     expect(plan.steps.map(s => s.kind)).toEqual(['repair'])
   })
-  test('hashes come from the digest, else the old SHA256SUMS line, else a download', () => {
+  test('hashes come from the digest, else from what the run read or wrote; never from a SHA256SUMS line', () => {
     const noDigest = asset(4, 'x.so', 'x', { digest: null })
-    expect(knownHash(noDigest, new Map([['x.so', sha256Hex('x')]]))).toBe(sha256Hex('x'))
-    expect(assetsToHash([art('x.so', 'x')], [noDigest], new Map())).toEqual([noDigest])
+    expect(knownHash(noDigest)).toBeUndefined()
+    expect(knownHash(noDigest, new Map([[4, sha256Hex('x')]]))).toBe(sha256Hex('x'))
+    expect(assetsToHash([art('x.so', 'x')], [noDigest])).toEqual([noDigest])
   })
   test('duplicate artifact names and an artifact called SHA256SUMS are refused', () => {
     expect(() => planUpload([art('a.so', '1'), art('a.so', '2')], [], new Map(), false)).toThrow('Two artifacts are both named a.so')
@@ -55,4 +56,23 @@ test('desiredChecksums covers uploaded .so assets only and reports unknown hashe
   const want = desiredChecksums(assets, a => knownHash(a, new Map()))
   expect(want.content).toBe(`${sha256Hex('a')}  a.so\n${sha256Hex('b')}  b.so\n`)
   expect(want.missing.map(a => a.name)).toEqual(['d.so'])
+})
+
+test('temporary names: recognisable, never covered by SHA256SUMS; only ours or stale SHA256SUMS ones are cleaned up', () => {
+  const t = temporaryName('p-linux-amd64.so', '0a1b2c3d')
+  expect(t).toBe('p-linux-amd64.so.go-plugin-build-0a1b2c3d.tmp')
+  expect(temporaryTarget(t)).toBe('p-linux-amd64.so')
+  expect(temporaryTarget('p-linux-amd64.so')).toBeUndefined()
+  expect(temporaryTarget('notes.go-plugin-build-xyz.tmp')).toBeUndefined()
+  const now = Date.parse('2024-01-01T12:00:00Z')
+  const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString()
+  const assets = [
+    asset(1, temporaryName('p-linux-amd64.so', '00000001'), 'x', { created_at: at(0) }),
+    asset(2, temporaryName('other-job.so', '00000002'), 'x', { created_at: at(60) }),
+    asset(3, temporaryName('SHA256SUMS', '00000003'), 'x', { created_at: at(1) }),
+    asset(4, temporaryName('SHA256SUMS', '00000004'), 'x', { created_at: at(30) }),
+    asset(5, 'p-linux-amd64.so', 'x', { created_at: at(60) }),
+    asset(6, temporaryName('SHA256SUMS', '00000006'), 'x')
+  ]
+  expect(leftoverTemporaries(assets, new Set(['p-linux-amd64.so']), now, 10 * 60_000).map(a => a.id)).toEqual([1, 4])
 })

@@ -119,6 +119,31 @@ export function checkoutPlugin(fixture: string): string {
   return workspace
 }
 
+/** Every file, folder and link under `dir`, with its content: what "nothing written" is checked against. */
+export function fileTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name)
+      const rel = path.relative(dir, p)
+      if (e.isSymbolicLink()) out[rel] = `link -> ${fs.readlinkSync(p)}`
+      else if (e.isDirectory()) {
+        out[rel] = 'folder'
+        walk(p)
+      } else out[rel] = fs.readFileSync(p, 'utf8')
+    }
+  }
+  walk(dir)
+  return out
+}
+
+/** Stacks only in debug output: no "    at ..." line outside ::debug::, and no unexpected error. */
+export function expectNoStack(log: string): void {
+  const visible = log.split('\n').filter(l => !l.startsWith('::debug::'))
+  expect(visible.filter(l => /^\s+at /.test(l) || /%0A\s+at /.test(l))).toEqual([])
+  expect(log).not.toMatch(/unexpected error/)
+}
+
 /** The fake GitHub with a server repository like gotify/server, and the fixture GOPROXY. */
 export interface World {
   github: GitHubServer

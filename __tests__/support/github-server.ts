@@ -39,6 +39,13 @@ export interface Fault {
   drop?: 'before-body' | 'after-body' | 'after-effect'
   /** How many matching requests the fault hits; unlimited when unset. */
   times?: number
+  /** Also match the query string (e.g. /name=SHA256SUMS/ for one upload). */
+  query?: RegExp
+  /**
+   * Runs before the request is answered, e.g. a concurrent job that deletes
+   * or replaces an asset between another job's listing and its download.
+   */
+  before?: (state: FakeState) => void | Promise<void>
 }
 
 export interface InjectedFault {
@@ -95,8 +102,15 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
     const entry: LoggedRequest = { method, url: req.url ?? '/', path: url.pathname, headers: req.headers }
     log.push(entry)
 
-    const fault = faults.find(f => (f.method === undefined || f.method === method) && (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname)) && (f.times === undefined || f.hits < f.times))
+    const fault = faults.find(
+      f =>
+        (f.method === undefined || f.method === method) &&
+        (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname)) &&
+        (f.query === undefined || f.query.test(url.search)) &&
+        (f.times === undefined || f.hits < f.times)
+    )
     if (fault) fault.hits++
+    if (fault?.before) await fault.before(state)
     if (fault?.delayMs) await new Promise(r => setTimeout(r, fault.delayMs))
     if (fault?.drop === 'before-body') {
       entry.fault = 'dropped'
@@ -153,6 +167,8 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
       content_type: a.content_type,
       size: a.data.length,
       digest: a.withDigest && a.state === 'uploaded' ? `sha256:${createHash('sha256').update(a.data).digest('hex')}` : null,
+      created_at: a.created_at,
+      updated_at: a.created_at,
       download_count: 0,
       browser_download_url: `${base}/${repo.owner}/${repo.name}/releases/download/${encodeURIComponent(release.tag_name)}/${encodeURIComponent(a.name)}`
     }

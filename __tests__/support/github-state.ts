@@ -9,6 +9,8 @@ export interface FakeAsset {
   data: Buffer
   /** false: the asset has no digest (like assets from before GitHub computed them). */
   withDigest: boolean
+  /** ISO time; the real time of the upload unless a test sets another. */
+  created_at: string
 }
 
 export interface FakeRelease {
@@ -80,7 +82,7 @@ export class FakeState {
     return rel
   }
 
-  addAsset(release: FakeRelease, name: string, data: Buffer | string, opts: Partial<Pick<FakeAsset, 'state' | 'withDigest' | 'content_type'>> = {}): FakeAsset {
+  addAsset(release: FakeRelease, name: string, data: Buffer | string, opts: Partial<Pick<FakeAsset, 'state' | 'withDigest' | 'content_type' | 'created_at'>> = {}): FakeAsset {
     const asset: FakeAsset = {
       id: this.id(),
       name,
@@ -88,7 +90,8 @@ export class FakeState {
       state: opts.state ?? 'uploaded',
       content_type: opts.content_type ?? 'application/octet-stream',
       data: Buffer.from(data),
-      withDigest: opts.withDigest ?? this.digests
+      withDigest: opts.withDigest ?? this.digests,
+      created_at: opts.created_at ?? new Date().toISOString()
     }
     release.assets.push(asset)
     return asset
@@ -102,6 +105,15 @@ export class FakeState {
   assets(fullName: string, tag: string): Map<string, Buffer> {
     const rel = this.release(fullName, tag)
     return new Map((rel?.assets ?? []).filter(a => a.state === 'uploaded').map(a => [a.name, a.data]))
+  }
+
+  /** Deletes a release's asset by name, as another job or a person would; true when there was one. */
+  deleteAsset(fullName: string, tag: string, name: string): boolean {
+    const rel = this.release(fullName, tag)
+    const i = rel?.assets.findIndex(a => a.name === name) ?? -1
+    if (!rel || i < 0) return false
+    rel.assets.splice(i, 1)
+    return true
   }
 
   findAsset(id: number): { repo: FakeRepo; release: FakeRelease; asset: FakeAsset } | undefined {

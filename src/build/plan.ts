@@ -6,6 +6,7 @@ import { platformGoEnv } from '../platform.js'
 import { renderTemplate } from '../template.js'
 import { withFixedGoEnv } from '../go-runner.js'
 import { IN_CONTAINER } from '../container-layout.js'
+import { RESERVED_NAMES } from '../output-dir.js'
 
 /** What the pipeline knows about the server release when it plans builds. */
 export interface ServerTarget {
@@ -80,6 +81,8 @@ export function planBuilds({ inputs, server, pluginName, pluginWorkdir }: BuildP
     if (/[/\\]/.test(assetName) || assetName === '.' || assetName === '..' || assetName.startsWith('-')) {
       throw new InputError('asset-name', `"${assetName}" is not a plain file name`, accepted)
     }
+    const reserved = RESERVED_NAMES.find(r => r.toLowerCase() === assetName.toLowerCase())
+    if (reserved) throw new InputError('asset-name', `"${assetName}" is the name of the action's own ${reserved}`, `${accepted}, other than ${RESERVED_NAMES.join(', ')}`)
     const other = names.get(assetName)
     if (other) throw new InputError('asset-name', `${other} and ${platform.id} would both write "${assetName}"`, accepted)
     names.set(assetName, platform.id)

@@ -1,5 +1,5 @@
 import { getOctokit } from '@actions/github'
-import { InputError } from '../errors.js'
+import { InputError, StepError } from '../errors.js'
 import { DEFAULT_RETRY, type Failure, type RetryOptions, decideRetry, describeFailure } from './retry.js'
 
 /** The parts of GitHub's JSON the modules read. */
@@ -12,6 +12,7 @@ export interface ReleaseAsset {
   browser_download_url: string
   /** `sha256:<hex>`; missing or null on assets from before GitHub computed it. */
   digest?: string | null
+  created_at?: string
 }
 
 export interface Release {
@@ -42,17 +43,24 @@ export interface GitHubApiOptions {
 
 /** A request failed for good: not retryable, or out of tries. */
 export class GitHubApiError extends Error {
+  readonly status: number | undefined
+  readonly headers: Record<string, string | undefined>
   constructor(
     readonly method: string,
     readonly route: string,
-    readonly status: number | undefined,
+    /** How the last try failed: an HTTP status, a connection, a timeout. */
+    readonly failure: Failure,
     /** First `errors[].code` of a 422, e.g. `already_exists`. */
     readonly code: string | undefined,
-    readonly headers: Record<string, string | undefined>,
-    detail: string
+    /** One line: what came back, the tries made, GitHub's message. */
+    readonly detail: string,
+    /** The API root that was asked. */
+    readonly baseUrl: string
   ) {
     super(`${method} ${route} failed: ${detail}`)
     this.name = 'GitHubApiError'
+    this.status = failure.kind === 'status' ? failure.status : undefined
+    this.headers = failure.kind === 'status' ? failure.headers : {}
   }
 }
 
@@ -68,11 +76,17 @@ interface Sent {
 
 type Params = Record<string, string | number | undefined>
 
-/** Encodes each part of a path; `/` inside a part is kept as a separator (tags and file paths may hold it). */
+/**
+ * Encodes each part of a path; `/` inside a part is kept as a separator (tags
+ * and file paths may hold it). A `.` or `..` segment is refused: URLs resolve
+ * them (even encoded), so a value could walk to another endpoint.
+ */
 export function apiPath(strings: TemplateStringsArray, ...parts: Array<string | number>): string {
   return strings.reduce((out, s, i) => {
-    const part = i < parts.length ? String(parts[i]).split('/').map(encodeURIComponent).join('/') : ''
-    return out + s + part
+    if (i >= parts.length) return out + s
+    const segments = String(parts[i]).split('/')
+    if (segments.some(x => x === '.' || x === '..')) throw new Error(`internal: ${JSON.stringify(String(parts[i]))} would leave its place in an API path`)
+    return out + s + segments.map(encodeURIComponent).join('/')
   }, '')
 }
 
@@ -132,9 +146,9 @@ export class GitHubApi {
     const path = apiPath`/repos/${owner}/${repo}/contents/${file}`
     const doc = await this.getJsonOrUndefined<{ type?: string; encoding?: string; content?: string }>(path, { ref })
     if (doc === undefined) return undefined
-    if (Array.isArray(doc) || doc.type !== 'file') throw new Error(`${owner}/${repo}: ${file} at ${ref} is not a file`)
+    if (Array.isArray(doc) || doc.type !== 'file') throw new StepError(`${owner}/${repo}: ${file} at ${ref} is not a file`)
     if (doc.encoding !== 'base64' || typeof doc.content !== 'string') {
-      throw new Error(`${owner}/${repo}: ${file} at ${ref} came without base64 content (encoding ${doc.encoding})`)
+      throw new StepError(`${owner}/${repo}: ${file} at ${ref} came without base64 content (encoding ${doc.encoding})`)
     }
     return Buffer.from(doc.content, 'base64').toString('utf8')
   }
@@ -165,7 +179,8 @@ export class GitHubApi {
   }
 
   private async send(method: string, url: string, params: Params, headers: Record<string, string>, body?: Buffer, timeoutMs = this.timeoutMs): Promise<Sent> {
-    const route = url.replace(/[?{].*$/, '')
+    // The path alone: an upload URL or a next-page link carries the host too.
+    const route = url.replace(/[?{].*$/, '').replace(/^https?:\/\/[^/]+/, '')
     for (let attempt = 1; ; attempt++) {
       let failure: Failure
       let error: unknown
@@ -208,8 +223,7 @@ export class GitHubApi {
     }
     // The token never appears in a message, even if a server echoes it (short ones would mangle words).
     if (this.opts.token.length >= 8) detail = detail.split(this.opts.token).join('***')
-    const err = new GitHubApiError(method, route, f.kind === 'status' ? f.status : undefined, code, f.kind === 'status' ? f.headers : {}, detail.replace(/\s+/g, ' '))
-    return err
+    return new GitHubApiError(method, route, f, code, detail.replace(/\s+/g, ' '), this.baseUrl)
   }
 }
 

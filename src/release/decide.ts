@@ -1,4 +1,5 @@
-import { InputError } from '../errors.js'
+import { InputError, StepError } from '../errors.js'
+import { tagNameProblem } from '../git-ref.js'
 import type { UploadMode } from '../inputs.js'
 
 export interface UploadDecision {
@@ -21,6 +22,8 @@ export function decideUpload(args: { upload: UploadMode; releaseTag?: string; ev
   if (upload === 'false') return { upload: false, reason: 'not uploading: upload is false' }
 
   const fromEvent = eventName === 'release' && payloadReleaseTag ? payloadReleaseTag : undefined
+  const problem = fromEvent && !releaseTag ? tagNameProblem(fromEvent) : undefined
+  if (problem) throw new StepError(`The release event's tag ${JSON.stringify(fromEvent)} is not a tag name (it ${problem}); set release-tag`)
   const tag = releaseTag || fromEvent
   if (tag) {
     const where = releaseTag ? `release-tag ${releaseTag}` : `the ${eventName} event's tag ${tag}`

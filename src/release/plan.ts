@@ -16,6 +16,7 @@ export interface ExistingAsset {
   size: number
   state: string
   digest?: string | null
+  created_at?: string
 }
 
 export type Step =
@@ -39,20 +40,21 @@ export function statusOf(step: Step): AssetStatus {
 }
 
 /**
- * The sha256 of an asset without downloading it: its digest, what this run
- * knows (assets it just uploaded), or its line in the release's SHA256SUMS.
+ * The sha256 of an asset without downloading it: its digest, or what this run
+ * knows (assets it uploaded or read). A SHA256SUMS line is no proof: without a
+ * digest the bytes are read.
  */
-export function knownHash(asset: ExistingAsset, sums: Map<string, string>, own: Map<number, string> = new Map()): string | undefined {
-  return digestHex(asset.digest) ?? own.get(asset.id) ?? sums.get(asset.name)
+export function knownHash(asset: ExistingAsset, known: Map<number, string> = new Map()): string | undefined {
+  return digestHex(asset.digest) ?? known.get(asset.id)
 }
 
-/** Same-name, same-size assets whose bytes must be downloaded to tell whether they match. */
-export function assetsToHash<A extends ExistingAsset>(artifacts: Artifact[], existing: A[], sums: Map<string, string>): A[] {
+/** Same-name, same-size assets whose content decides between keep and replace (a digest, or the bytes). */
+export function assetsToHash<A extends ExistingAsset>(artifacts: Artifact[], existing: A[]): A[] {
   const byName = new Map(existing.map(a => [a.name, a]))
   return artifacts
-    .map(art => byName.get(art.name))
-    .filter((a): a is A => a !== undefined && a.state === 'uploaded' && knownHash(a, sums) === undefined)
-    .filter(a => artifacts.some(art => art.name === a.name && art.size === a.size))
+    .map(art => ({ art, asset: byName.get(art.name) }))
+    .filter((x): x is { art: Artifact; asset: A } => x.asset !== undefined && x.asset.state === 'uploaded' && x.asset.size === x.art.size)
+    .map(x => x.asset)
 }
 
 /**
@@ -112,4 +114,33 @@ export function desiredChecksums<A extends ExistingAsset>(existing: A[], hashOf:
     else sums.set(a.name, h)
   }
   return { content: formatChecksums(sums), missing }
+}
+
+// A temporary asset: `<name>.go-plugin-build-<8 hex>.tmp`. It never ends in .so, so no SHA256SUMS lists it.
+const TEMPORARY = /^(.+)\.go-plugin-build-([0-9a-f]{8})\.tmp$/
+
+/** Where new bytes wait until the asset they replace is deleted. */
+export function temporaryName(name: string, token: string): string {
+  return `${name}.go-plugin-build-${token}.tmp`
+}
+
+/** The name a temporary asset was meant to take, or undefined for any other asset. */
+export function temporaryTarget(assetName: string): string | undefined {
+  return TEMPORARY.exec(assetName)?.[1]
+}
+
+/**
+ * Temporaries an earlier run left, to delete: those for the names this run
+ * writes (only this job writes them), and SHA256SUMS ones older than `staleMs`
+ * (a younger one may be another job's, between its upload and its rename).
+ * Every other asset is left alone.
+ */
+export function leftoverTemporaries<A extends ExistingAsset>(existing: A[], ownNames: Set<string>, now: number, staleMs: number): A[] {
+  return existing.filter(a => {
+    const target = temporaryTarget(a.name)
+    if (target === undefined) return false
+    if (ownNames.has(target)) return true
+    const created = Date.parse(a.created_at ?? '')
+    return target === CHECKSUMS_NAME && Number.isFinite(created) && now - created > staleMs
+  })
 }
