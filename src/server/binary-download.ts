@@ -65,7 +65,7 @@ export async function fetchServerBinaries(platforms: Platform[], o: BinaryFetchO
   for (const p of platforms) {
     // The file name of the cached binary is the asset's stem; any one file in the folder is it.
     const cached = tc.find(tool, version, p.id)
-    const cachedFile = cached ? fs.readdirSync(cached).find(f => fs.statSync(path.join(cached, f)).isFile()) : undefined
+    const cachedFile = cached ? fs.readdirSync(cached).find(f => f !== MARKER && fs.statSync(path.join(cached, f)).isFile()) : undefined
     const marker = cached ? readMarker(cached) : undefined
     if (cached && cachedFile && marker) {
       o.log(`${p.id}: server binary ${marker} found in the tool cache (${tool} ${o.server.tag})`)
