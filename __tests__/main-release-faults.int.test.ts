@@ -50,7 +50,7 @@ test('overwrite with GitHub failing at each step keeps every asset and the plugi
   const faults: Array<[string, Fault, RegExp]> = [
     ['5xx on every upload', { method: 'POST', path: /^\/uploads\//, status: 502, retryAfter: 0 }, /^::error::Could not upload basic-linux-amd64\S+ on release v5\.0\.0 of someone\/plugin \(.*HTTP 502.*\); GitHub kept failing; re-run the job later$/],
     ['DELETE answering 500 every time', { method: 'DELETE', path: /\/releases\/assets\/\d+$/, status: 500, retryAfter: 0 }, /^::error::Could not delete basic-linux-amd64\S+ .*GitHub kept failing; re-run the job later; the release still has the old basic-linux-amd64/],
-    ['403 on listing the assets', { method: 'GET', path: /\/releases\/\d+\/assets$/, status: 403 }, /^::error::Could not list the assets .*HTTP 403.*; give the job permissions: contents: write$/]
+    ['403 on listing the assets', { method: 'GET', path: /^\/repos\/someone\/plugin\/releases\/\d+\/assets$/, status: 403 }, /^::error::Could not list the assets .*HTTP 403.*; give the job permissions: contents: write$/]
   ]
   for (const [what, fault, message] of faults) {
     world.github.inject(fault)

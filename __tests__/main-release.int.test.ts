@@ -74,7 +74,8 @@ test('an indirect-only conflict: cap leaves it and verification catches it, full
   const cap = await runAction({ inputs: inputs({ align: 'cap', platforms: 'linux-amd64' }), workspace: checkoutPlugin('indirect'), apiUrl: world.github.url })
   expect(cap.code).toBe(1)
   expect(cap.outputs.compatible).toBe('false')
-  expect(cap.errors.join('\n')).toMatch(/plugin was built with a different version of package example\.com\/dep/)
+  // The server's release binary is the witness: the proof names the module and both versions.
+  expect(cap.errors.join('\n')).toMatch(/refused against gotify-linux-amd64\.zip: 1 of \d+ shared packages differ \(example\.com\/dep\): module versions differ: example\.com\/dep v1\.1\.0 in the plugin, v1\.0\.0 in the server/)
 
   const full = await runAction({ inputs: inputs({ align: 'full', platforms: 'linux-amd64' }), workspace: checkoutPlugin('indirect'), apiUrl: world.github.url })
   expect(full.errors).toEqual([])

@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
+/***/ 129:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,9 +54,9 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
-const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
+const pm = __importStar(__nccwpck_require__(425));
+const tunnel = __importStar(__nccwpck_require__(408));
+const undici_1 = __nccwpck_require__(4718);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 3335:
+/***/ 425:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -844,7 +844,7 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 9379:
+/***/ 5869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -984,17 +984,17 @@ class Comparator {
 
 module.exports = Comparator
 
-const parseOptions = __nccwpck_require__(356)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-const cmp = __nccwpck_require__(8646)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
+const parseOptions = __nccwpck_require__(4630)
+const { safeRe: re, t } = __nccwpck_require__(7929)
+const cmp = __nccwpck_require__(3428)
+const debug = __nccwpck_require__(8705)
+const SemVer = __nccwpck_require__(1861)
+const Range = __nccwpck_require__(6900)
 
 
 /***/ }),
 
-/***/ 6782:
+/***/ 6900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1216,22 +1216,22 @@ class Range {
 
 module.exports = Range
 
-const LRU = __nccwpck_require__(1383)
+const LRU = __nccwpck_require__(8873)
 const cache = new LRU()
 
-const parseOptions = __nccwpck_require__(356)
-const Comparator = __nccwpck_require__(9379)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const trimComparatorWhitespace = __nccwpck_require__(9737)
+const parseOptions = __nccwpck_require__(4630)
+const Comparator = __nccwpck_require__(5869)
+const debug = __nccwpck_require__(8705)
+const SemVer = __nccwpck_require__(1861)
+const trimComparatorWhitespace = __nccwpck_require__(8283)
 const {
   safeRe: re,
   src,
   t,
   tildeTrimReplace,
   caretTrimReplace,
-} = __nccwpck_require__(5471)
-const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
+} = __nccwpck_require__(7929)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(3847)
 
 // unbounded global build-metadata stripper used by parseRange
 const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
@@ -1578,17 +1578,17 @@ const testSet = (set, version, options) => {
 
 /***/ }),
 
-/***/ 7163:
+/***/ 1861:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const debug = __nccwpck_require__(1159)
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
-const { safeRe: re, t } = __nccwpck_require__(5471)
+const debug = __nccwpck_require__(8705)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(3847)
+const { safeRe: re, t } = __nccwpck_require__(7929)
 
-const parseOptions = __nccwpck_require__(356)
-const { compareIdentifiers } = __nccwpck_require__(3348)
+const parseOptions = __nccwpck_require__(4630)
+const { compareIdentifiers } = __nccwpck_require__(5054)
 
 const isPrereleaseIdentifier = (prerelease, identifier) => {
   const identifiers = identifier.split('.')
@@ -1935,12 +1935,12 @@ module.exports = SemVer
 
 /***/ }),
 
-/***/ 1799:
+/***/ 7881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(9555)
 const clean = (version, options) => {
   const s = parse(version.trim().replace(/^[=v]+/, ''), options)
   return s ? s.version : null
@@ -1950,17 +1950,17 @@ module.exports = clean
 
 /***/ }),
 
-/***/ 8646:
+/***/ 3428:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const eq = __nccwpck_require__(5082)
-const neq = __nccwpck_require__(4974)
-const gt = __nccwpck_require__(6599)
-const gte = __nccwpck_require__(1236)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
+const eq = __nccwpck_require__(5184)
+const neq = __nccwpck_require__(1292)
+const gt = __nccwpck_require__(6097)
+const gte = __nccwpck_require__(1810)
+const lt = __nccwpck_require__(5217)
+const lte = __nccwpck_require__(9063)
 
 const cmp = (a, op, b, loose) => {
   switch (op) {
@@ -2011,14 +2011,14 @@ module.exports = cmp
 
 /***/ }),
 
-/***/ 5385:
+/***/ 7279:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const parse = __nccwpck_require__(6353)
-const { safeRe: re, t } = __nccwpck_require__(5471)
+const SemVer = __nccwpck_require__(1861)
+const parse = __nccwpck_require__(9555)
+const { safeRe: re, t } = __nccwpck_require__(7929)
 
 const coerce = (version, options) => {
   if (version instanceof SemVer) {
@@ -2080,12 +2080,12 @@ module.exports = coerce
 
 /***/ }),
 
-/***/ 7648:
+/***/ 3322:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const compareBuild = (a, b, loose) => {
   const versionA = new SemVer(a, loose)
   const versionB = new SemVer(b, loose)
@@ -2096,24 +2096,24 @@ module.exports = compareBuild
 
 /***/ }),
 
-/***/ 6874:
+/***/ 9348:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const compareLoose = (a, b) => compare(a, b, true)
 module.exports = compareLoose
 
 
 /***/ }),
 
-/***/ 8469:
+/***/ 4123:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const compare = (a, b, loose) =>
   new SemVer(a, loose).compare(new SemVer(b, loose))
 
@@ -2122,12 +2122,12 @@ module.exports = compare
 
 /***/ }),
 
-/***/ 711:
+/***/ 613:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(9555)
 
 const diff = (version1, version2) => {
   const v1 = parse(version1, null, true)
@@ -2189,48 +2189,48 @@ module.exports = diff
 
 /***/ }),
 
-/***/ 5082:
+/***/ 5184:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const eq = (a, b, loose) => compare(a, b, loose) === 0
 module.exports = eq
 
 
 /***/ }),
 
-/***/ 6599:
+/***/ 6097:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const gt = (a, b, loose) => compare(a, b, loose) > 0
 module.exports = gt
 
 
 /***/ }),
 
-/***/ 1236:
+/***/ 1810:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const gte = (a, b, loose) => compare(a, b, loose) >= 0
 module.exports = gte
 
 
 /***/ }),
 
-/***/ 2338:
+/***/ 1940:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 
 const inc = (version, release, options, identifier, identifierBase) => {
   if (typeof (options) === 'string') {
@@ -2253,72 +2253,72 @@ module.exports = inc
 
 /***/ }),
 
-/***/ 3872:
+/***/ 5217:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const lt = (a, b, loose) => compare(a, b, loose) < 0
 module.exports = lt
 
 
 /***/ }),
 
-/***/ 6717:
+/***/ 9063:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const lte = (a, b, loose) => compare(a, b, loose) <= 0
 module.exports = lte
 
 
 /***/ }),
 
-/***/ 8511:
+/***/ 1981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const major = (a, loose) => new SemVer(a, loose).major
 module.exports = major
 
 
 /***/ }),
 
-/***/ 2603:
+/***/ 6953:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const minor = (a, loose) => new SemVer(a, loose).minor
 module.exports = minor
 
 
 /***/ }),
 
-/***/ 4974:
+/***/ 1292:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const neq = (a, b, loose) => compare(a, b, loose) !== 0
 module.exports = neq
 
 
 /***/ }),
 
-/***/ 6353:
+/***/ 9555:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const parse = (version, options, throwErrors = false) => {
   if (version instanceof SemVer) {
     return version
@@ -2338,24 +2338,24 @@ module.exports = parse
 
 /***/ }),
 
-/***/ 8756:
+/***/ 8034:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(1861)
 const patch = (a, loose) => new SemVer(a, loose).patch
 module.exports = patch
 
 
 /***/ }),
 
-/***/ 5714:
+/***/ 676:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(9555)
 const prerelease = (version, options) => {
   const parsed = parse(version, options)
   return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
@@ -2365,36 +2365,36 @@ module.exports = prerelease
 
 /***/ }),
 
-/***/ 2173:
+/***/ 5507:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(4123)
 const rcompare = (a, b, loose) => compare(b, a, loose)
 module.exports = rcompare
 
 
 /***/ }),
 
-/***/ 7192:
+/***/ 9410:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(7648)
+const compareBuild = __nccwpck_require__(3322)
 const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
 module.exports = rsort
 
 
 /***/ }),
 
-/***/ 8011:
+/***/ 6749:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(6900)
 const satisfies = (version, range, options) => {
   try {
     range = new Range(range, options)
@@ -2408,26 +2408,26 @@ module.exports = satisfies
 
 /***/ }),
 
-/***/ 9872:
+/***/ 1386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(7648)
+const compareBuild = __nccwpck_require__(3322)
 const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
 module.exports = sort
 
 
 /***/ }),
 
-/***/ 6114:
+/***/ 6620:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(9555)
+const constants = __nccwpck_require__(3847)
+const SemVer = __nccwpck_require__(1861)
 
 const truncate = (version, truncation, options) => {
   if (!constants.RELEASE_TYPES.includes(truncation)) {
@@ -2475,12 +2475,12 @@ module.exports = truncate
 
 /***/ }),
 
-/***/ 8780:
+/***/ 426:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(9555)
 const valid = (version, options) => {
   const v = parse(version, options)
   return v ? v.version : null
@@ -2490,54 +2490,54 @@ module.exports = valid
 
 /***/ }),
 
-/***/ 2088:
+/***/ 6626:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // just pre-load all the stuff that index.js lazily exports
-const internalRe = __nccwpck_require__(5471)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
-const identifiers = __nccwpck_require__(3348)
-const parse = __nccwpck_require__(6353)
-const valid = __nccwpck_require__(8780)
-const clean = __nccwpck_require__(1799)
-const inc = __nccwpck_require__(2338)
-const diff = __nccwpck_require__(711)
-const major = __nccwpck_require__(8511)
-const minor = __nccwpck_require__(2603)
-const patch = __nccwpck_require__(8756)
-const prerelease = __nccwpck_require__(5714)
-const compare = __nccwpck_require__(8469)
-const rcompare = __nccwpck_require__(2173)
-const compareLoose = __nccwpck_require__(6874)
-const compareBuild = __nccwpck_require__(7648)
-const sort = __nccwpck_require__(9872)
-const rsort = __nccwpck_require__(7192)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const eq = __nccwpck_require__(5082)
-const neq = __nccwpck_require__(4974)
-const gte = __nccwpck_require__(1236)
-const lte = __nccwpck_require__(6717)
-const cmp = __nccwpck_require__(8646)
-const coerce = __nccwpck_require__(5385)
-const truncate = __nccwpck_require__(6114)
-const Comparator = __nccwpck_require__(9379)
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const toComparators = __nccwpck_require__(4750)
-const maxSatisfying = __nccwpck_require__(5574)
-const minSatisfying = __nccwpck_require__(8595)
-const minVersion = __nccwpck_require__(1866)
-const validRange = __nccwpck_require__(4737)
-const outside = __nccwpck_require__(280)
-const gtr = __nccwpck_require__(2276)
-const ltr = __nccwpck_require__(5213)
-const intersects = __nccwpck_require__(3465)
-const simplifyRange = __nccwpck_require__(2028)
-const subset = __nccwpck_require__(1489)
+const internalRe = __nccwpck_require__(7929)
+const constants = __nccwpck_require__(3847)
+const SemVer = __nccwpck_require__(1861)
+const identifiers = __nccwpck_require__(5054)
+const parse = __nccwpck_require__(9555)
+const valid = __nccwpck_require__(426)
+const clean = __nccwpck_require__(7881)
+const inc = __nccwpck_require__(1940)
+const diff = __nccwpck_require__(613)
+const major = __nccwpck_require__(1981)
+const minor = __nccwpck_require__(6953)
+const patch = __nccwpck_require__(8034)
+const prerelease = __nccwpck_require__(676)
+const compare = __nccwpck_require__(4123)
+const rcompare = __nccwpck_require__(5507)
+const compareLoose = __nccwpck_require__(9348)
+const compareBuild = __nccwpck_require__(3322)
+const sort = __nccwpck_require__(1386)
+const rsort = __nccwpck_require__(9410)
+const gt = __nccwpck_require__(6097)
+const lt = __nccwpck_require__(5217)
+const eq = __nccwpck_require__(5184)
+const neq = __nccwpck_require__(1292)
+const gte = __nccwpck_require__(1810)
+const lte = __nccwpck_require__(9063)
+const cmp = __nccwpck_require__(3428)
+const coerce = __nccwpck_require__(7279)
+const truncate = __nccwpck_require__(6620)
+const Comparator = __nccwpck_require__(5869)
+const Range = __nccwpck_require__(6900)
+const satisfies = __nccwpck_require__(6749)
+const toComparators = __nccwpck_require__(7900)
+const maxSatisfying = __nccwpck_require__(6575)
+const minSatisfying = __nccwpck_require__(6893)
+const minVersion = __nccwpck_require__(9232)
+const validRange = __nccwpck_require__(3739)
+const outside = __nccwpck_require__(6198)
+const gtr = __nccwpck_require__(7722)
+const ltr = __nccwpck_require__(7679)
+const intersects = __nccwpck_require__(4895)
+const simplifyRange = __nccwpck_require__(2086)
+const subset = __nccwpck_require__(3655)
 module.exports = {
   parse,
   valid,
@@ -2590,7 +2590,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5101:
+/***/ 3847:
 /***/ ((module) => {
 
 
@@ -2664,7 +2664,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1159:
+/***/ 8705:
 /***/ ((module) => {
 
 
@@ -2682,7 +2682,7 @@ module.exports = debug
 
 /***/ }),
 
-/***/ 3348:
+/***/ 5054:
 /***/ ((module) => {
 
 
@@ -2718,7 +2718,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1383:
+/***/ 8873:
 /***/ ((module) => {
 
 
@@ -2767,7 +2767,7 @@ module.exports = LRUCache
 
 /***/ }),
 
-/***/ 356:
+/***/ 4630:
 /***/ ((module) => {
 
 
@@ -2791,7 +2791,7 @@ module.exports = parseOptions
 
 /***/ }),
 
-/***/ 5471:
+/***/ 7929:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
@@ -2800,8 +2800,8 @@ const {
   MAX_SAFE_COMPONENT_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   MAX_LENGTH,
-} = __nccwpck_require__(5101)
-const debug = __nccwpck_require__(1159)
+} = __nccwpck_require__(3847)
+const debug = __nccwpck_require__(8705)
 exports = module.exports = {}
 
 // The actual regexps go on exports.re
@@ -3021,7 +3021,7 @@ createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
 
 /***/ }),
 
-/***/ 9737:
+/***/ 8283:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -3036,7 +3036,7 @@ const {
   MAX_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   WHITESPACE_CHARACTERS,
-} = __nccwpck_require__(5101)
+} = __nccwpck_require__(3847)
 
 /**
  * Remembers the last two rows of digits so their characters need not be reread.
@@ -3466,25 +3466,25 @@ module.exports = trimComparatorWhitespace
 
 /***/ }),
 
-/***/ 2276:
+/***/ 7722:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // Determine if version is greater than all the versions possible in the range.
-const outside = __nccwpck_require__(280)
+const outside = __nccwpck_require__(6198)
 const gtr = (version, range, options) => outside(version, range, '>', options)
 module.exports = gtr
 
 
 /***/ }),
 
-/***/ 3465:
+/***/ 4895:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(6900)
 const intersects = (r1, r2, options) => {
   r1 = new Range(r1, options)
   r2 = new Range(r2, options)
@@ -3495,12 +3495,12 @@ module.exports = intersects
 
 /***/ }),
 
-/***/ 5213:
+/***/ 7679:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const outside = __nccwpck_require__(280)
+const outside = __nccwpck_require__(6198)
 // Determine if version is less than all the versions possible in the range
 const ltr = (version, range, options) => outside(version, range, '<', options)
 module.exports = ltr
@@ -3508,13 +3508,13 @@ module.exports = ltr
 
 /***/ }),
 
-/***/ 5574:
+/***/ 6575:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
+const SemVer = __nccwpck_require__(1861)
+const Range = __nccwpck_require__(6900)
 
 const maxSatisfying = (versions, range, options) => {
   let max = null
@@ -3542,13 +3542,13 @@ module.exports = maxSatisfying
 
 /***/ }),
 
-/***/ 8595:
+/***/ 6893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
+const SemVer = __nccwpck_require__(1861)
+const Range = __nccwpck_require__(6900)
 const minSatisfying = (versions, range, options) => {
   let min = null
   let minSV = null
@@ -3575,14 +3575,14 @@ module.exports = minSatisfying
 
 /***/ }),
 
-/***/ 1866:
+/***/ 9232:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-const gt = __nccwpck_require__(6599)
+const SemVer = __nccwpck_require__(1861)
+const Range = __nccwpck_require__(6900)
+const gt = __nccwpck_require__(6097)
 
 const minVersion = (range, loose) => {
   range = new Range(range, loose)
@@ -3645,20 +3645,20 @@ module.exports = minVersion
 
 /***/ }),
 
-/***/ 280:
+/***/ 6198:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Comparator = __nccwpck_require__(9379)
+const SemVer = __nccwpck_require__(1861)
+const Comparator = __nccwpck_require__(5869)
 const { ANY } = Comparator
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
-const gte = __nccwpck_require__(1236)
+const Range = __nccwpck_require__(6900)
+const satisfies = __nccwpck_require__(6749)
+const gt = __nccwpck_require__(6097)
+const lt = __nccwpck_require__(5217)
+const lte = __nccwpck_require__(9063)
+const gte = __nccwpck_require__(1810)
 
 const outside = (version, range, hilo, options) => {
   version = new SemVer(version, options)
@@ -3734,7 +3734,7 @@ module.exports = outside
 
 /***/ }),
 
-/***/ 2028:
+/***/ 2086:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3742,8 +3742,8 @@ module.exports = outside
 // given a set of versions and a range, create a "simplified" range
 // that includes the same versions that the original range does
 // If the original range is shorter than the simplified one, return that.
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
+const satisfies = __nccwpck_require__(6749)
+const compare = __nccwpck_require__(4123)
 module.exports = (versions, range, options) => {
   const set = []
   let first = null
@@ -3790,16 +3790,16 @@ module.exports = (versions, range, options) => {
 
 /***/ }),
 
-/***/ 1489:
+/***/ 3655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
-const Comparator = __nccwpck_require__(9379)
+const Range = __nccwpck_require__(6900)
+const Comparator = __nccwpck_require__(5869)
 const { ANY } = Comparator
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
+const satisfies = __nccwpck_require__(6749)
+const compare = __nccwpck_require__(4123)
 
 // Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
 // - Every simple range `r1, r2, ...` is a null set, OR
@@ -4046,12 +4046,12 @@ module.exports = subset
 
 /***/ }),
 
-/***/ 4750:
+/***/ 7900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(6900)
 
 // Mostly just for testing and legacy API reasons
 const toComparators = (range, options) =>
@@ -4063,12 +4063,12 @@ module.exports = toComparators
 
 /***/ }),
 
-/***/ 4737:
+/***/ 3739:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(6900)
 const validRange = (range, options) => {
   try {
     // Return '*' instead of '' so that truthiness works.
@@ -4083,15 +4083,15 @@ module.exports = validRange
 
 /***/ }),
 
-/***/ 770:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+module.exports = __nccwpck_require__(376);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 376:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -4362,33 +4362,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(271)
+const Dispatcher = __nccwpck_require__(2377)
+const Pool = __nccwpck_require__(8014)
+const BalancedPool = __nccwpck_require__(3207)
+const Agent = __nccwpck_require__(5539)
+const ProxyAgent = __nccwpck_require__(9710)
+const EnvHttpProxyAgent = __nccwpck_require__(6699)
+const RetryAgent = __nccwpck_require__(9176)
+const errors = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const api = __nccwpck_require__(5889)
+const buildConnector = __nccwpck_require__(5106)
+const MockClient = __nccwpck_require__(2839)
+const MockAgent = __nccwpck_require__(587)
+const MockPool = __nccwpck_require__(3926)
+const mockErrors = __nccwpck_require__(5347)
+const RetryHandler = __nccwpck_require__(3174)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
+const DecoratorHandler = __nccwpck_require__(6949)
+const RedirectHandler = __nccwpck_require__(3216)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -4406,10 +4406,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(1068),
+  retry: __nccwpck_require__(9636),
+  dump: __nccwpck_require__(5786),
+  dns: __nccwpck_require__(6149)
 }
 
 module.exports.buildConnector = buildConnector
@@ -4471,7 +4471,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(6860).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -4483,39 +4483,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5662).Headers
+module.exports.Response = __nccwpck_require__(9317).Response
+module.exports.Request = __nccwpck_require__(3713).Request
+module.exports.FormData = __nccwpck_require__(8440).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(8355).FileReader
+module.exports.FileReader = __nccwpck_require__(4881).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { CacheStorage } = __nccwpck_require__(7403)
+const { kConstruct } = __nccwpck_require__(8271)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8495)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
+module.exports.WebSocket = __nccwpck_require__(3435).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -4531,18 +4531,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(6376)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 6128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(5386)
+const { RequestAbortedError } = __nccwpck_require__(6593)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -4602,16 +4602,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -4717,7 +4717,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4731,10 +4731,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -4975,16 +4975,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { Readable } = __nccwpck_require__(3897)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -5196,18 +5196,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 4754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -5423,15 +5423,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 3408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -5538,21 +5538,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 5889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(865)
+module.exports.stream = __nccwpck_require__(4754)
+module.exports.pipeline = __nccwpck_require__(884)
+module.exports.upgrade = __nccwpck_require__(3408)
+module.exports.connect = __nccwpck_require__(2574)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 3897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -5561,9 +5561,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { ReadableStreamFrom } = __nccwpck_require__(5386)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -5944,15 +5944,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 6425:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(3897)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -6044,16 +6044,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 5106:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
+const timers = __nccwpck_require__(5929)
 
 function noop () {}
 
@@ -6291,7 +6291,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 4037:
 /***/ ((module) => {
 
 
@@ -6416,7 +6416,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 6644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6625,7 +6625,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 6593:
 /***/ ((module) => {
 
 
@@ -7057,7 +7057,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 8957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7065,7 +7065,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -7080,9 +7080,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -7546,7 +7546,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 3377:
 /***/ ((module) => {
 
 module.exports = {
@@ -7620,7 +7620,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 3838:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7628,7 +7628,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(4037)
 
 class TstNode {
   /** @type {any} */
@@ -7779,13 +7779,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -7793,9 +7793,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+const { tree } = __nccwpck_require__(3838)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -8505,18 +8505,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 5539:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+const DispatcherBase = __nccwpck_require__(803)
+const Pool = __nccwpck_require__(8014)
+const Client = __nccwpck_require__(271)
+const util = __nccwpck_require__(5386)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -8645,7 +8645,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8653,7 +8653,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   PoolBase,
   kClients,
@@ -8661,10 +8661,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(1278)
+const Pool = __nccwpck_require__(8014)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const { parseOrigin } = __nccwpck_require__(5386)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -8861,7 +8861,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 8939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8869,9 +8869,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const timers = __nccwpck_require__(5929)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -8884,7 +8884,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -8917,9 +8917,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(6402)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -8931,11 +8931,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9968))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -8943,7 +8943,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(9240))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -9858,7 +9858,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6962).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -10381,7 +10381,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 7726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10389,13 +10389,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -10414,7 +10414,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -10820,7 +10820,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6962).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -11180,7 +11180,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -11190,16 +11190,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const Request = __nccwpck_require__(8957)
+const DispatcherBase = __nccwpck_require__(803)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
 const {
   kUrl,
   kServerName,
@@ -11241,9 +11241,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(3377)
+const connectH1 = __nccwpck_require__(8939)
+const connectH2 = __nccwpck_require__(7726)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -11551,7 +11551,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 function onError (client, err) {
   if (
@@ -11811,19 +11811,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(2377)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6593)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -12026,7 +12026,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 2377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12098,15 +12098,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 6699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(803)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
+const ProxyAgent = __nccwpck_require__(9710)
+const Agent = __nccwpck_require__(5539)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -12265,7 +12265,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 2190:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -12389,15 +12389,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 1278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(803)
+const FixedQueue = __nccwpck_require__(2190)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const PoolStats = __nccwpck_require__(1680)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -12590,10 +12590,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 1680:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3377)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -12631,7 +12631,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 8014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12642,14 +12642,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(1278)
+const Client = __nccwpck_require__(271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const buildConnector = __nccwpck_require__(5106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -12745,19 +12745,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const Agent = __nccwpck_require__(5539)
+const Pool = __nccwpck_require__(8014)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
+const Client = __nccwpck_require__(271)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -13026,13 +13026,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 9176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(2377)
+const RetryHandler = __nccwpck_require__(3174)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -13068,7 +13068,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 4743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13076,8 +13076,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const Agent = __nccwpck_require__(5539)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -13107,7 +13107,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 6949:
 /***/ ((module) => {
 
 
@@ -13158,15 +13158,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 3216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(5386)
+const { kBodyUsed } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -13397,20 +13397,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 3174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
+const { RequestRetryError } = __nccwpck_require__(6593)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(5386)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -13841,14 +13841,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 6149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(6949)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -14223,14 +14223,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 5786:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(6949)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -14353,12 +14353,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 5306:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -14381,11 +14381,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 1068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -14412,11 +14412,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 9636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(3174)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -14438,13 +14438,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 6402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(6650);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -14722,7 +14722,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 9240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -14734,7 +14734,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 9968:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -14746,7 +14746,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 6650:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -14767,13 +14767,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 587:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(3377)
+const Agent = __nccwpck_require__(5539)
 const {
   kAgent,
   kMockAgentSet,
@@ -14784,14 +14784,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(2539)
+const MockClient = __nccwpck_require__(2839)
+const MockPool = __nccwpck_require__(3926)
+const { matchValue, buildMockOptions } = __nccwpck_require__(463)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const Dispatcher = __nccwpck_require__(2377)
+const Pluralizer = __nccwpck_require__(39)
+const PendingInterceptorsFormatter = __nccwpck_require__(2708)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -14934,14 +14934,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 2839:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(271)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -14950,10 +14950,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -15000,12 +15000,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 5347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(6593)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -15035,12 +15035,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 7073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kDispatchKey,
@@ -15048,9 +15048,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { buildURL } = __nccwpck_require__(5386)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -15249,14 +15249,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 3926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(8014)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -15265,10 +15265,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -15315,7 +15315,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 2539:
 /***/ ((module) => {
 
 
@@ -15345,20 +15345,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 463:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(5347)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { buildURL } = __nccwpck_require__(5386)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -15719,7 +15719,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 2708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -15769,7 +15769,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 39:
 /***/ ((module) => {
 
 
@@ -15805,7 +15805,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 5929:
 /***/ ((module) => {
 
 
@@ -16235,20 +16235,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 3892:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
+const { kConstruct } = __nccwpck_require__(8271)
+const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(6083)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9317)
+const { Request, fromInnerRequest } = __nccwpck_require__(3713)
+const { kState } = __nccwpck_require__(6970)
+const { fetching } = __nccwpck_require__(6860)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1118)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -17101,15 +17101,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 7403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(8271)
+const { Cache } = __nccwpck_require__(3892)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class CacheStorage {
   /**
@@ -17260,26 +17260,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 8271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(3377).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 2012:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(782)
+const { isValidHeaderName } = __nccwpck_require__(1118)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -17324,7 +17324,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 9922:
 /***/ ((module) => {
 
 
@@ -17343,15 +17343,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 8495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(5816)
+const { stringify } = __nccwpck_require__(2095)
+const { webidl } = __nccwpck_require__(6083)
+const { Headers } = __nccwpck_require__(5662)
 
 /**
  * @typedef {Object} Cookie
@@ -17534,14 +17534,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 5816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
+const { isCTLExcludingHtab } = __nccwpck_require__(2095)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(782)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -17851,7 +17851,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 2095:
 /***/ ((module) => {
 
 
@@ -18210,13 +18210,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 6301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
 
 /**
  * @type {number[]} BOM
@@ -18791,23 +18791,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 6376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(6860)
+const { makeRequest } = __nccwpck_require__(3713)
+const { webidl } = __nccwpck_require__(6083)
+const { EventSourceStream } = __nccwpck_require__(6301)
+const { parseMIMEType } = __nccwpck_require__(782)
+const { createFastMessageEvent } = __nccwpck_require__(6814)
+const { isNetworkError } = __nccwpck_require__(9317)
+const { delay } = __nccwpck_require__(625)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 
 let experimentalWarned = false
 
@@ -19281,7 +19281,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 625:
 /***/ ((module) => {
 
 
@@ -19325,12 +19325,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -19340,16 +19340,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { FormData } = __nccwpck_require__(8440)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const { serializeAMimeType } = __nccwpck_require__(782)
+const { multipartFormDataParser } = __nccwpck_require__(4646)
 let random
 
 try {
@@ -19861,7 +19861,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 6833:
 /***/ ((module) => {
 
 
@@ -19992,7 +19992,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -20743,12 +20743,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 9255:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(3377)
 
 class CompatWeakRef {
   constructor (value) {
@@ -20796,14 +20796,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 1508:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -20929,16 +20929,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 4646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { utf8DecodeBytes } = __nccwpck_require__(1118)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(782)
+const { isFileLike } = __nccwpck_require__(1508)
+const { makeEntry } = __nccwpck_require__(8440)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -21410,16 +21410,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 8440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(1118)
+const { kState } = __nccwpck_require__(6970)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { FileLike, isFileLike } = __nccwpck_require__(1508)
+const { webidl } = __nccwpck_require__(6083)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -21669,7 +21669,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8709:
 /***/ ((module) => {
 
 
@@ -21716,21 +21716,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(3377)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { webidl } = __nccwpck_require__(6083)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -22410,7 +22410,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 6860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -22423,9 +22423,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9317)
+const { HeadersList } = __nccwpck_require__(5662)
+const { Request, cloneRequest } = __nccwpck_require__(3713)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -22461,23 +22461,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
+} = __nccwpck_require__(1118)
+const { kState, kDispatcher } = __nccwpck_require__(6970)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { webidl } = __nccwpck_require__(6083)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -24687,23 +24687,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 3713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
+const { FinalizationRegistry } = __nccwpck_require__(9255)()
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -24713,12 +24713,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -25731,14 +25731,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 9317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -25750,16 +25750,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6833)
+const { kState, kHeaders } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { FormData } = __nccwpck_require__(8440)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -26348,7 +26348,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 6970:
 /***/ ((module) => {
 
 
@@ -26364,21 +26364,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 1118:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
+const { getGlobalOrigin } = __nccwpck_require__(8709)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(782)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 let supportedHashes = []
 
@@ -28003,14 +28003,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 6083:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(5386)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -28705,7 +28705,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 2685:
 /***/ ((module) => {
 
 
@@ -29002,7 +29002,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 4881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -29011,16 +29011,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(5860)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(8391)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -29353,12 +29353,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -29438,7 +29438,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 8391:
 /***/ ((module) => {
 
 
@@ -29455,7 +29455,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 5860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -29466,10 +29466,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
+} = __nccwpck_require__(8391)
+const { ProgressEvent } = __nccwpck_require__(699)
+const { getEncoding } = __nccwpck_require__(2685)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(782)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -29853,27 +29853,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 3403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(7610)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3479)
+const { channels } = __nccwpck_require__(6644)
+const { CloseEvent } = __nccwpck_require__(6814)
+const { makeRequest } = __nccwpck_require__(3713)
+const { fetching } = __nccwpck_require__(6860)
+const { Headers, getHeadersList } = __nccwpck_require__(5662)
+const { getDecodeSplit } = __nccwpck_require__(1118)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
 
 /** @type {import('crypto')} */
 let crypto
@@ -30231,7 +30231,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 9322:
 /***/ ((module) => {
 
 
@@ -30304,14 +30304,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(3377)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -30640,12 +30640,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 4226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(9322)
 
 const BUFFER_SIZE = 16386
 
@@ -30743,14 +30743,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 6495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(3479)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -30855,16 +30855,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 1298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(7610)
+const { channels } = __nccwpck_require__(6644)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -30874,11 +30874,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(3479)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { closeWebSocketConnection } = __nccwpck_require__(3403)
+const { PerMessageDeflate } = __nccwpck_require__(6495)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -31389,14 +31389,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 8470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { opcodes, sendHints } = __nccwpck_require__(9322)
+const FixedQueue = __nccwpck_require__(2190)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -31500,7 +31500,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 7610:
 /***/ ((module) => {
 
 
@@ -31519,16 +31519,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 3479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(7610)
+const { states, opcodes } = __nccwpck_require__(9322)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6814)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(782)
 
 /* globals Blob */
 
@@ -31848,15 +31848,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 3435:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
 const {
   kWebSocketURL,
   kReadyState,
@@ -31865,21 +31865,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(7610)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+} = __nccwpck_require__(3479)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
+const { ByteParser } = __nccwpck_require__(1298)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5386)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6814)
+const { SendQueue } = __nccwpck_require__(8470)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -32694,6 +32694,36 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -32711,12 +32741,23 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -32752,7 +32793,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -32848,7 +32889,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -32887,9 +32928,11 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -32980,11 +33023,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(408);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(4718);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -33059,7 +33102,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -33408,7 +33451,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -33419,7 +33462,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -33518,7 +33561,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -33533,7 +33576,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -33558,7 +33601,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -33581,7 +33624,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -33681,7 +33724,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -33757,7 +33800,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -33831,7 +33874,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -34112,7 +34155,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -34154,7 +34197,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -34182,7 +34225,7 @@ const IS_WINDOWS = process.platform === 'win32';
  */
 function readlink(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
+        const result = yield external_fs_namespaceObject.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
         if (IS_WINDOWS && !result.endsWith('\\')) {
@@ -34334,7 +34377,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -34355,22 +34398,22 @@ var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argum
  * @param     dest      destination path
  * @param     options   optional. See CopyOptions.
  */
-function cp(source_1, dest_1) {
+function io_cp(source_1, dest_1) {
     return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
         // Dest is an existing file, but not forcing
         if (destStat && destStat.isFile() && !force) {
             return;
         }
         // If dest is an existing directory, should copy inside.
         const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
+            ? external_path_namespaceObject.join(dest, external_path_namespaceObject.basename(source))
             : dest;
-        if (!(yield ioUtil.exists(source))) {
+        if (!(yield exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
         }
-        const sourceStat = yield ioUtil.stat(source);
+        const sourceStat = yield stat(source);
         if (sourceStat.isDirectory()) {
             if (!recursive) {
                 throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
@@ -34380,7 +34423,7 @@ function cp(source_1, dest_1) {
             }
         }
         else {
-            if (path.relative(source, newDest) === '') {
+            if (external_path_namespaceObject.relative(source, newDest) === '') {
                 // a file cannot be copied to itself
                 throw new Error(`'${newDest}' and '${source}' are the same file`);
             }
@@ -34424,7 +34467,7 @@ function mv(source_1, dest_1) {
  */
 function rmRF(inputPath) {
     return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
+        if (IS_WINDOWS) {
             // Check for invalid characters
             // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
             if (/[*"<>|]/.test(inputPath)) {
@@ -34433,7 +34476,7 @@ function rmRF(inputPath) {
         }
         try {
             // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
+            yield rm(inputPath, {
                 force: true,
                 maxRetries: 3,
                 recursive: true,
@@ -34454,8 +34497,8 @@ function rmRF(inputPath) {
  */
 function mkdirP(fsPath) {
     return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
+        (0,external_assert_.ok)(fsPath, 'a path argument must be provided');
+        yield mkdir(fsPath, { recursive: true });
     });
 }
 /**
@@ -34562,11 +34605,11 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             return;
         currentDepth++;
         yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
+        const files = yield readdir(sourceDir);
         for (const fileName of files) {
             const srcFile = `${sourceDir}/${fileName}`;
             const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
+            const srcFileStat = yield lstat(srcFile);
             if (srcFileStat.isDirectory()) {
                 // Recurse
                 yield cpDirRecursive(srcFile, destFile, currentDepth, force);
@@ -34576,39 +34619,39 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             }
         }
         // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+        yield chmod(destDir, (yield stat(sourceDir)).mode);
     });
 }
 // Buffered file copy
 function io_copyFile(srcFile, destFile, force) {
     return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+        if ((yield lstat(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
+                yield lstat(destFile);
+                yield unlink(destFile);
             }
             catch (e) {
                 // Try to override file permission
                 if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
+                    yield chmod(destFile, '0666');
+                    yield unlink(destFile);
                 }
                 // other errors = it doesn't exist, no work to do
             }
             // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+            const symlinkFull = yield readlink(srcFile);
+            yield symlink(symlinkFull, destFile, IS_WINDOWS ? 'junction' : null);
         }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
+        else if (!(yield exists(destFile)) || force) {
+            yield copyFile(srcFile, destFile);
         }
     });
 }
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35196,7 +35239,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35220,14 +35263,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -35276,7 +35319,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35341,7 +35384,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35659,7 +35702,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/context.js
 
 
 class Context {
@@ -35712,9 +35755,9 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+// EXTERNAL MODULE: ../../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(129);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/internal/utils.js
 var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -35767,7 +35810,7 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
     return baseUserAgent;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -35782,7 +35825,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/register.js
 // @ts-check
 
 function register(state, name, method, options) {
@@ -35811,7 +35854,7 @@ function register(state, name, method, options) {
   });
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/add.js
 // @ts-check
 
 function addHook(state, kind, name, hook) {
@@ -35859,7 +35902,7 @@ function addHook(state, kind, name, hook) {
   });
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/lib/remove.js
 // @ts-check
 
 function removeHook(state, name, method) {
@@ -35880,7 +35923,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/before-after-hook/index.js
 // @ts-check
 
 
@@ -35927,7 +35970,7 @@ function Collection() {
 
 /* harmony default export */ const before_after_hook = ({ Singular, Collection });
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/endpoint/dist-bundle/index.js
 // pkg/dist-src/defaults.js
 
 
@@ -36273,7 +36316,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/content-type/dist/index.js
 /*!
  * content-type
  * Copyright(c) 2015 Douglas Christopher Wilson
@@ -36565,7 +36608,7 @@ function unescapeQuotedPairs(str, start, end) {
     return result + str.slice(start, end);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+;// CONCATENATED MODULE: ../../main/node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
 const originalStringify = JSON.stringify;
@@ -37166,7 +37209,7 @@ const JSONParse = (text, reviver) => {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request-error/dist-src/index.js
 class RequestError extends Error {
   name;
   /**
@@ -37207,7 +37250,7 @@ class RequestError extends Error {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -37414,7 +37457,7 @@ var request = dist_bundle_withDefaults(endpoint, defaults_default);
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/graphql/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -37545,7 +37588,7 @@ function withCustomRequest(customRequest) {
 
 /* v8 ignore if -- @preserve */
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
@@ -37600,11 +37643,11 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/version.js
 const version_VERSION = "7.0.8";
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/core/dist-src/index.js
 
 
 
@@ -37745,12 +37788,12 @@ class Octokit {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 const dist_src_version_VERSION = "17.0.0";
 
 //# sourceMappingURL=version.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 const Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -40044,7 +40087,7 @@ var endpoints_default = Endpoints;
 
 //# sourceMappingURL=endpoints.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 
 const endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -40170,7 +40213,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
 
 //# sourceMappingURL=endpoints-to-methods.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 
 
 function restEndpointMethods(octokit) {
@@ -40191,7 +40234,7 @@ legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
 
 //# sourceMappingURL=index.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
 
@@ -40603,7 +40646,7 @@ function paginateRest(octokit) {
 paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/utils.js
 
 
 // octokit + plugins
@@ -40642,7 +40685,7 @@ function getOctokitOptions(token, options) {
     return opts;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/github/lib/github.js
 
 
 const github_context = new Context();
@@ -40875,6 +40918,7 @@ const INPUT_DEFAULTS = {
     'go-mod-cache': '',
     align: 'full',
     verify: 'true',
+    'server-binary': 'auto',
     'verify-symbols': 'GetGotifyPluginInfo,NewGotifyPluginInstance',
     upload: 'auto',
     'release-tag': '',
@@ -40951,6 +40995,7 @@ function parseInputs(get, env) {
         token: (get('token') ?? '').trim(),
         align: oneOf('align', input('align'), ['full', 'cap', 'off']),
         verify: bool('verify', input('verify')),
+        serverBinary: parseServerBinary(input('server-binary')),
         // Set but empty means "skip the symbol check"; unset means the default.
         verifySymbols: parseSymbols(get('verify-symbols') ?? INPUT_DEFAULTS['verify-symbols']),
         upload: oneOf('upload', input('upload'), ['auto', 'true', 'false']),
@@ -41041,6 +41086,15 @@ function parseGoEnv(text) {
         env[m[1]] = m[2];
     }
     return env;
+}
+function parseServerBinary(value) {
+    if (value === 'auto' || value === 'none')
+        return { kind: value };
+    const accepted = 'auto, none, or an asset name with placeholders such as gotify-{platform}.zip';
+    checkTemplate('server-binary', value, ASSET_PLACEHOLDERS);
+    if (/[/\\]/.test(value.replace(/\{[^{}]*\}/g, '')))
+        throw new InputError('server-binary', `"${value}" contains a path separator`, accepted);
+    return { kind: 'template', template: value };
 }
 function parseSymbols(text) {
     const symbols = text.split(/[,\n]/).map(s => s.trim()).filter(s => s !== '');
@@ -41467,315 +41521,10 @@ function toFailure(e) {
     return { kind: 'network', code, message };
 }
 
-;// CONCATENATED MODULE: ./src/go-version.ts
-/**
- * Go versions as they appear in a server's GO_VERSION file and in image tags:
- * `1.26.0`, `1.22`, `1.23rc1`. Strict, because the value ends up in an image
- * tag and on command lines.
- */
-const GO_VERSION = /^(\d{1,3})\.(\d{1,3})(?:\.(\d{1,3}))?(?:(rc|beta)(\d{1,3}))?$/;
-function parseGoVersion(text) {
-    const m = GO_VERSION.exec(text.trim().replace(/^go/, ''));
-    if (!m)
-        return undefined;
-    const [, major, minor, patch, kind, n] = m;
-    return {
-        major: Number(major),
-        minor: Number(minor),
-        patch: patch === undefined ? 0 : Number(patch),
-        pre: kind ? { kind: kind, n: Number(n) } : undefined,
-        text: text.trim().replace(/^go/, '')
-    };
-}
-/**
- * `-mod=mod` and `-modcacherw` arrived in Go 1.14; older Go (gotify's first v2
- * releases used 1.12) rejects them, and updates go.mod on its own anyway.
- */
-function hasModFlags(goVersion) {
-    return goAtLeast(goVersion, 14);
-}
-/** Whether a Go 1.x version is 1.`minor` or later; an unreadable one counts as recent. */
-function goAtLeast(goVersion, minor) {
-    const v = parseGoVersion(goVersion);
-    return v === undefined || v.major > 1 || v.minor >= minor;
-}
-/** Negative when a < b; pre-releases sort before the release they lead to. */
-function compareGoVersions(a, b) {
-    const d = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
-    if (d !== 0)
-        return d;
-    const rank = (v) => (v.pre ? (v.pre.kind === 'beta' ? 0 : 1000) + v.pre.n : 1_000_000);
-    return rank(a) - rank(b);
-}
-/**
- * The name Go itself gives a release (`go version`, `runtime.Version()`):
- * before Go 1.21 a .0 release is `go1.16`, from 1.21 on it is `go1.21.0`.
- * Without a patch number a 1.21+ version names a language version, not a
- * release, and keeps that form (so it never equals a release).
- */
-function goReleaseName(v) {
-    const base = `go${v.major}.${v.minor}`;
-    if (v.pre)
-        return `${base}${v.pre.kind}${v.pre.n}`;
-    const patchGiven = /^\d+\.\d+\.\d+/.test(v.text);
-    const dotZeroDropped = v.major === 1 && v.minor < 21;
-    if (v.patch === 0 && (dotZeroDropped || !patchGiven))
-        return base;
-    return `${base}.${v.patch}`;
-}
-/**
- * Whether two spellings name the same Go release: a server's GO_VERSION `1.16.0`
- * and an image's `go1.16` do. Text that is no Go version only equals itself.
- */
-function sameGoRelease(a, b) {
-    const [x, y] = [parseGoVersion(a), parseGoVersion(b)];
-    if (!x || !y)
-        return a.trim().replace(/^go/, '') === b.trim().replace(/^go/, '');
-    return goReleaseName(x) === goReleaseName(y);
-}
-/** The release name of a Go version string (`1.16.0` → `go1.16`); unreadable text gets a `go` prefix. */
-function goReleaseNameOf(text) {
-    const v = parseGoVersion(text);
-    return v ? goReleaseName(v) : `go${text.trim().replace(/^go/, '')}`;
-}
-
-;// CONCATENATED MODULE: ./src/github/explain.ts
-/**
- * Failed GitHub requests as the one line a user reads: what could not be
- * done, what GitHub answered, and what to do about it.
- */
-
-
-
-function adviceFor(e, access, now = Date.now()) {
-    const f = e.failure;
-    switch (f.kind) {
-        case 'timeout':
-            return 'GitHub did not answer in time; re-run the job later';
-        case 'network':
-            return `the GitHub API at ${e.baseUrl} could not be reached; re-run the job later (on GitHub Enterprise, check GITHUB_API_URL)`;
-        case 'status': {
-            if (f.status === 401)
-                return 'GitHub refused the token; check the token input (the default is ${{ github.token }})';
-            if (f.status === 429 || (f.status === 403 && isRateLimited(f.headers))) {
-                const wait = serverWaitMs(f.headers, now);
-                const asks = wait !== undefined && wait > 0 ? ` (GitHub asks to wait ${wait >= 120_000 ? `${Math.ceil(wait / 60_000)} min` : `${Math.ceil(wait / 1000)} s`})` : '';
-                return `GitHub rate-limited this job; re-run the job later${asks}`;
-            }
-            if (f.status === 403) {
-                return access.kind === 'write'
-                    ? `the token may not change the releases of ${access.repository}; give the job permissions: contents: write`
-                    : `the token may not read ${access.repository}; for a private repository pass a token that can read it in the token input`;
-            }
-            if (f.status === 404 && access.kind === 'write')
-                return `check that ${access.repository} exists and that the job has permissions: contents: write`;
-            if (f.status >= 500)
-                return 'GitHub kept failing; re-run the job later';
-            return '';
-        }
-    }
-}
-/** A GitHubApiError becomes a StepError of one line; anything else is returned as it is. */
-function explainApiError(e, what, access) {
-    if (!(e instanceof GitHubApiError))
-        return e;
-    const advice = adviceFor(e, access);
-    return new StepError(`Could not ${what} (${e.method} ${e.route}: ${e.detail})${advice ? `; ${advice}` : ''}`);
-}
-
-;// CONCATENATED MODULE: ./src/server-release.ts
-
-
-
-
-/**
- * The server release to build against, and the Go version it was built with.
- * Everything comes from the files at the tag; nothing is derived from the tag
- * name (gotify v3.0.0 still has module path .../v2).
- */
-async function resolveServerRelease(api, server, version) {
-    const { owner, name } = server;
-    const repo = `${owner}/${name}`;
-    let tag;
-    let goVersionFile;
-    let goMod;
-    try {
-        tag = version === 'latest' ? await latestTag(api, owner, name) : await server_release_checkTag(api, owner, name, version);
-        [goVersionFile, goMod] = await Promise.all([api.getFile(owner, name, 'GO_VERSION', tag), api.getFile(owner, name, 'go.mod', tag)]);
-    }
-    catch (e) {
-        throw explainApiError(e, `read the ${version === 'latest' ? 'latest release' : `tag ${version}`} of the server ${repo}`, { kind: 'read', repository: repo });
-    }
-    if (goMod === undefined)
-        throw new StepError(`${repo} has no go.mod at ${tag}; server-repository must be a Go module`);
-    const { goVersion, source } = pickGoVersion(repo, tag, goVersionFile, goMod);
-    return { owner, name, tag, goVersion, goVersionSource: source, goMod };
-}
-/** Pure: GO_VERSION first, then go.mod's toolchain line; strictly validated. */
-function pickGoVersion(repo, tag, goVersionFile, goMod) {
-    if (goVersionFile !== undefined) {
-        const text = goVersionFile.trim();
-        const v = parseGoVersion(text);
-        if (!v)
-            throw new StepError(`GO_VERSION of ${repo} at ${tag} is ${quote(text)}, not a Go version; accepted: digits and dots such as 1.22.5, optionally rc1/beta1`);
-        return { goVersion: v.text, source: 'GO_VERSION' };
-    }
-    const toolchain = toolchainOf(goMod);
-    if (toolchain === undefined) {
-        throw new StepError(`${repo} at ${tag} has no GO_VERSION file and its go.mod has no toolchain line; looked for GO_VERSION and "toolchain goX.Y.Z" in go.mod`);
-    }
-    const where = `go.mod of ${repo} at ${tag}`;
-    if (toolchain.words !== 1) {
-        throw new StepError(`${where} has a malformed toolchain line (line ${toolchain.line}: ${quote(toolchain.text)}), so it names no Go version; accepted: "toolchain" followed by one Go version such as go1.22.5, or a GO_VERSION file`);
-    }
-    const v = parseGoVersion(toolchain.value);
-    if (!v || !toolchain.value.startsWith('go')) {
-        throw new StepError(`${where} has toolchain ${quote(toolchain.value)}, not a Go version (line ${toolchain.line}); accepted: go followed by digits and dots such as go1.22.5`);
-    }
-    return { goVersion: v.text, source: 'toolchain' };
-}
-/** go.mod's `toolchain` directive, if any: its text, first word and word count (Go accepts exactly one). */
-function toolchainOf(goMod) {
-    const lines = goMod.split('\n');
-    for (const [i, raw] of lines.entries()) {
-        const text = raw.replace(/\/\/.*$/, '').trim();
-        const words = text.split(/\s+/);
-        if (words[0] === 'toolchain')
-            return { value: words[1] ?? '', words: words.length - 1, line: i + 1, text };
-    }
-    return undefined;
-}
-async function latestTag(api, owner, name) {
-    const latest = await api.getJsonOrUndefined(apiPath `/repos/${owner}/${name}/releases/latest`);
-    if (latest === undefined) {
-        throw new StepError(`${owner}/${name} has no published release (drafts and pre-releases do not count) or was not found; check server-repository or set server-version to a tag`);
-    }
-    return latest.tag_name;
-}
-async function server_release_checkTag(api, owner, name, tag) {
-    const ref = await api.getJsonOrUndefined(apiPath `/repos/${owner}/${name}/git/ref/tags/${tag}`);
-    if (ref !== undefined)
-        return tag;
-    // One page is enough to show what exists; a missing repository is a 404 here too.
-    let tags;
-    try {
-        tags = await api.getJson(apiPath `/repos/${owner}/${name}/tags`, { per_page: 10 });
-    }
-    catch (e) {
-        if (isStatus(e, 404))
-            throw new StepError(`Repository ${owner}/${name} was not found (or the token cannot read it); check server-repository`);
-        throw e;
-    }
-    const newest = tags.slice(0, 5).map(t => t.name);
-    throw new StepError(`${owner}/${name} has no tag ${quote(tag)}; newest tags: ${newest.length ? newest.join(', ') : '(none)'}; set server-version to one of them or latest`);
-}
-/** Quoted, on one line, and short: the value may be anything. */
-function quote(text) {
-    const s = JSON.stringify(text);
-    return s.length > 60 ? `${s.slice(0, 57)}..."` : s;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/go-runner.ts
-
-
-
-
-/** Environment every Go command of the action gets. */
-const FIXED_GO_ENV = {
-    // A plugin's `toolchain` line must never swap the image's Go for another one.
-    GOTOOLCHAIN: 'local',
-    // The server's release build has its module cache at /go/pkg/mod; the path is part of package hashes.
-    GOMODCACHE: '/go/pkg/mod',
-    GOPATH: '/go',
-    GOCACHE: '/gocache',
-    // A go.work above the plugin would resolve other versions than the aligned go.mod.
-    GOWORK: 'off',
-    // The runner's user has no home in the image.
-    HOME: '/tmp'
-};
-/**
- * FIXED_GO_ENV over `env`, and `-modcacherw` added to GOFLAGS: the module
- * cache stays deletable by the runner (the .so bytes are the same with it).
- */
-function withFixedGoEnv(env, goVersion) {
-    const flags = `${env.GOFLAGS ?? ''}${hasModFlags(goVersion) ? ' -modcacherw' : ''}`.trim();
-    return { ...env, ...FIXED_GO_ENV, GOFLAGS: flags };
-}
-/** `-mod=mod` where the Go understands it (older Go updates go.mod on its own). */
-function modModFlag(goVersion) {
-    return hasModFlags(goVersion) ? ['-mod=mod'] : [];
-}
-/** Maps a host path to its path in the container, through the mounts. */
-function containerPath(mounts, hostPath) {
-    const abs = external_node_path_namespaceObject.resolve(hostPath);
-    // Longest host prefix wins, so nested mounts map to the innermost one.
-    const sorted = [...mounts].sort((a, b) => b.host.length - a.host.length);
-    for (const m of sorted) {
-        const rel = external_node_path_namespaceObject.relative(external_node_path_namespaceObject.resolve(m.host), abs);
-        if (rel === '' || (!rel.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(rel))) {
-            return rel === '' ? m.container : external_node_path_namespaceObject.posix.join(m.container, ...rel.split(external_node_path_namespaceObject.sep));
-        }
-    }
-    throw new StepError(`internal: ${hostPath} is not inside any folder mounted into the build container`);
-}
-class DockerGoRunner {
-    image;
-    mounts;
-    env;
-    goVersion;
-    constructor(image, mounts, env, 
-    /** The image's Go version: which flags it understands. */
-    goVersion) {
-        this.image = image;
-        this.mounts = mounts;
-        this.env = env;
-        this.goVersion = goVersion;
-    }
-    async go(args, opts) {
-        const r = await runContainer({
-            image: this.image,
-            command: ['go', ...args],
-            env: withFixedGoEnv({ ...this.env, ...opts.env }, this.goVersion),
-            mounts: this.mounts,
-            workdir: containerPath(this.mounts, opts.dir),
-            user: runnerUser()
-        });
-        return { code: r.code, stdout: r.stdout, stderr: r.stderr };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/container-layout.ts
-
-const IN_CONTAINER = {
-    source: '/proj',
-    scratch: '/scratch',
-    goModCache: '/go/pkg/mod',
-    goCache: '/gocache',
-    outputDir: '/out'
-};
-/** The GOCACHE of the Go commands that are no platform's build (alignment). */
-const TOOL_CACHE_KEY = 'tool';
-/** `cacheKey` separates GOCACHEs, e.g. a platform id or "align". */
-function containerMounts(dirs, cacheKey) {
-    const mounts = [
-        { host: dirs.source, container: IN_CONTAINER.source },
-        { host: dirs.scratch, container: IN_CONTAINER.scratch },
-        { host: dirs.goModCache, container: IN_CONTAINER.goModCache },
-        { host: external_node_path_namespaceObject.join(dirs.goCacheRoot, cacheKey), container: IN_CONTAINER.goCache }
-    ];
-    if (dirs.outputDir)
-        mounts.push({ host: dirs.outputDir, container: IN_CONTAINER.outputDir });
-    return [...mounts, ...(dirs.caFiles ?? [])];
-}
-/** Host folders that must exist before docker mounts them (else docker creates them as root); read-only mounts are files that exist. */
-function hostFoldersToCreate(dirs, cacheKey) {
-    return containerMounts(dirs, cacheKey).filter(m => !m.readOnly).map(m => m.host);
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/release/checksums.ts
@@ -41924,6 +41673,175 @@ async function recordOutputs(dir, names) {
     await writeManifest(dir, manifest);
 }
 
+;// CONCATENATED MODULE: ./src/go-version.ts
+/**
+ * Go versions as they appear in a server's GO_VERSION file and in image tags:
+ * `1.26.0`, `1.22`, `1.23rc1`. Strict, because the value ends up in an image
+ * tag and on command lines.
+ */
+const GO_VERSION = /^(\d{1,3})\.(\d{1,3})(?:\.(\d{1,3}))?(?:(rc|beta)(\d{1,3}))?$/;
+function parseGoVersion(text) {
+    const m = GO_VERSION.exec(text.trim().replace(/^go/, ''));
+    if (!m)
+        return undefined;
+    const [, major, minor, patch, kind, n] = m;
+    return {
+        major: Number(major),
+        minor: Number(minor),
+        patch: patch === undefined ? 0 : Number(patch),
+        pre: kind ? { kind: kind, n: Number(n) } : undefined,
+        text: text.trim().replace(/^go/, '')
+    };
+}
+/**
+ * `-mod=mod` and `-modcacherw` arrived in Go 1.14; older Go (gotify's first v2
+ * releases used 1.12) rejects them, and updates go.mod on its own anyway.
+ */
+function hasModFlags(goVersion) {
+    return goAtLeast(goVersion, 14);
+}
+/** Whether a Go 1.x version is 1.`minor` or later; an unreadable one counts as recent. */
+function goAtLeast(goVersion, minor) {
+    const v = parseGoVersion(goVersion);
+    return v === undefined || v.major > 1 || v.minor >= minor;
+}
+/** Negative when a < b; pre-releases sort before the release they lead to. */
+function compareGoVersions(a, b) {
+    const d = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+    if (d !== 0)
+        return d;
+    const rank = (v) => (v.pre ? (v.pre.kind === 'beta' ? 0 : 1000) + v.pre.n : 1_000_000);
+    return rank(a) - rank(b);
+}
+/**
+ * The name Go itself gives a release (`go version`, `runtime.Version()`):
+ * before Go 1.21 a .0 release is `go1.16`, from 1.21 on it is `go1.21.0`.
+ * Without a patch number a 1.21+ version names a language version, not a
+ * release, and keeps that form (so it never equals a release).
+ */
+function goReleaseName(v) {
+    const base = `go${v.major}.${v.minor}`;
+    if (v.pre)
+        return `${base}${v.pre.kind}${v.pre.n}`;
+    const patchGiven = /^\d+\.\d+\.\d+/.test(v.text);
+    const dotZeroDropped = v.major === 1 && v.minor < 21;
+    if (v.patch === 0 && (dotZeroDropped || !patchGiven))
+        return base;
+    return `${base}.${v.patch}`;
+}
+/**
+ * Whether two spellings name the same Go release: a server's GO_VERSION `1.16.0`
+ * and an image's `go1.16` do. Text that is no Go version only equals itself.
+ */
+function sameGoRelease(a, b) {
+    const [x, y] = [parseGoVersion(a), parseGoVersion(b)];
+    if (!x || !y)
+        return a.trim().replace(/^go/, '') === b.trim().replace(/^go/, '');
+    return goReleaseName(x) === goReleaseName(y);
+}
+/** The release name of a Go version string (`1.16.0` → `go1.16`); unreadable text gets a `go` prefix. */
+function goReleaseNameOf(text) {
+    const v = parseGoVersion(text);
+    return v ? goReleaseName(v) : `go${text.trim().replace(/^go/, '')}`;
+}
+
+;// CONCATENATED MODULE: ./src/go-runner.ts
+
+
+
+
+/** Environment every Go command of the action gets. */
+const FIXED_GO_ENV = {
+    // A plugin's `toolchain` line must never swap the image's Go for another one.
+    GOTOOLCHAIN: 'local',
+    // The server's release build has its module cache at /go/pkg/mod; the path is part of package hashes.
+    GOMODCACHE: '/go/pkg/mod',
+    GOPATH: '/go',
+    GOCACHE: '/gocache',
+    // A go.work above the plugin would resolve other versions than the aligned go.mod.
+    GOWORK: 'off',
+    // The runner's user has no home in the image.
+    HOME: '/tmp'
+};
+/**
+ * FIXED_GO_ENV over `env`, and `-modcacherw` added to GOFLAGS: the module
+ * cache stays deletable by the runner (the .so bytes are the same with it).
+ */
+function withFixedGoEnv(env, goVersion) {
+    const flags = `${env.GOFLAGS ?? ''}${hasModFlags(goVersion) ? ' -modcacherw' : ''}`.trim();
+    return { ...env, ...FIXED_GO_ENV, GOFLAGS: flags };
+}
+/** `-mod=mod` where the Go understands it (older Go updates go.mod on its own). */
+function modModFlag(goVersion) {
+    return hasModFlags(goVersion) ? ['-mod=mod'] : [];
+}
+/** Maps a host path to its path in the container, through the mounts. */
+function containerPath(mounts, hostPath) {
+    const abs = external_node_path_namespaceObject.resolve(hostPath);
+    // Longest host prefix wins, so nested mounts map to the innermost one.
+    const sorted = [...mounts].sort((a, b) => b.host.length - a.host.length);
+    for (const m of sorted) {
+        const rel = external_node_path_namespaceObject.relative(external_node_path_namespaceObject.resolve(m.host), abs);
+        if (rel === '' || (!rel.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(rel))) {
+            return rel === '' ? m.container : external_node_path_namespaceObject.posix.join(m.container, ...rel.split(external_node_path_namespaceObject.sep));
+        }
+    }
+    throw new StepError(`internal: ${hostPath} is not inside any folder mounted into the build container`);
+}
+class DockerGoRunner {
+    image;
+    mounts;
+    env;
+    goVersion;
+    constructor(image, mounts, env, 
+    /** The image's Go version: which flags it understands. */
+    goVersion) {
+        this.image = image;
+        this.mounts = mounts;
+        this.env = env;
+        this.goVersion = goVersion;
+    }
+    async go(args, opts) {
+        const r = await runContainer({
+            image: this.image,
+            command: ['go', ...args],
+            env: withFixedGoEnv({ ...this.env, ...opts.env }, this.goVersion),
+            mounts: this.mounts,
+            workdir: containerPath(this.mounts, opts.dir),
+            user: runnerUser()
+        });
+        return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/container-layout.ts
+
+const IN_CONTAINER = {
+    source: '/proj',
+    scratch: '/scratch',
+    goModCache: '/go/pkg/mod',
+    goCache: '/gocache',
+    outputDir: '/out'
+};
+/** The GOCACHE of the Go commands that are no platform's build (alignment). */
+const TOOL_CACHE_KEY = 'tool';
+/** `cacheKey` separates GOCACHEs, e.g. a platform id or "align". */
+function containerMounts(dirs, cacheKey) {
+    const mounts = [
+        { host: dirs.source, container: IN_CONTAINER.source },
+        { host: dirs.scratch, container: IN_CONTAINER.scratch },
+        { host: dirs.goModCache, container: IN_CONTAINER.goModCache },
+        { host: external_node_path_namespaceObject.join(dirs.goCacheRoot, cacheKey), container: IN_CONTAINER.goCache }
+    ];
+    if (dirs.outputDir)
+        mounts.push({ host: dirs.outputDir, container: IN_CONTAINER.outputDir });
+    return [...mounts, ...(dirs.caFiles ?? [])];
+}
+/** Host folders that must exist before docker mounts them (else docker creates them as root); read-only mounts are files that exist. */
+function hostFoldersToCreate(dirs, cacheKey) {
+    return containerMounts(dirs, cacheKey).filter(m => !m.readOnly).map(m => m.host);
+}
+
 ;// CONCATENATED MODULE: ./src/build/plan.ts
 
 
@@ -42052,2111 +41970,6 @@ function snapshotGoFiles(dir) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/workspace.ts
-
-
-
-
-
-function inside(parent, child) {
-    const rel = external_node_path_namespaceObject.relative(parent, child);
-    return rel.startsWith('..') || external_node_path_namespaceObject.isAbsolute(rel) ? undefined : rel;
-}
-/**
- * Mounts the whole workspace when the plugin is in it (so `replace ../x`
- * directives keep working), else the plugin folder alone. Pure: nothing is
- * created until createLayout, after every input was checked.
- */
-function planLayout(ctx, runId = `${process.pid}-${Date.now()}`) {
-    const { inputs } = ctx;
-    const rel = inside(ctx.workspace, inputs.pluginPath);
-    const source = rel === undefined ? inputs.pluginPath : ctx.workspace;
-    const relInSource = rel ?? '';
-    const base = external_node_path_namespaceObject.join(ctx.runnerTemp, 'go-plugin-build');
-    return {
-        dirs: {
-            source,
-            scratch: external_node_path_namespaceObject.join(base, `scratch-${runId}`),
-            goModCache: inputs.goModCache,
-            goCacheRoot: external_node_path_namespaceObject.join(base, 'gocache'),
-            outputDir: inputs.outputDir
-        },
-        pluginWorkdir: relInSource === '' ? IN_CONTAINER.source : external_node_path_namespaceObject.posix.join(IN_CONTAINER.source, ...relInSource.split(external_node_path_namespaceObject.sep)),
-        repoDir: relInSource === '' ? '.' : relInSource.split(external_node_path_namespaceObject.sep).join('/')
-    };
-}
-/** The action's own folders and the module cache (docker would create missing ones as root). */
-async function createLayout(layout) {
-    const cache = layout.dirs.goModCache;
-    if ((0,external_node_fs_namespaceObject.existsSync)(cache) && !(0,external_node_fs_namespaceObject.statSync)(cache).isDirectory())
-        throw new InputError('go-mod-cache', `${cache} is a file, not a folder`, 'a folder for the module cache (created when missing)');
-    await (0,promises_namespaceObject.mkdir)(layout.dirs.scratch, { recursive: true });
-    await (0,promises_namespaceObject.mkdir)(layout.dirs.goModCache, { recursive: true });
-    await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.join(layout.dirs.goCacheRoot, TOOL_CACHE_KEY), { recursive: true });
-}
-
-;// CONCATENATED MODULE: ./src/concurrency.ts
-
-/** How many containers at once: the runner's cores (Go builds are CPU-bound). */
-function defaultConcurrency() {
-    return Math.max(1, typeof external_node_os_namespaceObject.availableParallelism === 'function' ? external_node_os_namespaceObject.availableParallelism() : external_node_os_namespaceObject.cpus().length);
-}
-/** Like Promise.all over `items`, with at most `limit` running at once; order is kept. */
-async function mapConcurrent(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            results[i] = await fn(items[i], i);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/build/images.ts
-
-
-
-
-/**
- * The Go an image reports must be the server's: a plugin built with another Go
- * never loads. Versions, not strings: gotify's GO_VERSION `1.16.0` is the Go
- * that calls itself `go1.16`.
- */
-function imageGoProblem(image, reported, serverGoVersion) {
-    const got = reported.trim();
-    if (got !== '' && sameGoRelease(got, serverGoVersion))
-        return undefined;
-    const want = goReleaseNameOf(serverGoVersion);
-    return `build image ${image} has ${got || 'no Go'} but the server was built with ${want}; a plugin built with another Go version never loads: use an image with ${want} (build-image)`;
-}
-/** `go version` output ("go version go1.12.17 linux/amd64"): `go env GOVERSION` only exists since Go 1.16. */
-function goVersionOfOutput(stdout) {
-    return /\bgo version (go\S+)/.exec(stdout)?.[1] ?? '';
-}
-/** Makes sure every platform's image is there (pulling it if needed) and has the server's Go. */
-async function checkImages(targets, serverGoVersion, concurrency) {
-    const byImage = new Map();
-    for (const t of targets) {
-        const known = byImage.get(t.image) ?? [];
-        if (!known.some(p => p.id === t.platform.id))
-            byImage.set(t.image, [...known, t.platform]);
-    }
-    const problems = await mapConcurrent([...byImage.entries()], concurrency, async ([image, platforms]) => {
-        const ids = platforms.map(p => p.id).join(', ');
-        const present = await ensureImage(image);
-        if (!present.ok) {
-            return `build image ${image} for ${ids} cannot be found or pulled (${present.detail}); check that the server publishes an image for this Go version and platform, or set build-image`;
-        }
-        const r = await runContainer({ image, command: ['go', 'version'], env: { GOTOOLCHAIN: 'local', HOME: '/tmp' } });
-        if (r.code !== 0)
-            return `build image ${image} for ${ids} cannot run go (${r.output.trim().split('\n').pop()}); set build-image to an image with Go ${serverGoVersion}`;
-        return imageGoProblem(image, goVersionOfOutput(r.stdout), serverGoVersion);
-    });
-    const found = problems.filter((p) => p !== undefined);
-    if (found.length > 0)
-        throw new StepError(found.join('; '));
-}
-
-;// CONCATENATED MODULE: ./src/build/fingerprint-flags.ts
-/**
- * Build flags that change the fingerprint of packages the plugin shares with
- * the server (FIELD-NOTES §1): set on the plugin's side only, plugin.Open
- * refuses the .so. Refused before anything is written, so a run with
- * `verify: false` cannot ship such a file. Seen here with Go 1.26 (a host and
- * a plugin sharing one module): -trimpath, -race (sync/atomic differs),
- * -gcflags=all=-l and -gcflags=<shared package>=-l, -coverpkg=all and a
- * vendored build each made plugin.Open fail; -tags, -a, -installsuffix,
- * -buildvcs, -cover and a plain -gcflags (the plugin's own package only) did not.
- */
-
-
-const SERVER_BUILD_FLAGS_UNKNOWN = { trimpath: 'unknown' };
-// go build flags that take a value: `-flag value` consumes the next word.
-const VALUE_FLAGS = new Set([
-    'C', 'p', 'asmflags', 'buildmode', 'compiler', 'gccgoflags', 'gcflags', 'installsuffix', 'ldflags', 'mod', 'modfile',
-    'overlay', 'pgo', 'pkgdir', 'tags', 'toolexec', 'covermode', 'coverpkg', 'o', 'exec'
-]);
-const BOOL_TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
-/** The last value of each flag: GOFLAGS first, then build-args (the command line wins, as in go). */
-function effectiveFlags(user) {
-    const settings = new Map();
-    const gcflags = [];
-    const read = (words, source) => {
-        for (let i = 0; i < words.length; i++) {
-            const m = /^--?([A-Za-z][A-Za-z0-9]*)(?:=(.*))?$/s.exec(words[i]);
-            if (!m)
-                continue;
-            const [, name, inline] = m;
-            let value = inline;
-            if (value === undefined && VALUE_FLAGS.has(name) && source === 'build-args')
-                value = words[++i] ?? '';
-            const setting = { value: value ?? 'true', source };
-            settings.set(name, setting);
-            if (name === 'gcflags')
-                gcflags.push(setting);
-        }
-    };
-    try {
-        read(splitShellWords(user.goFlags ?? ''), 'go-env');
-    }
-    catch {
-        // go itself reports an unreadable GOFLAGS; nothing to check in it here.
-    }
-    read(user.buildArgs, 'build-args');
-    return { settings, gcflags };
-}
-const used = (s) => s === true;
-const serverWords = (s) => (s === undefined || s === 'unknown' ? 'is not known to use it' : 'does not use it');
-/**
- * Throws an InputError naming the input when the user's flags would make every
- * .so unloadable by the server; returns when they are fine. `server` says what
- * the server's release build used (SERVER_BUILD_FLAGS_UNKNOWN until its
- * binary's build info is read).
- */
-function checkFingerprintFlags(user, server) {
-    const { settings, gcflags } = effectiveFlags(user);
-    const fail = (s, problem, accepted) => {
-        throw new InputError(s.source, s.source === 'go-env' ? `GOFLAGS ${problem}` : problem, accepted);
-    };
-    const trimpath = settings.get('trimpath');
-    if (trimpath && BOOL_TRUE.has(trimpath.value) && !used(server.trimpath)) {
-        fail(trimpath, `-trimpath rewrites the source paths recorded in every package, so each package the plugin shares with the server gets another fingerprint and plugin.Open refuses the .so; the server's release build ${serverWords(server.trimpath)}`, 'go build flags without -trimpath, like the server\'s release build');
-    }
-    for (const flag of ['race', 'msan', 'asan']) {
-        const s = settings.get(flag);
-        if (s && BOOL_TRUE.has(s.value) && !used(server[flag])) {
-            fail(s, `-${flag} instruments the standard library and every dependency, so the packages the plugin shares with the server get other fingerprints and plugin.Open refuses the .so; the server's release build ${serverWords(server[flag])}`, `go build flags without -${flag}, like the server's release build`);
-        }
-    }
-    // -gcflags without a pattern applies to the plugin's own package only; all= and std= reach the shared ones.
-    const wide = gcflags.filter(g => /^(all|std)=./s.test(g.value)).pop();
-    if (wide && !(typeof server.gcflags === 'string' && server.gcflags !== 'unknown' && server.gcflags === wide.value)) {
-        fail(wide, `-gcflags=${wide.value} compiles the packages the plugin shares with the server with other compiler flags, which changes their fingerprints, so plugin.Open refuses the .so; the server's release build ${serverWords(server.gcflags)}`, '-gcflags without a package pattern (it then applies to the plugin\'s own package only)');
-    }
-    const mod = settings.get('mod');
-    if (mod && mod.value === 'vendor') {
-        fail(mod, '-mod=vendor compiles the dependencies from vendor/ instead of the module cache at /go/pkg/mod, and the source path is part of each package\'s fingerprint, so plugin.Open refuses the .so', '-mod=mod or -mod=readonly (the server\'s release build reads /go/pkg/mod)');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/artifact.ts
-
-
-
-async function describeFile(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await new Promise((resolve, reject) => {
-        (0,external_node_fs_namespaceObject.createReadStream)(file)
-            .on('data', chunk => hash.update(chunk))
-            .on('end', () => resolve())
-            .on('error', reject);
-    });
-    return { size: (await (0,promises_namespaceObject.stat)(file)).size, sha256: hash.digest('hex') };
-}
-
-;// CONCATENATED MODULE: ./src/build/compiler-errors.ts
-
-/**
- * Picks the errors out of a failed `go build` log. `containerDir` is where go
- * ran inside the container, `repoDir` the same folder relative to the
- * repository root (what annotations need).
- */
-function parseCompilerErrors(log, containerDir, repoDir) {
-    const errors = [];
-    for (const raw of log.split('\n')) {
-        const line = raw.trimEnd();
-        const m = /^(\S+\.(?:go|mod|s|c|h)):(\d+)(?::(\d+))?: (.+)$/.exec(line);
-        if (m) {
-            const abs = external_node_path_namespaceObject.posix.resolve(containerDir, m[1]);
-            const rel = external_node_path_namespaceObject.posix.relative(containerDir, abs);
-            const inside = !rel.startsWith('..');
-            errors.push({
-                file: inside ? external_node_path_namespaceObject.posix.join(repoDir, rel) : undefined,
-                line: Number(m[2]),
-                column: m[3] ? Number(m[3]) : undefined,
-                message: inside ? m[4] : `${m[1]}:${m[2]}: ${m[4]}`
-            });
-        }
-        else if (/^(go: |cgo: )/.test(line) || / error: /.test(line)) {
-            errors.push({ message: line });
-        }
-    }
-    return errors;
-}
-
-;// CONCATENATED MODULE: ./src/build/build.ts
-
-
-
-
-
-
-
-/** Builds every platform; a failing one does not stop the others. */
-async function buildPlatforms(jobs, opts) {
-    for (const job of jobs) {
-        for (const dir of hostFoldersToCreate(opts.dirs, job.platform.id))
-            await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-        // A stale file from an earlier run must never pass for this run's output.
-        await (0,promises_namespaceObject.rm)(job.outputPath, { force: true });
-    }
-    return mapConcurrent(jobs, opts.concurrency, async (job) => {
-        const r = await runContainer({
-            image: job.image,
-            command: ['go', ...job.goArgs],
-            env: job.env,
-            mounts: containerMounts(opts.dirs, job.platform.id),
-            workdir: job.workdir,
-            user: runnerUser()
-        });
-        const outcome = { job, ok: r.code === 0, seconds: r.seconds, log: r.output, errors: [] };
-        if (outcome.ok) {
-            outcome.artifact = { platform: job.platform.id, path: job.outputPath, name: job.assetName, ...(await describeFile(job.outputPath)) };
-        }
-        else {
-            outcome.errors = parseCompilerErrors(r.output, job.workdir, opts.repoDir);
-        }
-        showBuild(outcome);
-        return outcome;
-    });
-}
-/** The whole log in its own group, printed when the platform is done so logs never interleave. */
-function showBuild(o) {
-    const status = o.ok ? `ok in ${o.seconds.toFixed(1)} s` : 'FAILED';
-    startGroup(`build ${o.job.platform.id} (${o.job.image}): ${status}`);
-    info(`go ${o.job.goArgs.join(' ')}`);
-    if (o.log.trim() !== '')
-        info(o.log.trimEnd());
-    endGroup();
-    if (o.ok)
-        return;
-    const found = o.errors.length > 0 ? o.errors : [{ message: o.log.trim().split('\n').slice(-5).join(' | ') || 'go build failed' }];
-    for (const e of found.slice(0, 20)) {
-        error(`${o.job.platform.id}: ${e.message}`, { title: `go build failed for ${o.job.platform.id}`, file: e.file, startLine: e.line, startColumn: e.column });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/alignment/gomod.ts
-/**
- * Pure readers for go.mod text and for the output of `go list -m all` and
- * `go mod graph`. Line numbers are kept so conflicts can be annotated on the
- * plugin's go.mod line.
- */
-/** Splits one go.mod line into tokens (quoted strings unquoted) and its `//` comment. */
-function lex(line) {
-    const tokens = [];
-    let i = 0;
-    while (i < line.length) {
-        const c = line[i];
-        if (c === ' ' || c === '\t' || c === '\r') {
-            i++;
-        }
-        else if (line.startsWith('//', i)) {
-            return { tokens, comment: line.slice(i + 2).trim() };
-        }
-        else if (c === '"' || c === '`') {
-            let j = i + 1;
-            let text = '';
-            while (j < line.length && line[j] !== c) {
-                if (c === '"' && line[j] === '\\' && j + 1 < line.length)
-                    j++;
-                text += line[j++];
-            }
-            tokens.push(text);
-            i = j + 1;
-        }
-        else if (c === '(' || c === ')') {
-            tokens.push(c);
-            i++;
-        }
-        else {
-            let j = i;
-            while (j < line.length && !/[\s()"`]/.test(line[j]) && !line.startsWith('//', j))
-                j++;
-            tokens.push(line.slice(i, j));
-            i = j;
-        }
-    }
-    return { tokens };
-}
-// As cmd/go's modfile: `// indirect` or `// indirect; other words`.
-const isIndirect = (comment) => comment !== undefined && /^indirect(;|$)/.test(comment);
-function modulePart(tokens) {
-    return tokens.length >= 2 ? { path: tokens[0], version: tokens[1] } : { path: tokens[0] };
-}
-/** Reads go.mod text; unknown directives (retract, godebug, tool, ...) are skipped. */
-function parseGoMod(text) {
-    const mod = { requires: [], replaces: [], excludes: [] };
-    let block;
-    text.split('\n').forEach((raw, index) => {
-        const line = index + 1;
-        const { tokens, comment } = lex(raw);
-        if (tokens.length === 0)
-            return;
-        let verb;
-        let args;
-        if (block !== undefined) {
-            if (tokens[0] === ')') {
-                block = undefined;
-                return;
-            }
-            verb = block;
-            args = tokens;
-        }
-        else if (tokens.length === 2 && tokens[1] === '(') {
-            block = tokens[0];
-            return;
-        }
-        else {
-            verb = tokens[0];
-            args = tokens.slice(1);
-        }
-        switch (verb) {
-            case 'module':
-                mod.module = args[0];
-                break;
-            case 'go':
-                if (args[0])
-                    mod.go = { version: args[0], line };
-                break;
-            case 'toolchain':
-                if (args[0])
-                    mod.toolchain = { name: args[0], line };
-                break;
-            case 'require':
-                if (args.length >= 2)
-                    mod.requires.push({ path: args[0], version: args[1], indirect: isIndirect(comment), line });
-                break;
-            case 'exclude':
-                if (args.length >= 2)
-                    mod.excludes.push({ path: args[0], version: args[1], line });
-                break;
-            case 'replace': {
-                const arrow = args.indexOf('=>');
-                if (arrow > 0 && arrow < args.length - 1) {
-                    mod.replaces.push({ old: modulePart(args.slice(0, arrow)), new: modulePart(args.slice(arrow + 1)), line });
-                }
-                break;
-            }
-        }
-    });
-    return mod;
-}
-/**
- * Reads `go list -m all`: the first line is the main module (a path alone),
- * then `path version [=> replacement]` per module of the build list.
- */
-function parseModuleList(text) {
-    const lines = text.split('\n').map(l => l.trim()).filter(l => l !== '');
-    const modules = [];
-    let main = '';
-    for (const l of lines) {
-        const [left, right] = l.split(/\s+=>\s+/, 2);
-        const [p, version] = left.split(/\s+/);
-        if (version === undefined && main === '' && modules.length === 0) {
-            main = p;
-            continue;
-        }
-        if (version === undefined)
-            continue;
-        modules.push(right === undefined ? { path: p, version } : { path: p, version, replace: right });
-    }
-    return { main, modules };
-}
-function node(text) {
-    const at = text.lastIndexOf('@');
-    return at > 0 ? { path: text.slice(0, at), version: text.slice(at + 1) } : { path: text };
-}
-/** Reads `go mod graph` (`from to` per line); `go@` and `toolchain@` nodes are dropped. */
-function parseModGraph(text) {
-    const edges = [];
-    for (const l of text.split('\n')) {
-        const parts = l.trim().split(/\s+/);
-        if (parts.length !== 2)
-            continue;
-        const [from, to] = parts.map(node);
-        if (to.path === 'go' || to.path === 'toolchain' || from.path === 'go' || from.path === 'toolchain')
-            continue;
-        edges.push({ from, to });
-    }
-    return edges;
-}
-const formatNode = (n) => (n.version === undefined ? n.path : `${n.path}@${n.version}`);
-/** A unified diff of two texts (whole lines, 3 lines of context); '' when equal. */
-function unifiedDiff(before, after, name) {
-    if (before === after)
-        return '';
-    const lines = (t) => (t === '' ? [] : t.replace(/\n$/, '').split('\n'));
-    const a = lines(before);
-    const b = lines(after);
-    // LCS table: go.mod files are small enough for the quadratic version.
-    const lcs = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
-    for (let i = a.length - 1; i >= 0; i--) {
-        for (let j = b.length - 1; j >= 0; j--) {
-            lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-        }
-    }
-    const ops = [];
-    let i = 0;
-    let j = 0;
-    while (i < a.length || j < b.length) {
-        if (i < a.length && j < b.length && a[i] === b[j])
-            ops.push({ kind: ' ', text: a[i], ai: i++, bi: j++ });
-        // Removals before additions, as diff -u prints them.
-        else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1]))
-            ops.push({ kind: '-', text: a[i], ai: i++, bi: j });
-        else
-            ops.push({ kind: '+', text: b[j], ai: i, bi: j++ });
-    }
-    const out = [`--- a/${name}`, `+++ b/${name}`];
-    const changed = ops.map((o, k) => (o.kind !== ' ' ? k : -1)).filter(k => k >= 0);
-    let k = 0;
-    while (k < changed.length) {
-        const start = Math.max(0, changed[k] - 3);
-        let end = Math.min(ops.length, changed[k] + 4);
-        while (k + 1 < changed.length && changed[k + 1] - 3 <= end)
-            end = Math.min(ops.length, changed[++k] + 4);
-        k++;
-        const hunk = ops.slice(start, end);
-        const aLen = hunk.filter(o => o.kind !== '+').length;
-        const bLen = hunk.filter(o => o.kind !== '-').length;
-        // Unified diff numbers an empty side by the line before it.
-        out.push(`@@ -${aLen === 0 ? hunk[0].ai : hunk[0].ai + 1},${aLen} +${bLen === 0 ? hunk[0].bi : hunk[0].bi + 1},${bLen} @@`);
-        out.push(...hunk.map(o => o.kind + o.text));
-    }
-    return out.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ./src/alignment/plan.ts
-
-/**
- * Modules in both build lists (main modules excluded by the caller), by path.
- * `linked`: the modules the plugin's package links; undefined when that is not
- * known, and then every shared module counts as linked (the safe side).
- */
-function sharedModules(plugin, server, linked) {
-    const serverVersions = new Map(server.map(m => [m.path, m.version]));
-    return plugin
-        .filter(m => serverVersions.has(m.path))
-        .map(m => {
-        const s = { path: m.path, plugin: m.version, server: serverVersions.get(m.path), linked: linked === undefined || linked.has(m.path) };
-        if (m.replace !== undefined)
-            s.replace = m.replace;
-        return s;
-    })
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-/** Not the server's code: another version, or replaced. */
-const differs = (s) => s.plugin !== s.server || s.replace !== undefined;
-/** Shared modules that can stop the server from loading the plugin: linked and not the server's code. */
-const unaligned = (shared) => shared.filter(s => s.linked && differs(s));
-const excludes = (goMod, m) => goMod.excludes.some(e => e.path === m.path && e.version === m.version);
-/**
- * What full alignment moves next: every linked shared module at another
- * version, to the server's, unless already tried or excluded by the plugin's
- * go.mod (go get refuses an excluded version; explain.ts names the exclude).
- * Modules that are not linked are left alone: moving them cannot help the
- * plugin load, and lowering one can downgrade the plugin's test dependencies.
- */
-function fullTargets(shared, goMod, tried) {
-    return shared
-        .filter(s => s.linked && s.plugin !== s.server)
-        .map(s => ({ path: s.path, version: s.server }))
-        .filter(t => !excludes(goMod, t) && !tried.has(`${t.path}@${t.version}`));
-}
-/**
- * full: every linked shared module takes the server's version. cap
- * (gomod-cap): the plugin's own require lines whose module the server's
- * go.mod requires are edited, and those must end aligned when linked.
- */
-function planAlignment(mode, pluginList, pluginGoMod, serverList, serverGoMod, linked) {
-    const shared = sharedModules(pluginList, serverList, linked);
-    if (mode === 'off')
-        return { shared, targets: [], checked: new Set() };
-    if (mode === 'full')
-        return { shared, targets: fullTargets(shared, pluginGoMod, new Set()), checked: 'all' };
-    // The server's linked version is its build list's; its go.mod line is the fallback.
-    const serverVersion = new Map([...serverGoMod.requires.map(r => [r.path, r.version]), ...serverList.map(m => [m.path, m.version])]);
-    const serverRequires = new Set(serverGoMod.requires.map(r => r.path));
-    const capped = pluginGoMod.requires.filter(r => serverRequires.has(r.path));
-    return {
-        shared,
-        targets: capped.filter(r => r.version !== serverVersion.get(r.path)).map(r => ({ path: r.path, version: serverVersion.get(r.path) })),
-        checked: new Set(capped.map(r => r.path))
-    };
-}
-/** Linked shared modules that must be at the server's version and are not. */
-function mismatches(shared, checked) {
-    return unaligned(shared).filter(s => checked === 'all' || checked.has(s.path));
-}
-/** How the build list moved; a module that appears or disappears is from/to 'none'. */
-function buildListChanges(before, after) {
-    const a = new Map(before.map(m => [m.path, m.version]));
-    const b = new Map(after.map(m => [m.path, m.version]));
-    const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
-    return paths.filter(p => a.get(p) !== b.get(p)).map(p => ({ path: p, from: a.get(p) ?? 'none', to: b.get(p) ?? 'none' }));
-}
-/** Changes of the `go` and `toolchain` lines, in the same shape. */
-function directiveChanges(before, after) {
-    const out = [];
-    if (before.go?.version !== after.go?.version)
-        out.push({ path: 'go', from: before.go?.version ?? 'none', to: after.go?.version ?? 'none' });
-    if (before.toolchain?.name !== after.toolchain?.name)
-        out.push({ path: 'toolchain', from: before.toolchain?.name ?? 'none', to: after.toolchain?.name ?? 'none' });
-    return out;
-}
-/** Before go 1.17, go.mod lists only direct requirements: the build list must be computed. */
-function needsComputedBuildList(goMod) {
-    const v = goMod.go ? parseGoVersion(goMod.go.version) : undefined;
-    return v === undefined || compareGoVersions(v, { major: 1, minor: 17, patch: 0, text: '1.17' }) < 0;
-}
-/** The line of the first of `paths` that the go.mod requires. */
-function lineOf(goMod, paths) {
-    for (const p of paths) {
-        const r = goMod.requires.find(x => x.path === p);
-        if (r)
-            return r.line;
-    }
-    return undefined;
-}
-/** A plugin whose `go` line is newer than the server's Go cannot be built with the server's toolchain. */
-function goLineConflict(goMod, serverGo, goModFile) {
-    const plugin = goMod.go ? parseGoVersion(goMod.go.version) : undefined;
-    const server = parseGoVersion(serverGo);
-    if (!goMod.go || !plugin || !server || compareGoVersions(plugin, server) <= 0)
-        return undefined;
-    return {
-        path: 'go', server: server.text, plugin: goMod.go.version, chain: [],
-        message: `The plugin's go.mod says go ${goMod.go.version}, newer than the server's Go ${server.text}: plugins must be built with the server's Go version; lower the go line to ${server.text} or older, or build for a server release with a newer Go`,
-        location: { file: goModFile, line: goMod.go.line }
-    };
-}
-/**
- * A dependency that needs a newer Go than the server's makes go fail with
- * `go: M@V requires go >= X (running go Y; GOTOOLCHAIN=local)`: that is a conflict too.
- */
-function goRequirementConflict(stderr, serverGo, goMod, goModFile) {
-    const m = /(\S+?)@(\S+) requires go >= (\S+) \(running go/.exec(stderr);
-    if (!m)
-        return undefined;
-    const [, path, version, needs] = m;
-    const line = lineOf(goMod, [path]);
-    return {
-        path, server: `go ${serverGo}`, plugin: version, chain: [],
-        message: `${path} ${version} requires go >= ${needs}, newer than the server's Go ${serverGo}: use a version of ${path} that supports Go ${serverGo}`,
-        location: line === undefined ? { file: goModFile } : { file: goModFile, line }
-    };
-}
-
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
-;// CONCATENATED MODULE: ./src/alignment/explain.ts
-/**
- * Why a linked shared module could not take the server's version, in one
- * line that names the real obstacle. Going down, what holds a module is a
- * chain of requirements (`go mod graph`) and the dependency of the plugin
- * that would have to be lowered; going up, only the plugin's own go.mod can
- * hold it: an exclude, a replace, or `go mod tidy` dropping a requirement
- * nothing imports.
- */
-
-
-
-/**
- * The shortest chain of requirements from the main module to `target`, going
- * only through selected versions (those are what force the target's version).
- * From go 1.17 on the main module requires every module itself (`// indirect`),
- * so a chain through a dependency explains more and is preferred.
- */
-function findChain(edges, main, target, selected) {
-    const throughDependency = edges.filter(e => !(e.from.version === undefined && e.from.path === main && e.to.path === target.path));
-    const chain = shortestChain(throughDependency, main, target, selected);
-    return chain.length > 0 ? chain : shortestChain(edges, main, target, selected);
-}
-function shortestChain(edges, main, target, selected) {
-    const key = (path, version) => (version === undefined ? path : `${path}@${version}`);
-    const next = new Map();
-    for (const e of edges) {
-        const from = key(e.from.path, e.from.version);
-        const isSelected = e.from.version === undefined ? e.from.path === main : selected.get(e.from.path) === e.from.version;
-        if (!isSelected)
-            continue;
-        next.set(from, [...(next.get(from) ?? []), formatNode(e.to)]);
-    }
-    const goal = key(target.path, target.version);
-    const previous = new Map([[main, '']]);
-    const queue = [main];
-    while (queue.length > 0) {
-        const at = queue.shift();
-        if (at === goal) {
-            const chain = [at];
-            for (let p = previous.get(at); p; p = previous.get(p))
-                chain.unshift(p);
-            return chain;
-        }
-        for (const n of next.get(at) ?? []) {
-            if (!previous.has(n)) {
-                previous.set(n, at);
-                queue.push(n);
-            }
-        }
-    }
-    return [];
-}
-/** `path@version` → its parts. */
-function nodeOf(node) {
-    const at = node.lastIndexOf('@');
-    return at > 0 ? { path: node.slice(0, at), version: node.slice(at + 1) } : { path: node, version: '' };
-}
-/** Module versions in release order (semver, which Go's versions are; pseudo-versions sort as pre-releases). */
-function versionLess(a, b) {
-    const [x, y] = [semver_default().valid(a), semver_default().valid(b)];
-    return x && y ? semver_default().lt(x, y) : a < b;
-}
-/** One conflict per mismatch, with a one-line message naming what holds the module. */
-function explainMismatches(list, ctx) {
-    const selected = new Map(ctx.selected.map(m => [m.path, m.version]));
-    return list.map(s => {
-        const at = (line) => (line === undefined ? { file: ctx.goModFile } : { file: ctx.goModFile, line });
-        if (s.replace !== undefined) {
-            const rep = ctx.goMod.replaces.find(r => r.old.path === s.path);
-            return {
-                path: s.path, server: s.server, plugin: s.plugin, chain: [],
-                message: `${s.path} is replaced by ${s.replace} in the plugin's go.mod, so the plugin cannot link the server's ${s.path} ${s.server}; remove the replace directive`,
-                location: at(rep?.line ?? lineOf(ctx.goMod, [s.path]))
-            };
-        }
-        const above = versionLess(s.server, s.plugin);
-        const head = `${s.path} cannot be aligned: the plugin links ${s.plugin}, ${above ? 'above' : 'below'} the server's ${s.server}`;
-        const found = above ? heldDown(s, ctx, selected) : heldUp(s, ctx, selected);
-        return { path: s.path, server: s.server, plugin: s.plugin, chain: found.chain, message: `${head}, ${found.why}`, location: at(found.line) };
-    });
-}
-/** Above the server's version: a chain of requirements holds it, through a dependency of the plugin that would have to go lower. */
-function heldDown(s, ctx, selected) {
-    const chain = findChain(ctx.edges, ctx.main, { path: s.path, version: s.plugin }, selected);
-    if (chain.length === 0)
-        return { why: `and go did not lower it although no requirement in go mod graph asks for ${s.plugin}`, chain, line: lineOf(ctx.goMod, [s.path]) };
-    if (chain.length === 2) {
-        return { why: `because the plugin's go.mod requires it: lower that requirement to ${s.server}`, chain, line: lineOf(ctx.goMod, [s.path]) };
-    }
-    const dep = nodeOf(chain[1]);
-    const requirer = chain[chain.length - 2];
-    const because = `because ${requirer} requires it (${chain.join(' → ')})`;
-    const line = lineOf(ctx.goMod, [dep.path, s.path]);
-    // What the last move did to that dependency, and what tidy did next.
-    const moved = ctx.afterMove?.requires.find(r => r.path === dep.path);
-    if (ctx.afterMove && ctx.mode === 'full' && !moved) {
-        return {
-            why: `${because}; going down to ${s.server} meant removing ${dep.path} (no release of it requires ${s.path} ${s.server} or older), and go mod tidy added ${dep.path} ${dep.version} back because the plugin imports it: drop that import, or build for a server release with ${s.path} ${s.plugin} or newer`,
-            chain, line
-        };
-    }
-    if (moved && ctx.mode === 'full' && versionLess(moved.version, dep.version)) {
-        return {
-            why: `${because}; go get lowered ${dep.path} to ${moved.version} for that, and go mod tidy raised it back to ${dep.version} for packages the plugin imports: the plugin needs code of ${dep.path} that only releases requiring ${s.path} ${s.plugin} or newer have`,
-            chain, line
-        };
-    }
-    const how = ctx.mode === 'cap' ? ' (align: full tries that with go get)' : '';
-    return { why: `${because}; lower ${dep.path} to a release that requires ${s.path} ${s.server} or older${how}`, chain, line };
-}
-/** Below the server's version: raising is always allowed by requirements, so only the plugin's go.mod can hold it. */
-function heldUp(s, ctx, selected) {
-    const excluded = ctx.goMod.excludes.find(e => e.path === s.path && e.version === s.server);
-    if (excluded) {
-        return { why: `because the plugin's go.mod excludes ${s.path} ${s.server} (line ${excluded.line}): remove that exclude`, chain: [], line: excluded.line };
-    }
-    const moved = ctx.afterMove?.requires.find(r => r.path === s.path);
-    const kept = ctx.final.requires.find(r => r.path === s.path);
-    if (moved && !versionLess(moved.version, s.server) && (!kept || versionLess(kept.version, s.server))) {
-        const chain = findChain(ctx.edges, ctx.main, { path: s.path, version: s.plugin }, selected);
-        const by = chain.length > 2 ? `, so it falls back to the ${s.plugin} that ${chain[chain.length - 2]} requires` : '';
-        return {
-            why: `because go mod tidy removed the requirement on ${s.path} ${s.server} that alignment added (tidy keeps only what the plugin's imports, tests included, need)${by}`,
-            chain: [], line: lineOf(ctx.goMod, [s.path])
-        };
-    }
-    return { why: `and go did not raise it to ${s.server}; no exclude or replace in the plugin's go.mod explains why: run go get ${s.path}@${s.server} in the plugin to see go's reason`, chain: [], line: lineOf(ctx.goMod, [s.path]) };
-}
-
-;// CONCATENATED MODULE: ./src/binary/elf.ts
-/**
- * A reader of little-endian ELF files (32- and 64-bit), enough to prove a Go
- * plugin against a server binary: sections, program headers and bytes at a
- * virtual address. Pure: it works on a Buffer and hands out views into it,
- * never copies (server binaries are 30-60 MB). Dynamic symbols and version
- * needs live in elf-dynamic.ts.
- */
-/** The file cannot be read as an ELF file of a supported kind; the message is one line. */
-class ElfError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ElfError';
-    }
-}
-const SHT_NOBITS = 8;
-const SHF_ALLOC = 2;
-const SHT_DYNSYM = 11;
-const SHT_GNU_VERNEED = 0x6ffffffe;
-const PT_LOAD = 1;
-const PT_DYNAMIC = 2;
-const PF_X = 1;
-const PF_W = 2;
-// e_machine -> GOARCH. The five released platforms, plus other little-endian plugin targets.
-const MACHINES = {
-    3: { 32: '386' },
-    62: { 64: 'amd64' },
-    40: { 32: 'arm' },
-    183: { 64: 'arm64' },
-    243: { 64: 'riscv64' },
-    21: { 64: 'ppc64le' },
-    258: { 64: 'loong64' },
-    8: { 32: 'mipsle', 64: 'mips64le' }
-};
-const TYPES = { 1: 'relocatable', 2: 'executable', 3: 'shared object', 4: 'core' };
-const hex = (b) => [...b].map(x => x.toString(16).padStart(2, '0')).join(' ');
-class ElfFile {
-    data;
-    file;
-    bits;
-    /** e_machine, e.g. 62 for x86-64. */
-    machine;
-    /** The machine in Go's words: amd64, 386, arm, arm64, riscv64, ... */
-    goarch;
-    /** e_type: 2 for an executable, 3 for a shared object (a plugin, or a PIE). */
-    type;
-    sections;
-    segments;
-    /** Parses the headers of `data`; `file` names it in errors. Throws ElfError. */
-    constructor(data, file = 'the file') {
-        this.data = data;
-        this.file = file;
-        if (data.length < 16 || data.readUInt32BE(0) !== 0x7f454c46) {
-            throw new ElfError(`${file} is not an ELF file (it starts with ${hex(data.subarray(0, 4)) || 'nothing'}, an ELF file with 7f 45 4c 46)`);
-        }
-        const cls = data[4];
-        if (cls !== 1 && cls !== 2)
-            throw new ElfError(`${file} has an unknown ELF class ${cls}; accepted: 1 (32-bit) or 2 (64-bit)`);
-        if (data[5] === 2)
-            throw new ElfError(`${file} is a big-endian ELF file; only little-endian ones are read (amd64, 386, arm, arm64, riscv64)`);
-        if (data[5] !== 1)
-            throw new ElfError(`${file} has an unknown ELF data encoding ${data[5]}`);
-        this.bits = cls === 1 ? 32 : 64;
-        const is64 = this.bits === 64;
-        this.need(0, is64 ? 64 : 52, 'the ELF header');
-        this.type = data.readUInt16LE(16);
-        this.machine = data.readUInt16LE(18);
-        const arch = MACHINES[this.machine]?.[this.bits];
-        if (!arch)
-            throw new ElfError(`${file} is a ${this.bits}-bit ELF file for machine ${this.machine}; accepted: amd64 (62), 386 (3), arm (40), arm64 (183), riscv64 (243)`);
-        this.goarch = arch;
-        const phoff = this.word(is64 ? 32 : 28);
-        const shoff = this.word(is64 ? 40 : 32);
-        const at = is64 ? 54 : 42;
-        const [phentsize, phnum, shentsize] = [data.readUInt16LE(at), data.readUInt16LE(at + 2), data.readUInt16LE(at + 4)];
-        let shnum = data.readUInt16LE(at + 6);
-        let shstrndx = data.readUInt16LE(at + 8);
-        this.segments = this.table(phoff, phnum, phentsize, is64 ? 56 : 32, 'program header', o => this.segmentAt(o));
-        if (shoff !== 0 && (shnum === 0 || shstrndx === 0xffff)) {
-            // Extended numbering: the real counts sit in section 0.
-            const s0 = this.sectionAt(shoff, 0);
-            if (shnum === 0)
-                shnum = s0.size;
-            if (shstrndx === 0xffff)
-                shstrndx = s0.link;
-        }
-        const raw = shoff === 0 ? [] : this.table(shoff, shnum, shentsize, is64 ? 64 : 40, 'section header', (o, i) => this.sectionAt(o, i));
-        const names = raw[shstrndx];
-        if (names)
-            this.need(names.offset, names.size, 'the section name table');
-        this.sections = raw.map(({ nameOffset, ...s }) => ({ ...s, name: names && s.type !== 0 ? this.cString(names.offset + nameOffset, names.offset + names.size) : '' }));
-    }
-    /** 'executable', 'shared object', ... */
-    get kind() {
-        return TYPES[this.type] ?? `type ${this.type}`;
-    }
-    section(name) {
-        return this.sections.find(s => s.name === name);
-    }
-    sectionOfType(type) {
-        return this.sections.find(s => s.type === type);
-    }
-    /** The file bytes of a section (a view, not a copy); empty for .bss-like sections. */
-    sectionData(s) {
-        if (s.type === SHT_NOBITS)
-            return this.data.subarray(0, 0);
-        this.need(s.offset, s.size, `section ${s.name || s.index}`);
-        return this.data.subarray(s.offset, s.offset + s.size);
-    }
-    /**
-     * Up to `length` bytes at virtual address `vaddr` (a view), from the section
-     * that holds it, else from the PT_LOAD segment that holds it (files without
-     * section headers). Shorter when the section or segment ends first;
-     * undefined when no file bytes are mapped there.
-     */
-    read(vaddr, length) {
-        const s = this.sections.find(x => (x.flags & SHF_ALLOC) !== 0 && x.type !== SHT_NOBITS && vaddr >= x.addr && vaddr < x.addr + x.size);
-        if (s)
-            return this.sectionData(s).subarray(vaddr - s.addr, vaddr - s.addr + length);
-        const p = this.segments.find(x => x.type === PT_LOAD && vaddr >= x.vaddr && vaddr < x.vaddr + x.filesz);
-        if (!p)
-            return undefined;
-        this.need(p.offset, p.filesz, 'a PT_LOAD segment');
-        const start = p.offset + (vaddr - p.vaddr);
-        return this.data.subarray(start, Math.min(start + length, p.offset + p.filesz));
-    }
-    /** Exactly `length` bytes at `vaddr`, or an ElfError naming `what`. */
-    readExact(vaddr, length, what) {
-        const b = this.read(vaddr, length);
-        if (!b || b.length < length)
-            throw new ElfError(`${this.file}: ${what} at 0x${vaddr.toString(16)} (${length} bytes) lies outside the file's data`);
-        return b;
-    }
-    /** A pointer-sized unsigned value of this file's class at a file offset. */
-    word(offset, buf = this.data) {
-        if (this.bits === 32)
-            return buf.readUInt32LE(offset);
-        const v = buf.readBigUInt64LE(offset);
-        if (v > BigInt(Number.MAX_SAFE_INTEGER))
-            throw new ElfError(`${this.file} is corrupt: value 0x${v.toString(16)} at offset ${offset} is out of range`);
-        return Number(v);
-    }
-    /** A NUL-terminated string starting at `start`, not reading past `end`. */
-    cString(start, end) {
-        if (start >= end)
-            return '';
-        const nul = this.data.indexOf(0, start);
-        return this.data.toString('utf8', start, nul < 0 || nul > end ? end : nul);
-    }
-    /** Throws unless [offset, offset+size) lies inside the file. */
-    need(offset, size, what) {
-        if (offset + size > this.data.length) {
-            throw new ElfError(`${this.file} is truncated: ${what} ends at byte ${offset + size}, the file has ${this.data.length}`);
-        }
-    }
-    table(offset, count, entsize, min, what, at) {
-        if (count === 0)
-            return [];
-        if (entsize < min)
-            throw new ElfError(`${this.file} is corrupt: ${what} entries of ${entsize} bytes, expected ${min}`);
-        this.need(offset, count * entsize, `the ${what} table`);
-        return Array.from({ length: count }, (_, i) => at(offset + i * entsize, i));
-    }
-    segmentAt(o) {
-        const d = this.data;
-        if (this.bits === 64) {
-            return { type: d.readUInt32LE(o), flags: d.readUInt32LE(o + 4), offset: this.word(o + 8), vaddr: this.word(o + 16), filesz: this.word(o + 32), memsz: this.word(o + 40) };
-        }
-        return { type: d.readUInt32LE(o), offset: d.readUInt32LE(o + 4), vaddr: d.readUInt32LE(o + 8), filesz: d.readUInt32LE(o + 16), memsz: d.readUInt32LE(o + 20), flags: d.readUInt32LE(o + 24) };
-    }
-    sectionAt(o, index) {
-        this.need(o, this.bits === 64 ? 64 : 40, 'a section header');
-        const d = this.data;
-        const u32 = (k) => d.readUInt32LE(o + k);
-        const base = { index, name: '', nameOffset: u32(0), type: u32(4) };
-        if (this.bits === 64) {
-            return { ...base, flags: this.word(o + 8), addr: this.word(o + 16), offset: this.word(o + 24), size: this.word(o + 32), link: u32(40), info: u32(44), entsize: this.word(o + 56) };
-        }
-        return { ...base, flags: u32(8), addr: u32(12), offset: u32(16), size: u32(20), link: u32(24), info: u32(28), entsize: u32(36) };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/binary/go-modinfo.ts
-/**
- * The module part of Go build info (what `go version -m` prints), parsed like
- * Go's runtime/debug.ParseBuildInfo: `path`, `mod`, `dep`, `=>` (replaces the
- * module of the line before) and `build key=value` lines, values possibly quoted.
- */
-class ModInfoError extends Error {
-    constructor(line, problem) {
-        super(`could not parse Go build info: line ${line}: ${problem}`);
-        this.name = 'ModInfoError';
-    }
-}
-const SIMPLE_ESCAPES = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' };
-/**
- * The length of the Go quoted string (`"..."` or a raw `` `...` ``) that starts
- * `s`, like strconv.QuotedPrefix; undefined when it does not start with one.
- */
-function quotedPrefixLength(s) {
-    const q = s[0];
-    if (q === '`') {
-        const end = s.indexOf('`', 1);
-        return end < 0 ? undefined : end + 1;
-    }
-    if (q !== '"')
-        return undefined;
-    for (let i = 1; i < s.length; i++) {
-        if (s[i] === '\n')
-            return undefined;
-        if (s[i] === '\\')
-            i++;
-        else if (s[i] === '"')
-            return i + 1;
-    }
-    return undefined;
-}
-/** strconv.Unquote for double-quoted and raw strings; undefined when `s` is not exactly one. */
-function unquoteGo(s) {
-    if (quotedPrefixLength(s) !== s.length)
-        return undefined;
-    if (s[0] === '`')
-        return s.slice(1, -1).replace(/\r/g, '');
-    const body = s.slice(1, -1);
-    // Octal and \x escapes are bytes (UTF-8 may span several); \u and \U are code points.
-    const bytes = [];
-    for (let i = 0; i < body.length;) {
-        const c = body[i];
-        if (c !== '\\') {
-            const cp = body.codePointAt(i);
-            bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
-            i += cp > 0xffff ? 2 : 1;
-            continue;
-        }
-        const e = body[i + 1];
-        if (e !== undefined && e in SIMPLE_ESCAPES) {
-            if (e === "'")
-                return undefined;
-            bytes.push(SIMPLE_ESCAPES[e].charCodeAt(0));
-            i += 2;
-            continue;
-        }
-        const width = { x: 2, u: 4, U: 8 }[e];
-        if (width) {
-            const digits = body.slice(i + 2, i + 2 + width);
-            if (!/^[0-9a-fA-F]+$/.test(digits) || digits.length !== width)
-                return undefined;
-            const n = parseInt(digits, 16);
-            if (e === 'x')
-                bytes.push(n);
-            else if (n > 0x10ffff || (n >= 0xd800 && n < 0xe000))
-                return undefined;
-            else
-                bytes.push(...Buffer.from(String.fromCodePoint(n), 'utf8'));
-            i += 2 + width;
-            continue;
-        }
-        const oct = body.slice(i + 1, i + 4);
-        if (/^[0-7]{3}$/.test(oct) && parseInt(oct, 8) < 256) {
-            bytes.push(parseInt(oct, 8));
-            i += 4;
-            continue;
-        }
-        return undefined;
-    }
-    return Buffer.from(bytes).toString('utf8');
-}
-const mustQuoteKey = (k) => k === '' || /[= \t\r\n"`]/.test(k);
-const mustQuoteValue = (v) => /[ \t\r\n"`]/.test(v);
-function buildSetting(kv, line) {
-    if (kv === '')
-        throw new ModInfoError(line, "build line missing '='");
-    let key;
-    let raw;
-    if (kv[0] === '=')
-        throw new ModInfoError(line, 'build line with missing key');
-    if (kv[0] === '"' || kv[0] === '`') {
-        const n = quotedPrefixLength(kv);
-        if (n === undefined)
-            throw new ModInfoError(line, 'invalid quoted key in build line');
-        if (kv[n] !== '=')
-            throw new ModInfoError(line, "build line missing '=' after quoted key");
-        key = unquoteGo(kv.slice(0, n)) ?? '';
-        raw = kv.slice(n + 1);
-    }
-    else {
-        const eq = kv.indexOf('=');
-        if (eq < 0)
-            throw new ModInfoError(line, "build line missing '=' after key");
-        key = kv.slice(0, eq);
-        raw = kv.slice(eq + 1);
-        if (mustQuoteKey(key))
-            throw new ModInfoError(line, `unquoted key "${key}" must be quoted`);
-    }
-    let value = raw;
-    if (raw[0] === '"' || raw[0] === '`') {
-        const v = unquoteGo(raw);
-        if (v === undefined)
-            throw new ModInfoError(line, 'invalid quoted value in build line');
-        value = v;
-    }
-    else if (mustQuoteValue(raw)) {
-        throw new ModInfoError(line, `unquoted value "${raw}" must be quoted`);
-    }
-    return { key, value };
-}
-function moduleLine(rest, line) {
-    const elem = rest.split('\t');
-    if (elem.length !== 2 && elem.length !== 3)
-        throw new ModInfoError(line, `expected 2 or 3 columns; got ${elem.length}`);
-    return { path: elem[0], version: elem[1], ...(elem[2] ? { sum: elem[2] } : {}) };
-}
-/** Parses the module info text (sentinels already stripped). Throws ModInfoError. */
-function parseModInfo(text) {
-    const info = { path: '', deps: [], settings: [] };
-    let last;
-    // Like Go, a last line without its newline is ignored.
-    const lines = text.split('\n').slice(0, -1);
-    lines.forEach((l, i) => {
-        const n = i + 1;
-        const tab = l.indexOf('\t');
-        const [kind, rest] = tab < 0 ? [l, ''] : [l.slice(0, tab), l.slice(tab + 1)];
-        if (tab < 0)
-            return;
-        if (kind === 'path')
-            info.path = rest;
-        else if (kind === 'mod')
-            last = info.main = moduleLine(rest, n);
-        else if (kind === 'dep')
-            info.deps.push((last = moduleLine(rest, n)));
-        else if (kind === '=>') {
-            const elem = rest.split('\t');
-            if (elem.length !== 3)
-                throw new ModInfoError(n, `expected 3 columns for replacement; got ${elem.length}`);
-            if (!last)
-                throw new ModInfoError(n, 'replacement with no module on previous line');
-            last.replace = { path: elem[0], version: elem[1], ...(elem[2] ? { sum: elem[2] } : {}) };
-            last = undefined;
-        }
-        else if (kind === 'build')
-            info.settings.push(buildSetting(rest, n));
-    });
-    return info;
-}
-
-;// CONCATENATED MODULE: ./src/binary/go-buildinfo.ts
-/**
- * Go build info of an ELF file, read like Go's debug/buildinfo: the blob in
- * `.go.buildinfo` (or, without section headers, in the first writable data
- * segment) starts with the 14-byte magic `\xff Go buildinf:`, a pointer size
- * and a flags byte. Go >= 1.18 (flag 0x2) follows the 32-byte header with two
- * varint-length-prefixed strings; older Go puts two pointers to Go string
- * headers at offset 16, in the byte order flag 0x1 names.
- */
-
-
-const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-const HEADER_SIZE = 32;
-const ALIGN = 16;
-const FLAG_BIG_ENDIAN = 0x1;
-const FLAG_INLINE = 0x2;
-const notGo = (file, why) => new ElfError(`${file} has no Go build info (${why}): is it a Go program or plugin?`);
-/** Where to look for the blob: the section, else the first writable, non-executable PT_LOAD (as Go's DataStart does). */
-function buildInfoArea(elf) {
-    const s = elf.section('.go.buildinfo');
-    if (s)
-        return { addr: s.addr, data: elf.sectionData(s) };
-    const p = elf.segments.find(x => x.type === PT_LOAD && (x.flags & (PF_X | PF_W)) === PF_W);
-    if (!p)
-        return undefined;
-    elf.need(p.offset, p.filesz, 'the writable PT_LOAD segment');
-    return { addr: p.vaddr, data: elf.data.subarray(p.offset, p.offset + p.filesz) };
-}
-/** The virtual address of the magic, 16-byte aligned, within `area`. */
-function findMagic(area) {
-    for (let i = area.data.indexOf(BUILDINFO_MAGIC); i >= 0; i = area.data.indexOf(BUILDINFO_MAGIC, i + 1)) {
-        if ((area.addr + i) % ALIGN === 0)
-            return area.addr + i;
-    }
-    return undefined;
-}
-function uvarint(b) {
-    let v = 0;
-    let scale = 1;
-    for (let i = 0; i < Math.min(b.length, 10); i++) {
-        v += (b[i] & 0x7f) * scale;
-        if (b[i] < 0x80)
-            return v > Number.MAX_SAFE_INTEGER ? undefined : [v, i + 1];
-        scale *= 128;
-    }
-    return undefined;
-}
-function inlineBytes(space, addr, what) {
-    const head = space.read(addr, 10);
-    const len = head && uvarint(head);
-    if (!len)
-        throw notGo(space.file, `bad length of the ${what}`);
-    const b = space.read(addr + len[1], len[0]);
-    if (!b || b.length < len[0])
-        throw notGo(space.file, `the ${what} runs past its data`);
-    return [b, addr + len[1] + len[0]];
-}
-const EMPTY = Buffer.alloc(0);
-function pointedBytes(space, headerAddr, ptrSize, readPtr) {
-    const hdr = space.read(headerAddr, 2 * ptrSize);
-    if (!hdr || hdr.length < 2 * ptrSize)
-        return EMPTY;
-    const [data, len] = [readPtr(hdr, 0), readPtr(hdr, ptrSize)];
-    const b = space.read(data, len);
-    return b && b.length === len ? b : EMPTY;
-}
-/** The Go version and raw module info of the blob at `addr`, framing sentinels stripped. */
-function decodeBuildInfoBlob(space, addr) {
-    const header = space.read(addr, HEADER_SIZE);
-    if (!header || header.length < HEADER_SIZE || !header.subarray(0, 14).equals(BUILDINFO_MAGIC))
-        throw notGo(space.file, 'no header at the magic');
-    const ptrSize = header[14];
-    const flags = header[15];
-    let vers;
-    let mod;
-    if ((flags & FLAG_INLINE) !== 0) {
-        let next;
-        [vers, next] = inlineBytes(space, addr + HEADER_SIZE, 'Go version');
-        [mod] = inlineBytes(space, next, 'module info');
-    }
-    else {
-        if (ptrSize !== 4 && ptrSize !== 8)
-            throw notGo(space.file, `pointer size ${ptrSize}`);
-        const big = (flags & FLAG_BIG_ENDIAN) !== 0;
-        const readPtr = (b, o) => {
-            if (ptrSize === 4)
-                return big ? b.readUInt32BE(o) : b.readUInt32LE(o);
-            const v = big ? b.readBigUInt64BE(o) : b.readBigUInt64LE(o);
-            return v > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(v);
-        };
-        vers = pointedBytes(space, readPtr(header, 16), ptrSize, readPtr);
-        mod = pointedBytes(space, readPtr(header, 16 + ptrSize), ptrSize, readPtr);
-    }
-    if (vers.length === 0)
-        throw notGo(space.file, 'empty Go version');
-    // cmd/go frames the module info with 16-byte sentinels (modload.infoStart/infoEnd).
-    const framed = mod.length >= 33 && mod[mod.length - 17] === 0x0a;
-    return { goVersion: vers.toString('utf8'), modInfo: framed ? mod.toString('utf8', 16, mod.length - 16) : '' };
-}
-/** The Go build info of an ELF file. Throws ElfError when it has none, ModInfoError when it is malformed. */
-function readGoBuildInfo(elf) {
-    const area = buildInfoArea(elf);
-    if (!area)
-        throw notGo(elf.file, 'no .go.buildinfo section, no writable data segment');
-    const at = findMagic(area);
-    if (at === undefined)
-        throw notGo(elf.file, 'no build info magic');
-    const { goVersion, modInfo } = decodeBuildInfoBlob(elf, at);
-    return { goVersion, ...parseModInfo(modInfo) };
-}
-/** The value of a build setting (`-trimpath`, `-buildmode`, `CGO_ENABLED`, ...), if recorded. */
-function go_buildinfo_buildSetting(info, key) {
-    return info.settings.find((s) => s.key === key)?.value;
-}
-/** The module version in effect: the replacement when there is one. */
-function effectiveModule(m) {
-    return m.replace ?? m;
-}
-
-;// CONCATENATED MODULE: ./src/verify/diagnosis.ts
-/**
- * Why a plugin's packages differ from the server's, from evidence only: the
- * two sides' Go build info (Go version, module versions with replacements,
- * build settings). FIELD-NOTES §1 lists the causes; each diagnosis names the
- * one the evidence shows, never a guess.
- */
-
-const STANDARD_LIBRARY = 'Go standard library';
-const modulesOf = (s) => (s ? [...(s.main ? [s.main] : []), ...s.deps] : []);
-/** The module a package belongs to: the longest module path (of either side) that prefixes it. */
-function moduleOfPackage(pkg, sides) {
-    let best = '';
-    for (const m of sides.flatMap(modulesOf)) {
-        if ((pkg === m.path || pkg.startsWith(`${m.path}/`)) && m.path.length > best.length)
-            best = m.path;
-    }
-    if (best)
-        return best;
-    // Standard packages have no dot in their first element (runtime, net/http, vendor/golang.org/x/...).
-    return pkg.split('/')[0].includes('.') ? `unknown module of ${pkg}` : STANDARD_LIBRARY;
-}
-/** The version of `module` on one side (replacement applied), undefined when that side does not link it. */
-function versionOn(side, module) {
-    if (module === STANDARD_LIBRARY)
-        return side?.goVersion ? { version: side.goVersion } : undefined;
-    const m = modulesOf(side).find(x => x.path === module);
-    if (!m)
-        return undefined;
-    const version = m === side?.main && (m.version === '' || m.version === '(devel)') ? '(devel), the main module' : m.version;
-    return m.replace ? { version, replaced: { path: m.replace.path, version: m.replace.version } } : { version };
-}
-function describeVersion(v) {
-    if (!v)
-        return 'not linked';
-    if (!v.replaced)
-        return v.version;
-    const to = v.replaced.version ? `${v.replaced.path} ${v.replaced.version}` : `the directory ${v.replaced.path}`;
-    return `${v.version} => ${to} (replaced)`;
-}
-/** What actually gets compiled: the replacement when there is one. */
-const effective = (v) => (v ? (v.replaced ? `${v.replaced.path}@${v.replaced.version}` : v.version) : '');
-const trimpath = (s) => go_buildinfo_buildSetting(s, '-trimpath') === 'true';
-// Settings recorded in build info that change what the compiler produces (-ldflags -X does not).
-const COMPILE_SETTINGS = ['-asmflags', '-gcflags', '-tags', 'GOEXPERIMENT', 'GOAMD64', 'GO386', 'GOARM', 'GOARM64', 'GORISCV64', 'CGO_ENABLED'];
-function goVersionDiagnosis(server, plugin) {
-    return { kind: 'go-version', message: `the Go versions differ: the plugin was built with ${plugin}, the server with ${server}; build the plugin with ${server}` };
-}
-/**
- * One diagnosis for a set of differing packages. Order: Go versions when
- * standard packages differ; -trimpath on one side only; module versions;
- * Go versions otherwise; other compile settings; else the module cache path.
- */
-function diagnoseDifference(packages, server, plugin) {
-    if (!server || !plugin) {
-        const missing = !plugin ? 'the plugin' : 'the server';
-        return { kind: 'unknown', message: `${missing} has no Go build info to tell why (another Go version, module version, -trimpath or module cache path)` };
-    }
-    const modules = [...new Set(packages.map(p => moduleOfPackage(p, [server, plugin])))];
-    const goDiffers = !!server.goVersion && !!plugin.goVersion && server.goVersion !== plugin.goVersion;
-    if (goDiffers && modules.includes(STANDARD_LIBRARY))
-        return goVersionDiagnosis(server.goVersion, plugin.goVersion);
-    if (trimpath(plugin) !== trimpath(server)) {
-        return trimpath(plugin)
-            ? { kind: 'trimpath', message: 'the plugin was built with -trimpath and the server without: build the plugin without -trimpath' }
-            : { kind: 'trimpath', message: 'the server was built with -trimpath and the plugin without: build the plugin with -trimpath' };
-    }
-    const moved = modules
-        .filter(m => m !== STANDARD_LIBRARY)
-        .map(m => ({ m, s: versionOn(server, m), p: versionOn(plugin, m) }))
-        .filter(x => x.s && x.p && effective(x.s) !== effective(x.p));
-    if (moved.length > 0) {
-        const list = moved.map(x => `${x.m} ${describeVersion(x.p)} in the plugin, ${describeVersion(x.s)} in the server`).join('; ');
-        return { kind: 'module-versions', message: `module versions differ: ${list}; build with the server's versions` };
-    }
-    if (goDiffers)
-        return goVersionDiagnosis(server.goVersion, plugin.goVersion);
-    // An empty list means none were recorded (the loader's recipe): nothing to compare.
-    const recorded = server.settings.length > 0 && plugin.settings.length > 0;
-    const settings = COMPILE_SETTINGS.filter(k => recorded && (go_buildinfo_buildSetting(server, k) ?? '') !== (go_buildinfo_buildSetting(plugin, k) ?? ''));
-    if (settings.length > 0) {
-        const show = (v) => (v ? JSON.stringify(v) : 'unset');
-        const list = settings.map(k => `${k} (${show(go_buildinfo_buildSetting(plugin, k))} in the plugin, ${show(go_buildinfo_buildSetting(server, k))} in the server)`).join(', ');
-        return { kind: 'build-settings', message: `build settings differ: ${list}` };
-    }
-    return { kind: 'module-cache-or-flags', message: "the module cache path or build flags differ (the server's release build has the module cache at /go/pkg/mod)" };
-}
-
-;// CONCATENATED MODULE: ./src/verify/loader.ts
-/**
- * The loader: a tiny program that stands for the server. It links the
- * server's versions of every package the plugin shares with the server, then
- * plugin.Open()s the .so, so the Go runtime's package-hash check (FIELD-NOTES
- * §1) runs exactly as it would in the real server. Pure: text in, text out.
- */
-
-
-
-const LOADER_MODULE = 'gopluginbuild/loader';
-/** Prefix of the loader's one result line, so other stdout (plugin init) cannot be mistaken for it. */
-const RESULT_MARKER = 'GOPLUGINBUILD-LOADER-RESULT ';
-// `-f` works with every Go since modules (1.11); `-json=fields` needs 1.19.
-const GO_LIST_FORMAT = '{{.ImportPath}}\t{{.Name}}\t{{.Standard}}\t{{with .Module}}{{.Path}}\t{{.Main}}{{end}}';
-/** Arguments of `go` listing every package linked into the plugin package `pkg`. */
-function goListDepsArgs(pkg) {
-    return ['list', '-deps', '-f', GO_LIST_FORMAT, pkg];
-}
-function parseGoListDeps(stdout) {
-    return stdout
-        .split('\n')
-        .map(l => l.replace(/\r$/, ''))
-        .filter(l => l.trim() !== '')
-        .map(l => {
-        const [importPath, name, standard, module, main] = l.split('\t');
-        return { importPath, name, standard: standard === 'true', module: module || undefined, mainModule: main === 'true' };
-    });
-}
-// Module and import paths end up in go.mod and in Go string literals: only
-// the characters Go itself allows in them (module.CheckImportPath), so no
-// odd build list can inject text.
-const IMPORT_PATH = /^[A-Za-z0-9][A-Za-z0-9._~+\-/]*$/;
-const loader_VERSION = /^v[0-9A-Za-z.+-]+$/;
-function checkPath(p, what) {
-    if (!IMPORT_PATH.test(p) || p.includes('//') || p.split('/').some(e => e === '.' || e === '..')) {
-        throw new StepError(`verify: ${what} "${p}" is not a valid Go import path`);
-    }
-}
-const isInternal = (importPath) => importPath.split('/').includes('internal');
-/**
- * Packages the loader must blank-import: those of the plugin that belong to a
- * module of the server's build list. Not `main` packages, not `internal` ones
- * (the loader may not import them; their importers bring them in), not the
- * plugin's own module, not the standard library (the loader links the same Go).
- */
-function loaderImports(packages, serverModules) {
-    const server = new Set(serverModules.filter(m => m.version).map(m => m.path));
-    const out = new Set();
-    for (const p of packages) {
-        if (p.standard || p.mainModule || !p.module || p.name === 'main')
-            continue;
-        if (!server.has(p.module) || isInternal(p.importPath))
-            continue;
-        checkPath(p.importPath, 'package');
-        out.add(p.importPath);
-    }
-    return [...out].sort();
-}
-/** `go` directive for a Go version: major.minor is valid for every Go release. */
-function goDirective(goVersion) {
-    const m = /^(?:go)?(\d+)\.(\d+)/.exec(goVersion.trim());
-    if (!m)
-        throw new StepError(`verify: "${goVersion}" is not a Go version`);
-    return `${m[1]}.${m[2]}`;
-}
-/**
- * go.mod requiring every module of the server's build list at the server's
- * version: minimal version selection then picks exactly those versions (the
- * build list is already closed under its requirements). Entries without a
- * version (the server's main module) are left out.
- */
-function loaderGoMod(serverModules, serverGoVersion) {
-    const mods = serverModules.filter(m => m.version && m.path !== LOADER_MODULE);
-    const seen = new Map();
-    for (const m of mods) {
-        checkPath(m.path, 'module');
-        if (!loader_VERSION.test(m.version))
-            throw new StepError(`verify: module ${m.path} has an invalid version "${m.version}"`);
-        const prev = seen.get(m.path);
-        if (prev && prev !== m.version)
-            throw new StepError(`verify: the server's build list holds ${m.path} twice (${prev}, ${m.version})`);
-        seen.set(m.path, m.version);
-    }
-    const lines = [`// Generated: stands for the server when loading the plugin.`, `module ${LOADER_MODULE}`, '', `go ${goDirective(serverGoVersion)}`, ''];
-    if (seen.size > 0) {
-        lines.push('require (');
-        for (const [p, v] of [...seen].sort(([a], [b]) => a.localeCompare(b)))
-            lines.push(`\t${p} ${v}`);
-        lines.push(')', '');
-    }
-    return lines.join('\n');
-}
-/** main.go: `loader <plugin.so> [symbol...]`, prints one RESULT_MARKER line of JSON. */
-function loaderMainGo(imports, opts = {}) {
-    for (const i of imports)
-        checkPath(i, 'package');
-    const blank = imports.map(i => `\t_ ${JSON.stringify(i)}\n`).join('');
-    const check = opts.checkGoVersion ?? false;
-    // plugin.Open only compares package hashes, which can match across patch
-    // releases: the Go version recorded in the .so must equal the server's too.
-    const goCheck = check
-        ? `\tif bi, err := buildinfo.ReadFile(os.Args[1]); err == nil && bi.GoVersion != runtime.Version() {
-\t\treport(result{Error: fmt.Sprintf("plugin.Open accepted the plugin, but it was built with %s and the server with %s", bi.GoVersion, runtime.Version())})
-\t\treturn
-\t}
-`
-        : '';
-    return `// Generated: stands for the server. It links the server's versions of the
-// packages the plugin shares with it, then loads the plugin like the server.
-package main
-
-import (
-\t"encoding/json"
-\t"fmt"
-\t"os"
-\t"plugin"
-${check ? '\t"debug/buildinfo"\n\t"runtime"\n' : ''}${blank ? '\n' + blank : ''})
-
-type result struct {
-\tLoaded  bool     \`json:"loaded"\`
-\tError   string   \`json:"error,omitempty"\`
-\tMissing []string \`json:"missing,omitempty"\`
-}
-
-func report(r result) {
-\tb, _ := json.Marshal(r)
-\tfmt.Printf("%s%s\\n", ${JSON.stringify(RESULT_MARKER)}, b)
-\tif !r.Loaded {
-\t\tos.Exit(1)
-\t}
-}
-
-func main() {
-\tif len(os.Args) < 2 {
-\t\tfmt.Fprintln(os.Stderr, "usage: loader plugin.so [symbol...]")
-\t\tos.Exit(2)
-\t}
-\tp, err := plugin.Open(os.Args[1])
-\tif err != nil {
-\t\treport(result{Error: err.Error()})
-\t\treturn
-\t}
-${goCheck}\tvar missing []string
-\tfor _, s := range os.Args[2:] {
-\t\tif _, err := p.Lookup(s); err != nil {
-\t\t\tmissing = append(missing, s)
-\t\t}
-\t}
-\tif len(missing) > 0 {
-\t\treport(result{Error: "plugin lacks symbols the server looks up", Missing: missing})
-\t\treturn
-\t}
-\treport(result{Loaded: true})
-}
-`;
-}
-function makeLoader(opts) {
-    const imports = loaderImports(opts.packages, opts.serverModules).filter(i => !(opts.exclude ?? []).includes(i));
-    // debug/buildinfo exists since Go 1.18; older servers get plugin.Open's own check only.
-    const checkGoVersion = goAtLeast(goDirective(opts.serverGoVersion), 18);
-    return { goMod: loaderGoMod(opts.serverModules, opts.serverGoVersion), mainGo: loaderMainGo(imports, { checkGoVersion }), imports };
-}
-/** The last result line of the loader's stdout; undefined when it printed none (it crashed). */
-function parseLoaderOutput(stdout) {
-    const line = stdout
-        .split('\n')
-        .reverse()
-        .find(l => l.startsWith(RESULT_MARKER));
-    if (!line)
-        return undefined;
-    try {
-        const r = JSON.parse(line.slice(RESULT_MARKER.length));
-        return typeof r.loaded === 'boolean' ? r : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * How the loader was built, as evidence for diagnoseDifference: the server's Go
- * and module versions, no -trimpath (so no build setting recorded).
- */
-function loaderBuildSide(serverModules, serverGoVersion) {
-    return { goVersion: `go${serverGoVersion.replace(/^go/, '')}`, deps: serverModules.filter(m => m.version), settings: [] };
-}
-/**
- * One-line explanation of a failed load. With `evidence` (the loader's recipe
- * and the .so's build info) the package plugin.Open names is diagnosed from it;
- * without, the possible causes are listed, none guessed.
- */
-function describeOutcome(o, evidence) {
-    if (o.loaded)
-        return 'plugin.Open succeeded and every symbol was found';
-    if (o.missing && o.missing.length > 0)
-        return `plugin.Open succeeded but the plugin lacks ${o.missing.join(', ')}`;
-    const go = /built with (go\S+) and the server with (go\S+)/.exec(o.error ?? '');
-    if (go)
-        return `${o.error}; Go plugins are only supported with the exact same toolchain: build with ${go[2]}`;
-    const pkg = /different version of package (\S+)/.exec(o.error ?? '')?.[1];
-    const hint = !pkg
-        ? ''
-        : evidence
-            ? ` (${diagnoseDifference([pkg], evidence.server, evidence.plugin).message})`
-            : pkg.split('/')[0].includes('.')
-                ? ` (the plugin links another build of ${pkg}: another module version than the server's, -trimpath, or a module cache not at /go/pkg/mod)`
-                : ` (${pkg} is part of Go: another Go version than the server's, or -trimpath on one side only)`;
-    return `plugin.Open failed: ${o.error ?? 'unknown error'}${hint}`;
-}
-
-;// CONCATENATED MODULE: ./src/alignment/linked.ts
-/**
- * Which modules the plugin's package links. Only those decide whether the
- * server can load the plugin: a module that is in both build lists (a test
- * dependency's requirement, say) but provides no linked package leaves no
- * fingerprint for plugin.Open to compare. `go list -deps` loads packages
- * without compiling anything; build tags make the list differ per platform,
- * so it runs once per platform and the union counts.
- */
-
-
-
-/** Module paths of the linked packages that come from other modules than the plugin's own. */
-function modulesLinked(packages) {
-    return new Set(packages.filter(p => !p.standard && !p.mainModule && p.module).map(p => p.module));
-}
-/** One Go environment per distinct target, as the build sets it (cgo on, like the server's images). */
-function listingEnvs(platforms) {
-    const seen = new Map();
-    for (const p of platforms) {
-        const env = { ...platformGoEnv(p), CGO_ENABLED: '1' };
-        seen.set(JSON.stringify(env), env);
-    }
-    return [...seen.values()];
-}
-/** The `-tags` of build-args, which decide which files (and so which imports) a build sees. */
-function tagFlagsOf(buildArgs) {
-    const out = [];
-    for (let i = 0; i < buildArgs.length; i++) {
-        const m = /^--?tags(?:=(.*))?$/s.exec(buildArgs[i]);
-        if (!m)
-            continue;
-        out.push(`-tags=${m[1] ?? buildArgs[++i] ?? ''}`);
-    }
-    return out;
-}
-/** `./x` for go: a bare `x` would name an import path, not the folder. */
-const packageArg = (pkg) => (pkg === '.' || pkg.startsWith('./') ? pkg : `./${pkg}`);
-/**
- * The union over the platforms of the modules linked into the package.
- * Returns the go error when listing fails (the caller then counts every shared module).
- */
-async function linkedModules(go, dir, goVersion, opts, env) {
-    const [list, ...rest] = goListDepsArgs(packageArg(opts.package));
-    const args = [list, ...modModFlag(goVersion), ...(opts.tagFlags ?? []), ...rest];
-    const results = await Promise.all(listingEnvs(opts.platforms).map(async (target) => ({ target, r: await go.go(args, { dir, env: { ...env, ...target } }) })));
-    const failed = results.find(x => x.r.code !== 0);
-    if (failed) {
-        const why = failed.r.stderr.split('\n').map(l => l.trim()).filter(Boolean).join('; ').slice(0, 400);
-        return { error: `go list -deps ${opts.package} for ${failed.target.GOOS}/${failed.target.GOARCH} failed: ${why || 'no output'}` };
-    }
-    const linked = new Set();
-    for (const { r } of results)
-        for (const m of modulesLinked(parseGoListDeps(r.stdout)))
-            linked.add(m);
-    return linked;
-}
-
-;// CONCATENATED MODULE: ./src/runner-certificates.ts
-/**
- * A runner behind a TLS-inspecting proxy trusts an extra CA through
- * SSL_CERT_FILE, SSL_CERT_DIR or NODE_EXTRA_CA_CERTS. The build images do
- * not have it, so every Go command in them would fail with `x509: certificate
- * signed by unknown authority`. The files those variables name are mounted
- * read-only into every container, into one folder that Go reads through
- * SSL_CERT_DIR.
- *
- * Why SSL_CERT_DIR and not SSL_CERT_FILE in the container: Go loads one
- * bundle file (SSL_CERT_FILE, else the first of its default files) plus every
- * file of the SSL_CERT_DIR folders (else its default folders). Leaving
- * SSL_CERT_FILE alone keeps the image's own bundle, and the default folders
- * are listed again after ours, so the image's roots keep working next to the
- * runner's, whether the runner's file is a whole bundle or one CA.
- */
-
-
-
-/** The one folder of every container where the runner's CA files appear. */
-const CONTAINER_CA_DIR = '/etc/go-plugin-build/ca';
-const CA_VARIABLES = ['SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_EXTRA_CA_CERTS'];
-// Go's own default folders on Linux (crypto/x509 root_linux.go).
-const GO_DEFAULT_CERT_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
-/**
- * Edge: the files the runner's variables name. SSL_CERT_DIR is a list of
- * folders (`:`-separated, like OpenSSL and Go); each file in them counts,
- * symlinks followed on the runner (a system folder links to files elsewhere,
- * which would dangle in the container).
- */
-function findRunnerCaFiles(env = process.env, cwd = process.cwd()) {
-    const files = [];
-    const problems = [];
-    const seen = new Set();
-    const add = (variable, file) => {
-        const real = external_node_fs_namespaceObject.realpathSync(file);
-        if (seen.has(real) || !external_node_fs_namespaceObject.statSync(real).isFile())
-            return;
-        // `--volume host:container` cannot carry a ':' in the host path.
-        if (real.includes(':')) {
-            problems.push(`${variable}: ${real} has a ':' in its path and cannot be mounted into the containers`);
-            return;
-        }
-        seen.add(real);
-        files.push({ variable, file: real });
-    };
-    for (const variable of CA_VARIABLES) {
-        const value = env[variable]?.trim();
-        if (!value)
-            continue;
-        const entries = variable === 'SSL_CERT_DIR' ? value.split(':').filter(Boolean) : [value];
-        for (const entry of entries) {
-            const abs = external_node_path_namespaceObject.resolve(cwd, entry);
-            try {
-                if (variable !== 'SSL_CERT_DIR')
-                    add(variable, abs);
-                else
-                    for (const name of external_node_fs_namespaceObject.readdirSync(abs).sort())
-                        tryAdd(() => add(variable, external_node_path_namespaceObject.join(abs, name)));
-            }
-            catch (e) {
-                problems.push(`${variable} names ${abs}, which cannot be read on the runner (${e.code ?? e.message}): not passed to the containers`);
-            }
-        }
-    }
-    return { files, problems };
-}
-// A dangling link or unreadable entry in a CA folder is skipped, as Go skips it.
-function tryAdd(fn) {
-    try {
-        fn();
-    }
-    catch {
-        // skipped
-    }
-}
-/**
- * Pure: read-only mounts into CONTAINER_CA_DIR, and SSL_CERT_DIR naming it
- * (then Go's default folders, on Go 1.16+ which reads a list). A
- * SSL_CERT_DIR the user set in go-env (container paths) is kept after ours.
- */
-function planCaMounts(files, goVersion, goEnv = {}) {
-    if (files.length === 0)
-        return { mounts: [], env: {} };
-    const mounts = files.map((f, i) => ({
-        host: f.file,
-        container: `${CONTAINER_CA_DIR}/${i}-${f.variable.toLowerCase()}-${external_node_path_namespaceObject.basename(f.file).replace(/[^A-Za-z0-9._-]/g, '_')}`,
-        readOnly: true
-    }));
-    const lists = goAtLeast(goVersion, 16);
-    const dirs = lists ? [CONTAINER_CA_DIR, ...(goEnv.SSL_CERT_DIR ? goEnv.SSL_CERT_DIR.split(':') : GO_DEFAULT_CERT_DIRS)] : [goEnv.SSL_CERT_DIR || CONTAINER_CA_DIR];
-    return { mounts, env: { SSL_CERT_DIR: [...new Set(dirs)].join(':') } };
-}
-/** One log line: which variables, how many files, where. */
-function describeCaMounts(files, env) {
-    const counts = CA_VARIABLES.map(v => [v, files.filter(f => f.variable === v).length]).filter(([, n]) => n > 0);
-    const named = counts.map(([v, n]) => `${v} (${n} file${n === 1 ? '' : 's'})`).join(', ');
-    return `Runner CA certificates from ${named} mounted read-only at ${CONTAINER_CA_DIR} in every container; Go trusts them through SSL_CERT_DIR=${env.SSL_CERT_DIR}, next to the image's own roots`;
-}
-/** A hint for go errors about certificates: what the containers trust, and how to add the runner's CA. */
-function x509Hint(text) {
-    if (!/x509: /.test(text))
-        return '';
-    return ' (the build containers trust the image\'s CAs plus the files the runner names in SSL_CERT_FILE, SSL_CERT_DIR or NODE_EXTRA_CA_CERTS: behind a TLS-inspecting proxy, set one of them on the runner)';
-}
-/** Finds, plans and logs: what main needs for the containers. */
-function runnerCertificates(goVersion, goEnv, log, env = process.env) {
-    const found = findRunnerCaFiles(env);
-    for (const p of found.problems)
-        log.warning(p);
-    const ca = planCaMounts(found.files, goVersion, goEnv);
-    if (found.files.length > 0)
-        log.info(describeCaMounts(found.files, ca.env));
-    return ca;
-}
-
-;// CONCATENATED MODULE: ./src/alignment/align.ts
-/**
- * Aligns the plugin's go.mod/go.sum with the server's module versions by
- * running go (through a GoRunner: in the action, inside the build image).
- * Either the files end aligned, or they are restored byte for byte and the
- * conflicts say why.
- */
-
-
-
-
-
-
-
-
-
-
-// A go.work above the plugin would change what go resolves; alignment is per module.
-const ENV = { GOWORK: 'off' };
-// full: go get, tidy, list again; more rounds only while other versions bring new linked mismatches.
-const MAX_ROUNDS = 4;
-/** A go command failed: its stderr, reduced to one line, without progress noise. */
-class GoFailure extends StepError {
-    args;
-    stderr;
-    constructor(args, stderr) {
-        const lines = stderr.split('\n').map(l => l.trim()).filter(l => l !== '' && !/^go: (downloading|finding|found|upgraded|downgraded|added|removed) /.test(l));
-        super(`go ${args.join(' ')} failed: ${lines.join('; ').slice(0, 600) || 'no output'}${x509Hint(stderr)}`);
-        this.args = args;
-        this.stderr = stderr;
-    }
-}
-async function run(go, dir, args, log) {
-    log?.(`go ${args.join(' ')}`);
-    const r = await go.go(args, { dir, env: ENV });
-    if (r.code !== 0)
-        throw new GoFailure(args, r.stderr);
-    return r.stdout;
-}
-async function buildList(go, dir, goVersion) {
-    // -mod=mod: a plugin's go.sum may lack entries; the caller restores or tidies afterwards.
-    return parseModuleList(await run(go, dir, ['list', '-m', ...modModFlag(goVersion), 'all']));
-}
-/** The server's build list: its go.mod from go 1.17 on (complete graph), else computed without its source. */
-async function serverBuildList(go, goModText, goMod, scratchDir, goVersion) {
-    if (!needsComputedBuildList(goMod))
-        return goMod.requires.map(r => ({ path: r.path, version: r.version }));
-    const dir = external_node_path_namespaceObject.join(scratchDir, 'server-gomod');
-    external_node_fs_namespaceObject.rmSync(dir, { recursive: true, force: true });
-    external_node_fs_namespaceObject.mkdirSync(dir, { recursive: true });
-    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(dir, 'go.mod'), goModText);
-    return (await buildList(go, dir, goVersion)).modules.map(m => ({ path: m.path, version: m.version }));
-}
-const readOrUndefined = (file) => (external_node_fs_namespaceObject.existsSync(file) ? external_node_fs_namespaceObject.readFileSync(file) : undefined);
-const sameBytes = (a, b) => (a === undefined || b === undefined ? a === b : a.equals(b));
-async function alignPlugin(go, opts) {
-    const { mode, pluginDir, log } = opts;
-    const goModPath = external_node_path_namespaceObject.join(pluginDir, 'go.mod');
-    const goSumPath = external_node_path_namespaceObject.join(pluginDir, 'go.sum');
-    if (!external_node_fs_namespaceObject.existsSync(goModPath))
-        throw new StepError(`No go.mod in ${pluginDir}: the plugin must be a Go module`);
-    const original = { mod: external_node_fs_namespaceObject.readFileSync(goModPath), sum: readOrUndefined(goSumPath) };
-    // Writes only what differs, so an untouched plugin keeps its files as they were.
-    const restore = () => {
-        if (!sameBytes(readOrUndefined(goModPath), original.mod))
-            external_node_fs_namespaceObject.writeFileSync(goModPath, original.mod);
-        if (original.sum === undefined)
-            external_node_fs_namespaceObject.rmSync(goSumPath, { force: true });
-        else if (!sameBytes(readOrUndefined(goSumPath), original.sum))
-            external_node_fs_namespaceObject.writeFileSync(goSumPath, original.sum);
-    };
-    const pluginMod = parseGoMod(original.mod.toString('utf8'));
-    const serverMod = parseGoMod(opts.server.goMod);
-    const serverModules = await serverBuildList(go, opts.server.goMod, serverMod, opts.scratchDir, opts.server.goVersion).catch((e) => {
-        throw e instanceof GoFailure ? new StepError(`Computing the server's build list from its go.mod: ${e.message}`) : e;
-    });
-    const result = (shared, conflicts) => ({
-        mode, serverModules, shared, changes: [], conflicts, changed: false, diff: '', goModPath
-    });
-    // go (with GOTOOLCHAIN=local) refuses such a go.mod: say why instead, without touching it.
-    const goConflict = goLineConflict(pluginMod, opts.server.goVersion, goModPath);
-    if (goConflict)
-        return result(sharedModules(pluginMod.requires, serverModules), [goConflict]);
-    // The build list and which of its modules the package links. Both move with
-    // every version change (a newer gin links other modules), so both are read again each round.
-    const observe = async () => {
-        const list = await buildList(go, pluginDir, opts.server.goVersion);
-        const listed = await linkedModules(go, pluginDir, opts.server.goVersion, opts.linking, ENV);
-        if (!(listed instanceof Set))
-            log(`${listed.error}; every shared module counts as linked`);
-        const linked = listed instanceof Set ? listed : undefined;
-        return { list, linked, shared: sharedModules(list.modules, serverModules, linked) };
-    };
-    try {
-        let now = await observe();
-        const before = now.list;
-        const plan = planAlignment(mode, before.modules, pluginMod, serverModules, serverMod, now.linked);
-        if (mode === 'off') {
-            restore(); // listing may have filled go.sum; off means the files stay as they are
-            return result(plan.shared, []);
-        }
-        // go.mod right after the last version move, before tidy: tells what tidy undid.
-        let afterMove;
-        if (mode === 'cap' && plan.targets.length > 0) {
-            await run(go, pluginDir, ['mod', 'edit', ...plan.targets.map(t => `-require=${t.path}@${t.version}`)], log);
-            afterMove = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8'));
-        }
-        const tried = new Set();
-        let targets = plan.targets;
-        for (let round = 0; round < MAX_ROUNDS; round++) {
-            if (mode === 'full' && targets.length > 0) {
-                // One command: go resolves all moves together and downgrades dependents as needed.
-                await run(go, pluginDir, ['get', ...targets.map(t => `${t.path}@${t.version}`)], log);
-                targets.forEach(t => tried.add(`${t.path}@${t.version}`));
-                afterMove = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8'));
-            }
-            await alignToolchain(go, pluginDir, goModPath, opts.server.goVersion, log);
-            await run(go, pluginDir, ['mod', 'tidy'], log);
-            now = await observe();
-            if (mode !== 'full')
-                break;
-            targets = fullTargets(now.shared, pluginMod, tried);
-            if (targets.length === 0)
-                break;
-        }
-        const left = mismatches(now.shared, plan.checked);
-        if (left.length > 0) {
-            const edges = parseModGraph(await run(go, pluginDir, ['mod', 'graph']));
-            const final = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8'));
-            const conflicts = explainMismatches(left, { mode, goMod: pluginMod, goModFile: goModPath, main: now.list.main, edges, selected: now.list.modules, afterMove, final });
-            restore();
-            return result(plan.shared, conflicts);
-        }
-        const finalMod = external_node_fs_namespaceObject.readFileSync(goModPath);
-        const changes = [...buildListChanges(before.modules, now.list.modules), ...directiveChanges(pluginMod, parseGoMod(finalMod.toString('utf8')))];
-        for (const c of changes)
-            log(`${c.path}: ${c.from} → ${c.to}`);
-        const changed = !sameBytes(finalMod, original.mod) || !sameBytes(readOrUndefined(goSumPath), original.sum);
-        return { mode, serverModules, shared: now.shared, changes, conflicts: [], changed, diff: unifiedDiff(original.mod.toString('utf8'), finalMod.toString('utf8'), 'go.mod'), goModPath };
-    }
-    catch (e) {
-        restore();
-        // A dependency that needs a newer Go than the server's is a conflict, not a crash.
-        const c = e instanceof GoFailure ? goRequirementConflict(e.stderr, opts.server.goVersion, pluginMod, goModPath) : undefined;
-        if (c)
-            return result(sharedModules(pluginMod.requires, serverModules), [c]);
-        if (e instanceof GoFailure)
-            throw new StepError(`Aligning ${goModPath}: ${e.message}`, { file: goModPath });
-        throw e;
-    }
-}
-/** A `toolchain` line, when there is one, names the server's Go: the Go version must never drift. */
-async function alignToolchain(go, dir, goModPath, serverGo, log) {
-    const toolchain = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8')).toolchain;
-    if (toolchain && !sameGoRelease(toolchain.name, serverGo))
-        await run(go, dir, ['mod', 'edit', `-toolchain=${goReleaseNameOf(serverGo)}`], log);
-}
-
-;// CONCATENATED MODULE: ./src/verify/server-packages.ts
-
-
-/**
- * The loader must link the SERVER's versions of the plugin's shared packages.
- * A package the plugin links may not exist in the server's version of its
- * module (gin v1.3.0 had gin/json, v1.11.0 has not): importing it anyway makes
- * go look for a newer module, so the loader would no longer be the server.
- * Such packages are left out (the server cannot link them either), and the
- * loader's go.mod is checked after the build for any version that moved.
- */
-/** The server module providing an import path: the longest module path that prefixes it. */
-function moduleOf(importPath, serverModules) {
-    let best;
-    for (const m of serverModules) {
-        if (!m.version)
-            continue;
-        if ((importPath === m.path || importPath.startsWith(`${m.path}/`)) && (!best || m.path.length > best.path.length))
-            best = m;
-    }
-    return best;
-}
-// The module cache escapes upper-case letters as !lower (golang.org/x/mod/module).
-const server_packages_escape = (s) => s.replace(/[A-Z]/g, c => `!${c.toLowerCase()}`);
-/** Where a package of a module version sits in a module cache on the host. */
-function packageDir(modCache, m, importPath) {
-    const sub = importPath === m.path ? '' : importPath.slice(m.path.length + 1);
-    return external_node_path_namespaceObject.join(modCache, ...server_packages_escape(`${m.path}@${m.version}`).split('/'), ...sub.split('/').filter(Boolean));
-}
-/** Modules whose version in the built loader's go.mod is not the server's, as `path: server → loader`. */
-function loaderDrift(loaderGoMod, serverModules) {
-    const server = new Map(serverModules.filter(m => m.version).map(m => [m.path, m.version]));
-    return parseGoMod(loaderGoMod)
-        .requires.filter(r => server.get(r.path) !== r.version)
-        .map(r => `${r.path}: ${server.get(r.path) ?? 'not in the server'} → ${r.version}`);
-}
-
-;// CONCATENATED MODULE: ./src/verify/verify.ts
-/**
- * Verification: per platform, build the loader (src/verify/loader.ts) in the
- * platform's build image the way the server is built, and run it on each .so,
- * natively or through an emulator. A platform that cannot be run here is
- * reported `not-verified`, never as loaded.
- */
-
-
-
-
-
-
-
-
-
-
-
-// GOARCH -> qemu's name for it (qemu-<name>-static, /proc/sys/fs/binfmt_misc/qemu-<name>).
-const QEMU_ARCH = {
-    amd64: 'x86_64', '386': 'i386', arm: 'arm', arm64: 'aarch64', riscv64: 'riscv64', ppc64le: 'ppc64le',
-    s390x: 's390x', loong64: 'loongarch64', mips: 'mips', mipsle: 'mipsel', mips64: 'mips64', mips64le: 'mips64el'
-};
-const RUN_TIMEOUT_SECONDS = '300';
-const HOW_TO_EMULATE = 'add docker/setup-qemu-action before this step, or install qemu-user-static on the runner (apt-get install qemu-user-static)';
-/** Whether a platform's loader runs directly on this runner, needs an emulator, or cannot run at all. */
-function runPlan(p, runnerArch = nativeArch(), runnerOs = process.platform) {
-    if (p.os !== 'linux' || runnerOs !== 'linux')
-        return { kind: 'impossible', why: `${p.id} plugins can only be loaded on a ${p.os} machine; this runner is ${runnerOs}-${runnerArch}` };
-    // An amd64 kernel runs i386 binaries; the 386 image has the i386 libc and loader.
-    if (p.arch === runnerArch || (p.arch === '386' && runnerArch === 'amd64'))
-        return { kind: 'native' };
-    const q = QEMU_ARCH[p.arch];
-    return q ? { kind: 'emulated', qemuArch: q } : { kind: 'impossible', why: `no emulator is known for ${p.arch}` };
-}
-/** A static qemu on PATH: it runs inside the container, mounted read-only. */
-async function staticQemuOnPath(qemuArch) {
-    for (const dir of (process.env.PATH ?? '/usr/bin').split(external_node_path_namespaceObject.delimiter).filter(Boolean)) {
-        const f = external_node_path_namespaceObject.join(dir, `qemu-${qemuArch}-static`);
-        try {
-            await external_node_fs_namespaceObject.promises.access(f, external_node_fs_namespaceObject.constants.X_OK);
-            return { kind: 'qemu-user', path: await external_node_fs_namespaceObject.promises.realpath(f) };
-        }
-        catch {
-            // not here
-        }
-    }
-    return undefined;
-}
-/** A kernel binfmt handler, as docker/setup-qemu-action registers on GitHub runners. */
-async function binfmtHandler(qemuArch) {
-    const text = await external_node_fs_namespaceObject.promises.readFile(`/proc/sys/fs/binfmt_misc/qemu-${qemuArch}`, 'utf8').catch(() => '');
-    const interpreter = /^interpreter (\S+)/m.exec(text)?.[1];
-    if (!/^enabled$/m.test(text) || !interpreter)
-        return undefined;
-    // F: the kernel opened the interpreter at registration and needs no file in the container.
-    return { kind: 'binfmt', interpreter, fixBinary: /^flags:.*F/m.test(text) };
-}
-async function detectEmulator(qemuArch) {
-    return (await staticQemuOnPath(qemuArch)) ?? (await binfmtHandler(qemuArch)) ?? { kind: 'none' };
-}
-// Only what reaches modules crosses over from the user's environment: never
-// GOFLAGS, CGO_* or anything else that changes how the loader is compiled.
-const NETWORK_ENV = /^(GOPROXY|GOSUMDB|GONOSUMDB|GOPRIVATE|GONOPROXY|GOINSECURE|GOAUTH|GIT_[A-Z0-9_]+|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR)$/;
-function loaderEnv(p, goEnv, serverGoVersion) {
-    const net = Object.fromEntries(Object.entries(goEnv).filter(([k]) => NETWORK_ENV.test(k)));
-    return withFixedGoEnv({ ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '' }, serverGoVersion);
-}
-const tail = (text, n = 6) => text.trim().split('\n').slice(-n).join(' | ');
-/** `/usr/<triple>`, the sysroot of the image's cross C compiler: from the image, never guessed. */
-async function sysroot(image, env) {
-    const cc = await runContainer({ image, command: ['go', 'env', 'CC'], env, user: runnerUser() });
-    const words = cc.stdout.trim().split(/\s+/).filter(Boolean);
-    if (cc.code !== 0 || words.length === 0)
-        throw new Error(`cannot read CC of ${image}: ${tail(cc.output)}`);
-    const dm = await runContainer({ image, command: [...words, '-dumpmachine'], env, user: runnerUser() });
-    const triple = dm.stdout.trim();
-    if (dm.code !== 0 || !/^[A-Za-z0-9_.-]+$/.test(triple))
-        throw new Error(`cannot read the target of ${words[0]} in ${image}: ${tail(dm.output)}`);
-    return `/usr/${triple}`;
-}
-async function verifyPlatform(p, artifacts, o) {
-    const all = (status, method, detail) => artifacts.map(() => ({ platform: p.id, status, method, detail }));
-    const plan = runPlan(p);
-    if (plan.kind === 'impossible')
-        return all('not-verified', 'none', plan.why);
-    const emu = plan.kind === 'native' ? { kind: 'none' } : await (o.findEmulator ?? detectEmulator)(plan.qemuArch);
-    if (plan.kind === 'emulated' && emu.kind === 'none') {
-        return all('not-verified', 'none', `this runner cannot run ${p.arch} binaries (no qemu-${plan.qemuArch}-static, no binfmt handler); ${HOW_TO_EMULATE}`);
-    }
-    const method = emu.kind === 'none' ? 'native' : emu.kind;
-    const log = (line) => o.log(p.id, line);
-    const image = o.imageFor(p);
-    const env = loaderEnv(p, o.goEnv, o.serverGoVersion);
-    const mounts = containerMounts(o.dirs, p.id);
-    for (const d of hostFoldersToCreate(o.dirs, p.id))
-        external_node_fs_namespaceObject.mkdirSync(d, { recursive: true });
-    const work = external_node_path_namespaceObject.join(o.dirs.scratch, 'verify', p.id);
-    external_node_fs_namespaceObject.rmSync(work, { recursive: true, force: true });
-    external_node_fs_namespaceObject.mkdirSync(external_node_path_namespaceObject.join(work, 'src'), { recursive: true });
-    const inC = (host) => containerPath(mounts, host);
-    const user = runnerUser();
-    // Copies in scratch: the run mounts scratch alone, and a missing .so needs no loader.
-    const missing = new Map();
-    for (const [i, a] of artifacts.entries()) {
-        try {
-            external_node_fs_namespaceObject.copyFileSync(a.path, external_node_path_namespaceObject.join(work, `plugin-${i}.so`));
-        }
-        catch (e) {
-            missing.set(i, `cannot read ${a.path}: ${e.message}`);
-        }
-    }
-    if (missing.size === artifacts.length)
-        return artifacts.map((_, i) => ({ platform: p.id, status: 'failed', method, detail: missing.get(i) ?? '' }));
-    const t0 = Date.now();
-    const [list, root] = await Promise.all([
-        runContainer({ image, command: ['go', ...goListDepsArgs(o.plugin.package)], env, mounts, workdir: inC(o.plugin.dir), user }),
-        emu.kind === 'none' ? Promise.resolve('') : sysroot(image, env)
-    ]);
-    if (list.code !== 0)
-        return all('failed', method, `listing the plugin's packages failed: ${tail(list.stderr)}`);
-    const src = external_node_path_namespaceObject.join(work, 'src');
-    const packages = parseGoListDeps(list.stdout);
-    const loaderOf = (exclude) => makeLoader({ serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, packages, exclude });
-    const full = loaderOf([]);
-    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(src, 'go.mod'), full.goMod);
-    // Packages missing from the server's module versions: the server cannot link them either.
-    const absent = await packagesAbsentFromServer(full.imports, o, { image, env, mounts, workdir: inC(src), user });
-    if (typeof absent === 'string')
-        return all('failed', method, absent);
-    for (const a of absent)
-        log(`the server's ${a.module} has no package ${a.importPath}: not linked by the loader`);
-    const loader = absent.length === 0 ? full : loaderOf(absent.map(a => a.importPath));
-    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(src, 'main.go'), loader.mainGo);
-    log(`loader links the server's ${loader.imports.join(', ') || '(no shared packages)'}`);
-    // Like the server's release: same image, module cache at /go/pkg/mod, no -trimpath, -w -s.
-    const bin = external_node_path_namespaceObject.join(work, 'loader');
-    const build = await runContainer({ image, command: ['go', 'build', ...modModFlag(o.serverGoVersion), '-ldflags', '-w -s', '-o', inC(bin), '.'], env, mounts, workdir: inC(external_node_path_namespaceObject.join(work, 'src')), user }, log);
-    const t1 = Date.now();
-    if (build.code !== 0)
-        return all('failed', method, `building the loader (the server's versions of the shared packages) failed: ${tail(build.output)}`);
-    const drift = loaderDrift(external_node_fs_namespaceObject.readFileSync(external_node_path_namespaceObject.join(src, 'go.mod'), 'utf8'), o.serverModules);
-    if (drift.length > 0)
-        return all('failed', method, `the loader could not be built from the server's module versions alone (${drift.join('; ')})`);
-    const results = [];
-    for (const [i, a] of artifacts.entries()) {
-        const so = external_node_path_namespaceObject.join(work, `plugin-${i}.so`);
-        const unreadable = missing.get(i);
-        if (unreadable) {
-            results.push({ platform: p.id, status: 'failed', method, detail: unreadable });
-            continue;
-        }
-        const runMounts = [{ host: o.dirs.scratch, container: IN_CONTAINER.scratch, readOnly: true }, ...(o.dirs.caFiles ?? [])];
-        const runEnv = {};
-        let cmd = [inC(bin), inC(so), ...o.symbols];
-        if (emu.kind === 'qemu-user') {
-            const q = `/qemu/${external_node_path_namespaceObject.basename(emu.path)}`;
-            runMounts.push({ host: emu.path, container: q, readOnly: true });
-            cmd = [q, '-L', root, ...cmd];
-        }
-        else if (emu.kind === 'binfmt') {
-            runEnv.QEMU_LD_PREFIX = root;
-            // Without the F flag the kernel looks the interpreter up inside the container.
-            if (!emu.fixBinary)
-                runMounts.push({ host: emu.interpreter, container: emu.interpreter, readOnly: true });
-        }
-        const started = Date.now();
-        const run = await runContainer({ image, command: ['timeout', RUN_TIMEOUT_SECONDS, ...cmd], env: runEnv, mounts: runMounts, workdir: inC(work), user }, log);
-        const outcome = parseLoaderOutput(run.stdout);
-        const secs = ((Date.now() - started) / 1000).toFixed(1);
-        log(`plugin.Open (${method}) of ${external_node_path_namespaceObject.basename(a.path)}: ${outcome?.loaded ? 'loaded' : 'failed'} in ${secs}s`);
-        if (outcome) {
-            // Read only for a failure: the .so's build info tells why, beside the loader's recipe.
-            const evidence = outcome.loaded ? undefined : { server: loaderBuildSide(o.serverModules, o.serverGoVersion), plugin: pluginBuildSide(so) };
-            results.push({ platform: p.id, status: outcome.loaded ? 'loaded' : 'failed', method, detail: describeOutcome(outcome, evidence) });
-        }
-        else {
-            const why = run.code === 124 ? `timed out after ${RUN_TIMEOUT_SECONDS}s` : `exited with code ${run.code}`;
-            results.push({ platform: p.id, status: 'failed', method, detail: `the loader ${why} without a result: ${tail(run.output)}` });
-        }
-    }
-    log(`verification: packages listed and loader built in ${((t1 - t0) / 1000).toFixed(1)}s, total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    return results;
-}
-/** The .so's Go build info, the evidence for why a package differs; undefined when it has none. */
-function pluginBuildSide(so) {
-    try {
-        return readGoBuildInfo(new ElfFile(external_node_fs_namespaceObject.readFileSync(so), external_node_path_namespaceObject.basename(so)));
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Downloads the server's versions of the modules the loader imports from, and lists the imports they lack. */
-async function packagesAbsentFromServer(imports, o, run) {
-    const modules = new Map();
-    for (const i of imports) {
-        const m = moduleOf(i, o.serverModules);
-        if (m)
-            modules.set(`${m.path}@${m.version}`, m);
-    }
-    if (modules.size === 0)
-        return [];
-    const dl = await runContainer({ ...run, command: ['go', 'mod', 'download', ...modules.keys()] });
-    if (dl.code !== 0)
-        return `downloading the server's versions of the shared modules failed: ${tail(dl.output)}`;
-    const hasGo = (dir) => {
-        try {
-            return external_node_fs_namespaceObject.readdirSync(dir).some(f => f.endsWith('.go') && !f.endsWith('_test.go'));
-        }
-        catch {
-            return false;
-        }
-    };
-    return imports.flatMap(importPath => {
-        const m = moduleOf(importPath, o.serverModules);
-        return m && !hasGo(packageDir(o.dirs.goModCache, m, importPath)) ? [{ importPath, module: `${m.path}@${m.version}` }] : [];
-    });
-}
-/** Verifies every artifact; results come in the artifacts' order. Artifacts of one platform share one loader. */
-async function verifyArtifacts(o) {
-    const groups = new Map();
-    o.artifacts.forEach((artifact, index) => {
-        const g = groups.get(artifact.platform.id) ?? { platform: artifact.platform, items: [] };
-        g.items.push({ index, artifact });
-        groups.set(artifact.platform.id, g);
-    });
-    const results = new Array(o.artifacts.length);
-    await mapConcurrent([...groups.values()], o.concurrency, async ({ platform, items }) => {
-        let rs;
-        try {
-            rs = await verifyPlatform(platform, items.map(i => i.artifact), o);
-        }
-        catch (e) {
-            // One platform's trouble (docker, a bad build list) must not hide the others' results.
-            rs = items.map(() => ({ platform: platform.id, status: 'failed', method: 'none', detail: `verification could not run: ${e.message}` }));
-        }
-        items.forEach((it, k) => (results[it.index] = rs[k]));
-    });
-    return results;
-}
-
 ;// CONCATENATED MODULE: ./src/release/decide.ts
 
 
@@ -44185,6 +41998,50 @@ function decideUpload(args) {
         throw new InputError('release-tag', `upload is true but there is no release to upload to (the event is ${eventName}, not release)`, 'the tag of an existing release, or upload: auto');
     }
     return { upload: false, reason: `not uploading: the event is ${eventName}, not release, and release-tag is not set` };
+}
+
+;// CONCATENATED MODULE: ./src/github/explain.ts
+/**
+ * Failed GitHub requests as the one line a user reads: what could not be
+ * done, what GitHub answered, and what to do about it.
+ */
+
+
+
+function adviceFor(e, access, now = Date.now()) {
+    const f = e.failure;
+    switch (f.kind) {
+        case 'timeout':
+            return 'GitHub did not answer in time; re-run the job later';
+        case 'network':
+            return `the GitHub API at ${e.baseUrl} could not be reached; re-run the job later (on GitHub Enterprise, check GITHUB_API_URL)`;
+        case 'status': {
+            if (f.status === 401)
+                return 'GitHub refused the token; check the token input (the default is ${{ github.token }})';
+            if (f.status === 429 || (f.status === 403 && isRateLimited(f.headers))) {
+                const wait = serverWaitMs(f.headers, now);
+                const asks = wait !== undefined && wait > 0 ? ` (GitHub asks to wait ${wait >= 120_000 ? `${Math.ceil(wait / 60_000)} min` : `${Math.ceil(wait / 1000)} s`})` : '';
+                return `GitHub rate-limited this job; re-run the job later${asks}`;
+            }
+            if (f.status === 403) {
+                return access.kind === 'write'
+                    ? `the token may not change the releases of ${access.repository}; give the job permissions: contents: write`
+                    : `the token may not read ${access.repository}; for a private repository pass a token that can read it in the token input`;
+            }
+            if (f.status === 404 && access.kind === 'write')
+                return `check that ${access.repository} exists and that the job has permissions: contents: write`;
+            if (f.status >= 500)
+                return 'GitHub kept failing; re-run the job later';
+            return '';
+        }
+    }
+}
+/** A GitHubApiError becomes a StepError of one line; anything else is returned as it is. */
+function explainApiError(e, what, access) {
+    if (!(e instanceof GitHubApiError))
+        return e;
+    const advice = adviceFor(e, access);
+    return new StepError(`Could not ${what} (${e.method} ${e.route}: ${e.detail})${advice ? `; ${advice}` : ''}`);
 }
 
 ;// CONCATENATED MODULE: ./src/release/plan.ts
@@ -44630,12 +42487,3813 @@ async function findRelease(api, owner, repo, tag) {
     throw new StepError(`${owner}/${repo} has no release for tag ${tag}; create the release (a draft is fine) before uploading, or set release-tag`);
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
+;// CONCATENATED MODULE: ./src/preflight.ts
+/**
+ * The checks that need no build and write nothing, run first: where the
+ * result would go, the plugin module, the output folder, the Docker engine,
+ * and the release to upload to.
+ */
 
 
 
 
 
+
+
+async function preflight(ctx) {
+    const { inputs } = ctx;
+    const shipping = decideUpload({ upload: inputs.upload, releaseTag: inputs.releaseTag, eventName: ctx.eventName, payloadReleaseTag: ctx.payloadReleaseTag });
+    const plugin = readPluginModule(inputs, ctx.workspace);
+    checkOutputDir(inputs.outputDir, [ctx.workspace, ctx.runnerTemp]);
+    await checkDockerEngine();
+    const api = new GitHubApi({ token: inputs.token, log: core_debug });
+    const release = shipping.upload ? await findRelease(api, ctx.repository.owner, ctx.repository.name, shipping.tag ?? '') : undefined;
+    return { shipping, plugin, api, release };
+}
+
+;// CONCATENATED MODULE: ./src/binary/elf.ts
+/**
+ * A reader of little-endian ELF files (32- and 64-bit), enough to prove a Go
+ * plugin against a server binary: sections, program headers and bytes at a
+ * virtual address. Pure: it works on a Buffer and hands out views into it,
+ * never copies (server binaries are 30-60 MB). Dynamic symbols and version
+ * needs live in elf-dynamic.ts.
+ */
+/** The file cannot be read as an ELF file of a supported kind; the message is one line. */
+class ElfError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ElfError';
+    }
+}
+const SHT_NOBITS = 8;
+const SHF_ALLOC = 2;
+const SHT_DYNSYM = 11;
+const SHT_GNU_VERNEED = 0x6ffffffe;
+const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
+const PF_X = 1;
+const PF_W = 2;
+// e_machine -> GOARCH. The five released platforms, plus other little-endian plugin targets.
+const MACHINES = {
+    3: { 32: '386' },
+    62: { 64: 'amd64' },
+    40: { 32: 'arm' },
+    183: { 64: 'arm64' },
+    243: { 64: 'riscv64' },
+    21: { 64: 'ppc64le' },
+    258: { 64: 'loong64' },
+    8: { 32: 'mipsle', 64: 'mips64le' }
+};
+const TYPES = { 1: 'relocatable', 2: 'executable', 3: 'shared object', 4: 'core' };
+const hex = (b) => [...b].map(x => x.toString(16).padStart(2, '0')).join(' ');
+class ElfFile {
+    data;
+    file;
+    bits;
+    /** e_machine, e.g. 62 for x86-64. */
+    machine;
+    /** The machine in Go's words: amd64, 386, arm, arm64, riscv64, ... */
+    goarch;
+    /** e_type: 2 for an executable, 3 for a shared object (a plugin, or a PIE). */
+    type;
+    sections;
+    segments;
+    /** Parses the headers of `data`; `file` names it in errors. Throws ElfError. */
+    constructor(data, file = 'the file') {
+        this.data = data;
+        this.file = file;
+        if (data.length < 16 || data.readUInt32BE(0) !== 0x7f454c46) {
+            throw new ElfError(`${file} is not an ELF file (it starts with ${hex(data.subarray(0, 4)) || 'nothing'}, an ELF file with 7f 45 4c 46)`);
+        }
+        const cls = data[4];
+        if (cls !== 1 && cls !== 2)
+            throw new ElfError(`${file} has an unknown ELF class ${cls}; accepted: 1 (32-bit) or 2 (64-bit)`);
+        if (data[5] === 2)
+            throw new ElfError(`${file} is a big-endian ELF file; only little-endian ones are read (amd64, 386, arm, arm64, riscv64)`);
+        if (data[5] !== 1)
+            throw new ElfError(`${file} has an unknown ELF data encoding ${data[5]}`);
+        this.bits = cls === 1 ? 32 : 64;
+        const is64 = this.bits === 64;
+        this.need(0, is64 ? 64 : 52, 'the ELF header');
+        this.type = data.readUInt16LE(16);
+        this.machine = data.readUInt16LE(18);
+        const arch = MACHINES[this.machine]?.[this.bits];
+        if (!arch)
+            throw new ElfError(`${file} is a ${this.bits}-bit ELF file for machine ${this.machine}; accepted: amd64 (62), 386 (3), arm (40), arm64 (183), riscv64 (243)`);
+        this.goarch = arch;
+        const phoff = this.word(is64 ? 32 : 28);
+        const shoff = this.word(is64 ? 40 : 32);
+        const at = is64 ? 54 : 42;
+        const [phentsize, phnum, shentsize] = [data.readUInt16LE(at), data.readUInt16LE(at + 2), data.readUInt16LE(at + 4)];
+        let shnum = data.readUInt16LE(at + 6);
+        let shstrndx = data.readUInt16LE(at + 8);
+        this.segments = this.table(phoff, phnum, phentsize, is64 ? 56 : 32, 'program header', o => this.segmentAt(o));
+        if (shoff !== 0 && (shnum === 0 || shstrndx === 0xffff)) {
+            // Extended numbering: the real counts sit in section 0.
+            const s0 = this.sectionAt(shoff, 0);
+            if (shnum === 0)
+                shnum = s0.size;
+            if (shstrndx === 0xffff)
+                shstrndx = s0.link;
+        }
+        const raw = shoff === 0 ? [] : this.table(shoff, shnum, shentsize, is64 ? 64 : 40, 'section header', (o, i) => this.sectionAt(o, i));
+        const names = raw[shstrndx];
+        if (names)
+            this.need(names.offset, names.size, 'the section name table');
+        this.sections = raw.map(({ nameOffset, ...s }) => ({ ...s, name: names && s.type !== 0 ? this.cString(names.offset + nameOffset, names.offset + names.size) : '' }));
+    }
+    /** 'executable', 'shared object', ... */
+    get kind() {
+        return TYPES[this.type] ?? `type ${this.type}`;
+    }
+    section(name) {
+        return this.sections.find(s => s.name === name);
+    }
+    sectionOfType(type) {
+        return this.sections.find(s => s.type === type);
+    }
+    /** The file bytes of a section (a view, not a copy); empty for .bss-like sections. */
+    sectionData(s) {
+        if (s.type === SHT_NOBITS)
+            return this.data.subarray(0, 0);
+        this.need(s.offset, s.size, `section ${s.name || s.index}`);
+        return this.data.subarray(s.offset, s.offset + s.size);
+    }
+    /**
+     * Up to `length` bytes at virtual address `vaddr` (a view), from the section
+     * that holds it, else from the PT_LOAD segment that holds it (files without
+     * section headers). Shorter when the section or segment ends first;
+     * undefined when no file bytes are mapped there.
+     */
+    read(vaddr, length) {
+        const s = this.sections.find(x => (x.flags & SHF_ALLOC) !== 0 && x.type !== SHT_NOBITS && vaddr >= x.addr && vaddr < x.addr + x.size);
+        if (s)
+            return this.sectionData(s).subarray(vaddr - s.addr, vaddr - s.addr + length);
+        const p = this.segments.find(x => x.type === PT_LOAD && vaddr >= x.vaddr && vaddr < x.vaddr + x.filesz);
+        if (!p)
+            return undefined;
+        this.need(p.offset, p.filesz, 'a PT_LOAD segment');
+        const start = p.offset + (vaddr - p.vaddr);
+        return this.data.subarray(start, Math.min(start + length, p.offset + p.filesz));
+    }
+    /** Exactly `length` bytes at `vaddr`, or an ElfError naming `what`. */
+    readExact(vaddr, length, what) {
+        const b = this.read(vaddr, length);
+        if (!b || b.length < length)
+            throw new ElfError(`${this.file}: ${what} at 0x${vaddr.toString(16)} (${length} bytes) lies outside the file's data`);
+        return b;
+    }
+    /** A pointer-sized unsigned value of this file's class at a file offset. */
+    word(offset, buf = this.data) {
+        if (this.bits === 32)
+            return buf.readUInt32LE(offset);
+        const v = buf.readBigUInt64LE(offset);
+        if (v > BigInt(Number.MAX_SAFE_INTEGER))
+            throw new ElfError(`${this.file} is corrupt: value 0x${v.toString(16)} at offset ${offset} is out of range`);
+        return Number(v);
+    }
+    /** A NUL-terminated string starting at `start`, not reading past `end`. */
+    cString(start, end) {
+        if (start >= end)
+            return '';
+        const nul = this.data.indexOf(0, start);
+        return this.data.toString('utf8', start, nul < 0 || nul > end ? end : nul);
+    }
+    /** Throws unless [offset, offset+size) lies inside the file. */
+    need(offset, size, what) {
+        if (offset + size > this.data.length) {
+            throw new ElfError(`${this.file} is truncated: ${what} ends at byte ${offset + size}, the file has ${this.data.length}`);
+        }
+    }
+    table(offset, count, entsize, min, what, at) {
+        if (count === 0)
+            return [];
+        if (entsize < min)
+            throw new ElfError(`${this.file} is corrupt: ${what} entries of ${entsize} bytes, expected ${min}`);
+        this.need(offset, count * entsize, `the ${what} table`);
+        return Array.from({ length: count }, (_, i) => at(offset + i * entsize, i));
+    }
+    segmentAt(o) {
+        const d = this.data;
+        if (this.bits === 64) {
+            return { type: d.readUInt32LE(o), flags: d.readUInt32LE(o + 4), offset: this.word(o + 8), vaddr: this.word(o + 16), filesz: this.word(o + 32), memsz: this.word(o + 40) };
+        }
+        return { type: d.readUInt32LE(o), offset: d.readUInt32LE(o + 4), vaddr: d.readUInt32LE(o + 8), filesz: d.readUInt32LE(o + 16), memsz: d.readUInt32LE(o + 20), flags: d.readUInt32LE(o + 24) };
+    }
+    sectionAt(o, index) {
+        this.need(o, this.bits === 64 ? 64 : 40, 'a section header');
+        const d = this.data;
+        const u32 = (k) => d.readUInt32LE(o + k);
+        const base = { index, name: '', nameOffset: u32(0), type: u32(4) };
+        if (this.bits === 64) {
+            return { ...base, flags: this.word(o + 8), addr: this.word(o + 16), offset: this.word(o + 24), size: this.word(o + 32), link: u32(40), info: u32(44), entsize: this.word(o + 56) };
+        }
+        return { ...base, flags: u32(8), addr: u32(12), offset: u32(16), size: u32(20), link: u32(24), info: u32(28), entsize: u32(36) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/binary/elf-dynamic.ts
+/**
+ * The dynamic side of an ELF file: the dynamic symbol table (.dynsym, which
+ * `-ldflags "-w -s"` keeps) and the GNU version needs (.gnu.version_r), read
+ * through the section headers, or through the PT_DYNAMIC segment when a file
+ * has none.
+ */
+
+const DT_NULL = 0;
+const DT_HASH = 4;
+const DT_STRTAB = 5;
+const DT_SYMTAB = 6;
+const DT_STRSZ = 10;
+const DT_SYMENT = 11;
+const DT_GNU_HASH = 0x6ffffef5;
+const DT_VERNEED = 0x6ffffffe;
+const DT_VERNEEDNUM = 0x6fffffff;
+/** The entries of PT_DYNAMIC by tag (the first of each). */
+function dynamicTags(elf) {
+    const seg = elf.segments.find(p => p.type === PT_DYNAMIC);
+    const tags = new Map();
+    if (!seg)
+        return tags;
+    elf.need(seg.offset, seg.filesz, 'the PT_DYNAMIC segment');
+    const size = elf.bits === 64 ? 16 : 8;
+    for (let o = seg.offset; o + size <= seg.offset + seg.filesz; o += size) {
+        const tag = elf.bits === 64 ? Number(elf.data.readBigInt64LE(o)) : elf.data.readInt32LE(o);
+        if (tag === DT_NULL)
+            break;
+        if (!tags.has(tag))
+            tags.set(tag, elf.word(o + size / 2));
+    }
+    return tags;
+}
+/** Number of symbols from DT_HASH (nchain) or by walking DT_GNU_HASH's chains. */
+function symbolCount(elf, tags) {
+    const hash = tags.get(DT_HASH);
+    if (hash !== undefined)
+        return elf.readExact(hash, 8, 'DT_HASH').readUInt32LE(4);
+    const gnu = tags.get(DT_GNU_HASH);
+    if (gnu === undefined)
+        throw new ElfError(`${elf.file} has no section headers and no DT_HASH or DT_GNU_HASH: cannot size its dynamic symbol table`);
+    const h = elf.readExact(gnu, 16, 'DT_GNU_HASH');
+    const [nbuckets, symoffset, bloomSize] = [h.readUInt32LE(0), h.readUInt32LE(4), h.readUInt32LE(8)];
+    const buckets = gnu + 16 + bloomSize * (elf.bits / 8);
+    const b = elf.readExact(buckets, nbuckets * 4, 'GNU hash buckets');
+    let last = 0;
+    for (let i = 0; i < nbuckets; i++)
+        last = Math.max(last, b.readUInt32LE(i * 4));
+    if (last < symoffset)
+        return symoffset;
+    const chains = buckets + nbuckets * 4;
+    for (;;) {
+        const v = elf.readExact(chains + (last - symoffset) * 4, 4, 'GNU hash chain').readUInt32LE(0);
+        if (v & 1)
+            return last + 1;
+        last++;
+    }
+}
+function symbolTable(elf) {
+    const sec = elf.sectionOfType(SHT_DYNSYM);
+    if (sec) {
+        const strtab = elf.sections[sec.link];
+        if (!strtab)
+            throw new ElfError(`${elf.file} is corrupt: .dynsym links to missing section ${sec.link}`);
+        return { data: elf.sectionData(sec), strings: elf.sectionData(strtab) };
+    }
+    if (elf.sections.length > 0)
+        return undefined;
+    const tags = dynamicTags(elf);
+    const [symtab, strtab, strsz] = [tags.get(DT_SYMTAB), tags.get(DT_STRTAB), tags.get(DT_STRSZ)];
+    if (symtab === undefined || strtab === undefined || strsz === undefined)
+        return undefined;
+    const entsize = tags.get(DT_SYMENT) ?? (elf.bits === 64 ? 24 : 16);
+    return { data: elf.readExact(symtab, symbolCount(elf, tags) * entsize, 'the dynamic symbol table'), strings: elf.readExact(strtab, strsz, 'the dynamic string table') };
+}
+const stringAt = (strings, at) => {
+    if (at >= strings.length)
+        return '';
+    const nul = strings.indexOf(0, at);
+    return strings.toString('utf8', at, nul < 0 ? strings.length : nul);
+};
+/** The dynamic symbols (without the null symbol 0); empty for a static file. */
+function dynamicSymbols(elf) {
+    const t = symbolTable(elf);
+    if (!t)
+        return [];
+    const size = elf.bits === 64 ? 24 : 16;
+    const out = [];
+    for (let o = size; o + size <= t.data.length; o += size) {
+        const d = t.data;
+        const name = stringAt(t.strings, d.readUInt32LE(o));
+        if (elf.bits === 64) {
+            out.push({ name, value: elf.word(o + 8, d), size: elf.word(o + 16, d), sectionIndex: d.readUInt16LE(o + 6), type: d[o + 4] & 0xf, bind: d[o + 4] >> 4 });
+        }
+        else {
+            out.push({ name, value: d.readUInt32LE(o + 4), size: d.readUInt32LE(o + 8), sectionIndex: d.readUInt16LE(o + 14), type: d[o + 12] & 0xf, bind: d[o + 12] >> 4 });
+        }
+    }
+    return out;
+}
+/** The libraries and symbol versions the file needs (Elf_Verneed / Elf_Vernaux chains). */
+function versionNeeds(elf) {
+    let data;
+    let strings;
+    let count;
+    const sec = elf.sectionOfType(SHT_GNU_VERNEED);
+    if (sec) {
+        const strtab = elf.sections[sec.link];
+        if (!strtab)
+            throw new ElfError(`${elf.file} is corrupt: .gnu.version_r links to missing section ${sec.link}`);
+        [data, strings, count] = [elf.sectionData(sec), elf.sectionData(strtab), sec.info];
+    }
+    else {
+        if (elf.sections.length > 0)
+            return [];
+        const tags = dynamicTags(elf);
+        const [at, num, strtab, strsz] = [tags.get(DT_VERNEED), tags.get(DT_VERNEEDNUM), tags.get(DT_STRTAB), tags.get(DT_STRSZ)];
+        if (at === undefined || num === undefined || strtab === undefined || strsz === undefined)
+            return [];
+        // The structures are 16 bytes each and chained by offsets: read up to the segment's end.
+        data = elf.read(at, Number.MAX_SAFE_INTEGER) ?? Buffer.alloc(0);
+        strings = elf.readExact(strtab, strsz, 'the dynamic string table');
+        count = num;
+    }
+    const bad = () => {
+        throw new ElfError(`${elf.file} is corrupt: its version needs run past their data`);
+    };
+    const out = [];
+    let o = 0;
+    for (let i = 0; i < count; i++) {
+        if (o + 16 > data.length)
+            bad();
+        const [cnt, file, aux, next] = [data.readUInt16LE(o + 2), data.readUInt32LE(o + 4), data.readUInt32LE(o + 8), data.readUInt32LE(o + 12)];
+        const versions = [];
+        let a = o + aux;
+        for (let k = 0; k < cnt; k++) {
+            if (a + 16 > data.length)
+                bad();
+            versions.push(stringAt(strings, data.readUInt32LE(a + 8)));
+            const n = data.readUInt32LE(a + 12);
+            if (n === 0)
+                break;
+            a += n;
+        }
+        out.push({ file: stringAt(strings, file), versions });
+        if (next === 0)
+            break;
+        o += next;
+    }
+    return out;
+}
+const GLIBC = /^GLIBC_(\d+)\.(\d+)(?:\.(\d+))?$/;
+/** Negative when GLIBC_a is older than GLIBC_b (both `GLIBC_x.y[.z]`). */
+function compareGlibc(a, b) {
+    const pa = GLIBC.exec(a)?.slice(1).map(x => Number(x ?? 0)) ?? [0, 0, 0];
+    const pb = GLIBC.exec(b)?.slice(1).map(x => Number(x ?? 0)) ?? [0, 0, 0];
+    return pa[0] - pb[0] || pa[1] - pb[1] || pa[2] - pb[2];
+}
+/** The highest `GLIBC_x.y` symbol version needed (GLIBC_PRIVATE is not a release), or undefined. */
+function highestGlibc(needs) {
+    const all = needs.flatMap(n => n.versions).filter(v => GLIBC.test(v));
+    return all.reduce((best, v) => (best === undefined || compareGlibc(v, best) > 0 ? v : best), undefined);
+}
+
+;// CONCATENATED MODULE: ./src/binary/go-modinfo.ts
+/**
+ * The module part of Go build info (what `go version -m` prints), parsed like
+ * Go's runtime/debug.ParseBuildInfo: `path`, `mod`, `dep`, `=>` (replaces the
+ * module of the line before) and `build key=value` lines, values possibly quoted.
+ */
+class ModInfoError extends Error {
+    constructor(line, problem) {
+        super(`could not parse Go build info: line ${line}: ${problem}`);
+        this.name = 'ModInfoError';
+    }
+}
+const SIMPLE_ESCAPES = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' };
+/**
+ * The length of the Go quoted string (`"..."` or a raw `` `...` ``) that starts
+ * `s`, like strconv.QuotedPrefix; undefined when it does not start with one.
+ */
+function quotedPrefixLength(s) {
+    const q = s[0];
+    if (q === '`') {
+        const end = s.indexOf('`', 1);
+        return end < 0 ? undefined : end + 1;
+    }
+    if (q !== '"')
+        return undefined;
+    for (let i = 1; i < s.length; i++) {
+        if (s[i] === '\n')
+            return undefined;
+        if (s[i] === '\\')
+            i++;
+        else if (s[i] === '"')
+            return i + 1;
+    }
+    return undefined;
+}
+/** strconv.Unquote for double-quoted and raw strings; undefined when `s` is not exactly one. */
+function unquoteGo(s) {
+    if (quotedPrefixLength(s) !== s.length)
+        return undefined;
+    if (s[0] === '`')
+        return s.slice(1, -1).replace(/\r/g, '');
+    const body = s.slice(1, -1);
+    // Octal and \x escapes are bytes (UTF-8 may span several); \u and \U are code points.
+    const bytes = [];
+    for (let i = 0; i < body.length;) {
+        const c = body[i];
+        if (c !== '\\') {
+            const cp = body.codePointAt(i);
+            bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+            i += cp > 0xffff ? 2 : 1;
+            continue;
+        }
+        const e = body[i + 1];
+        if (e !== undefined && e in SIMPLE_ESCAPES) {
+            if (e === "'")
+                return undefined;
+            bytes.push(SIMPLE_ESCAPES[e].charCodeAt(0));
+            i += 2;
+            continue;
+        }
+        const width = { x: 2, u: 4, U: 8 }[e];
+        if (width) {
+            const digits = body.slice(i + 2, i + 2 + width);
+            if (!/^[0-9a-fA-F]+$/.test(digits) || digits.length !== width)
+                return undefined;
+            const n = parseInt(digits, 16);
+            if (e === 'x')
+                bytes.push(n);
+            else if (n > 0x10ffff || (n >= 0xd800 && n < 0xe000))
+                return undefined;
+            else
+                bytes.push(...Buffer.from(String.fromCodePoint(n), 'utf8'));
+            i += 2 + width;
+            continue;
+        }
+        const oct = body.slice(i + 1, i + 4);
+        if (/^[0-7]{3}$/.test(oct) && parseInt(oct, 8) < 256) {
+            bytes.push(parseInt(oct, 8));
+            i += 4;
+            continue;
+        }
+        return undefined;
+    }
+    return Buffer.from(bytes).toString('utf8');
+}
+const mustQuoteKey = (k) => k === '' || /[= \t\r\n"`]/.test(k);
+const mustQuoteValue = (v) => /[ \t\r\n"`]/.test(v);
+function buildSetting(kv, line) {
+    if (kv === '')
+        throw new ModInfoError(line, "build line missing '='");
+    let key;
+    let raw;
+    if (kv[0] === '=')
+        throw new ModInfoError(line, 'build line with missing key');
+    if (kv[0] === '"' || kv[0] === '`') {
+        const n = quotedPrefixLength(kv);
+        if (n === undefined)
+            throw new ModInfoError(line, 'invalid quoted key in build line');
+        if (kv[n] !== '=')
+            throw new ModInfoError(line, "build line missing '=' after quoted key");
+        key = unquoteGo(kv.slice(0, n)) ?? '';
+        raw = kv.slice(n + 1);
+    }
+    else {
+        const eq = kv.indexOf('=');
+        if (eq < 0)
+            throw new ModInfoError(line, "build line missing '=' after key");
+        key = kv.slice(0, eq);
+        raw = kv.slice(eq + 1);
+        if (mustQuoteKey(key))
+            throw new ModInfoError(line, `unquoted key "${key}" must be quoted`);
+    }
+    let value = raw;
+    if (raw[0] === '"' || raw[0] === '`') {
+        const v = unquoteGo(raw);
+        if (v === undefined)
+            throw new ModInfoError(line, 'invalid quoted value in build line');
+        value = v;
+    }
+    else if (mustQuoteValue(raw)) {
+        throw new ModInfoError(line, `unquoted value "${raw}" must be quoted`);
+    }
+    return { key, value };
+}
+function moduleLine(rest, line) {
+    const elem = rest.split('\t');
+    if (elem.length !== 2 && elem.length !== 3)
+        throw new ModInfoError(line, `expected 2 or 3 columns; got ${elem.length}`);
+    return { path: elem[0], version: elem[1], ...(elem[2] ? { sum: elem[2] } : {}) };
+}
+/** Parses the module info text (sentinels already stripped). Throws ModInfoError. */
+function parseModInfo(text) {
+    const info = { path: '', deps: [], settings: [] };
+    let last;
+    // Like Go, a last line without its newline is ignored.
+    const lines = text.split('\n').slice(0, -1);
+    lines.forEach((l, i) => {
+        const n = i + 1;
+        const tab = l.indexOf('\t');
+        const [kind, rest] = tab < 0 ? [l, ''] : [l.slice(0, tab), l.slice(tab + 1)];
+        if (tab < 0)
+            return;
+        if (kind === 'path')
+            info.path = rest;
+        else if (kind === 'mod')
+            last = info.main = moduleLine(rest, n);
+        else if (kind === 'dep')
+            info.deps.push((last = moduleLine(rest, n)));
+        else if (kind === '=>') {
+            const elem = rest.split('\t');
+            if (elem.length !== 3)
+                throw new ModInfoError(n, `expected 3 columns for replacement; got ${elem.length}`);
+            if (!last)
+                throw new ModInfoError(n, 'replacement with no module on previous line');
+            last.replace = { path: elem[0], version: elem[1], ...(elem[2] ? { sum: elem[2] } : {}) };
+            last = undefined;
+        }
+        else if (kind === 'build')
+            info.settings.push(buildSetting(rest, n));
+    });
+    return info;
+}
+
+;// CONCATENATED MODULE: ./src/binary/go-buildinfo.ts
+/**
+ * Go build info of an ELF file, read like Go's debug/buildinfo: the blob in
+ * `.go.buildinfo` (or, without section headers, in the first writable data
+ * segment) starts with the 14-byte magic `\xff Go buildinf:`, a pointer size
+ * and a flags byte. Go >= 1.18 (flag 0x2) follows the 32-byte header with two
+ * varint-length-prefixed strings; older Go puts two pointers to Go string
+ * headers at offset 16, in the byte order flag 0x1 names.
+ */
+
+
+const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+const HEADER_SIZE = 32;
+const ALIGN = 16;
+const FLAG_BIG_ENDIAN = 0x1;
+const FLAG_INLINE = 0x2;
+const notGo = (file, why) => new ElfError(`${file} has no Go build info (${why}): is it a Go program or plugin?`);
+/** Where to look for the blob: the section, else the first writable, non-executable PT_LOAD (as Go's DataStart does). */
+function buildInfoArea(elf) {
+    const s = elf.section('.go.buildinfo');
+    if (s)
+        return { addr: s.addr, data: elf.sectionData(s) };
+    const p = elf.segments.find(x => x.type === PT_LOAD && (x.flags & (PF_X | PF_W)) === PF_W);
+    if (!p)
+        return undefined;
+    elf.need(p.offset, p.filesz, 'the writable PT_LOAD segment');
+    return { addr: p.vaddr, data: elf.data.subarray(p.offset, p.offset + p.filesz) };
+}
+/** The virtual address of the magic, 16-byte aligned, within `area`. */
+function findMagic(area) {
+    for (let i = area.data.indexOf(BUILDINFO_MAGIC); i >= 0; i = area.data.indexOf(BUILDINFO_MAGIC, i + 1)) {
+        if ((area.addr + i) % ALIGN === 0)
+            return area.addr + i;
+    }
+    return undefined;
+}
+function uvarint(b) {
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; i < Math.min(b.length, 10); i++) {
+        v += (b[i] & 0x7f) * scale;
+        if (b[i] < 0x80)
+            return v > Number.MAX_SAFE_INTEGER ? undefined : [v, i + 1];
+        scale *= 128;
+    }
+    return undefined;
+}
+function inlineBytes(space, addr, what) {
+    const head = space.read(addr, 10);
+    const len = head && uvarint(head);
+    if (!len)
+        throw notGo(space.file, `bad length of the ${what}`);
+    const b = space.read(addr + len[1], len[0]);
+    if (!b || b.length < len[0])
+        throw notGo(space.file, `the ${what} runs past its data`);
+    return [b, addr + len[1] + len[0]];
+}
+const EMPTY = Buffer.alloc(0);
+function pointedBytes(space, headerAddr, ptrSize, readPtr) {
+    const hdr = space.read(headerAddr, 2 * ptrSize);
+    if (!hdr || hdr.length < 2 * ptrSize)
+        return EMPTY;
+    const [data, len] = [readPtr(hdr, 0), readPtr(hdr, ptrSize)];
+    const b = space.read(data, len);
+    return b && b.length === len ? b : EMPTY;
+}
+/** The Go version and raw module info of the blob at `addr`, framing sentinels stripped. */
+function decodeBuildInfoBlob(space, addr) {
+    const header = space.read(addr, HEADER_SIZE);
+    if (!header || header.length < HEADER_SIZE || !header.subarray(0, 14).equals(BUILDINFO_MAGIC))
+        throw notGo(space.file, 'no header at the magic');
+    const ptrSize = header[14];
+    const flags = header[15];
+    let vers;
+    let mod;
+    if ((flags & FLAG_INLINE) !== 0) {
+        let next;
+        [vers, next] = inlineBytes(space, addr + HEADER_SIZE, 'Go version');
+        [mod] = inlineBytes(space, next, 'module info');
+    }
+    else {
+        if (ptrSize !== 4 && ptrSize !== 8)
+            throw notGo(space.file, `pointer size ${ptrSize}`);
+        const big = (flags & FLAG_BIG_ENDIAN) !== 0;
+        const readPtr = (b, o) => {
+            if (ptrSize === 4)
+                return big ? b.readUInt32BE(o) : b.readUInt32LE(o);
+            const v = big ? b.readBigUInt64BE(o) : b.readBigUInt64LE(o);
+            return v > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(v);
+        };
+        vers = pointedBytes(space, readPtr(header, 16), ptrSize, readPtr);
+        mod = pointedBytes(space, readPtr(header, 16 + ptrSize), ptrSize, readPtr);
+    }
+    if (vers.length === 0)
+        throw notGo(space.file, 'empty Go version');
+    // cmd/go frames the module info with 16-byte sentinels (modload.infoStart/infoEnd).
+    const framed = mod.length >= 33 && mod[mod.length - 17] === 0x0a;
+    return { goVersion: vers.toString('utf8'), modInfo: framed ? mod.toString('utf8', 16, mod.length - 16) : '' };
+}
+/** The Go build info of an ELF file. Throws ElfError when it has none, ModInfoError when it is malformed. */
+function readGoBuildInfo(elf) {
+    const area = buildInfoArea(elf);
+    if (!area)
+        throw notGo(elf.file, 'no .go.buildinfo section, no writable data segment');
+    const at = findMagic(area);
+    if (at === undefined)
+        throw notGo(elf.file, 'no build info magic');
+    const { goVersion, modInfo } = decodeBuildInfoBlob(elf, at);
+    return { goVersion, ...parseModInfo(modInfo) };
+}
+/** The value of a build setting (`-trimpath`, `-buildmode`, `CGO_ENABLED`, ...), if recorded. */
+function go_buildinfo_buildSetting(info, key) {
+    return info.settings.find((s) => s.key === key)?.value;
+}
+/** The module version in effect: the replacement when there is one. */
+function effectiveModule(m) {
+    return m.replace ?? m;
+}
+
+;// CONCATENATED MODULE: ./src/binary/fingerprints.ts
+const PKGHASH_PREFIXES = ['go:link.pkghashbytes.', 'go.link.pkghashbytes.'];
+const STT_OBJECT = 1;
+const STT_FUNC = 2;
+const STB_GLOBAL = 1;
+const STB_WEAK = 2;
+const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+const defined = (s) => s.sectionIndex !== 0 && (s.bind === STB_GLOBAL || s.bind === STB_WEAK);
+/** Import path -> fingerprint (hex) of every package the file exports a fingerprint for. */
+function packageFingerprints(elf, symbols) {
+    const out = new Map();
+    for (const s of symbols) {
+        const prefix = PKGHASH_PREFIXES.find(p => s.name.startsWith(p));
+        if (!prefix || !defined(s) || s.size === 0)
+            continue;
+        const bytes = elf.readExact(s.value, s.size, `the fingerprint of ${s.name.slice(prefix.length)}`);
+        out.set(s.name.slice(prefix.length), bytes.toString('hex'));
+    }
+    return out;
+}
+/**
+ * The path a plugin's symbols are named after: its main package's import path
+ * (build info `path`); a plugin built from a file list gets
+ * `plugin/unnamed-<hash>` instead, which its fingerprints name.
+ */
+function pluginPath(mainPath, fingerprints) {
+    if (mainPath && mainPath !== 'command-line-arguments')
+        return mainPath;
+    return [...fingerprints.keys()].find(p => p.startsWith('plugin/unnamed-'));
+}
+/** Package-level names the file defines under `path`: `example.com/plug.GetGotifyPluginInfo` -> `GetGotifyPluginInfo`. */
+function namesUnder(symbols, path) {
+    const prefix = `${path}.`;
+    const out = new Set();
+    for (const s of symbols) {
+        if (!s.name.startsWith(prefix) || !defined(s) || (s.type !== STT_FUNC && s.type !== STT_OBJECT))
+            continue;
+        const name = s.name.slice(prefix.length);
+        if (IDENTIFIER.test(name))
+            out.add(name);
+    }
+    return [...out].sort();
+}
+/** Whether plugin.Lookup can find a name: only exported (upper-case) package-level names are in a plugin's table. */
+function isExportedName(name) {
+    return IDENTIFIER.test(name) && /^\p{Lu}/u.test(name);
+}
+
+;// CONCATENATED MODULE: ./src/binary/facts.ts
+/**
+ * Everything the static proof needs to know about one binary (a server
+ * executable or a plugin .so), read once from its bytes.
+ */
+
+
+
+
+
+/** Reads the facts of an ELF binary. Throws ElfError for a file that is not a readable ELF of a known machine. */
+function readBinaryFacts(data, file) {
+    const elf = new ElfFile(data, file);
+    const symbols = dynamicSymbols(elf);
+    const fingerprints = packageFingerprints(elf, symbols);
+    let buildInfo;
+    let buildInfoError;
+    try {
+        buildInfo = readGoBuildInfo(elf);
+    }
+    catch (e) {
+        buildInfoError = e.message;
+    }
+    const symbolPath = pluginPath(buildInfo?.path, fingerprints);
+    return {
+        file,
+        goarch: elf.goarch,
+        bits: elf.bits,
+        kind: elf.kind,
+        fingerprints,
+        buildInfo,
+        buildInfoError,
+        symbolPath,
+        names: symbolPath ? namesUnder(symbols, symbolPath) : [],
+        glibc: highestGlibc(versionNeeds(elf))
+    };
+}
+/** readBinaryFacts of a file on disk; `name` defaults to the path. */
+async function readBinaryFactsFromFile(path, name = path) {
+    return readBinaryFacts(await external_node_fs_namespaceObject.promises.readFile(path), name);
+}
+
+// EXTERNAL MODULE: ../../main/node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(6626);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(node_modules_semver);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/tool-cache/lib/manifest.js
+var manifest_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+// Internal object for testability (allows mocking in ESM)
+const _internal = {
+    readLinuxVersionFile() {
+        const lsbReleaseFile = '/etc/lsb-release';
+        const osReleaseFile = '/etc/os-release';
+        let contents = '';
+        if (external_fs_namespaceObject.existsSync(lsbReleaseFile)) {
+            contents = external_fs_namespaceObject.readFileSync(lsbReleaseFile).toString();
+        }
+        else if (external_fs_namespaceObject.existsSync(osReleaseFile)) {
+            contents = external_fs_namespaceObject.readFileSync(osReleaseFile).toString();
+        }
+        return contents;
+    }
+};
+function _findMatch(versionSpec, stable, candidates, archFilter) {
+    return manifest_awaiter(this, void 0, void 0, function* () {
+        const platFilter = os.platform();
+        let result;
+        let match;
+        let file;
+        for (const candidate of candidates) {
+            const version = candidate.version;
+            debug(`check ${version} satisfies ${versionSpec}`);
+            if (semver.satisfies(version, versionSpec) &&
+                (!stable || candidate.stable === stable)) {
+                file = candidate.files.find(item => {
+                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
+                    let chk = item.arch === archFilter && item.platform === platFilter;
+                    if (chk && item.platform_version) {
+                        const osVersion = _getOsVersion();
+                        if (osVersion === item.platform_version) {
+                            chk = true;
+                        }
+                        else {
+                            chk = semver.satisfies(osVersion, item.platform_version);
+                        }
+                    }
+                    return chk;
+                });
+                if (file) {
+                    debug(`matched ${candidate.version}`);
+                    match = candidate;
+                    break;
+                }
+            }
+        }
+        if (match && file) {
+            // clone since we're mutating the file list to be only the file that matches
+            result = Object.assign({}, match);
+            result.files = [file];
+        }
+        return result;
+    });
+}
+function _getOsVersion() {
+    // TODO: add windows and other linux, arm variants
+    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
+    const plat = os.platform();
+    let version = '';
+    if (plat === 'darwin') {
+        version = cp.execSync('sw_vers -productVersion').toString();
+    }
+    else if (plat === 'linux') {
+        // lsb_release process not in some containers, readfile
+        // Run cat /etc/lsb-release
+        // DISTRIB_ID=Ubuntu
+        // DISTRIB_RELEASE=18.04
+        // DISTRIB_CODENAME=bionic
+        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
+        const lsbContents = _internal.readLinuxVersionFile();
+        if (lsbContents) {
+            const lines = lsbContents.split('\n');
+            for (const line of lines) {
+                const parts = line.split('=');
+                if (parts.length === 2 &&
+                    (parts[0].trim() === 'VERSION_ID' ||
+                        parts[0].trim() === 'DISTRIB_RELEASE')) {
+                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
+                    break;
+                }
+            }
+        }
+    }
+    return version;
+}
+// Alias for backwards compatibility
+function _readLinuxVersionFile() {
+    return _internal.readLinuxVersionFile();
+}
+//# sourceMappingURL=manifest.js.map
+;// CONCATENATED MODULE: external "stream"
+const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+// EXTERNAL MODULE: external "util"
+var external_util_ = __nccwpck_require__(9023);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/tool-cache/lib/retry-helper.js
+var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+/**
+ * Internal class for retries
+ */
+class RetryHelper {
+    constructor(maxAttempts, minSeconds, maxSeconds) {
+        if (maxAttempts < 1) {
+            throw new Error('max attempts should be greater than or equal to 1');
+        }
+        this.maxAttempts = maxAttempts;
+        this.minSeconds = Math.floor(minSeconds);
+        this.maxSeconds = Math.floor(maxSeconds);
+        if (this.minSeconds > this.maxSeconds) {
+            throw new Error('min seconds should be less than or equal to max seconds');
+        }
+    }
+    execute(action, isRetryable) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            let attempt = 1;
+            while (attempt < this.maxAttempts) {
+                // Try
+                try {
+                    return yield action();
+                }
+                catch (err) {
+                    if (isRetryable && !isRetryable(err)) {
+                        throw err;
+                    }
+                    info(err.message);
+                }
+                // Sleep
+                const seconds = this.getSleepAmount();
+                info(`Waiting ${seconds} seconds before trying again`);
+                yield this.sleep(seconds);
+                attempt++;
+            }
+            // Last attempt
+            return yield action();
+        });
+    }
+    getSleepAmount() {
+        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
+            this.minSeconds);
+    }
+    sleep(seconds) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
+        });
+    }
+}
+//# sourceMappingURL=retry-helper.js.map
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/tool-cache/lib/tool-cache.js
+var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class HTTPError extends Error {
+    constructor(httpStatusCode) {
+        super(`Unexpected HTTP response: ${httpStatusCode}`);
+        this.httpStatusCode = httpStatusCode;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+const tool_cache_IS_WINDOWS = process.platform === 'win32';
+const IS_MAC = process.platform === 'darwin';
+const tool_cache_userAgent = 'actions/tool-cache';
+/**
+ * Download a tool from an url and stream it into a file
+ *
+ * @param url       url of tool to download
+ * @param dest      path to download tool
+ * @param auth      authorization header
+ * @param headers   other headers
+ * @returns         path to downloaded tool
+ */
+function downloadTool(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        dest = dest || external_path_namespaceObject.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
+        yield mkdirP(external_path_namespaceObject.dirname(dest));
+        core_debug(`Downloading ${url}`);
+        core_debug(`Destination ${dest}`);
+        const maxAttempts = 3;
+        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
+        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
+        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
+        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
+            return yield downloadToolAttempt(url, dest || '', auth, headers);
+        }), (err) => {
+            if (err instanceof HTTPError && err.httpStatusCode) {
+                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
+                if (err.httpStatusCode < 500 &&
+                    err.httpStatusCode !== 408 &&
+                    err.httpStatusCode !== 429) {
+                    return false;
+                }
+            }
+            // Otherwise retry
+            return true;
+        });
+    });
+}
+function downloadToolAttempt(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (external_fs_namespaceObject.existsSync(dest)) {
+            throw new Error(`Destination file path ${dest} already exists`);
+        }
+        // Get the response headers
+        const http = new lib_HttpClient(tool_cache_userAgent, [], {
+            allowRetries: false
+        });
+        if (auth) {
+            core_debug('set auth');
+            if (headers === undefined) {
+                headers = {};
+            }
+            headers.authorization = auth;
+        }
+        const response = yield http.get(url, headers);
+        if (response.message.statusCode !== 200) {
+            const err = new HTTPError(response.message.statusCode);
+            core_debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            throw err;
+        }
+        // Download the response body
+        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
+        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
+        const readStream = responseMessageFactory();
+        let succeeded = false;
+        try {
+            yield pipeline(readStream, external_fs_namespaceObject.createWriteStream(dest));
+            core_debug('download complete');
+            succeeded = true;
+            return dest;
+        }
+        finally {
+            // Error, delete dest before retry
+            if (!succeeded) {
+                core_debug('download failed');
+                try {
+                    yield rmRF(dest);
+                }
+                catch (err) {
+                    core_debug(`Failed to delete '${dest}'. ${err.message}`);
+                }
+            }
+        }
+    });
+}
+/**
+ * Extract a .7z file
+ *
+ * @param file     path to the .7z file
+ * @param dest     destination directory. Optional.
+ * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
+ * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
+ * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
+ * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
+ * interface, it is smaller than the full command line interface, and it does support long paths. At the
+ * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
+ * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
+ * to 7zr.exe can be pass to this function.
+ * @returns        path to the destination directory
+ */
+function extract7z(file, dest, _7zPath) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        ok(tool_cache_IS_WINDOWS, 'extract7z() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        const originalCwd = process.cwd();
+        process.chdir(dest);
+        if (_7zPath) {
+            try {
+                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
+                const args = [
+                    'x', // eXtract files with full paths
+                    logLevel, // -bb[0-3] : set output log level
+                    '-bd', // disable progress indicator
+                    '-sccUTF-8', // set charset for for console input/output
+                    file
+                ];
+                const options = {
+                    silent: true
+                };
+                yield exec(`"${_7zPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        else {
+            const escapedScript = path
+                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
+                .replace(/'/g, "''")
+                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                command
+            ];
+            const options = {
+                silent: true
+            };
+            try {
+                const powershellPath = yield io.which('powershell', true);
+                yield exec(`"${powershellPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        return dest;
+    });
+}
+/**
+ * Extract a compressed tar archive
+ *
+ * @param file     path to the tar
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
+ * @returns        path to the destination directory
+ */
+function extractTar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        // Create dest
+        dest = yield _createExtractFolder(dest);
+        // Determine whether GNU tar
+        core_debug('Checking tar --version');
+        let versionOutput = '';
+        yield exec_exec('tar --version', [], {
+            ignoreReturnCode: true,
+            silent: true,
+            listeners: {
+                stdout: (data) => (versionOutput += data.toString()),
+                stderr: (data) => (versionOutput += data.toString())
+            }
+        });
+        core_debug(versionOutput.trim());
+        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
+        // Initialize args
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        if (isDebug() && !flags.includes('v')) {
+            args.push('-v');
+        }
+        let destArg = dest;
+        let fileArg = file;
+        if (tool_cache_IS_WINDOWS && isGnuTar) {
+            args.push('--force-local');
+            destArg = dest.replace(/\\/g, '/');
+            // Technically only the dest needs to have `/` but for aesthetic consistency
+            // convert slashes in the file arg too.
+            fileArg = file.replace(/\\/g, '/');
+        }
+        if (isGnuTar) {
+            // Suppress warnings when using GNU tar to extract archives created by BSD tar
+            args.push('--warning=no-unknown-keyword');
+            args.push('--overwrite');
+        }
+        args.push('-C', destArg, '-f', fileArg);
+        yield exec_exec(`tar`, args);
+        return dest;
+    });
+}
+/**
+ * Extract a xar compatible archive
+ *
+ * @param file     path to the archive
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the xar. Optional.
+ * @returns        path to the destination directory
+ */
+function extractXar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
+        ok(IS_MAC, 'extractXar() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        args.push('-x', '-C', dest, '-f', file);
+        if (core.isDebug()) {
+            args.push('-v');
+        }
+        const xarPath = yield io.which('xar', true);
+        yield exec(`"${xarPath}"`, _unique(args));
+        return dest;
+    });
+}
+/**
+ * Extract a zip
+ *
+ * @param file     path to the zip
+ * @param dest     destination directory. Optional.
+ * @returns        path to the destination directory
+ */
+function extractZip(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        dest = yield _createExtractFolder(dest);
+        if (tool_cache_IS_WINDOWS) {
+            yield extractZipWin(file, dest);
+        }
+        else {
+            yield extractZipNix(file, dest);
+        }
+        return dest;
+    });
+}
+function extractZipWin(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        // build the powershell command
+        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+        const pwshPath = yield which('pwsh', false);
+        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
+        //and the -Force flag for Expand-Archive as a fallback
+        if (pwshPath) {
+            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
+            const pwshCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
+                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
+                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                pwshCommand
+            ];
+            core_debug(`Using pwsh at path: ${pwshPath}`);
+            yield exec_exec(`"${pwshPath}"`, args);
+        }
+        else {
+            const powershellCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
+                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
+                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                powershellCommand
+            ];
+            const powershellPath = yield which('powershell', true);
+            core_debug(`Using powershell at path: ${powershellPath}`);
+            yield exec_exec(`"${powershellPath}"`, args);
+        }
+    });
+}
+function extractZipNix(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const unzipPath = yield which('unzip', true);
+        const args = [file];
+        if (!isDebug()) {
+            args.unshift('-q');
+        }
+        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
+        yield exec_exec(`"${unzipPath}"`, args, { cwd: dest });
+    });
+}
+/**
+ * Caches a directory and installs it into the tool cacheDir
+ *
+ * @param sourceDir    the directory to cache into tools
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheDir(sourceDir, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = node_modules_semver.clean(version) || version;
+        arch = arch || external_os_namespaceObject.arch();
+        core_debug(`Caching tool ${tool} ${version} ${arch}`);
+        core_debug(`source dir: ${sourceDir}`);
+        if (!external_fs_namespaceObject.statSync(sourceDir).isDirectory()) {
+            throw new Error('sourceDir is not a directory');
+        }
+        // Create the tool dir
+        const destPath = yield _createToolPath(tool, version, arch);
+        // copy each child item. do not move. move can fail on Windows
+        // due to anti-virus software having an open handle on a file.
+        for (const itemName of external_fs_namespaceObject.readdirSync(sourceDir)) {
+            const s = external_path_namespaceObject.join(sourceDir, itemName);
+            yield io_cp(s, destPath, { recursive: true });
+        }
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destPath;
+    });
+}
+/**
+ * Caches a downloaded file (GUID) and installs it
+ * into the tool cache with a given targetName
+ *
+ * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
+ * @param targetFile    the name of the file name in the tools directory
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheFile(sourceFile, targetFile, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = semver.clean(version) || version;
+        arch = arch || os.arch();
+        core.debug(`Caching tool ${tool} ${version} ${arch}`);
+        core.debug(`source file: ${sourceFile}`);
+        if (!fs.statSync(sourceFile).isFile()) {
+            throw new Error('sourceFile is not a file');
+        }
+        // create the tool dir
+        const destFolder = yield _createToolPath(tool, version, arch);
+        // copy instead of move. move can fail on Windows due to
+        // anti-virus software having an open handle on a file.
+        const destPath = path.join(destFolder, targetFile);
+        core.debug(`destination file ${destPath}`);
+        yield io.cp(sourceFile, destPath);
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destFolder;
+    });
+}
+/**
+ * Finds the path to a tool version in the local installed tool cache
+ *
+ * @param toolName      name of the tool
+ * @param versionSpec   version of the tool
+ * @param arch          optional arch.  defaults to arch of computer
+ */
+function find(toolName, versionSpec, arch) {
+    if (!toolName) {
+        throw new Error('toolName parameter is required');
+    }
+    if (!versionSpec) {
+        throw new Error('versionSpec parameter is required');
+    }
+    arch = arch || external_os_namespaceObject.arch();
+    // attempt to resolve an explicit version
+    if (!isExplicitVersion(versionSpec)) {
+        const localVersions = findAllVersions(toolName, arch);
+        const match = evaluateVersions(localVersions, versionSpec);
+        versionSpec = match;
+    }
+    // check for the explicit version in the cache
+    let toolPath = '';
+    if (versionSpec) {
+        versionSpec = node_modules_semver.clean(versionSpec) || '';
+        const cachePath = external_path_namespaceObject.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        core_debug(`checking cache: ${cachePath}`);
+        if (external_fs_namespaceObject.existsSync(cachePath) && external_fs_namespaceObject.existsSync(`${cachePath}.complete`)) {
+            core_debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
+            toolPath = cachePath;
+        }
+        else {
+            core_debug('not found');
+        }
+    }
+    return toolPath;
+}
+/**
+ * Finds the paths to all versions of a tool that are installed in the local tool cache
+ *
+ * @param toolName  name of the tool
+ * @param arch      optional arch.  defaults to arch of computer
+ */
+function findAllVersions(toolName, arch) {
+    const versions = [];
+    arch = arch || external_os_namespaceObject.arch();
+    const toolPath = external_path_namespaceObject.join(_getCacheDirectory(), toolName);
+    if (external_fs_namespaceObject.existsSync(toolPath)) {
+        const children = external_fs_namespaceObject.readdirSync(toolPath);
+        for (const child of children) {
+            if (isExplicitVersion(child)) {
+                const fullPath = external_path_namespaceObject.join(toolPath, child, arch || '');
+                if (external_fs_namespaceObject.existsSync(fullPath) && external_fs_namespaceObject.existsSync(`${fullPath}.complete`)) {
+                    versions.push(child);
+                }
+            }
+        }
+    }
+    return versions;
+}
+function getManifestFromRepo(owner_1, repo_1, auth_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
+        let releases = [];
+        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
+        const http = new httpm.HttpClient('tool-cache');
+        const headers = {};
+        if (auth) {
+            core.debug('set auth');
+            headers.authorization = auth;
+        }
+        const response = yield http.getJson(treeUrl, headers);
+        if (!response.result) {
+            return releases;
+        }
+        let manifestUrl = '';
+        for (const item of response.result.tree) {
+            if (item.path === 'versions-manifest.json') {
+                manifestUrl = item.url;
+                break;
+            }
+        }
+        headers['accept'] = 'application/vnd.github.VERSION.raw';
+        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
+        if (versionsRaw) {
+            // shouldn't be needed but protects against invalid json saved with BOM
+            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
+            try {
+                releases = JSON.parse(versionsRaw);
+            }
+            catch (_a) {
+                core.debug('Invalid json');
+            }
+        }
+        return releases;
+    });
+}
+function findFromManifest(versionSpec_1, stable_1, manifest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
+        // wrap the internal impl
+        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
+        return match;
+    });
+}
+function _createExtractFolder(dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!dest) {
+            // create a temp dir
+            dest = external_path_namespaceObject.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
+        }
+        yield mkdirP(dest);
+        return dest;
+    });
+}
+function _createToolPath(tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+        core_debug(`destination ${folderPath}`);
+        const markerPath = `${folderPath}.complete`;
+        yield rmRF(folderPath);
+        yield rmRF(markerPath);
+        yield mkdirP(folderPath);
+        return folderPath;
+    });
+}
+function _completeToolPath(tool, version, arch) {
+    const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+    const markerPath = `${folderPath}.complete`;
+    external_fs_namespaceObject.writeFileSync(markerPath, '');
+    core_debug('finished caching tool');
+}
+/**
+ * Check if version string is explicit
+ *
+ * @param versionSpec      version string to check
+ */
+function isExplicitVersion(versionSpec) {
+    const c = node_modules_semver.clean(versionSpec) || '';
+    core_debug(`isExplicit: ${c}`);
+    const valid = node_modules_semver.valid(c) != null;
+    core_debug(`explicit? ${valid}`);
+    return valid;
+}
+/**
+ * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
+ *
+ * @param versions        array of versions to evaluate
+ * @param versionSpec     semantic version spec to satisfy
+ */
+function evaluateVersions(versions, versionSpec) {
+    let version = '';
+    core_debug(`evaluating ${versions.length} versions`);
+    versions = versions.sort((a, b) => {
+        if (node_modules_semver.gt(a, b)) {
+            return 1;
+        }
+        return -1;
+    });
+    for (let i = versions.length - 1; i >= 0; i--) {
+        const potential = versions[i];
+        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
+        if (satisfied) {
+            version = potential;
+            break;
+        }
+    }
+    if (version) {
+        core_debug(`matched: ${version}`);
+    }
+    else {
+        core_debug('match not found');
+    }
+    return version;
+}
+/**
+ * Gets RUNNER_TOOL_CACHE
+ */
+function _getCacheDirectory() {
+    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
+    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    return cacheDirectory;
+}
+/**
+ * Gets RUNNER_TEMP
+ */
+function _getTempDirectory() {
+    const tempDirectory = process.env['RUNNER_TEMP'] || '';
+    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    return tempDirectory;
+}
+/**
+ * Gets a global variable
+ */
+function _getGlobal(key, defaultValue) {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const value = global[key];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    return value !== undefined ? value : defaultValue;
+}
+/**
+ * Returns an array of unique values.
+ * @param values Values to make unique.
+ */
+function _unique(values) {
+    return Array.from(new Set(values));
+}
+//# sourceMappingURL=tool-cache.js.map
+;// CONCATENATED MODULE: ./src/binary/executable.ts
+/**
+ * Whether a file is an ELF executable (not a shared library, not another
+ * kind of file), from its headers alone: an archive's binary is found without
+ * reading every file whole.
+ */
+
+const PT_INTERP = 3;
+function isElfExecutable(file) {
+    let fd;
+    try {
+        fd = external_node_fs_namespaceObject.openSync(file, 'r');
+        const head = Buffer.alloc(64);
+        if (external_node_fs_namespaceObject.readSync(fd, head, 0, 64, 0) < 52 || head.readUInt32BE(0) !== 0x7f454c46)
+            return false;
+        const is64 = head[4] === 2;
+        const le = head[5] === 1;
+        const u16 = (b, o) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+        const u32 = (b, o) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+        const type = u16(head, 16);
+        if (type === 2)
+            return true; // ET_EXEC
+        if (type !== 3)
+            return false;
+        // ET_DYN: a position-independent executable has an interpreter; a shared library has none.
+        const phoff = is64 ? Number(le ? head.readBigUInt64LE(32) : head.readBigUInt64BE(32)) : u32(head, 28);
+        const phentsize = u16(head, is64 ? 54 : 42);
+        const phnum = u16(head, is64 ? 56 : 44);
+        if (phentsize === 0 || phnum === 0 || phnum > 4096)
+            return false;
+        const table = Buffer.alloc(phentsize * phnum);
+        if (external_node_fs_namespaceObject.readSync(fd, table, 0, table.length, phoff) < table.length)
+            return false;
+        for (let i = 0; i < phnum; i++)
+            if (u32(table, i * phentsize) === PT_INTERP)
+                return true;
+        return false;
+    }
+    catch {
+        return false;
+    }
+    finally {
+        if (fd !== undefined)
+            external_node_fs_namespaceObject.closeSync(fd);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/server/binary-asset.ts
+
+// Longest first, so `.tar.gz` wins over a shorter match.
+const ARCHIVES = [
+    ['.tar.gz', 'tar.gz'],
+    ['.tar.xz', 'tar.xz'],
+    ['.tgz', 'tar.gz'],
+    ['.zip', 'zip']
+];
+// When a release offers one binary in several archives, the first of these is taken.
+const PREFERENCE = ['zip', 'tar.gz', 'tar.xz', 'file'];
+/** An asset's archive kind and its name without the archive extension. */
+function archiveOf(name) {
+    for (const [suffix, kind] of ARCHIVES) {
+        if (name.toLowerCase().endsWith(suffix) && name.length > suffix.length)
+            return { kind, stem: name.slice(0, -suffix.length) };
+    }
+    return { kind: 'file', stem: name };
+}
+/**
+ * auto: the asset whose name without archive extension ends with
+ * `-<platform>` (gotify-linux-arm-7.zip for linux-arm-7); a template: the
+ * asset of exactly that name.
+ */
+function chooseBinaryAsset(assets, platform, setting, values) {
+    const names = assets.map(a => a.name);
+    const listed = names.length > 0 ? names.slice(0, 12).join(', ') + (names.length > 12 ? `, ... (${names.length} in all)` : '') : 'none';
+    if (setting.kind === 'template') {
+        const wanted = renderTemplate(setting.template, values);
+        const asset = assets.find(a => a.name === wanted);
+        return asset ? { found: true, asset, ...archiveOf(asset.name) } : { found: false, why: `no asset named ${wanted} (assets: ${listed})` };
+    }
+    const candidates = assets
+        .map(asset => ({ asset, ...archiveOf(asset.name) }))
+        .filter(c => c.stem.endsWith(`-${platform.id}`))
+        .sort((a, b) => PREFERENCE.indexOf(a.kind) - PREFERENCE.indexOf(b.kind) || a.asset.name.localeCompare(b.asset.name));
+    if (candidates.length === 0)
+        return { found: false, why: `no asset named like *-${platform.id}.zip, .tar.gz, .tgz or .tar.xz (assets: ${listed})` };
+    return { found: true, ...candidates[0] };
+}
+/**
+ * The binary inside an extracted archive: the ELF executable named like the
+ * asset without its extension, else the only ELF executable.
+ */
+function chooseExecutable(entries, stem, assetName) {
+    const executables = entries.filter(e => e.elfExecutable);
+    const named = executables.filter(e => e.path.split('/').pop() === stem);
+    if (named.length === 1)
+        return { path: named[0].path };
+    if (named.length === 0 && executables.length === 1)
+        return { path: executables[0].path };
+    const holds = entries.length === 0 ? 'nothing' : entries.slice(0, 20).map(e => e.path + (e.elfExecutable ? ' (ELF executable)' : '')).join(', ') + (entries.length > 20 ? `, ... (${entries.length} files)` : '');
+    const problem = executables.length === 0 ? 'holds no ELF executable' : `holds several ELF executables and none is named ${stem}`;
+    return { error: `${assetName} ${problem}; it holds: ${holds}` };
+}
+
+;// CONCATENATED MODULE: ./src/server/binary-download.ts
+/**
+ * Gets the server's release binary for a platform: found in the runner's tool
+ * cache, or downloaded through the GitHub API with the token (private servers,
+ * GHES), extracted, and cached as tool `<owner>-<name>-binary`, version = the
+ * server tag, arch = the platform, so a self-hosted runner downloads it once.
+ */
+
+
+
+
+
+
+
+
+/** The tool-cache entry: semver-like tags as they are, any other tag made into a valid version. */
+function toolCacheVersion(tag) {
+    if (node_modules_semver.valid(node_modules_semver.clean(tag)))
+        return tag;
+    return `0.0.0-tag.${Buffer.from(tag).toString('hex')}`;
+}
+const toolName = (server) => `${server.owner}-${server.name}-binary`.toLowerCase();
+/** The server release's assets; none when the tag has no published release. */
+async function serverReleaseAssets(api, server) {
+    const release = await api.getJsonOrUndefined(apiPath `/repos/${server.owner}/${server.name}/releases/tags/${server.tag}`);
+    if (!release)
+        return [];
+    return api.paginate(apiPath `/repos/${server.owner}/${server.name}/releases/${release.id}/assets`);
+}
+/** One lookup per platform; a platform without a binary is `found: false` with the reason (the loader stands in). */
+async function fetchServerBinaries(platforms, o) {
+    const out = new Map();
+    const { setting } = o;
+    if (setting.kind === 'none') {
+        for (const p of platforms)
+            out.set(p.id, { found: false, why: 'server-binary is none' });
+        return out;
+    }
+    const tool = toolName(o.server);
+    const version = toolCacheVersion(o.server.tag);
+    let assets;
+    for (const p of platforms) {
+        // The file name of the cached binary is the asset's stem; any one file in the folder is it.
+        const cached = find(tool, version, p.id);
+        const cachedFile = cached ? external_node_fs_namespaceObject.readdirSync(cached).find(f => f !== MARKER && external_node_fs_namespaceObject.statSync(external_node_path_namespaceObject.join(cached, f)).isFile()) : undefined;
+        const marker = cached ? readMarker(cached) : undefined;
+        if (cached && cachedFile && marker) {
+            o.log(`${p.id}: server binary ${marker} found in the tool cache (${tool} ${o.server.tag})`);
+            out.set(p.id, { found: true, binary: { platform: p, assetName: marker, path: external_node_path_namespaceObject.join(cached, cachedFile), downloaded: false } });
+            continue;
+        }
+        assets ??= await serverReleaseAssets(o.api, o.server);
+        const choice = chooseBinaryAsset(assets, p, setting, o.valuesFor(p));
+        if (!choice.found) {
+            out.set(p.id, { found: false, why: `${o.server.owner}/${o.server.name} ${o.server.tag}: ${choice.why}` });
+            continue;
+        }
+        const file = await binary_download_download(o, choice.asset);
+        const binary = await extractBinary(file, choice.kind, choice.stem, choice.asset.name);
+        const dir = external_node_path_namespaceObject.dirname(binary);
+        external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(dir, MARKER), choice.asset.name);
+        const cachedDir = await cacheDir(dir, tool, version, p.id);
+        o.log(`${p.id}: server binary ${choice.asset.name} downloaded and cached (${tool} ${o.server.tag})`);
+        out.set(p.id, { found: true, binary: { platform: p, assetName: choice.asset.name, path: external_node_path_namespaceObject.join(cachedDir, external_node_path_namespaceObject.basename(binary)), downloaded: true } });
+    }
+    return out;
+}
+// The cached folder also records which asset the binary came from (the witness's name).
+const MARKER = '.asset-name';
+function readMarker(dir) {
+    try {
+        return external_node_fs_namespaceObject.readFileSync(external_node_path_namespaceObject.join(dir, MARKER), 'utf8').trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function binary_download_download(o, asset) {
+    // The API URL (not browser_download_url) works for private repositories and GHES.
+    const url = `${o.api.baseUrl}${apiPath `/repos/${o.server.owner}/${o.server.name}/releases/assets/${asset.id}`}`;
+    try {
+        return await downloadTool(url, undefined, `Bearer ${o.token}`, { accept: 'application/octet-stream' });
+    }
+    catch (e) {
+        const status = e.httpStatusCode;
+        const why = status ? `HTTP ${status}` : e.message;
+        throw new StepError(`server-binary: downloading ${asset.name} from the ${o.server.owner}/${o.server.name} ${o.server.tag} release failed (${why}); re-run later, check that the token can read that repository, or set server-binary: none to verify with the stand-in loader`);
+    }
+}
+/** Extracts the archive into a fresh folder holding only the binary (what gets cached). */
+async function extractBinary(file, kind, stem, assetName) {
+    const out = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(file), `${external_node_path_namespaceObject.basename(file)}-binary`);
+    external_node_fs_namespaceObject.mkdirSync(out, { recursive: true });
+    if (kind === 'file') {
+        if (!isElfExecutable(file))
+            throw new StepError(`server-binary: ${assetName} is not an ELF executable; name the binary's asset with server-binary, or set server-binary: none`);
+        const target = external_node_path_namespaceObject.join(out, stem);
+        external_node_fs_namespaceObject.renameSync(file, target);
+        external_node_fs_namespaceObject.chmodSync(target, 0o755);
+        return target;
+    }
+    let dir;
+    try {
+        dir = kind === 'zip' ? await extractZip(file) : await extractTar(file, undefined, kind === 'tar.xz' ? ['xJ'] : ['xz']);
+    }
+    catch (e) {
+        const why = (e.message ?? String(e)).split('\n')[0];
+        throw new StepError(`server-binary: ${assetName} could not be extracted as ${kind} (${why}); the release asset may be corrupt: re-run later, or set server-binary: none`);
+    }
+    const entries = listFiles(dir);
+    const choice = chooseExecutable(entries, stem, assetName);
+    if ('error' in choice)
+        throw new StepError(`server-binary: ${choice.error}; name the asset with server-binary, or set server-binary: none`);
+    const target = external_node_path_namespaceObject.join(out, choice.path.split('/').pop());
+    external_node_fs_namespaceObject.copyFileSync(external_node_path_namespaceObject.join(dir, ...choice.path.split('/')), target);
+    external_node_fs_namespaceObject.chmodSync(target, 0o755);
+    return target;
+}
+function listFiles(root, rel = '') {
+    const out = [];
+    for (const e of external_node_fs_namespaceObject.readdirSync(external_node_path_namespaceObject.join(root, rel), { withFileTypes: true })) {
+        const p = rel === '' ? e.name : `${rel}/${e.name}`;
+        if (e.isDirectory())
+            out.push(...listFiles(root, p));
+        else if (e.isFile())
+            out.push({ path: p, elfExecutable: isElfExecutable(external_node_path_namespaceObject.join(root, p)) });
+    }
+    return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+;// CONCATENATED MODULE: ./src/build/fingerprint-flags.ts
+/**
+ * Build flags that change the fingerprint of packages the plugin shares with
+ * the server (FIELD-NOTES §1): set on the plugin's side only, plugin.Open
+ * refuses the .so. Refused before anything is written, so a run with
+ * `verify: false` cannot ship such a file. Seen here with Go 1.26 (a host and
+ * a plugin sharing one module): -trimpath, -race (sync/atomic differs),
+ * -gcflags=all=-l and -gcflags=<shared package>=-l, -coverpkg=all and a
+ * vendored build each made plugin.Open fail; -tags, -a, -installsuffix,
+ * -buildvcs, -cover and a plain -gcflags (the plugin's own package only) did not.
+ */
+
+
+const SERVER_BUILD_FLAGS_UNKNOWN = { trimpath: 'unknown' };
+// go build flags that take a value: `-flag value` consumes the next word.
+const VALUE_FLAGS = new Set([
+    'C', 'p', 'asmflags', 'buildmode', 'compiler', 'gccgoflags', 'gcflags', 'installsuffix', 'ldflags', 'mod', 'modfile',
+    'overlay', 'pgo', 'pkgdir', 'tags', 'toolexec', 'covermode', 'coverpkg', 'o', 'exec'
+]);
+const BOOL_TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
+/** The last value of each flag: GOFLAGS first, then build-args (the command line wins, as in go). */
+function effectiveFlags(user) {
+    const settings = new Map();
+    const gcflags = [];
+    const read = (words, source) => {
+        for (let i = 0; i < words.length; i++) {
+            const m = /^--?([A-Za-z][A-Za-z0-9]*)(?:=(.*))?$/s.exec(words[i]);
+            if (!m)
+                continue;
+            const [, name, inline] = m;
+            let value = inline;
+            if (value === undefined && VALUE_FLAGS.has(name) && source === 'build-args')
+                value = words[++i] ?? '';
+            const setting = { value: value ?? 'true', source };
+            settings.set(name, setting);
+            if (name === 'gcflags')
+                gcflags.push(setting);
+        }
+    };
+    try {
+        read(splitShellWords(user.goFlags ?? ''), 'go-env');
+    }
+    catch {
+        // go itself reports an unreadable GOFLAGS; nothing to check in it here.
+    }
+    read(user.buildArgs, 'build-args');
+    return { settings, gcflags };
+}
+const used = (s) => s === true;
+const serverWords = (s) => (s === undefined || s === 'unknown' ? 'is not known to use it' : 'does not use it');
+/**
+ * Throws an InputError naming the input when the user's flags would make every
+ * .so unloadable by the server; returns when they are fine. `server` says what
+ * the server's release build used (SERVER_BUILD_FLAGS_UNKNOWN until its
+ * binary's build info is read).
+ */
+function checkFingerprintFlags(user, server) {
+    const { settings, gcflags } = effectiveFlags(user);
+    const fail = (s, problem, accepted) => {
+        throw new InputError(s.source, s.source === 'go-env' ? `GOFLAGS ${problem}` : problem, accepted);
+    };
+    const trimpath = settings.get('trimpath');
+    if (trimpath && BOOL_TRUE.has(trimpath.value) && !used(server.trimpath)) {
+        fail(trimpath, `-trimpath rewrites the source paths recorded in every package, so each package the plugin shares with the server gets another fingerprint and plugin.Open refuses the .so; the server's release build ${serverWords(server.trimpath)}`, 'go build flags without -trimpath, like the server\'s release build');
+    }
+    for (const flag of ['race', 'msan', 'asan']) {
+        const s = settings.get(flag);
+        if (s && BOOL_TRUE.has(s.value) && !used(server[flag])) {
+            fail(s, `-${flag} instruments the standard library and every dependency, so the packages the plugin shares with the server get other fingerprints and plugin.Open refuses the .so; the server's release build ${serverWords(server[flag])}`, `go build flags without -${flag}, like the server's release build`);
+        }
+    }
+    // -gcflags without a pattern applies to the plugin's own package only; all= and std= reach the shared ones.
+    const wide = gcflags.filter(g => /^(all|std)=./s.test(g.value)).pop();
+    if (wide && !(typeof server.gcflags === 'string' && server.gcflags !== 'unknown' && server.gcflags === wide.value)) {
+        fail(wide, `-gcflags=${wide.value} compiles the packages the plugin shares with the server with other compiler flags, which changes their fingerprints, so plugin.Open refuses the .so; the server's release build ${serverWords(server.gcflags)}`, '-gcflags without a package pattern (it then applies to the plugin\'s own package only)');
+    }
+    const mod = settings.get('mod');
+    if (mod && mod.value === 'vendor') {
+        fail(mod, '-mod=vendor compiles the dependencies from vendor/ instead of the module cache at /go/pkg/mod, and the source path is part of each package\'s fingerprint, so plugin.Open refuses the .so', '-mod=mod or -mod=readonly (the server\'s release build reads /go/pkg/mod)');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/server/build-facts.ts
+
+
+
+/** `go1.26.8`, `go1.16`, `go1.22.0 X:loopvar` -> the release, without `go`; undefined for `devel ...`. */
+function goVersionOfBuildInfo(text) {
+    const m = /^go(\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)(?:\s|$)/.exec(text.trim());
+    return m && parseGoVersion(m[1]) ? m[1] : undefined;
+}
+const describe = (m) => (m.version ? `${m.path} ${m.version}` : m.path);
+/**
+ * The server's build, from the first binary that has build info (all
+ * platforms are built from one go.mod), else from the release's files.
+ */
+function serverBuildOf(release, binaries) {
+    const fallback = { goVersion: release.goVersion, goVersionSource: release.goVersionSource, flags: SERVER_BUILD_FLAGS_UNKNOWN, notes: [] };
+    const withInfo = binaries.filter(b => b.facts.buildInfo);
+    const first = withInfo[0];
+    if (!first?.facts.buildInfo) {
+        for (const b of binaries)
+            fallback.notes.push(`${b.assetName} carries no Go build info (${b.facts.buildInfoError ?? 'unreadable'}); the server's Go and modules come from ${release.goVersionSource} and go.mod`);
+        return fallback;
+    }
+    const info = first.facts.buildInfo;
+    const notes = [];
+    const binaryGo = goVersionOfBuildInfo(info.goVersion);
+    let goVersion = release.goVersion;
+    let goVersionSource = release.goVersionSource;
+    if (!binaryGo) {
+        notes.push(`${first.assetName} was built with "${info.goVersion}", not a Go release; the Go version comes from ${release.goVersionSource}`);
+    }
+    else {
+        goVersionSource = `release binary ${first.assetName}`;
+        if (!sameGoRelease(binaryGo, release.goVersion)) {
+            notes.push(`${first.assetName} was built with go${binaryGo}, but the server's ${release.goVersionSource} says ${release.goVersion}: the binary is the truth (plugins must be built with go${binaryGo}; the build images are still named after ${release.goVersion})`);
+            goVersion = binaryGo;
+        }
+    }
+    for (const b of withInfo.slice(1)) {
+        const other = b.facts.buildInfo?.goVersion;
+        if (other !== info.goVersion)
+            notes.push(`${b.assetName} was built with ${other}, ${first.assetName} with ${info.goVersion}`);
+    }
+    const modules = [];
+    for (const dep of info.deps) {
+        const r = dep.replace;
+        if (!r)
+            modules.push({ path: dep.path, version: dep.version });
+        else if (r.path === dep.path && r.version)
+            modules.push({ path: dep.path, version: r.version });
+        else {
+            // A fork or a local folder: no version of dep.path gives the plugin the same packages.
+            modules.push({ path: dep.path, version: dep.version });
+            notes.push(`the server replaces ${describe(dep)} with ${describe(r)}: a plugin linking ${dep.path} needs the same replace directive`);
+        }
+    }
+    const flag = (key) => ['true', '1'].includes(go_buildinfo_buildSetting(info, key) ?? '');
+    const flags = { trimpath: flag('-trimpath'), race: flag('-race'), msan: flag('-msan'), asan: flag('-asan'), gcflags: go_buildinfo_buildSetting(info, '-gcflags') ?? '' };
+    return { goVersion, goVersionSource, modules, flags, notes };
+}
+
+;// CONCATENATED MODULE: ./src/server/release.ts
+
+
+
+
+/**
+ * The server release to build against, and the Go version it was built with.
+ * Everything comes from the files at the tag; nothing is derived from the tag
+ * name (gotify v3.0.0 still has module path .../v2).
+ */
+async function resolveServerRelease(api, server, version) {
+    const { owner, name } = server;
+    const repo = `${owner}/${name}`;
+    let tag;
+    let goVersionFile;
+    let goMod;
+    try {
+        tag = version === 'latest' ? await latestTag(api, owner, name) : await release_checkTag(api, owner, name, version);
+        [goVersionFile, goMod] = await Promise.all([api.getFile(owner, name, 'GO_VERSION', tag), api.getFile(owner, name, 'go.mod', tag)]);
+    }
+    catch (e) {
+        throw explainApiError(e, `read the ${version === 'latest' ? 'latest release' : `tag ${version}`} of the server ${repo}`, { kind: 'read', repository: repo });
+    }
+    if (goMod === undefined)
+        throw new StepError(`${repo} has no go.mod at ${tag}; server-repository must be a Go module`);
+    const { goVersion, source } = pickGoVersion(repo, tag, goVersionFile, goMod);
+    return { owner, name, tag, goVersion, goVersionSource: source, goMod };
+}
+/** Pure: GO_VERSION first, then go.mod's toolchain line; strictly validated. */
+function pickGoVersion(repo, tag, goVersionFile, goMod) {
+    if (goVersionFile !== undefined) {
+        const text = goVersionFile.trim();
+        const v = parseGoVersion(text);
+        if (!v)
+            throw new StepError(`GO_VERSION of ${repo} at ${tag} is ${quote(text)}, not a Go version; accepted: digits and dots such as 1.22.5, optionally rc1/beta1`);
+        return { goVersion: v.text, source: 'GO_VERSION' };
+    }
+    const toolchain = toolchainOf(goMod);
+    if (toolchain === undefined) {
+        throw new StepError(`${repo} at ${tag} has no GO_VERSION file and its go.mod has no toolchain line; looked for GO_VERSION and "toolchain goX.Y.Z" in go.mod`);
+    }
+    const where = `go.mod of ${repo} at ${tag}`;
+    if (toolchain.words !== 1) {
+        throw new StepError(`${where} has a malformed toolchain line (line ${toolchain.line}: ${quote(toolchain.text)}), so it names no Go version; accepted: "toolchain" followed by one Go version such as go1.22.5, or a GO_VERSION file`);
+    }
+    const v = parseGoVersion(toolchain.value);
+    if (!v || !toolchain.value.startsWith('go')) {
+        throw new StepError(`${where} has toolchain ${quote(toolchain.value)}, not a Go version (line ${toolchain.line}); accepted: go followed by digits and dots such as go1.22.5`);
+    }
+    return { goVersion: v.text, source: 'toolchain' };
+}
+/** go.mod's `toolchain` directive, if any: its text, first word and word count (Go accepts exactly one). */
+function toolchainOf(goMod) {
+    const lines = goMod.split('\n');
+    for (const [i, raw] of lines.entries()) {
+        const text = raw.replace(/\/\/.*$/, '').trim();
+        const words = text.split(/\s+/);
+        if (words[0] === 'toolchain')
+            return { value: words[1] ?? '', words: words.length - 1, line: i + 1, text };
+    }
+    return undefined;
+}
+async function latestTag(api, owner, name) {
+    const latest = await api.getJsonOrUndefined(apiPath `/repos/${owner}/${name}/releases/latest`);
+    if (latest === undefined) {
+        throw new StepError(`${owner}/${name} has no published release (drafts and pre-releases do not count) or was not found; check server-repository or set server-version to a tag`);
+    }
+    return latest.tag_name;
+}
+async function release_checkTag(api, owner, name, tag) {
+    const ref = await api.getJsonOrUndefined(apiPath `/repos/${owner}/${name}/git/ref/tags/${tag}`);
+    if (ref !== undefined)
+        return tag;
+    // One page is enough to show what exists; a missing repository is a 404 here too.
+    let tags;
+    try {
+        tags = await api.getJson(apiPath `/repos/${owner}/${name}/tags`, { per_page: 10 });
+    }
+    catch (e) {
+        if (isStatus(e, 404))
+            throw new StepError(`Repository ${owner}/${name} was not found (or the token cannot read it); check server-repository`);
+        throw e;
+    }
+    const newest = tags.slice(0, 5).map(t => t.name);
+    throw new StepError(`${owner}/${name} has no tag ${quote(tag)}; newest tags: ${newest.length ? newest.join(', ') : '(none)'}; set server-version to one of them or latest`);
+}
+/** Quoted, on one line, and short: the value may be anything. */
+function quote(text) {
+    const s = JSON.stringify(text);
+    return s.length > 60 ? `${s.slice(0, 57)}..."` : s;
+}
+
+;// CONCATENATED MODULE: ./src/server/server.ts
+/**
+ * The server to build for: its release (tag, GO_VERSION, go.mod), its release
+ * binaries per platform (the witnesses of verification) and what they say
+ * about its build.
+ */
+
+
+
+
+
+async function resolveServer(api, o) {
+    const release = await resolveServerRelease(api, o.server, o.version);
+    const lookups = await fetchServerBinaries(o.platforms, {
+        api,
+        token: o.token,
+        server: { ...o.server, tag: release.tag },
+        setting: o.binary,
+        valuesFor: p => o.valuesFor(release, p),
+        log: o.log
+    });
+    const binaries = new Map();
+    for (const p of o.platforms) {
+        const lookup = lookups.get(p.id) ?? { found: false, why: 'not looked up' };
+        if (!lookup.found) {
+            binaries.set(p.id, lookup);
+            continue;
+        }
+        const { binary } = lookup;
+        let facts;
+        try {
+            facts = await readBinaryFactsFromFile(binary.path, binary.assetName);
+        }
+        catch (e) {
+            throw new StepError(`server-binary: ${binary.assetName} cannot be read as a Go program (${e.message}); set server-binary to the asset of the server's binary, or none`);
+        }
+        binaries.set(p.id, { found: true, binary, platform: p.id, assetName: binary.assetName, facts });
+    }
+    const found = [...binaries.values()].filter((b) => b.found);
+    return { release, binaries, build: serverBuildOf(release, found) };
+}
+
+;// CONCATENATED MODULE: ./src/concurrency.ts
+
+/** How many containers at once: the runner's cores (Go builds are CPU-bound). */
+function defaultConcurrency() {
+    return Math.max(1, typeof external_node_os_namespaceObject.availableParallelism === 'function' ? external_node_os_namespaceObject.availableParallelism() : external_node_os_namespaceObject.cpus().length);
+}
+/** Like Promise.all over `items`, with at most `limit` running at once; order is kept. */
+async function mapConcurrent(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i], i);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/build/images.ts
+
+
+
+
+/**
+ * The Go an image reports must be the server's: a plugin built with another Go
+ * never loads. Versions, not strings: gotify's GO_VERSION `1.16.0` is the Go
+ * that calls itself `go1.16`.
+ */
+function imageGoProblem(image, reported, serverGoVersion) {
+    const got = reported.trim();
+    if (got !== '' && sameGoRelease(got, serverGoVersion))
+        return undefined;
+    const want = goReleaseNameOf(serverGoVersion);
+    return `build image ${image} has ${got || 'no Go'} but the server was built with ${want}; a plugin built with another Go version never loads: use an image with ${want} (build-image)`;
+}
+/** `go version` output ("go version go1.12.17 linux/amd64"): `go env GOVERSION` only exists since Go 1.16. */
+function goVersionOfOutput(stdout) {
+    return /\bgo version (go\S+)/.exec(stdout)?.[1] ?? '';
+}
+/** Makes sure every platform's image is there (pulling it if needed) and has the server's Go. */
+async function checkImages(targets, serverGoVersion, concurrency) {
+    const byImage = new Map();
+    for (const t of targets) {
+        const known = byImage.get(t.image) ?? [];
+        if (!known.some(p => p.id === t.platform.id))
+            byImage.set(t.image, [...known, t.platform]);
+    }
+    const problems = await mapConcurrent([...byImage.entries()], concurrency, async ([image, platforms]) => {
+        const ids = platforms.map(p => p.id).join(', ');
+        const present = await ensureImage(image);
+        if (!present.ok) {
+            return `build image ${image} for ${ids} cannot be found or pulled (${present.detail}); check that the server publishes an image for this Go version and platform, or set build-image`;
+        }
+        const r = await runContainer({ image, command: ['go', 'version'], env: { GOTOOLCHAIN: 'local', HOME: '/tmp' } });
+        if (r.code !== 0)
+            return `build image ${image} for ${ids} cannot run go (${r.output.trim().split('\n').pop()}); set build-image to an image with Go ${serverGoVersion}`;
+        return imageGoProblem(image, goVersionOfOutput(r.stdout), serverGoVersion);
+    });
+    const found = problems.filter((p) => p !== undefined);
+    if (found.length > 0)
+        throw new StepError(found.join('; '));
+}
+
+;// CONCATENATED MODULE: ./src/runner-certificates.ts
+/**
+ * A runner behind a TLS-inspecting proxy trusts an extra CA through
+ * SSL_CERT_FILE, SSL_CERT_DIR or NODE_EXTRA_CA_CERTS. The build images do
+ * not have it, so every Go command in them would fail with `x509: certificate
+ * signed by unknown authority`. The files those variables name are mounted
+ * read-only into every container, into one folder that Go reads through
+ * SSL_CERT_DIR.
+ *
+ * Why SSL_CERT_DIR and not SSL_CERT_FILE in the container: Go loads one
+ * bundle file (SSL_CERT_FILE, else the first of its default files) plus every
+ * file of the SSL_CERT_DIR folders (else its default folders). Leaving
+ * SSL_CERT_FILE alone keeps the image's own bundle, and the default folders
+ * are listed again after ours, so the image's roots keep working next to the
+ * runner's, whether the runner's file is a whole bundle or one CA.
+ */
+
+
+
+/** The one folder of every container where the runner's CA files appear. */
+const CONTAINER_CA_DIR = '/etc/go-plugin-build/ca';
+const CA_VARIABLES = ['SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_EXTRA_CA_CERTS'];
+// Go's own default folders on Linux (crypto/x509 root_linux.go).
+const GO_DEFAULT_CERT_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
+/**
+ * Edge: the files the runner's variables name. SSL_CERT_DIR is a list of
+ * folders (`:`-separated, like OpenSSL and Go); each file in them counts,
+ * symlinks followed on the runner (a system folder links to files elsewhere,
+ * which would dangle in the container).
+ */
+function findRunnerCaFiles(env = process.env, cwd = process.cwd()) {
+    const files = [];
+    const problems = [];
+    const seen = new Set();
+    const add = (variable, file) => {
+        const real = external_node_fs_namespaceObject.realpathSync(file);
+        if (seen.has(real) || !external_node_fs_namespaceObject.statSync(real).isFile())
+            return;
+        // `--volume host:container` cannot carry a ':' in the host path.
+        if (real.includes(':')) {
+            problems.push(`${variable}: ${real} has a ':' in its path and cannot be mounted into the containers`);
+            return;
+        }
+        seen.add(real);
+        files.push({ variable, file: real });
+    };
+    for (const variable of CA_VARIABLES) {
+        const value = env[variable]?.trim();
+        if (!value)
+            continue;
+        const entries = variable === 'SSL_CERT_DIR' ? value.split(':').filter(Boolean) : [value];
+        for (const entry of entries) {
+            const abs = external_node_path_namespaceObject.resolve(cwd, entry);
+            try {
+                if (variable !== 'SSL_CERT_DIR')
+                    add(variable, abs);
+                else
+                    for (const name of external_node_fs_namespaceObject.readdirSync(abs).sort())
+                        tryAdd(() => add(variable, external_node_path_namespaceObject.join(abs, name)));
+            }
+            catch (e) {
+                problems.push(`${variable} names ${abs}, which cannot be read on the runner (${e.code ?? e.message}): not passed to the containers`);
+            }
+        }
+    }
+    return { files, problems };
+}
+// A dangling link or unreadable entry in a CA folder is skipped, as Go skips it.
+function tryAdd(fn) {
+    try {
+        fn();
+    }
+    catch {
+        // skipped
+    }
+}
+/**
+ * Pure: read-only mounts into CONTAINER_CA_DIR, and SSL_CERT_DIR naming it
+ * (then Go's default folders, on Go 1.16+ which reads a list). A
+ * SSL_CERT_DIR the user set in go-env (container paths) is kept after ours.
+ */
+function planCaMounts(files, goVersion, goEnv = {}) {
+    if (files.length === 0)
+        return { mounts: [], env: {} };
+    const mounts = files.map((f, i) => ({
+        host: f.file,
+        container: `${CONTAINER_CA_DIR}/${i}-${f.variable.toLowerCase()}-${external_node_path_namespaceObject.basename(f.file).replace(/[^A-Za-z0-9._-]/g, '_')}`,
+        readOnly: true
+    }));
+    const lists = goAtLeast(goVersion, 16);
+    const dirs = lists ? [CONTAINER_CA_DIR, ...(goEnv.SSL_CERT_DIR ? goEnv.SSL_CERT_DIR.split(':') : GO_DEFAULT_CERT_DIRS)] : [goEnv.SSL_CERT_DIR || CONTAINER_CA_DIR];
+    return { mounts, env: { SSL_CERT_DIR: [...new Set(dirs)].join(':') } };
+}
+/** One log line: which variables, how many files, where. */
+function describeCaMounts(files, env) {
+    const counts = CA_VARIABLES.map(v => [v, files.filter(f => f.variable === v).length]).filter(([, n]) => n > 0);
+    const named = counts.map(([v, n]) => `${v} (${n} file${n === 1 ? '' : 's'})`).join(', ');
+    return `Runner CA certificates from ${named} mounted read-only at ${CONTAINER_CA_DIR} in every container; Go trusts them through SSL_CERT_DIR=${env.SSL_CERT_DIR}, next to the image's own roots`;
+}
+/** A hint for go errors about certificates: what the containers trust, and how to add the runner's CA. */
+function x509Hint(text) {
+    if (!/x509: /.test(text))
+        return '';
+    return ' (the build containers trust the image\'s CAs plus the files the runner names in SSL_CERT_FILE, SSL_CERT_DIR or NODE_EXTRA_CA_CERTS: behind a TLS-inspecting proxy, set one of them on the runner)';
+}
+/** Finds, plans and logs: what main needs for the containers. */
+function runnerCertificates(goVersion, goEnv, log, env = process.env) {
+    const found = findRunnerCaFiles(env);
+    for (const p of found.problems)
+        log.warning(p);
+    const ca = planCaMounts(found.files, goVersion, goEnv);
+    if (found.files.length > 0)
+        log.info(describeCaMounts(found.files, ca.env));
+    return ca;
+}
+
+;// CONCATENATED MODULE: ./src/workspace.ts
+
+
+
+
+
+function inside(parent, child) {
+    const rel = external_node_path_namespaceObject.relative(parent, child);
+    return rel.startsWith('..') || external_node_path_namespaceObject.isAbsolute(rel) ? undefined : rel;
+}
+/**
+ * Mounts the whole workspace when the plugin is in it (so `replace ../x`
+ * directives keep working), else the plugin folder alone. Pure: nothing is
+ * created until createLayout, after every input was checked.
+ */
+function planLayout(ctx, runId = `${process.pid}-${Date.now()}`) {
+    const { inputs } = ctx;
+    const rel = inside(ctx.workspace, inputs.pluginPath);
+    const source = rel === undefined ? inputs.pluginPath : ctx.workspace;
+    const relInSource = rel ?? '';
+    const base = external_node_path_namespaceObject.join(ctx.runnerTemp, 'go-plugin-build');
+    return {
+        dirs: {
+            source,
+            scratch: external_node_path_namespaceObject.join(base, `scratch-${runId}`),
+            goModCache: inputs.goModCache,
+            goCacheRoot: external_node_path_namespaceObject.join(base, 'gocache'),
+            outputDir: inputs.outputDir
+        },
+        pluginWorkdir: relInSource === '' ? IN_CONTAINER.source : external_node_path_namespaceObject.posix.join(IN_CONTAINER.source, ...relInSource.split(external_node_path_namespaceObject.sep)),
+        repoDir: relInSource === '' ? '.' : relInSource.split(external_node_path_namespaceObject.sep).join('/')
+    };
+}
+/** The action's own folders and the module cache (docker would create missing ones as root). */
+async function createLayout(layout) {
+    const cache = layout.dirs.goModCache;
+    if ((0,external_node_fs_namespaceObject.existsSync)(cache) && !(0,external_node_fs_namespaceObject.statSync)(cache).isDirectory())
+        throw new InputError('go-mod-cache', `${cache} is a file, not a folder`, 'a folder for the module cache (created when missing)');
+    await (0,promises_namespaceObject.mkdir)(layout.dirs.scratch, { recursive: true });
+    await (0,promises_namespaceObject.mkdir)(layout.dirs.goModCache, { recursive: true });
+    await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.join(layout.dirs.goCacheRoot, TOOL_CACHE_KEY), { recursive: true });
+}
+
+;// CONCATENATED MODULE: ./src/run-plan.ts
+/**
+ * How this run builds for the server: the flags it may use, the folders it
+ * mounts (the runner's CA certificates among them), one build job per
+ * platform, and the build images, checked before the plugin's files change.
+ */
+
+
+
+
+
+
+
+
+
+async function prepareRun(ctx, plugin, server) {
+    const { inputs } = ctx;
+    const { release, build } = server;
+    // Flags that would make every .so unloadable (-trimpath, ...), unless the server's build used them too.
+    checkFingerprintFlags({ buildArgs: inputs.buildArgs, goFlags: inputs.goEnv.GOFLAGS }, build.flags);
+    const toolImage = imageFor(inputs.buildImage, templateValues(release, parsePlatform('linux-amd64'), plugin.name));
+    // The runner's extra CAs (TLS-inspecting proxies) reach every container, read-only.
+    const ca = runnerCertificates(build.goVersion, inputs.goEnv, { info: info, warning: warning });
+    const goEnv = { ...inputs.goEnv, ...ca.env };
+    const planned = planLayout(ctx);
+    const layout = { ...planned, dirs: { ...planned.dirs, caFiles: ca.mounts } };
+    const jobs = planBuilds({ inputs: { ...inputs, goEnv }, server: release, pluginName: plugin.name, pluginWorkdir: layout.pluginWorkdir });
+    const outputNames = jobs.map(j => j.assetName);
+    checkOutputNames(inputs.outputDir, outputNames);
+    const concurrency = defaultConcurrency();
+    await createLayout(layout);
+    // Every image must hold the Go the server was really built with.
+    await checkImages([...jobs, { platform: parsePlatform('linux-amd64'), image: toolImage }], build.goVersion, concurrency);
+    return { layout, jobs, toolImage, goEnv, outputNames, concurrency };
+}
+
+;// CONCATENATED MODULE: ./src/artifact.ts
+
+
+
+async function describeFile(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await new Promise((resolve, reject) => {
+        (0,external_node_fs_namespaceObject.createReadStream)(file)
+            .on('data', chunk => hash.update(chunk))
+            .on('end', () => resolve())
+            .on('error', reject);
+    });
+    return { size: (await (0,promises_namespaceObject.stat)(file)).size, sha256: hash.digest('hex') };
+}
+
+;// CONCATENATED MODULE: ./src/build/compiler-errors.ts
+
+/**
+ * Picks the errors out of a failed `go build` log. `containerDir` is where go
+ * ran inside the container, `repoDir` the same folder relative to the
+ * repository root (what annotations need).
+ */
+function parseCompilerErrors(log, containerDir, repoDir) {
+    const errors = [];
+    for (const raw of log.split('\n')) {
+        const line = raw.trimEnd();
+        const m = /^(\S+\.(?:go|mod|s|c|h)):(\d+)(?::(\d+))?: (.+)$/.exec(line);
+        if (m) {
+            const abs = external_node_path_namespaceObject.posix.resolve(containerDir, m[1]);
+            const rel = external_node_path_namespaceObject.posix.relative(containerDir, abs);
+            const inside = !rel.startsWith('..');
+            errors.push({
+                file: inside ? external_node_path_namespaceObject.posix.join(repoDir, rel) : undefined,
+                line: Number(m[2]),
+                column: m[3] ? Number(m[3]) : undefined,
+                message: inside ? m[4] : `${m[1]}:${m[2]}: ${m[4]}`
+            });
+        }
+        else if (/^(go: |cgo: )/.test(line) || / error: /.test(line)) {
+            errors.push({ message: line });
+        }
+    }
+    return errors;
+}
+
+;// CONCATENATED MODULE: ./src/build/build.ts
+
+
+
+
+
+
+
+/** Builds every platform; a failing one does not stop the others. */
+async function buildPlatforms(jobs, opts) {
+    for (const job of jobs) {
+        for (const dir of hostFoldersToCreate(opts.dirs, job.platform.id))
+            await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        // A stale file from an earlier run must never pass for this run's output.
+        await (0,promises_namespaceObject.rm)(job.outputPath, { force: true });
+    }
+    return mapConcurrent(jobs, opts.concurrency, async (job) => {
+        const r = await runContainer({
+            image: job.image,
+            command: ['go', ...job.goArgs],
+            env: job.env,
+            mounts: containerMounts(opts.dirs, job.platform.id),
+            workdir: job.workdir,
+            user: runnerUser()
+        });
+        const outcome = { job, ok: r.code === 0, seconds: r.seconds, log: r.output, errors: [] };
+        if (outcome.ok) {
+            outcome.artifact = { platform: job.platform.id, path: job.outputPath, name: job.assetName, ...(await describeFile(job.outputPath)) };
+        }
+        else {
+            outcome.errors = parseCompilerErrors(r.output, job.workdir, opts.repoDir);
+        }
+        showBuild(outcome);
+        return outcome;
+    });
+}
+/** The whole log in its own group, printed when the platform is done so logs never interleave. */
+function showBuild(o) {
+    const status = o.ok ? `ok in ${o.seconds.toFixed(1)} s` : 'FAILED';
+    startGroup(`build ${o.job.platform.id} (${o.job.image}): ${status}`);
+    info(`go ${o.job.goArgs.join(' ')}`);
+    if (o.log.trim() !== '')
+        info(o.log.trimEnd());
+    endGroup();
+    if (o.ok)
+        return;
+    const found = o.errors.length > 0 ? o.errors : [{ message: o.log.trim().split('\n').slice(-5).join(' | ') || 'go build failed' }];
+    for (const e of found.slice(0, 20)) {
+        error(`${o.job.platform.id}: ${e.message}`, { title: `go build failed for ${o.job.platform.id}`, file: e.file, startLine: e.line, startColumn: e.column });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/alignment/gomod.ts
+/**
+ * Pure readers for go.mod text and for the output of `go list -m all` and
+ * `go mod graph`. Line numbers are kept so conflicts can be annotated on the
+ * plugin's go.mod line.
+ */
+/** Splits one go.mod line into tokens (quoted strings unquoted) and its `//` comment. */
+function lex(line) {
+    const tokens = [];
+    let i = 0;
+    while (i < line.length) {
+        const c = line[i];
+        if (c === ' ' || c === '\t' || c === '\r') {
+            i++;
+        }
+        else if (line.startsWith('//', i)) {
+            return { tokens, comment: line.slice(i + 2).trim() };
+        }
+        else if (c === '"' || c === '`') {
+            let j = i + 1;
+            let text = '';
+            while (j < line.length && line[j] !== c) {
+                if (c === '"' && line[j] === '\\' && j + 1 < line.length)
+                    j++;
+                text += line[j++];
+            }
+            tokens.push(text);
+            i = j + 1;
+        }
+        else if (c === '(' || c === ')') {
+            tokens.push(c);
+            i++;
+        }
+        else {
+            let j = i;
+            while (j < line.length && !/[\s()"`]/.test(line[j]) && !line.startsWith('//', j))
+                j++;
+            tokens.push(line.slice(i, j));
+            i = j;
+        }
+    }
+    return { tokens };
+}
+// As cmd/go's modfile: `// indirect` or `// indirect; other words`.
+const isIndirect = (comment) => comment !== undefined && /^indirect(;|$)/.test(comment);
+function modulePart(tokens) {
+    return tokens.length >= 2 ? { path: tokens[0], version: tokens[1] } : { path: tokens[0] };
+}
+/** Reads go.mod text; unknown directives (retract, godebug, tool, ...) are skipped. */
+function parseGoMod(text) {
+    const mod = { requires: [], replaces: [], excludes: [] };
+    let block;
+    text.split('\n').forEach((raw, index) => {
+        const line = index + 1;
+        const { tokens, comment } = lex(raw);
+        if (tokens.length === 0)
+            return;
+        let verb;
+        let args;
+        if (block !== undefined) {
+            if (tokens[0] === ')') {
+                block = undefined;
+                return;
+            }
+            verb = block;
+            args = tokens;
+        }
+        else if (tokens.length === 2 && tokens[1] === '(') {
+            block = tokens[0];
+            return;
+        }
+        else {
+            verb = tokens[0];
+            args = tokens.slice(1);
+        }
+        switch (verb) {
+            case 'module':
+                mod.module = args[0];
+                break;
+            case 'go':
+                if (args[0])
+                    mod.go = { version: args[0], line };
+                break;
+            case 'toolchain':
+                if (args[0])
+                    mod.toolchain = { name: args[0], line };
+                break;
+            case 'require':
+                if (args.length >= 2)
+                    mod.requires.push({ path: args[0], version: args[1], indirect: isIndirect(comment), line });
+                break;
+            case 'exclude':
+                if (args.length >= 2)
+                    mod.excludes.push({ path: args[0], version: args[1], line });
+                break;
+            case 'replace': {
+                const arrow = args.indexOf('=>');
+                if (arrow > 0 && arrow < args.length - 1) {
+                    mod.replaces.push({ old: modulePart(args.slice(0, arrow)), new: modulePart(args.slice(arrow + 1)), line });
+                }
+                break;
+            }
+        }
+    });
+    return mod;
+}
+/**
+ * Reads `go list -m all`: the first line is the main module (a path alone),
+ * then `path version [=> replacement]` per module of the build list.
+ */
+function parseModuleList(text) {
+    const lines = text.split('\n').map(l => l.trim()).filter(l => l !== '');
+    const modules = [];
+    let main = '';
+    for (const l of lines) {
+        const [left, right] = l.split(/\s+=>\s+/, 2);
+        const [p, version] = left.split(/\s+/);
+        if (version === undefined && main === '' && modules.length === 0) {
+            main = p;
+            continue;
+        }
+        if (version === undefined)
+            continue;
+        modules.push(right === undefined ? { path: p, version } : { path: p, version, replace: right });
+    }
+    return { main, modules };
+}
+function node(text) {
+    const at = text.lastIndexOf('@');
+    return at > 0 ? { path: text.slice(0, at), version: text.slice(at + 1) } : { path: text };
+}
+/** Reads `go mod graph` (`from to` per line); `go@` and `toolchain@` nodes are dropped. */
+function parseModGraph(text) {
+    const edges = [];
+    for (const l of text.split('\n')) {
+        const parts = l.trim().split(/\s+/);
+        if (parts.length !== 2)
+            continue;
+        const [from, to] = parts.map(node);
+        if (to.path === 'go' || to.path === 'toolchain' || from.path === 'go' || from.path === 'toolchain')
+            continue;
+        edges.push({ from, to });
+    }
+    return edges;
+}
+const formatNode = (n) => (n.version === undefined ? n.path : `${n.path}@${n.version}`);
+/** A unified diff of two texts (whole lines, 3 lines of context); '' when equal. */
+function unifiedDiff(before, after, name) {
+    if (before === after)
+        return '';
+    const lines = (t) => (t === '' ? [] : t.replace(/\n$/, '').split('\n'));
+    const a = lines(before);
+    const b = lines(after);
+    // LCS table: go.mod files are small enough for the quadratic version.
+    const lcs = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
+    for (let i = a.length - 1; i >= 0; i--) {
+        for (let j = b.length - 1; j >= 0; j--) {
+            lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+        }
+    }
+    const ops = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+        if (i < a.length && j < b.length && a[i] === b[j])
+            ops.push({ kind: ' ', text: a[i], ai: i++, bi: j++ });
+        // Removals before additions, as diff -u prints them.
+        else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1]))
+            ops.push({ kind: '-', text: a[i], ai: i++, bi: j });
+        else
+            ops.push({ kind: '+', text: b[j], ai: i, bi: j++ });
+    }
+    const out = [`--- a/${name}`, `+++ b/${name}`];
+    const changed = ops.map((o, k) => (o.kind !== ' ' ? k : -1)).filter(k => k >= 0);
+    let k = 0;
+    while (k < changed.length) {
+        const start = Math.max(0, changed[k] - 3);
+        let end = Math.min(ops.length, changed[k] + 4);
+        while (k + 1 < changed.length && changed[k + 1] - 3 <= end)
+            end = Math.min(ops.length, changed[++k] + 4);
+        k++;
+        const hunk = ops.slice(start, end);
+        const aLen = hunk.filter(o => o.kind !== '+').length;
+        const bLen = hunk.filter(o => o.kind !== '-').length;
+        // Unified diff numbers an empty side by the line before it.
+        out.push(`@@ -${aLen === 0 ? hunk[0].ai : hunk[0].ai + 1},${aLen} +${bLen === 0 ? hunk[0].bi : hunk[0].bi + 1},${bLen} @@`);
+        out.push(...hunk.map(o => o.kind + o.text));
+    }
+    return out.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/alignment/plan.ts
+
+/**
+ * Modules in both build lists (main modules excluded by the caller), by path.
+ * `linked`: the modules the plugin's package links; undefined when that is not
+ * known, and then every shared module counts as linked (the safe side).
+ */
+function sharedModules(plugin, server, linked) {
+    const serverVersions = new Map(server.map(m => [m.path, m.version]));
+    return plugin
+        .filter(m => serverVersions.has(m.path))
+        .map(m => {
+        const s = { path: m.path, plugin: m.version, server: serverVersions.get(m.path), linked: linked === undefined || linked.has(m.path) };
+        if (m.replace !== undefined)
+            s.replace = m.replace;
+        return s;
+    })
+        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+/** Not the server's code: another version, or replaced. */
+const differs = (s) => s.plugin !== s.server || s.replace !== undefined;
+/** Shared modules that can stop the server from loading the plugin: linked and not the server's code. */
+const unaligned = (shared) => shared.filter(s => s.linked && differs(s));
+const excludes = (goMod, m) => goMod.excludes.some(e => e.path === m.path && e.version === m.version);
+/**
+ * What full alignment moves next: every linked shared module at another
+ * version, to the server's, unless already tried or excluded by the plugin's
+ * go.mod (go get refuses an excluded version; explain.ts names the exclude).
+ * Modules that are not linked are left alone: moving them cannot help the
+ * plugin load, and lowering one can downgrade the plugin's test dependencies.
+ */
+function fullTargets(shared, goMod, tried) {
+    return shared
+        .filter(s => s.linked && s.plugin !== s.server)
+        .map(s => ({ path: s.path, version: s.server }))
+        .filter(t => !excludes(goMod, t) && !tried.has(`${t.path}@${t.version}`));
+}
+/**
+ * full: every linked shared module takes the server's version. cap
+ * (gomod-cap): the plugin's own require lines whose module the server's
+ * go.mod requires are edited, and those must end aligned when linked.
+ */
+function planAlignment(mode, pluginList, pluginGoMod, serverList, serverGoMod, linked) {
+    const shared = sharedModules(pluginList, serverList, linked);
+    if (mode === 'off')
+        return { shared, targets: [], checked: new Set() };
+    if (mode === 'full')
+        return { shared, targets: fullTargets(shared, pluginGoMod, new Set()), checked: 'all' };
+    // The server's linked version is its build list's; its go.mod line is the fallback.
+    const serverVersion = new Map([...serverGoMod.requires.map(r => [r.path, r.version]), ...serverList.map(m => [m.path, m.version])]);
+    const serverRequires = new Set(serverGoMod.requires.map(r => r.path));
+    const capped = pluginGoMod.requires.filter(r => serverRequires.has(r.path));
+    return {
+        shared,
+        targets: capped.filter(r => r.version !== serverVersion.get(r.path)).map(r => ({ path: r.path, version: serverVersion.get(r.path) })),
+        checked: new Set(capped.map(r => r.path))
+    };
+}
+/** Linked shared modules that must be at the server's version and are not. */
+function mismatches(shared, checked) {
+    return unaligned(shared).filter(s => checked === 'all' || checked.has(s.path));
+}
+/** How the build list moved; a module that appears or disappears is from/to 'none'. */
+function buildListChanges(before, after) {
+    const a = new Map(before.map(m => [m.path, m.version]));
+    const b = new Map(after.map(m => [m.path, m.version]));
+    const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+    return paths.filter(p => a.get(p) !== b.get(p)).map(p => ({ path: p, from: a.get(p) ?? 'none', to: b.get(p) ?? 'none' }));
+}
+/** Changes of the `go` and `toolchain` lines, in the same shape. */
+function directiveChanges(before, after) {
+    const out = [];
+    if (before.go?.version !== after.go?.version)
+        out.push({ path: 'go', from: before.go?.version ?? 'none', to: after.go?.version ?? 'none' });
+    if (before.toolchain?.name !== after.toolchain?.name)
+        out.push({ path: 'toolchain', from: before.toolchain?.name ?? 'none', to: after.toolchain?.name ?? 'none' });
+    return out;
+}
+/** Before go 1.17, go.mod lists only direct requirements: the build list must be computed. */
+function needsComputedBuildList(goMod) {
+    const v = goMod.go ? parseGoVersion(goMod.go.version) : undefined;
+    return v === undefined || compareGoVersions(v, { major: 1, minor: 17, patch: 0, text: '1.17' }) < 0;
+}
+/** The line of the first of `paths` that the go.mod requires. */
+function lineOf(goMod, paths) {
+    for (const p of paths) {
+        const r = goMod.requires.find(x => x.path === p);
+        if (r)
+            return r.line;
+    }
+    return undefined;
+}
+/** A plugin whose `go` line is newer than the server's Go cannot be built with the server's toolchain. */
+function goLineConflict(goMod, serverGo, goModFile) {
+    const plugin = goMod.go ? parseGoVersion(goMod.go.version) : undefined;
+    const server = parseGoVersion(serverGo);
+    if (!goMod.go || !plugin || !server || compareGoVersions(plugin, server) <= 0)
+        return undefined;
+    return {
+        path: 'go', server: server.text, plugin: goMod.go.version, chain: [],
+        message: `The plugin's go.mod says go ${goMod.go.version}, newer than the server's Go ${server.text}: plugins must be built with the server's Go version; lower the go line to ${server.text} or older, or build for a server release with a newer Go`,
+        location: { file: goModFile, line: goMod.go.line }
+    };
+}
+/**
+ * A dependency that needs a newer Go than the server's makes go fail with
+ * `go: M@V requires go >= X (running go Y; GOTOOLCHAIN=local)`: that is a conflict too.
+ */
+function goRequirementConflict(stderr, serverGo, goMod, goModFile) {
+    const m = /(\S+?)@(\S+) requires go >= (\S+) \(running go/.exec(stderr);
+    if (!m)
+        return undefined;
+    const [, path, version, needs] = m;
+    const line = lineOf(goMod, [path]);
+    return {
+        path, server: `go ${serverGo}`, plugin: version, chain: [],
+        message: `${path} ${version} requires go >= ${needs}, newer than the server's Go ${serverGo}: use a version of ${path} that supports Go ${serverGo}`,
+        location: line === undefined ? { file: goModFile } : { file: goModFile, line }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/alignment/explain.ts
+/**
+ * Why a linked shared module could not take the server's version, in one
+ * line that names the real obstacle. Going down, what holds a module is a
+ * chain of requirements (`go mod graph`) and the dependency of the plugin
+ * that would have to be lowered; going up, only the plugin's own go.mod can
+ * hold it: an exclude, a replace, or `go mod tidy` dropping a requirement
+ * nothing imports.
+ */
+
+
+
+/**
+ * The shortest chain of requirements from the main module to `target`, going
+ * only through selected versions (those are what force the target's version).
+ * From go 1.17 on the main module requires every module itself (`// indirect`),
+ * so a chain through a dependency explains more and is preferred.
+ */
+function findChain(edges, main, target, selected) {
+    const throughDependency = edges.filter(e => !(e.from.version === undefined && e.from.path === main && e.to.path === target.path));
+    const chain = shortestChain(throughDependency, main, target, selected);
+    return chain.length > 0 ? chain : shortestChain(edges, main, target, selected);
+}
+function shortestChain(edges, main, target, selected) {
+    const key = (path, version) => (version === undefined ? path : `${path}@${version}`);
+    const next = new Map();
+    for (const e of edges) {
+        const from = key(e.from.path, e.from.version);
+        const isSelected = e.from.version === undefined ? e.from.path === main : selected.get(e.from.path) === e.from.version;
+        if (!isSelected)
+            continue;
+        next.set(from, [...(next.get(from) ?? []), formatNode(e.to)]);
+    }
+    const goal = key(target.path, target.version);
+    const previous = new Map([[main, '']]);
+    const queue = [main];
+    while (queue.length > 0) {
+        const at = queue.shift();
+        if (at === goal) {
+            const chain = [at];
+            for (let p = previous.get(at); p; p = previous.get(p))
+                chain.unshift(p);
+            return chain;
+        }
+        for (const n of next.get(at) ?? []) {
+            if (!previous.has(n)) {
+                previous.set(n, at);
+                queue.push(n);
+            }
+        }
+    }
+    return [];
+}
+/** `path@version` → its parts. */
+function nodeOf(node) {
+    const at = node.lastIndexOf('@');
+    return at > 0 ? { path: node.slice(0, at), version: node.slice(at + 1) } : { path: node, version: '' };
+}
+/** Module versions in release order (semver, which Go's versions are; pseudo-versions sort as pre-releases). */
+function versionLess(a, b) {
+    const [x, y] = [semver_default().valid(a), semver_default().valid(b)];
+    return x && y ? semver_default().lt(x, y) : a < b;
+}
+/** One conflict per mismatch, with a one-line message naming what holds the module. */
+function explainMismatches(list, ctx) {
+    const selected = new Map(ctx.selected.map(m => [m.path, m.version]));
+    return list.map(s => {
+        const at = (line) => (line === undefined ? { file: ctx.goModFile } : { file: ctx.goModFile, line });
+        if (s.replace !== undefined) {
+            const rep = ctx.goMod.replaces.find(r => r.old.path === s.path);
+            return {
+                path: s.path, server: s.server, plugin: s.plugin, chain: [],
+                message: `${s.path} is replaced by ${s.replace} in the plugin's go.mod, so the plugin cannot link the server's ${s.path} ${s.server}; remove the replace directive`,
+                location: at(rep?.line ?? lineOf(ctx.goMod, [s.path]))
+            };
+        }
+        const above = versionLess(s.server, s.plugin);
+        const head = `${s.path} cannot be aligned: the plugin links ${s.plugin}, ${above ? 'above' : 'below'} the server's ${s.server}`;
+        const found = above ? heldDown(s, ctx, selected) : heldUp(s, ctx, selected);
+        return { path: s.path, server: s.server, plugin: s.plugin, chain: found.chain, message: `${head}, ${found.why}`, location: at(found.line) };
+    });
+}
+/** Above the server's version: a chain of requirements holds it, through a dependency of the plugin that would have to go lower. */
+function heldDown(s, ctx, selected) {
+    const chain = findChain(ctx.edges, ctx.main, { path: s.path, version: s.plugin }, selected);
+    if (chain.length === 0)
+        return { why: `and go did not lower it although no requirement in go mod graph asks for ${s.plugin}`, chain, line: lineOf(ctx.goMod, [s.path]) };
+    if (chain.length === 2) {
+        return { why: `because the plugin's go.mod requires it: lower that requirement to ${s.server}`, chain, line: lineOf(ctx.goMod, [s.path]) };
+    }
+    const dep = nodeOf(chain[1]);
+    const requirer = chain[chain.length - 2];
+    const because = `because ${requirer} requires it (${chain.join(' → ')})`;
+    const line = lineOf(ctx.goMod, [dep.path, s.path]);
+    // What the last move did to that dependency, and what tidy did next.
+    const moved = ctx.afterMove?.requires.find(r => r.path === dep.path);
+    if (ctx.afterMove && ctx.mode === 'full' && !moved) {
+        return {
+            why: `${because}; going down to ${s.server} meant removing ${dep.path} (no release of it requires ${s.path} ${s.server} or older), and go mod tidy added ${dep.path} ${dep.version} back because the plugin imports it: drop that import, or build for a server release with ${s.path} ${s.plugin} or newer`,
+            chain, line
+        };
+    }
+    if (moved && ctx.mode === 'full' && versionLess(moved.version, dep.version)) {
+        return {
+            why: `${because}; go get lowered ${dep.path} to ${moved.version} for that, and go mod tidy raised it back to ${dep.version} for packages the plugin imports: the plugin needs code of ${dep.path} that only releases requiring ${s.path} ${s.plugin} or newer have`,
+            chain, line
+        };
+    }
+    const how = ctx.mode === 'cap' ? ' (align: full tries that with go get)' : '';
+    return { why: `${because}; lower ${dep.path} to a release that requires ${s.path} ${s.server} or older${how}`, chain, line };
+}
+/** Below the server's version: raising is always allowed by requirements, so only the plugin's go.mod can hold it. */
+function heldUp(s, ctx, selected) {
+    const excluded = ctx.goMod.excludes.find(e => e.path === s.path && e.version === s.server);
+    if (excluded) {
+        return { why: `because the plugin's go.mod excludes ${s.path} ${s.server} (line ${excluded.line}): remove that exclude`, chain: [], line: excluded.line };
+    }
+    const moved = ctx.afterMove?.requires.find(r => r.path === s.path);
+    const kept = ctx.final.requires.find(r => r.path === s.path);
+    if (moved && !versionLess(moved.version, s.server) && (!kept || versionLess(kept.version, s.server))) {
+        const chain = findChain(ctx.edges, ctx.main, { path: s.path, version: s.plugin }, selected);
+        const by = chain.length > 2 ? `, so it falls back to the ${s.plugin} that ${chain[chain.length - 2]} requires` : '';
+        return {
+            why: `because go mod tidy removed the requirement on ${s.path} ${s.server} that alignment added (tidy keeps only what the plugin's imports, tests included, need)${by}`,
+            chain: [], line: lineOf(ctx.goMod, [s.path])
+        };
+    }
+    return { why: `and go did not raise it to ${s.server}; no exclude or replace in the plugin's go.mod explains why: run go get ${s.path}@${s.server} in the plugin to see go's reason`, chain: [], line: lineOf(ctx.goMod, [s.path]) };
+}
+
+;// CONCATENATED MODULE: ./src/verify/diagnosis.ts
+/**
+ * Why a plugin's packages differ from the server's, from evidence only: the
+ * two sides' Go build info (Go version, module versions with replacements,
+ * build settings). FIELD-NOTES §1 lists the causes; each diagnosis names the
+ * one the evidence shows, never a guess.
+ */
+
+const STANDARD_LIBRARY = 'Go standard library';
+const modulesOf = (s) => (s ? [...(s.main ? [s.main] : []), ...s.deps] : []);
+/** The module a package belongs to: the longest module path (of either side) that prefixes it. */
+function moduleOfPackage(pkg, sides) {
+    let best = '';
+    for (const m of sides.flatMap(modulesOf)) {
+        if ((pkg === m.path || pkg.startsWith(`${m.path}/`)) && m.path.length > best.length)
+            best = m.path;
+    }
+    if (best)
+        return best;
+    // Standard packages have no dot in their first element (runtime, net/http, vendor/golang.org/x/...).
+    return pkg.split('/')[0].includes('.') ? `unknown module of ${pkg}` : STANDARD_LIBRARY;
+}
+/** The version of `module` on one side (replacement applied), undefined when that side does not link it. */
+function versionOn(side, module) {
+    if (module === STANDARD_LIBRARY)
+        return side?.goVersion ? { version: side.goVersion } : undefined;
+    const m = modulesOf(side).find(x => x.path === module);
+    if (!m)
+        return undefined;
+    const version = m === side?.main && (m.version === '' || m.version === '(devel)') ? '(devel), the main module' : m.version;
+    return m.replace ? { version, replaced: { path: m.replace.path, version: m.replace.version } } : { version };
+}
+function describeVersion(v) {
+    if (!v)
+        return 'not linked';
+    if (!v.replaced)
+        return v.version;
+    const to = v.replaced.version ? `${v.replaced.path} ${v.replaced.version}` : `the directory ${v.replaced.path}`;
+    return `${v.version} => ${to} (replaced)`;
+}
+/** What actually gets compiled: the replacement when there is one. */
+const effective = (v) => (v ? (v.replaced ? `${v.replaced.path}@${v.replaced.version}` : v.version) : '');
+const trimpath = (s) => go_buildinfo_buildSetting(s, '-trimpath') === 'true';
+// Settings recorded in build info that change what the compiler produces (-ldflags -X does not).
+const COMPILE_SETTINGS = ['-asmflags', '-gcflags', '-tags', 'GOEXPERIMENT', 'GOAMD64', 'GO386', 'GOARM', 'GOARM64', 'GORISCV64', 'CGO_ENABLED'];
+function goVersionDiagnosis(server, plugin) {
+    return { kind: 'go-version', message: `the Go versions differ: the plugin was built with ${plugin}, the server with ${server}; build the plugin with ${server}` };
+}
+/**
+ * One diagnosis for a set of differing packages. Order: Go versions when
+ * standard packages differ; -trimpath on one side only; module versions;
+ * Go versions otherwise; other compile settings; else the module cache path.
+ */
+function diagnoseDifference(packages, server, plugin) {
+    if (!server || !plugin) {
+        const missing = !plugin ? 'the plugin' : 'the server';
+        return { kind: 'unknown', message: `${missing} has no Go build info to tell why (another Go version, module version, -trimpath or module cache path)` };
+    }
+    const modules = [...new Set(packages.map(p => moduleOfPackage(p, [server, plugin])))];
+    const goDiffers = !!server.goVersion && !!plugin.goVersion && server.goVersion !== plugin.goVersion;
+    if (goDiffers && modules.includes(STANDARD_LIBRARY))
+        return goVersionDiagnosis(server.goVersion, plugin.goVersion);
+    if (trimpath(plugin) !== trimpath(server)) {
+        return trimpath(plugin)
+            ? { kind: 'trimpath', message: 'the plugin was built with -trimpath and the server without: build the plugin without -trimpath' }
+            : { kind: 'trimpath', message: 'the server was built with -trimpath and the plugin without: build the plugin with -trimpath' };
+    }
+    const moved = modules
+        .filter(m => m !== STANDARD_LIBRARY)
+        .map(m => ({ m, s: versionOn(server, m), p: versionOn(plugin, m) }))
+        .filter(x => x.s && x.p && effective(x.s) !== effective(x.p));
+    if (moved.length > 0) {
+        const list = moved.map(x => `${x.m} ${describeVersion(x.p)} in the plugin, ${describeVersion(x.s)} in the server`).join('; ');
+        return { kind: 'module-versions', message: `module versions differ: ${list}; build with the server's versions` };
+    }
+    if (goDiffers)
+        return goVersionDiagnosis(server.goVersion, plugin.goVersion);
+    // An empty list means none were recorded (the loader's recipe): nothing to compare.
+    const recorded = server.settings.length > 0 && plugin.settings.length > 0;
+    const settings = COMPILE_SETTINGS.filter(k => recorded && (go_buildinfo_buildSetting(server, k) ?? '') !== (go_buildinfo_buildSetting(plugin, k) ?? ''));
+    if (settings.length > 0) {
+        const show = (v) => (v ? JSON.stringify(v) : 'unset');
+        const list = settings.map(k => `${k} (${show(go_buildinfo_buildSetting(plugin, k))} in the plugin, ${show(go_buildinfo_buildSetting(server, k))} in the server)`).join(', ');
+        return { kind: 'build-settings', message: `build settings differ: ${list}` };
+    }
+    return { kind: 'module-cache-or-flags', message: "the module cache path or build flags differ (the server's release build has the module cache at /go/pkg/mod)" };
+}
+
+;// CONCATENATED MODULE: ./src/verify/loader.ts
+/**
+ * The loader: a tiny program that stands for the server. It links the
+ * server's versions of every package the plugin shares with the server, then
+ * plugin.Open()s the .so, so the Go runtime's package-hash check (FIELD-NOTES
+ * §1) runs exactly as it would in the real server. Pure: text in, text out.
+ */
+
+
+
+const LOADER_MODULE = 'gopluginbuild/loader';
+/** Prefix of the loader's one result line, so other stdout (plugin init) cannot be mistaken for it. */
+const RESULT_MARKER = 'GOPLUGINBUILD-LOADER-RESULT ';
+// `-f` works with every Go since modules (1.11); `-json=fields` needs 1.19.
+const GO_LIST_FORMAT = '{{.ImportPath}}\t{{.Name}}\t{{.Standard}}\t{{with .Module}}{{.Path}}\t{{.Main}}{{end}}';
+/** Arguments of `go` listing every package linked into the plugin package `pkg`. */
+function goListDepsArgs(pkg) {
+    return ['list', '-deps', '-f', GO_LIST_FORMAT, pkg];
+}
+function parseGoListDeps(stdout) {
+    return stdout
+        .split('\n')
+        .map(l => l.replace(/\r$/, ''))
+        .filter(l => l.trim() !== '')
+        .map(l => {
+        const [importPath, name, standard, module, main] = l.split('\t');
+        return { importPath, name, standard: standard === 'true', module: module || undefined, mainModule: main === 'true' };
+    });
+}
+// Module and import paths end up in go.mod and in Go string literals: only
+// the characters Go itself allows in them (module.CheckImportPath), so no
+// odd build list can inject text.
+const IMPORT_PATH = /^[A-Za-z0-9][A-Za-z0-9._~+\-/]*$/;
+const loader_VERSION = /^v[0-9A-Za-z.+-]+$/;
+function checkPath(p, what) {
+    if (!IMPORT_PATH.test(p) || p.includes('//') || p.split('/').some(e => e === '.' || e === '..')) {
+        throw new StepError(`verify: ${what} "${p}" is not a valid Go import path`);
+    }
+}
+const isInternal = (importPath) => importPath.split('/').includes('internal');
+/**
+ * Packages the loader must blank-import: those of the plugin that belong to a
+ * module of the server's build list. Not `main` packages, not `internal` ones
+ * (the loader may not import them; their importers bring them in), not the
+ * plugin's own module, not the standard library (the loader links the same Go).
+ */
+function loaderImports(packages, serverModules) {
+    const server = new Set(serverModules.filter(m => m.version).map(m => m.path));
+    const out = new Set();
+    for (const p of packages) {
+        if (p.standard || p.mainModule || !p.module || p.name === 'main')
+            continue;
+        if (!server.has(p.module) || isInternal(p.importPath))
+            continue;
+        checkPath(p.importPath, 'package');
+        out.add(p.importPath);
+    }
+    return [...out].sort();
+}
+/** `go` directive for a Go version: major.minor is valid for every Go release. */
+function goDirective(goVersion) {
+    const m = /^(?:go)?(\d+)\.(\d+)/.exec(goVersion.trim());
+    if (!m)
+        throw new StepError(`verify: "${goVersion}" is not a Go version`);
+    return `${m[1]}.${m[2]}`;
+}
+/**
+ * go.mod requiring every module of the server's build list at the server's
+ * version: minimal version selection then picks exactly those versions (the
+ * build list is already closed under its requirements). Entries without a
+ * version (the server's main module) are left out.
+ */
+function loaderGoMod(serverModules, serverGoVersion) {
+    const mods = serverModules.filter(m => m.version && m.path !== LOADER_MODULE);
+    const seen = new Map();
+    for (const m of mods) {
+        checkPath(m.path, 'module');
+        if (!loader_VERSION.test(m.version))
+            throw new StepError(`verify: module ${m.path} has an invalid version "${m.version}"`);
+        const prev = seen.get(m.path);
+        if (prev && prev !== m.version)
+            throw new StepError(`verify: the server's build list holds ${m.path} twice (${prev}, ${m.version})`);
+        seen.set(m.path, m.version);
+    }
+    const lines = [`// Generated: stands for the server when loading the plugin.`, `module ${LOADER_MODULE}`, '', `go ${goDirective(serverGoVersion)}`, ''];
+    if (seen.size > 0) {
+        lines.push('require (');
+        for (const [p, v] of [...seen].sort(([a], [b]) => a.localeCompare(b)))
+            lines.push(`\t${p} ${v}`);
+        lines.push(')', '');
+    }
+    return lines.join('\n');
+}
+/** main.go: `loader <plugin.so> [symbol...]`, prints one RESULT_MARKER line of JSON. */
+function loaderMainGo(imports, opts = {}) {
+    for (const i of imports)
+        checkPath(i, 'package');
+    const blank = imports.map(i => `\t_ ${JSON.stringify(i)}\n`).join('');
+    const check = opts.checkGoVersion ?? false;
+    // plugin.Open only compares package fingerprints, which can match across
+    // patch releases: it then loads the plugin, and so does this loader, but
+    // says that the Go versions differ.
+    const goCheck = check
+        ? `\tif bi, err := buildinfo.ReadFile(os.Args[1]); err == nil && bi.GoVersion != runtime.Version() {
+\t\twarning = fmt.Sprintf("the plugin was built with %s and the server with %s; plugin.Open accepts it because no shared package differs, but %s is the safe choice", bi.GoVersion, runtime.Version(), runtime.Version())
+\t}
+`
+        : '';
+    return `// Generated: stands for the server. It links the server's versions of the
+// packages the plugin shares with it, then loads the plugin like the server.
+package main
+
+import (
+\t"encoding/json"
+\t"fmt"
+\t"os"
+\t"plugin"
+${check ? '\t"debug/buildinfo"\n\t"runtime"\n' : ''}${blank ? '\n' + blank : ''})
+
+type result struct {
+\tLoaded  bool     \`json:"loaded"\`
+\tError   string   \`json:"error,omitempty"\`
+\tMissing []string \`json:"missing,omitempty"\`
+\tWarning string   \`json:"warning,omitempty"\`
+}
+
+func report(r result) {
+\tb, _ := json.Marshal(r)
+\tfmt.Printf("%s%s\\n", ${JSON.stringify(RESULT_MARKER)}, b)
+\tif !r.Loaded {
+\t\tos.Exit(1)
+\t}
+}
+
+func main() {
+\tif len(os.Args) < 2 {
+\t\tfmt.Fprintln(os.Stderr, "usage: loader plugin.so [symbol...]")
+\t\tos.Exit(2)
+\t}
+\tp, err := plugin.Open(os.Args[1])
+\tif err != nil {
+\t\treport(result{Error: err.Error()})
+\t\treturn
+\t}
+\tvar warning string
+${goCheck}\tvar missing []string
+\tfor _, s := range os.Args[2:] {
+\t\tif _, err := p.Lookup(s); err != nil {
+\t\t\tmissing = append(missing, s)
+\t\t}
+\t}
+\tif len(missing) > 0 {
+\t\treport(result{Error: "plugin lacks symbols the server looks up", Missing: missing, Warning: warning})
+\t\treturn
+\t}
+\treport(result{Loaded: true, Warning: warning})
+}
+`;
+}
+function makeLoader(opts) {
+    const imports = loaderImports(opts.packages, opts.serverModules).filter(i => !(opts.exclude ?? []).includes(i));
+    // debug/buildinfo exists since Go 1.18; older servers get plugin.Open's own check only.
+    const checkGoVersion = goAtLeast(goDirective(opts.serverGoVersion), 18);
+    return { goMod: loaderGoMod(opts.serverModules, opts.serverGoVersion), mainGo: loaderMainGo(imports, { checkGoVersion }), imports };
+}
+/** The last result line of the loader's stdout; undefined when it printed none (it crashed). */
+function parseLoaderOutput(stdout) {
+    const line = stdout
+        .split('\n')
+        .reverse()
+        .find(l => l.startsWith(RESULT_MARKER));
+    if (!line)
+        return undefined;
+    try {
+        const r = JSON.parse(line.slice(RESULT_MARKER.length));
+        return typeof r.loaded === 'boolean' ? r : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * How the loader was built, as evidence for diagnoseDifference: the server's Go
+ * and module versions, no -trimpath (so no build setting recorded).
+ */
+function loaderBuildSide(serverModules, serverGoVersion) {
+    return { goVersion: `go${serverGoVersion.replace(/^go/, '')}`, deps: serverModules.filter(m => m.version), settings: [] };
+}
+/**
+ * One-line explanation of a failed load. With `evidence` (the loader's recipe
+ * and the .so's build info) the package plugin.Open names is diagnosed from it;
+ * without, the possible causes are listed, none guessed.
+ */
+function describeOutcome(o, evidence) {
+    if (o.loaded)
+        return 'plugin.Open succeeded and every symbol was found';
+    if (o.missing && o.missing.length > 0)
+        return `plugin.Open succeeded but the plugin lacks ${o.missing.join(', ')}`;
+    const pkg = /different version of package (\S+)/.exec(o.error ?? '')?.[1];
+    const hint = !pkg
+        ? ''
+        : evidence
+            ? ` (${diagnoseDifference([pkg], evidence.server, evidence.plugin).message})`
+            : pkg.split('/')[0].includes('.')
+                ? ` (the plugin links another build of ${pkg}: another module version than the server's, -trimpath, or a module cache not at /go/pkg/mod)`
+                : ` (${pkg} is part of Go: another Go version than the server's, or -trimpath on one side only)`;
+    return `plugin.Open failed: ${o.error ?? 'unknown error'}${hint}`;
+}
+
+;// CONCATENATED MODULE: ./src/alignment/linked.ts
+/**
+ * Which modules the plugin's package links. Only those decide whether the
+ * server can load the plugin: a module that is in both build lists (a test
+ * dependency's requirement, say) but provides no linked package leaves no
+ * fingerprint for plugin.Open to compare. `go list -deps` loads packages
+ * without compiling anything; build tags make the list differ per platform,
+ * so it runs once per platform and the union counts.
+ */
+
+
+
+/** Module paths of the linked packages that come from other modules than the plugin's own. */
+function modulesLinked(packages) {
+    return new Set(packages.filter(p => !p.standard && !p.mainModule && p.module).map(p => p.module));
+}
+/** One Go environment per distinct target, as the build sets it (cgo on, like the server's images). */
+function listingEnvs(platforms) {
+    const seen = new Map();
+    for (const p of platforms) {
+        const env = { ...platformGoEnv(p), CGO_ENABLED: '1' };
+        seen.set(JSON.stringify(env), env);
+    }
+    return [...seen.values()];
+}
+/** The `-tags` of build-args, which decide which files (and so which imports) a build sees. */
+function tagFlagsOf(buildArgs) {
+    const out = [];
+    for (let i = 0; i < buildArgs.length; i++) {
+        const m = /^--?tags(?:=(.*))?$/s.exec(buildArgs[i]);
+        if (!m)
+            continue;
+        out.push(`-tags=${m[1] ?? buildArgs[++i] ?? ''}`);
+    }
+    return out;
+}
+/** `./x` for go: a bare `x` would name an import path, not the folder. */
+const packageArg = (pkg) => (pkg === '.' || pkg.startsWith('./') ? pkg : `./${pkg}`);
+/**
+ * The union over the platforms of the modules linked into the package.
+ * Returns the go error when listing fails (the caller then counts every shared module).
+ */
+async function linkedModules(go, dir, goVersion, opts, env) {
+    const [list, ...rest] = goListDepsArgs(packageArg(opts.package));
+    const args = [list, ...modModFlag(goVersion), ...(opts.tagFlags ?? []), ...rest];
+    const results = await Promise.all(listingEnvs(opts.platforms).map(async (target) => ({ target, r: await go.go(args, { dir, env: { ...env, ...target } }) })));
+    const failed = results.find(x => x.r.code !== 0);
+    if (failed) {
+        const why = failed.r.stderr.split('\n').map(l => l.trim()).filter(Boolean).join('; ').slice(0, 400);
+        return { error: `go list -deps ${opts.package} for ${failed.target.GOOS}/${failed.target.GOARCH} failed: ${why || 'no output'}` };
+    }
+    const linked = new Set();
+    for (const { r } of results)
+        for (const m of modulesLinked(parseGoListDeps(r.stdout)))
+            linked.add(m);
+    return linked;
+}
+
+;// CONCATENATED MODULE: ./src/alignment/align.ts
+/**
+ * Aligns the plugin's go.mod/go.sum with the server's module versions by
+ * running go (through a GoRunner: in the action, inside the build image).
+ * Either the files end aligned, or they are restored byte for byte and the
+ * conflicts say why.
+ */
+
+
+
+
+
+
+
+
+
+
+// A go.work above the plugin would change what go resolves; alignment is per module.
+const ENV = { GOWORK: 'off' };
+// full: go get, tidy, list again; more rounds only while other versions bring new linked mismatches.
+const MAX_ROUNDS = 4;
+/** A go command failed: its stderr, reduced to one line, without progress noise. */
+class GoFailure extends StepError {
+    args;
+    stderr;
+    constructor(args, stderr) {
+        const lines = stderr.split('\n').map(l => l.trim()).filter(l => l !== '' && !/^go: (downloading|finding|found|upgraded|downgraded|added|removed) /.test(l));
+        super(`go ${args.join(' ')} failed: ${lines.join('; ').slice(0, 600) || 'no output'}${x509Hint(stderr)}`);
+        this.args = args;
+        this.stderr = stderr;
+    }
+}
+async function run(go, dir, args, log) {
+    log?.(`go ${args.join(' ')}`);
+    const r = await go.go(args, { dir, env: ENV });
+    if (r.code !== 0)
+        throw new GoFailure(args, r.stderr);
+    return r.stdout;
+}
+async function buildList(go, dir, goVersion) {
+    // -mod=mod: a plugin's go.sum may lack entries; the caller restores or tidies afterwards.
+    return parseModuleList(await run(go, dir, ['list', '-m', ...modModFlag(goVersion), 'all']));
+}
+/** The server's build list: its go.mod from go 1.17 on (complete graph), else computed without its source. */
+async function serverBuildList(go, goModText, goMod, scratchDir, goVersion) {
+    if (!needsComputedBuildList(goMod))
+        return goMod.requires.map(r => ({ path: r.path, version: r.version }));
+    const dir = external_node_path_namespaceObject.join(scratchDir, 'server-gomod');
+    external_node_fs_namespaceObject.rmSync(dir, { recursive: true, force: true });
+    external_node_fs_namespaceObject.mkdirSync(dir, { recursive: true });
+    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(dir, 'go.mod'), goModText);
+    return (await buildList(go, dir, goVersion)).modules.map(m => ({ path: m.path, version: m.version }));
+}
+const readOrUndefined = (file) => (external_node_fs_namespaceObject.existsSync(file) ? external_node_fs_namespaceObject.readFileSync(file) : undefined);
+const sameBytes = (a, b) => (a === undefined || b === undefined ? a === b : a.equals(b));
+async function alignPlugin(go, opts) {
+    const { mode, pluginDir, log } = opts;
+    const goModPath = external_node_path_namespaceObject.join(pluginDir, 'go.mod');
+    const goSumPath = external_node_path_namespaceObject.join(pluginDir, 'go.sum');
+    if (!external_node_fs_namespaceObject.existsSync(goModPath))
+        throw new StepError(`No go.mod in ${pluginDir}: the plugin must be a Go module`);
+    const original = { mod: external_node_fs_namespaceObject.readFileSync(goModPath), sum: readOrUndefined(goSumPath) };
+    // Writes only what differs, so an untouched plugin keeps its files as they were.
+    const restore = () => {
+        if (!sameBytes(readOrUndefined(goModPath), original.mod))
+            external_node_fs_namespaceObject.writeFileSync(goModPath, original.mod);
+        if (original.sum === undefined)
+            external_node_fs_namespaceObject.rmSync(goSumPath, { force: true });
+        else if (!sameBytes(readOrUndefined(goSumPath), original.sum))
+            external_node_fs_namespaceObject.writeFileSync(goSumPath, original.sum);
+    };
+    const pluginMod = parseGoMod(original.mod.toString('utf8'));
+    const serverMod = parseGoMod(opts.server.goMod);
+    const serverModules = opts.server.modules ?? await serverBuildList(go, opts.server.goMod, serverMod, opts.scratchDir, opts.server.goVersion).catch((e) => {
+        throw e instanceof GoFailure ? new StepError(`Computing the server's build list from its go.mod: ${e.message}`) : e;
+    });
+    const result = (shared, conflicts) => ({
+        mode, serverModules, shared, changes: [], conflicts, changed: false, diff: '', goModPath
+    });
+    // go (with GOTOOLCHAIN=local) refuses such a go.mod: say why instead, without touching it.
+    const goConflict = goLineConflict(pluginMod, opts.server.goVersion, goModPath);
+    if (goConflict)
+        return result(sharedModules(pluginMod.requires, serverModules), [goConflict]);
+    // The build list and which of its modules the package links. Both move with
+    // every version change (a newer gin links other modules), so both are read again each round.
+    const observe = async () => {
+        const list = await buildList(go, pluginDir, opts.server.goVersion);
+        const listed = await linkedModules(go, pluginDir, opts.server.goVersion, opts.linking, ENV);
+        if (!(listed instanceof Set))
+            log(`${listed.error}; every shared module counts as linked`);
+        const linked = listed instanceof Set ? listed : undefined;
+        return { list, linked, shared: sharedModules(list.modules, serverModules, linked) };
+    };
+    try {
+        let now = await observe();
+        const before = now.list;
+        const plan = planAlignment(mode, before.modules, pluginMod, serverModules, serverMod, now.linked);
+        if (mode === 'off') {
+            restore(); // listing may have filled go.sum; off means the files stay as they are
+            return result(plan.shared, []);
+        }
+        // go.mod right after the last version move, before tidy: tells what tidy undid.
+        let afterMove;
+        if (mode === 'cap' && plan.targets.length > 0) {
+            await run(go, pluginDir, ['mod', 'edit', ...plan.targets.map(t => `-require=${t.path}@${t.version}`)], log);
+            afterMove = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8'));
+        }
+        const tried = new Set();
+        let targets = plan.targets;
+        for (let round = 0; round < MAX_ROUNDS; round++) {
+            if (mode === 'full' && targets.length > 0) {
+                // One command: go resolves all moves together and downgrades dependents as needed.
+                await run(go, pluginDir, ['get', ...targets.map(t => `${t.path}@${t.version}`)], log);
+                targets.forEach(t => tried.add(`${t.path}@${t.version}`));
+                afterMove = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8'));
+            }
+            await alignToolchain(go, pluginDir, goModPath, opts.server.goVersion, log);
+            await run(go, pluginDir, ['mod', 'tidy'], log);
+            now = await observe();
+            if (mode !== 'full')
+                break;
+            targets = fullTargets(now.shared, pluginMod, tried);
+            if (targets.length === 0)
+                break;
+        }
+        const left = mismatches(now.shared, plan.checked);
+        if (left.length > 0) {
+            const edges = parseModGraph(await run(go, pluginDir, ['mod', 'graph']));
+            const final = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8'));
+            const conflicts = explainMismatches(left, { mode, goMod: pluginMod, goModFile: goModPath, main: now.list.main, edges, selected: now.list.modules, afterMove, final });
+            restore();
+            return result(plan.shared, conflicts);
+        }
+        const finalMod = external_node_fs_namespaceObject.readFileSync(goModPath);
+        const changes = [...buildListChanges(before.modules, now.list.modules), ...directiveChanges(pluginMod, parseGoMod(finalMod.toString('utf8')))];
+        for (const c of changes)
+            log(`${c.path}: ${c.from} → ${c.to}`);
+        const changed = !sameBytes(finalMod, original.mod) || !sameBytes(readOrUndefined(goSumPath), original.sum);
+        return { mode, serverModules, shared: now.shared, changes, conflicts: [], changed, diff: unifiedDiff(original.mod.toString('utf8'), finalMod.toString('utf8'), 'go.mod'), goModPath };
+    }
+    catch (e) {
+        restore();
+        // A dependency that needs a newer Go than the server's is a conflict, not a crash.
+        const c = e instanceof GoFailure ? goRequirementConflict(e.stderr, opts.server.goVersion, pluginMod, goModPath) : undefined;
+        if (c)
+            return result(sharedModules(pluginMod.requires, serverModules), [c]);
+        if (e instanceof GoFailure)
+            throw new StepError(`Aligning ${goModPath}: ${e.message}`, { file: goModPath });
+        throw e;
+    }
+}
+/** A `toolchain` line, when there is one, names the server's Go: the Go version must never drift. */
+async function alignToolchain(go, dir, goModPath, serverGo, log) {
+    const toolchain = parseGoMod(external_node_fs_namespaceObject.readFileSync(goModPath, 'utf8')).toolchain;
+    if (toolchain && !sameGoRelease(toolchain.name, serverGo))
+        await run(go, dir, ['mod', 'edit', `-toolchain=${goReleaseNameOf(serverGo)}`], log);
+}
+
+;// CONCATENATED MODULE: ./src/verify/server-packages.ts
+
+
+/**
+ * The loader must link the SERVER's versions of the plugin's shared packages.
+ * A package the plugin links may not exist in the server's version of its
+ * module (gin v1.3.0 had gin/json, v1.11.0 has not): importing it anyway makes
+ * go look for a newer module, so the loader would no longer be the server.
+ * Such packages are left out (the server cannot link them either), and the
+ * loader's go.mod is checked after the build for any version that moved.
+ */
+/** The server module providing an import path: the longest module path that prefixes it. */
+function moduleOf(importPath, serverModules) {
+    let best;
+    for (const m of serverModules) {
+        if (!m.version)
+            continue;
+        if ((importPath === m.path || importPath.startsWith(`${m.path}/`)) && (!best || m.path.length > best.path.length))
+            best = m;
+    }
+    return best;
+}
+// The module cache escapes upper-case letters as !lower (golang.org/x/mod/module).
+const server_packages_escape = (s) => s.replace(/[A-Z]/g, c => `!${c.toLowerCase()}`);
+/** Where a package of a module version sits in a module cache on the host. */
+function packageDir(modCache, m, importPath) {
+    const sub = importPath === m.path ? '' : importPath.slice(m.path.length + 1);
+    return external_node_path_namespaceObject.join(modCache, ...server_packages_escape(`${m.path}@${m.version}`).split('/'), ...sub.split('/').filter(Boolean));
+}
+/** Modules whose version in the built loader's go.mod is not the server's, as `path: server → loader`. */
+function loaderDrift(loaderGoMod, serverModules) {
+    const server = new Map(serverModules.filter(m => m.version).map(m => [m.path, m.version]));
+    return parseGoMod(loaderGoMod)
+        .requires.filter(r => server.get(r.path) !== r.version)
+        .map(r => `${r.path}: ${server.get(r.path) ?? 'not in the server'} → ${r.version}`);
+}
+
+;// CONCATENATED MODULE: ./src/verify/loader-witness.ts
+/**
+ * Verification: per platform, build the loader (src/verify/loader.ts) in the
+ * platform's build image the way the server is built, and run it on each .so,
+ * natively or through an emulator. A platform that cannot be run here is
+ * reported `not-verified`, never as loaded.
+ */
+
+
+
+
+
+
+
+
+
+
+
+// GOARCH -> qemu's name for it (qemu-<name>-static, /proc/sys/fs/binfmt_misc/qemu-<name>).
+const QEMU_ARCH = {
+    amd64: 'x86_64', '386': 'i386', arm: 'arm', arm64: 'aarch64', riscv64: 'riscv64', ppc64le: 'ppc64le',
+    s390x: 's390x', loong64: 'loongarch64', mips: 'mips', mipsle: 'mipsel', mips64: 'mips64', mips64le: 'mips64el'
+};
+const RUN_TIMEOUT_SECONDS = '300';
+const HOW_TO_EMULATE = 'add docker/setup-qemu-action before this step, or install qemu-user-static on the runner (apt-get install qemu-user-static)';
+/** Whether a platform's loader runs directly on this runner, needs an emulator, or cannot run at all. */
+function runPlan(p, runnerArch = nativeArch(), runnerOs = process.platform) {
+    if (p.os !== 'linux' || runnerOs !== 'linux')
+        return { kind: 'impossible', why: `${p.id} plugins can only be loaded on a ${p.os} machine; this runner is ${runnerOs}-${runnerArch}` };
+    // An amd64 kernel runs i386 binaries; the 386 image has the i386 libc and loader.
+    if (p.arch === runnerArch || (p.arch === '386' && runnerArch === 'amd64'))
+        return { kind: 'native' };
+    const q = QEMU_ARCH[p.arch];
+    return q ? { kind: 'emulated', qemuArch: q } : { kind: 'impossible', why: `no emulator is known for ${p.arch}` };
+}
+/** A static qemu on PATH: it runs inside the container, mounted read-only. */
+async function staticQemuOnPath(qemuArch) {
+    for (const dir of (process.env.PATH ?? '/usr/bin').split(external_node_path_namespaceObject.delimiter).filter(Boolean)) {
+        const f = external_node_path_namespaceObject.join(dir, `qemu-${qemuArch}-static`);
+        try {
+            await external_node_fs_namespaceObject.promises.access(f, external_node_fs_namespaceObject.constants.X_OK);
+            return { kind: 'qemu-user', path: await external_node_fs_namespaceObject.promises.realpath(f) };
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+/** A kernel binfmt handler, as docker/setup-qemu-action registers on GitHub runners. */
+async function binfmtHandler(qemuArch) {
+    const text = await external_node_fs_namespaceObject.promises.readFile(`/proc/sys/fs/binfmt_misc/qemu-${qemuArch}`, 'utf8').catch(() => '');
+    const interpreter = /^interpreter (\S+)/m.exec(text)?.[1];
+    if (!/^enabled$/m.test(text) || !interpreter)
+        return undefined;
+    // F: the kernel opened the interpreter at registration and needs no file in the container.
+    return { kind: 'binfmt', interpreter, fixBinary: /^flags:.*F/m.test(text) };
+}
+async function detectEmulator(qemuArch) {
+    return (await staticQemuOnPath(qemuArch)) ?? (await binfmtHandler(qemuArch)) ?? { kind: 'none' };
+}
+// Only what reaches modules crosses over from the user's environment: never
+// GOFLAGS, CGO_* or anything else that changes how the loader is compiled.
+const NETWORK_ENV = /^(GOPROXY|GOSUMDB|GONOSUMDB|GOPRIVATE|GONOPROXY|GOINSECURE|GOAUTH|GIT_[A-Z0-9_]+|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR)$/;
+function loaderEnv(p, goEnv, serverGoVersion) {
+    const net = Object.fromEntries(Object.entries(goEnv).filter(([k]) => NETWORK_ENV.test(k)));
+    return withFixedGoEnv({ ...net, ...platformGoEnv(p), CGO_ENABLED: '1', GOFLAGS: '' }, serverGoVersion);
+}
+const tail = (text, n = 6) => text.trim().split('\n').slice(-n).join(' | ');
+/** `/usr/<triple>`, the sysroot of the image's cross C compiler: from the image, never guessed. */
+async function sysroot(image, env) {
+    const cc = await runContainer({ image, command: ['go', 'env', 'CC'], env, user: runnerUser() });
+    const words = cc.stdout.trim().split(/\s+/).filter(Boolean);
+    if (cc.code !== 0 || words.length === 0)
+        throw new Error(`cannot read CC of ${image}: ${tail(cc.output)}`);
+    const dm = await runContainer({ image, command: [...words, '-dumpmachine'], env, user: runnerUser() });
+    const triple = dm.stdout.trim();
+    if (dm.code !== 0 || !/^[A-Za-z0-9_.-]+$/.test(triple))
+        throw new Error(`cannot read the target of ${words[0]} in ${image}: ${tail(dm.output)}`);
+    return `/usr/${triple}`;
+}
+async function verifyPlatform(p, artifacts, o) {
+    const all = (status, method, detail) => artifacts.map(() => ({ platform: p.id, status, method, detail }));
+    const plan = runPlan(p);
+    if (plan.kind === 'impossible')
+        return all('not-verified', 'none', plan.why);
+    const emu = plan.kind === 'native' ? { kind: 'none' } : await (o.findEmulator ?? detectEmulator)(plan.qemuArch);
+    if (plan.kind === 'emulated' && emu.kind === 'none') {
+        return all('not-verified', 'none', `this runner cannot run ${p.arch} binaries (no qemu-${plan.qemuArch}-static, no binfmt handler); ${HOW_TO_EMULATE}`);
+    }
+    const method = emu.kind === 'none' ? 'native' : emu.kind;
+    const log = (line) => o.log(p.id, line);
+    const image = o.imageFor(p);
+    const env = loaderEnv(p, o.goEnv, o.serverGoVersion);
+    const mounts = containerMounts(o.dirs, p.id);
+    for (const d of hostFoldersToCreate(o.dirs, p.id))
+        external_node_fs_namespaceObject.mkdirSync(d, { recursive: true });
+    const work = external_node_path_namespaceObject.join(o.dirs.scratch, 'verify', p.id);
+    external_node_fs_namespaceObject.rmSync(work, { recursive: true, force: true });
+    external_node_fs_namespaceObject.mkdirSync(external_node_path_namespaceObject.join(work, 'src'), { recursive: true });
+    const inC = (host) => containerPath(mounts, host);
+    const user = runnerUser();
+    // Copies in scratch: the run mounts scratch alone, and a missing .so needs no loader.
+    const missing = new Map();
+    for (const [i, a] of artifacts.entries()) {
+        try {
+            external_node_fs_namespaceObject.copyFileSync(a.path, external_node_path_namespaceObject.join(work, `plugin-${i}.so`));
+        }
+        catch (e) {
+            missing.set(i, `cannot read ${a.path}: ${e.message}`);
+        }
+    }
+    if (missing.size === artifacts.length)
+        return artifacts.map((_, i) => ({ platform: p.id, status: 'failed', method, detail: missing.get(i) ?? '' }));
+    const t0 = Date.now();
+    const [list, root] = await Promise.all([
+        runContainer({ image, command: ['go', ...goListDepsArgs(o.plugin.package)], env, mounts, workdir: inC(o.plugin.dir), user }),
+        emu.kind === 'none' ? Promise.resolve('') : sysroot(image, env)
+    ]);
+    if (list.code !== 0)
+        return all('failed', method, `listing the plugin's packages failed: ${tail(list.stderr)}`);
+    const src = external_node_path_namespaceObject.join(work, 'src');
+    const packages = parseGoListDeps(list.stdout);
+    const loaderOf = (exclude) => makeLoader({ serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, packages, exclude });
+    const full = loaderOf([]);
+    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(src, 'go.mod'), full.goMod);
+    // Packages missing from the server's module versions: the server cannot link them either.
+    const absent = await packagesAbsentFromServer(full.imports, o, { image, env, mounts, workdir: inC(src), user });
+    if (typeof absent === 'string')
+        return all('failed', method, absent);
+    for (const a of absent)
+        log(`the server's ${a.module} has no package ${a.importPath}: not linked by the loader`);
+    const loader = absent.length === 0 ? full : loaderOf(absent.map(a => a.importPath));
+    external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(src, 'main.go'), loader.mainGo);
+    log(`loader links the server's ${loader.imports.join(', ') || '(no shared packages)'}`);
+    // Like the server's release: same image, module cache at /go/pkg/mod, no -trimpath, -w -s.
+    const bin = external_node_path_namespaceObject.join(work, 'loader');
+    const build = await runContainer({ image, command: ['go', 'build', ...modModFlag(o.serverGoVersion), '-ldflags', '-w -s', '-o', inC(bin), '.'], env, mounts, workdir: inC(external_node_path_namespaceObject.join(work, 'src')), user }, log);
+    const t1 = Date.now();
+    if (build.code !== 0)
+        return all('failed', method, `building the loader (the server's versions of the shared packages) failed: ${tail(build.output)}`);
+    const drift = loaderDrift(external_node_fs_namespaceObject.readFileSync(external_node_path_namespaceObject.join(src, 'go.mod'), 'utf8'), o.serverModules);
+    if (drift.length > 0)
+        return all('failed', method, `the loader could not be built from the server's module versions alone (${drift.join('; ')})`);
+    const results = [];
+    for (const [i, a] of artifacts.entries()) {
+        const so = external_node_path_namespaceObject.join(work, `plugin-${i}.so`);
+        const unreadable = missing.get(i);
+        if (unreadable) {
+            results.push({ platform: p.id, status: 'failed', method, detail: unreadable });
+            continue;
+        }
+        const runMounts = [{ host: o.dirs.scratch, container: IN_CONTAINER.scratch, readOnly: true }, ...(o.dirs.caFiles ?? [])];
+        const runEnv = {};
+        let cmd = [inC(bin), inC(so), ...o.symbols];
+        if (emu.kind === 'qemu-user') {
+            const q = `/qemu/${external_node_path_namespaceObject.basename(emu.path)}`;
+            runMounts.push({ host: emu.path, container: q, readOnly: true });
+            cmd = [q, '-L', root, ...cmd];
+        }
+        else if (emu.kind === 'binfmt') {
+            runEnv.QEMU_LD_PREFIX = root;
+            // Without the F flag the kernel looks the interpreter up inside the container.
+            if (!emu.fixBinary)
+                runMounts.push({ host: emu.interpreter, container: emu.interpreter, readOnly: true });
+        }
+        const started = Date.now();
+        const run = await runContainer({ image, command: ['timeout', RUN_TIMEOUT_SECONDS, ...cmd], env: runEnv, mounts: runMounts, workdir: inC(work), user }, log);
+        const outcome = parseLoaderOutput(run.stdout);
+        const secs = ((Date.now() - started) / 1000).toFixed(1);
+        log(`plugin.Open (${method}) of ${external_node_path_namespaceObject.basename(a.path)}: ${outcome?.loaded ? 'loaded' : 'failed'} in ${secs}s`);
+        if (outcome) {
+            // Read only for a failure: the .so's build info tells why, beside the loader's recipe.
+            const evidence = outcome.loaded ? undefined : { server: loaderBuildSide(o.serverModules, o.serverGoVersion), plugin: pluginBuildSide(so) };
+            results.push({ platform: p.id, status: outcome.loaded ? 'loaded' : 'failed', method, detail: describeOutcome(outcome, evidence), ...(outcome.warning ? { warning: outcome.warning } : {}) });
+        }
+        else {
+            const why = run.code === 124 ? `timed out after ${RUN_TIMEOUT_SECONDS}s` : `exited with code ${run.code}`;
+            results.push({ platform: p.id, status: 'failed', method, detail: `the loader ${why} without a result: ${tail(run.output)}` });
+        }
+    }
+    log(`verification: packages listed and loader built in ${((t1 - t0) / 1000).toFixed(1)}s, total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    return results;
+}
+/** The .so's Go build info, the evidence for why a package differs; undefined when it has none. */
+function pluginBuildSide(so) {
+    try {
+        return readGoBuildInfo(new ElfFile(external_node_fs_namespaceObject.readFileSync(so), external_node_path_namespaceObject.basename(so)));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Downloads the server's versions of the modules the loader imports from, and lists the imports they lack. */
+async function packagesAbsentFromServer(imports, o, run) {
+    const modules = new Map();
+    for (const i of imports) {
+        const m = moduleOf(i, o.serverModules);
+        if (m)
+            modules.set(`${m.path}@${m.version}`, m);
+    }
+    if (modules.size === 0)
+        return [];
+    const dl = await runContainer({ ...run, command: ['go', 'mod', 'download', ...modules.keys()] });
+    if (dl.code !== 0)
+        return `downloading the server's versions of the shared modules failed: ${tail(dl.output)}`;
+    const hasGo = (dir) => {
+        try {
+            return external_node_fs_namespaceObject.readdirSync(dir).some(f => f.endsWith('.go') && !f.endsWith('_test.go'));
+        }
+        catch {
+            return false;
+        }
+    };
+    return imports.flatMap(importPath => {
+        const m = moduleOf(importPath, o.serverModules);
+        return m && !hasGo(packageDir(o.dirs.goModCache, m, importPath)) ? [{ importPath, module: `${m.path}@${m.version}` }] : [];
+    });
+}
+/** Verifies every artifact; results come in the artifacts' order. Artifacts of one platform share one loader. */
+async function verifyArtifacts(o) {
+    const groups = new Map();
+    o.artifacts.forEach((artifact, index) => {
+        const g = groups.get(artifact.platform.id) ?? { platform: artifact.platform, items: [] };
+        g.items.push({ index, artifact });
+        groups.set(artifact.platform.id, g);
+    });
+    const results = new Array(o.artifacts.length);
+    await mapConcurrent([...groups.values()], o.concurrency, async ({ platform, items }) => {
+        let rs;
+        try {
+            rs = await verifyPlatform(platform, items.map(i => i.artifact), o);
+        }
+        catch (e) {
+            // One platform's trouble (docker, a bad build list) must not hide the others' results.
+            rs = items.map(() => ({ platform: platform.id, status: 'failed', method: 'none', detail: `verification could not run: ${e.message}` }));
+        }
+        items.forEach((it, k) => (results[it.index] = rs[k]));
+    });
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/verify/static-proof.ts
+
+
+
+const SUMMARY_PACKAGES = 10;
+const side = (f) => f.buildInfo;
+function problemsOf({ server, plugin, witness }) {
+    if (server.goarch !== plugin.goarch || server.bits !== plugin.bits) {
+        return [`${plugin.file} is a ${plugin.bits}-bit ${plugin.goarch} file, the server binary ${witness} is ${server.bits}-bit ${server.goarch}`];
+    }
+    const out = [];
+    if (server.fingerprints.size === 0)
+        out.push(`${witness} exports no package fingerprints: it does not import plugin (it cannot load plugins) or is not a Go program`);
+    if (plugin.kind !== 'shared object' || plugin.fingerprints.size === 0)
+        out.push(`${plugin.file} is not a Go plugin (it is an ELF ${plugin.kind} exporting ${plugin.fingerprints.size} package fingerprints)`);
+    return out;
+}
+function warningsOf({ server, plugin }, passed) {
+    const out = [];
+    const [sg, pg] = [server.buildInfo?.goVersion, plugin.buildInfo?.goVersion];
+    if (passed && sg && pg && sg !== pg) {
+        out.push(`the Go versions differ (plugin ${pg}, server ${sg}); plugin.Open accepts it because no shared package differs, but ${sg} is the safe choice`);
+    }
+    if (plugin.glibc && server.glibc && compareGlibc(plugin.glibc, server.glibc) > 0) {
+        out.push(`the plugin needs ${plugin.glibc}, the server binary only ${server.glibc}: it may not dlopen on the server's system`);
+    }
+    else if (plugin.glibc && !server.glibc) {
+        out.push(`the plugin needs ${plugin.glibc}, the server binary needs no glibc: it may not dlopen on the server's system`);
+    }
+    for (const f of [server, plugin])
+        if (f.buildInfoError)
+            out.push(f.buildInfoError);
+    return out;
+}
+function proveStatically(input) {
+    const { server, plugin, symbols, witness } = input;
+    const problems = problemsOf(input);
+    const shared = [...plugin.fingerprints.keys()].filter(p => server.fingerprints.has(p));
+    const differing = shared
+        .filter(p => server.fingerprints.get(p) !== plugin.fingerprints.get(p))
+        .sort()
+        .map(p => {
+        const module = moduleOfPackage(p, [side(server), side(plugin)]);
+        return { package: p, module, server: versionOn(side(server), module), plugin: versionOn(side(plugin), module) };
+    });
+    const exported = new Set(plugin.names);
+    const missingSymbols = problems.length > 0 ? [] : symbols.filter(s => !isExportedName(s) || !exported.has(s));
+    const passed = problems.length === 0 && differing.length === 0 && missingSymbols.length === 0;
+    const diagnosis = differing.length > 0 && problems.length === 0 ? diagnoseDifference(differing.map(d => d.package), side(server), side(plugin)) : undefined;
+    const proof = {
+        passed,
+        witness,
+        shared: shared.length,
+        differing,
+        missingSymbols,
+        problems,
+        goVersions: { server: server.buildInfo?.goVersion, plugin: plugin.buildInfo?.goVersion },
+        glibc: { server: server.glibc, plugin: plugin.glibc },
+        diagnosis,
+        warnings: warningsOf(input, passed),
+        summary: ''
+    };
+    proof.summary = summarize(proof, plugin.symbolPath);
+    return proof;
+}
+function summarize(p, symbolPath) {
+    if (p.passed)
+        return `proven against ${p.witness}: ${p.shared} shared packages, 0 different`;
+    if (p.problems.length > 0)
+        return `refused against ${p.witness}: ${p.problems.join('; ')}`;
+    const parts = [];
+    if (p.differing.length > 0) {
+        // The summary names the first few; proofDetails and `differing` hold every one.
+        const names = p.differing.slice(0, SUMMARY_PACKAGES).map(d => d.package);
+        const more = p.differing.length > SUMMARY_PACKAGES ? ` and ${p.differing.length - SUMMARY_PACKAGES} more` : '';
+        parts.push(`${p.differing.length} of ${p.shared} shared packages differ (${names.join(', ')}${more}): ${p.diagnosis?.message}`);
+    }
+    if (p.missingSymbols.length > 0) {
+        const as = p.missingSymbols.map(s => `${symbolPath ?? '<plugin path>'}.${s}`).join(', ');
+        parts.push(`the plugin does not export ${p.missingSymbols.join(', ')} (looked up as ${as})`);
+    }
+    return `refused against ${p.witness}: ${parts.join('; ')}`;
+}
+/** The proof in lines for the log: every differing package with its module on both sides, Go and glibc versions, warnings. */
+function proofDetails(p) {
+    const lines = [p.summary];
+    for (const d of p.differing) {
+        lines.push(`  ${d.package} (${d.module}): server ${describeVersion(d.server)}, plugin ${describeVersion(d.plugin)}`);
+    }
+    lines.push(`  Go: server ${p.goVersions.server ?? 'unknown'}, plugin ${p.goVersions.plugin ?? 'unknown'}`);
+    lines.push(`  C library: server needs ${p.glibc.server ?? 'no glibc'}, plugin needs ${p.glibc.plugin ?? 'no glibc'}`);
+    for (const w of p.warnings)
+        lines.push(`  warning: ${w}`);
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/verify/witness.ts
+/**
+ * Verification: the one place that chooses who judges each platform. The
+ * server's own release binary, when the release publishes one: a static
+ * proof by the package fingerprints plugin.Open compares (milliseconds, no
+ * emulator). Else the stand-in loader (src/verify/loader-witness.ts), built
+ * like the server and run natively or under an emulator.
+ */
+
+
+
+const LOADER_WITNESS = 'stand-in loader';
+/** Results in the artifacts' order. */
+async function verifyPlatforms(o) {
+    const results = new Array(o.artifacts.length);
+    const byLoader = [];
+    for (const [index, artifact] of o.artifacts.entries()) {
+        const w = o.witnessOf(artifact.platform);
+        if (w.kind === 'loader') {
+            o.log(artifact.platform.id, `no release binary to prove against (${w.why}): the stand-in loader judges`);
+            byLoader.push({ index, artifact });
+            continue;
+        }
+        results[index] = await proveAgainstBinary(artifact, w, o);
+    }
+    if (byLoader.length > 0) {
+        const verdicts = await verifyArtifacts({ ...o.loader, artifacts: byLoader.map(b => b.artifact), symbols: o.symbols, log: o.log });
+        for (const [k, { index, artifact }] of byLoader.entries())
+            results[index] = await fromLoader(verdicts[k], artifact.path);
+    }
+    return results;
+}
+async function proveAgainstBinary(artifact, w, o) {
+    const base = { platform: artifact.platform.id, witness: `release binary ${w.assetName}`, method: 'static' };
+    let plugin;
+    try {
+        plugin = await readBinaryFactsFromFile(artifact.path, artifact.path.split('/').pop());
+    }
+    catch (e) {
+        return { ...base, status: 'failed', detail: `cannot read ${artifact.path}: ${e.message}`, glibc: { server: w.facts.glibc }, warnings: [] };
+    }
+    const proof = proveStatically({ server: w.facts, plugin, symbols: o.symbols, witness: w.assetName });
+    for (const line of proofDetails(proof))
+        o.log(artifact.platform.id, line);
+    return {
+        ...base,
+        status: proof.passed ? 'loaded' : 'failed',
+        detail: proof.summary,
+        differing: proof.differing,
+        missingSymbols: proof.missingSymbols,
+        goVersions: proof.goVersions,
+        glibc: proof.glibc,
+        warnings: proof.warnings
+    };
+}
+async function fromLoader(v, soPath) {
+    // The C library the .so needs, even without a server binary to compare with.
+    const glibc = await readBinaryFactsFromFile(soPath).then(f => ({ plugin: f.glibc }), () => ({}));
+    return { platform: v.platform, status: v.status, witness: LOADER_WITNESS, method: v.method, detail: v.detail, glibc, warnings: v.warning ? [v.warning] : [] };
+}
+
+;// CONCATENATED MODULE: ./src/report/outcome.ts
+
+/** The Go the server was built with: its binary's when known. */
+const serverGoVersion = (o) => o.serverBuild?.goVersion ?? o.server.goVersion;
+const serverGoVersionSource = (o) => o.serverBuild?.goVersionSource ?? o.server.goVersionSource;
 /**
  * Compatible: every platform built, no conflict, every shared module the
  * plugin links at the server's version, no platform that failed to load. A
@@ -44648,12 +46306,40 @@ function isCompatible(o) {
     const aligned = !a || (a.conflicts.length === 0 && unaligned(a.shared).length === 0);
     return aligned && o.builds.every(b => b.ok) && o.verification.every(v => v.status !== 'failed');
 }
+/** Why the run fails, in one line; undefined when it succeeds. */
+function verdictOf(o) {
+    const target = `${o.server.owner}/${o.server.name} ${o.server.tag}`;
+    const conflicts = o.alignment?.conflicts ?? [];
+    if (conflicts.length > 0)
+        return `go.mod cannot be aligned with ${target}: ${conflicts.map(c => c.message).join('; ')}`;
+    const failedBuilds = o.builds.filter(b => !b.ok).map(b => b.job.platform.id);
+    if (failedBuilds.length > 0)
+        return `go build failed for ${failedBuilds.join(', ')}`;
+    if (!isCompatible(o))
+        return `the plugin is not compatible with ${target}; see the annotations and the job summary`;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/report/compat-report.ts
+
 const moduleEntry = (s) => ({ path: s.path, plugin: s.plugin, server: s.server, ...(s.replace !== undefined ? { replace: s.replace } : {}) });
+const verificationEntry = (v) => ({
+    status: v.status,
+    witness: v.witness,
+    method: v.method,
+    detail: v.detail,
+    ...(v.differing ? { differing: v.differing } : {}),
+    ...(v.missingSymbols && v.missingSymbols.length > 0 ? { missingSymbols: v.missingSymbols } : {}),
+    ...(v.goVersions ? { goVersions: v.goVersions } : {}),
+    glibc: v.glibc,
+    warnings: v.warnings
+});
 function compatReport(o) {
     return {
         server: { repository: `${o.server.owner}/${o.server.name}`, tag: o.server.tag },
-        goVersion: o.server.goVersion,
-        goVersionSource: o.server.goVersionSource,
+        goVersion: serverGoVersion(o),
+        goVersionSource: serverGoVersionSource(o),
+        ...(o.serverBuild && o.serverBuild.notes.length > 0 ? { serverNotes: o.serverBuild.notes } : {}),
         align: o.alignment?.mode,
         // Linked shared modules decide loading; the others are listed apart.
         shared: (o.alignment?.shared ?? []).filter(s => s.linked).map(moduleEntry),
@@ -44667,16 +46353,50 @@ function compatReport(o) {
                 image: b.job.image,
                 built: b.ok,
                 buildSeconds: Number(b.seconds.toFixed(1)),
-                verification: v ? { status: v.status, method: v.method, detail: v.detail } : { status: 'skipped' }
+                verification: v ? verificationEntry(v) : { status: 'skipped' }
             };
         }),
         compatible: isCompatible(o)
     };
 }
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+/** The job summary: what a plugin author reads after a run. Pure. */
+
+
 const code = (s) => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`;
+const cell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** The "loads" cell: the verdict and who gave it. */
+function loadsCell(v) {
+    if (!v)
+        return '-';
+    if (v.status === 'loaded')
+        return v.method === 'static' ? `yes: ${cell(v.detail)}` : `yes (${v.witness}, ${v.method})`;
+    if (v.status === 'failed')
+        return `**no** (${v.witness}): ${cell(v.detail)}`;
+    return `not verified: ${cell(v.detail)}`;
+}
+const glibcCell = (v) => !v?.glibc.plugin ? '-' : v.glibc.server ? `${v.glibc.plugin} (server ${v.glibc.server})` : v.glibc.plugin;
+/** Every differing package of a refused platform, with its module on both sides. */
+function differingSection(results) {
+    const out = [];
+    for (const v of results.filter(r => r.differing && r.differing.length > 0)) {
+        out.push(`<details><summary>${v.platform}: ${v.differing?.length} packages differ from the server's (Go: server ${v.goVersions?.server ?? '?'}, plugin ${v.goVersions?.plugin ?? '?'})</summary>`, '');
+        out.push('| package | module | server | plugin |', '| --- | --- | --- | --- |');
+        for (const d of v.differing ?? [])
+            out.push(`| ${code(d.package)} | ${code(d.module)} | ${d.server ? cell(summary_describe(d.server)) : '-'} | ${d.plugin ? cell(summary_describe(d.plugin)) : '-'} |`);
+        out.push('', '</details>', '');
+    }
+    return out;
+}
+const summary_describe = (v) => `${v.version ?? ''}${v.replace ? ` => ${v.replace}` : ''}`.trim() || '?';
 function summaryMarkdown(o) {
     const lines = ['## Go plugin build', ''];
-    lines.push(`Server **${o.server.owner}/${o.server.name} ${o.server.tag}**, Go **${o.server.goVersion}** (from ${o.server.goVersionSource}).`, '');
+    lines.push(`Server **${o.server.owner}/${o.server.name} ${o.server.tag}**, Go **${serverGoVersion(o)}** (from ${serverGoVersionSource(o)}).`, '');
+    for (const note of o.serverBuild?.notes ?? [])
+        lines.push(`- :warning: ${note}`);
+    if (o.serverBuild?.notes.length)
+        lines.push('');
     const a = o.alignment;
     if (a) {
         lines.push(`### go.mod alignment (${a.mode})`, '');
@@ -44701,15 +46421,20 @@ function summaryMarkdown(o) {
         }
         lines.push('', ...notLinkedSection(a.shared));
     }
-    lines.push('### Platforms', '', '| platform | image | build | seconds | loads | file | size | sha256 | release |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    lines.push('### Platforms', '', '| platform | image | build | seconds | loads | C library | file | size | sha256 | release |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const b of o.builds) {
         const v = o.verification.find(x => x.platform === b.job.platform.id);
         const art = o.artifacts.find(x => x.platform === b.job.platform.id);
-        const loads = !v ? '-' : v.status === 'loaded' ? `yes (${v.method})` : v.status === 'failed' ? `**no**: ${v.detail}` : `not verified: ${v.detail}`;
         const release = art?.url ? `[${art.upload}](${art.url})` : '-';
-        lines.push(`| ${b.job.platform.id} | ${code(b.job.image)} | ${b.ok ? 'ok' : '**failed**'} | ${b.seconds.toFixed(1)} | ${loads} | ${art ? code(art.name) : '-'} | ${art?.size ?? '-'} | ${art ? code(art.sha256) : '-'} | ${release} |`);
+        lines.push(`| ${b.job.platform.id} | ${code(b.job.image)} | ${b.ok ? 'ok' : '**failed**'} | ${b.seconds.toFixed(1)} | ${loadsCell(v)} | ${glibcCell(v)} | ${art ? code(art.name) : '-'} | ${art?.size ?? '-'} | ${art ? code(art.sha256) : '-'} | ${release} |`);
     }
     lines.push('');
+    for (const v of o.verification)
+        for (const w of v.warnings)
+            lines.push(`- :warning: ${v.platform}: ${w}`);
+    if (o.verification.some(v => v.warnings.length > 0))
+        lines.push('');
+    lines.push(...differingSection(o.verification));
     if (o.releaseUrl) {
         lines.push(`Release: ${o.releaseUrl}`, '', '| asset | status |', '| --- | --- |');
         for (const a of o.releaseAssets ?? [])
@@ -44740,6 +46465,16 @@ function notLinkedSection(shared) {
         ''
     ];
 }
+
+;// CONCATENATED MODULE: ./src/report/publish.ts
+/** The edge of reporting: step outputs, the job summary, compat-report.json in output-dir. */
+
+
+
+
+
+
+
 /** Sets every output and writes the summary and the JSON report; returns the report's path. */
 async function publishReport(o, outputDir) {
     const reportPath = external_node_path_namespaceObject.join(outputDir, REPORT_NAME);
@@ -44747,7 +46482,7 @@ async function publishReport(o, outputDir) {
     await (0,promises_namespaceObject.writeFile)(reportPath, JSON.stringify(compatReport(o), null, 2) + '\n');
     await recordOutputs(outputDir, [REPORT_NAME]);
     setOutput('server-version', o.server.tag);
-    setOutput('go-version', o.server.goVersion);
+    setOutput('go-version', serverGoVersion(o));
     setOutput('go-mod-changed', String((o.alignment?.changed ?? false) && !o.goFilesRestored));
     setOutput('artifacts', JSON.stringify(o.artifacts.map(a => ({ platform: a.platform, path: a.path, name: a.name, size: a.size, sha256: a.sha256, ...(a.url ? { url: a.url, upload: a.upload } : {}) }))));
     setOutput('compatible', String(isCompatible(o)));
@@ -44845,89 +46580,85 @@ function fail(e) {
 
 
 
-
-
-
-
-
-
 /**
- * The pipeline: resolve the server release, align the plugin's go.mod, build
- * every platform in the server's images, verify the .so files load, upload
- * them, report. Every input is checked before anything is written, and a
- * run that fails puts the plugin's go.mod and go.sum back as they were.
+ * The pipeline: resolve the server (its release, its binaries), align the
+ * plugin's go.mod, build every platform in the server's images, verify each
+ * .so against the server's release binary (or a stand-in loader), upload,
+ * report. Every input is checked before anything is written, and a run that
+ * fails puts the plugin's go.mod and go.sum back as they were.
  */
 async function main_run() {
     // Once the server is known, even a failing run reports what it learnt.
     let partial;
     let goFiles;
     try {
-        // Inputs, parsed and validated once; then the checks that need no writes.
+        // Inputs, parsed and validated once; then every check that needs no writes.
         const ctx = loadContext();
         const { inputs } = ctx;
-        const shipping = decideUpload({ upload: inputs.upload, releaseTag: inputs.releaseTag, eventName: ctx.eventName, payloadReleaseTag: ctx.payloadReleaseTag });
-        const plugin = readPluginModule(inputs, ctx.workspace);
-        checkOutputDir(inputs.outputDir, [ctx.workspace, ctx.runnerTemp]);
-        await checkDockerEngine();
-        const api = new GitHubApi({ token: inputs.token, log: core_debug });
-        // Resolve the server release: tag, Go version, go.mod.
-        const server = await resolveServerRelease(api, inputs.server, inputs.serverVersion);
-        info(`Server ${server.owner}/${server.name} ${server.tag}: Go ${server.goVersion} (from ${server.goVersionSource})`);
-        // Flags that would make every .so unloadable (-trimpath, ...), refused before anything is
-        // written. Which of them the server's build used will come from its binary's build info.
-        checkFingerprintFlags({ buildArgs: inputs.buildArgs, goFlags: inputs.goEnv.GOFLAGS }, SERVER_BUILD_FLAGS_UNKNOWN);
-        // The release to upload to must exist before anything is built.
-        const release = shipping.upload ? await findRelease(api, ctx.repository.owner, ctx.repository.name, shipping.tag ?? '') : undefined;
-        const concurrency = defaultConcurrency();
-        // Go commands that are no platform's build (alignment) run in the linux-amd64 image.
-        const toolImage = imageFor(inputs.buildImage, templateValues(server, parsePlatform('linux-amd64'), plugin.name));
-        // The runner's extra CAs (TLS-inspecting proxies) reach every container, read-only.
-        const ca = runnerCertificates(server.goVersion, inputs.goEnv, { info: info, warning: warning });
-        const goEnv = { ...inputs.goEnv, ...ca.env };
-        const planned = planLayout(ctx);
-        const layout = { ...planned, dirs: { ...planned.dirs, caFiles: ca.mounts } };
-        const jobs = planBuilds({ inputs: { ...inputs, goEnv }, server, pluginName: plugin.name, pluginWorkdir: layout.pluginWorkdir });
-        const outputNames = jobs.map(j => j.assetName);
-        checkOutputNames(inputs.outputDir, outputNames);
-        await createLayout(layout);
-        await checkImages([...jobs, { platform: parsePlatform('linux-amd64'), image: toolImage }], server.goVersion, concurrency);
-        const outcome = { server, builds: [], verification: [], artifacts: [] };
+        const { shipping, plugin, api, release } = await preflight(ctx);
+        // The server: its release (GO_VERSION, go.mod) and its release binaries, the truth about its build.
+        const server = await resolveServer(api, {
+            server: inputs.server,
+            version: inputs.serverVersion,
+            binary: inputs.serverBinary,
+            platforms: inputs.platforms,
+            token: inputs.token,
+            valuesFor: (r, p) => templateValues(r, p, plugin.name),
+            log: info
+        });
+        const { build: serverBuild } = server;
+        info(`Server ${server.release.owner}/${server.release.name} ${server.release.tag}: Go ${serverBuild.goVersion} (from ${serverBuild.goVersionSource})`);
+        for (const note of serverBuild.notes)
+            warning(note);
+        const plan = await prepareRun(ctx, plugin, server);
+        const outcome = { server: server.release, serverBuild, builds: [], verification: [], artifacts: [] };
         partial = { outcome, outputDir: inputs.outputDir };
-        // Align the plugin's go.mod with the server's build list.
+        // Align the plugin's go.mod with what the server links.
         goFiles = snapshotGoFiles(plugin.dir);
-        const goRunner = new DockerGoRunner(toolImage, containerMounts({ ...layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), goEnv, server.goVersion);
-        const linking = { package: inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) };
-        const alignment = await alignPlugin(goRunner, { mode: inputs.align, pluginDir: plugin.dir, scratchDir: layout.dirs.scratch, server, linking, log: info });
+        const goRunner = new DockerGoRunner(plan.toolImage, containerMounts({ ...plan.layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), plan.goEnv, serverBuild.goVersion);
+        const alignment = await alignPlugin(goRunner, {
+            mode: inputs.align,
+            pluginDir: plugin.dir,
+            scratchDir: plan.layout.dirs.scratch,
+            server: { goMod: server.release.goMod, goVersion: serverBuild.goVersion, modules: serverBuild.modules },
+            linking: { package: inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) },
+            log: info
+        });
         outcome.alignment = alignment;
         annotateConflicts(alignment);
         if (alignment.conflicts.length === 0) {
             // Build every platform in its image, concurrently.
-            await claimOutputs(inputs.outputDir, outputNames);
-            outcome.builds = await buildPlatforms(jobs, { dirs: layout.dirs, concurrency, repoDir: layout.repoDir });
-            await recordOutputs(inputs.outputDir, outputNames);
+            await claimOutputs(inputs.outputDir, plan.outputNames);
+            outcome.builds = await buildPlatforms(plan.jobs, { dirs: plan.layout.dirs, concurrency: plan.concurrency, repoDir: plan.layout.repoDir });
+            await recordOutputs(inputs.outputDir, plan.outputNames);
             outcome.artifacts = outcome.builds.flatMap(b => (b.artifact ? [b.artifact] : []));
-            // Verify: plugin.Open into a loader built like the server.
+            // Verify each .so against the server's release binary, or the stand-in loader.
             if (inputs.verify && outcome.artifacts.length > 0) {
-                outcome.verification = await verifyArtifacts({
+                outcome.verification = await verifyPlatforms({
                     artifacts: outcome.builds.filter(b => b.artifact).map(b => ({ platform: b.job.platform, path: b.job.outputPath })),
-                    imageFor: p => jobs.find(j => j.platform.id === p.id)?.image ?? toolImage,
-                    serverModules: alignment.serverModules,
-                    serverGoVersion: server.goVersion,
-                    plugin: { dir: plugin.dir, package: inputs.package },
+                    witnessOf: p => {
+                        const b = server.binaries.get(p.id);
+                        return b?.found ? { kind: 'release-binary', assetName: b.assetName, facts: b.facts } : { kind: 'loader', why: b?.why ?? 'no binary' };
+                    },
                     symbols: inputs.verifySymbols,
-                    dirs: layout.dirs,
-                    goEnv,
-                    concurrency,
+                    loader: {
+                        imageFor: p => plan.jobs.find(j => j.platform.id === p.id)?.image ?? plan.toolImage,
+                        serverModules: alignment.serverModules,
+                        serverGoVersion: serverBuild.goVersion,
+                        plugin: { dir: plugin.dir, package: inputs.package },
+                        dirs: plan.layout.dirs,
+                        goEnv: plan.goEnv,
+                        concurrency: plan.concurrency
+                    },
                     log: (platform, line) => info(`[verify ${platform}] ${line}`)
                 });
                 annotateVerification(outcome.verification);
             }
         }
         // Upload, only when everything built and loads.
-        const built = outcome.builds.length > 0 && outcome.builds.every(b => b.ok);
         if (!shipping.upload)
             outcome.uploadNote = shipping.reason;
-        else if (!built || !isCompatible(outcome))
+        else if (!isCompatible(outcome))
             outcome.uploadNote = 'not uploading: the build or the compatibility check failed; the release was left untouched';
         else {
             const result = await uploadToRelease(api, {
@@ -44949,16 +46680,8 @@ async function main_run() {
         }
         if (outcome.uploadNote)
             info(outcome.uploadNote);
-        // The verdict; a failed run leaves the plugin's files as they were. Then report: outputs, job summary, compat-report.json.
-        const failedBuilds = outcome.builds.filter(b => !b.ok).map(b => b.job.platform.id);
-        const target = `${server.owner}/${server.name} ${server.tag}`;
-        let verdict;
-        if (alignment.conflicts.length > 0)
-            verdict = `go.mod cannot be aligned with ${target}: ${alignment.conflicts.map(c => c.message).join('; ')}`;
-        else if (failedBuilds.length > 0)
-            verdict = `go build failed for ${failedBuilds.join(', ')}`;
-        else if (!isCompatible(outcome))
-            verdict = `the plugin is not compatible with ${target}; see the annotations and the job summary`;
+        // The verdict (a failed run leaves the plugin's files as they were); then outputs, job summary, compat-report.json.
+        const verdict = verdictOf(outcome);
         if (verdict)
             outcome.goFilesRestored = goFiles.restore();
         await publishReport(outcome, inputs.outputDir);

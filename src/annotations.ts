@@ -5,7 +5,7 @@ import { GitHubApiError } from './github/api.js'
 import { adviceFor } from './github/explain.js'
 import type { Alignment } from './alignment/align.js'
 import { differs, unaligned } from './alignment/plan.js'
-import type { VerifyResult } from './verify/verify.js'
+import type { VerifyResult } from './verify/witness.js'
 
 /** Annotations take paths relative to the repository root. */
 export function repoPath(file: string | undefined, workspace: string = process.env.GITHUB_WORKSPACE || process.cwd()): string | undefined {

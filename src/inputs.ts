@@ -3,6 +3,7 @@ import { InputError } from './errors.js'
 import { type Platform, parsePlatforms, DEFAULT_PLATFORMS } from './platform.js'
 import { placeholdersOf, renderTemplate } from './template.js'
 import { splitShellWords } from './shell-words.js'
+import type { ServerBinarySetting } from './server/binary-asset.js'
 import { tagNameProblem } from './git-ref.js'
 
 export type AlignMode = 'full' | 'cap' | 'off'
@@ -26,6 +27,8 @@ export interface ActionInputs {
   token: string
   align: AlignMode
   verify: boolean
+  /** Where the server's release binary (the verification witness) comes from. */
+  serverBinary: ServerBinarySetting
   verifySymbols: string[]
   upload: UploadMode
   releaseTag?: string
@@ -53,6 +56,7 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'go-mod-cache': '',
   align: 'full',
   verify: 'true',
+  'server-binary': 'auto',
   'verify-symbols': 'GetGotifyPluginInfo,NewGotifyPluginInstance',
   upload: 'auto',
   'release-tag': '',
@@ -144,6 +148,7 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     token: (get('token') ?? '').trim(),
     align: oneOf('align', input('align'), ['full', 'cap', 'off']) as AlignMode,
     verify: bool('verify', input('verify')),
+    serverBinary: parseServerBinary(input('server-binary')),
     // Set but empty means "skip the symbol check"; unset means the default.
     verifySymbols: parseSymbols(get('verify-symbols') ?? INPUT_DEFAULTS['verify-symbols']),
     upload: oneOf('upload', input('upload'), ['auto', 'true', 'false']) as UploadMode,
@@ -235,6 +240,14 @@ export function parseGoEnv(text: string): Record<string, string> {
     env[m[1]] = m[2]
   }
   return env
+}
+
+function parseServerBinary(value: string): ServerBinarySetting {
+  if (value === 'auto' || value === 'none') return { kind: value }
+  const accepted = 'auto, none, or an asset name with placeholders such as gotify-{platform}.zip'
+  checkTemplate('server-binary', value, ASSET_PLACEHOLDERS)
+  if (/[/\\]/.test(value.replace(/\{[^{}]*\}/g, ''))) throw new InputError('server-binary', `"${value}" contains a path separator`, accepted)
+  return { kind: 'template', template: value }
 }
 
 function parseSymbols(text: string): string[] {

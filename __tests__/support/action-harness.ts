@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { type GitHubServer, createGitHubServer } from './github-server.js'
 import { type GoProxy, startGoProxy } from './goproxy.js'
+import { type ServerAsset, serverReleaseAssets } from './fixture-server.js'
 
 /**
  * Runs the bundled action (dist/index.js) the way a runner does: INPUT_*
@@ -36,6 +37,8 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Reuse a RUNNER_TEMP (and so the action's GOCACHE) across runs; kept afterwards. */
   runnerTemp?: string
+  /** Reuse a RUNNER_TOOL_CACHE (downloaded server binaries) across runs; kept afterwards. */
+  toolCache?: string
   /** Run the action as this (non-root) user, as GitHub runners do; needs root. */
   user?: string
 }
@@ -79,6 +82,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     GITHUB_API_URL: opts.apiUrl,
     GITHUB_WORKSPACE: opts.workspace,
     RUNNER_TEMP: opts.runnerTemp ?? path.join(tmp, 'runner-temp'),
+    RUNNER_TOOL_CACHE: opts.toolCache ?? path.join(tmp, 'tool-cache'),
     ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
     ...opts.env
   }
@@ -151,25 +155,47 @@ export interface World {
   goVersion: string
   /** go-env input that makes Go commands use the fixture proxy. */
   goEnv: string
+  /** The release binaries attached to every server release (none when the world has none). */
+  serverAssets: ServerAsset[]
   close(): Promise<void>
 }
 
 /** `serverGoMod`: the server's go.mod at every tag (default: the fixture server's); `proxyTls`: the module proxy speaks HTTPS. */
-export async function startWorld(opts: { serverRepo?: string; tags?: string[]; serverGoMod?: string; proxyTls?: { key: Buffer; cert: Buffer } } = {}): Promise<World> {
+/** The platforms the fixture server is released for, like gotify's release assets. */
+export const SERVER_PLATFORMS = ['linux-amd64', 'linux-arm-7', 'linux-arm64', 'linux-386', 'linux-riscv64']
+
+export interface WorldOptions {
+  serverRepo?: string
+  tags?: string[]
+  /** Another go.mod for the server's tags; then no release binaries unless asked (they link the fixture server's modules). */
+  serverGoMod?: string
+  /** Attach the fixture server's release binaries (gotify-linux-<arch>.zip) to every release. */
+  serverBinaries?: boolean
+  proxyTls?: { key: Buffer; cert: Buffer }
+}
+
+export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   const github = await createGitHubServer()
   const proxy = await startGoProxy(undefined, { tls: opts.proxyTls })
   const goVersion = await hostGoVersion()
   const repo = opts.serverRepo ?? 'gotify/server'
   const serverGoMod = opts.serverGoMod ?? fs.readFileSync(path.join(FIXTURES, 'server', 'go.mod'), 'utf8')
+  const withBinaries = opts.serverBinaries ?? opts.serverGoMod === undefined
+  // Built once per content and cached (see fixture-server.ts); a TLS world still builds them over plain HTTP.
+  const plainProxy = opts.proxyTls && withBinaries ? await startGoProxy() : undefined
+  const assets = withBinaries ? await serverReleaseAssets(SERVER_PLATFORMS, { goVersion }, (plainProxy ?? proxy).url) : []
+  await plainProxy?.close()
   for (const tag of opts.tags ?? ['v2.9.0', 'v2.9.1']) {
     github.state.addTag(repo, tag, { GO_VERSION: `${goVersion}\n`, 'go.mod': serverGoMod })
-    github.state.addRelease(repo, tag)
+    const release = github.state.addRelease(repo, tag)
+    for (const a of assets) github.state.addAsset(release, a.name, a.zip)
   }
   return {
     github,
     proxy,
     goVersion,
     goEnv: `GOPROXY=${proxy.url}\nGOSUMDB=off`,
+    serverAssets: assets,
     close: async () => {
       await github.close()
       await proxy.close()

@@ -28,7 +28,8 @@ export interface AlignOptions {
   pluginDir: string
   /** Host folder for the server's go.mod copy (must be mounted like pluginDir). */
   scratchDir: string
-  server: { goMod: string; goVersion: string }
+  /** The server's go.mod and Go; `modules`, when its release binary is known, are what it really links (they win over go.mod). */
+  server: { goMod: string; goVersion: string; modules?: ModuleVersion[] }
   /** The package built and its platforms: which modules it links decides what must be aligned. */
   linking: LinkingOptions
   log: (line: string) => void
@@ -100,7 +101,7 @@ export async function alignPlugin(go: GoRunner, opts: AlignOptions): Promise<Ali
   }
   const pluginMod = parseGoMod(original.mod.toString('utf8'))
   const serverMod = parseGoMod(opts.server.goMod)
-  const serverModules = await serverBuildList(go, opts.server.goMod, serverMod, opts.scratchDir, opts.server.goVersion).catch((e: unknown) => {
+  const serverModules = opts.server.modules ?? await serverBuildList(go, opts.server.goMod, serverMod, opts.scratchDir, opts.server.goVersion).catch((e: unknown) => {
     throw e instanceof GoFailure ? new StepError(`Computing the server's build list from its go.mod: ${e.message}`) : e
   })
   const result = (shared: SharedModule[], conflicts: Conflict[]): Alignment => ({

@@ -117,12 +117,12 @@ export function loaderMainGo(imports: string[], opts: { checkGoVersion?: boolean
   for (const i of imports) checkPath(i, 'package')
   const blank = imports.map(i => `\t_ ${JSON.stringify(i)}\n`).join('')
   const check = opts.checkGoVersion ?? false
-  // plugin.Open only compares package hashes, which can match across patch
-  // releases: the Go version recorded in the .so must equal the server's too.
+  // plugin.Open only compares package fingerprints, which can match across
+  // patch releases: it then loads the plugin, and so does this loader, but
+  // says that the Go versions differ.
   const goCheck = check
     ? `\tif bi, err := buildinfo.ReadFile(os.Args[1]); err == nil && bi.GoVersion != runtime.Version() {
-\t\treport(result{Error: fmt.Sprintf("plugin.Open accepted the plugin, but it was built with %s and the server with %s", bi.GoVersion, runtime.Version())})
-\t\treturn
+\t\twarning = fmt.Sprintf("the plugin was built with %s and the server with %s; plugin.Open accepts it because no shared package differs, but %s is the safe choice", bi.GoVersion, runtime.Version(), runtime.Version())
 \t}
 `
     : ''
@@ -141,6 +141,7 @@ type result struct {
 \tLoaded  bool     \`json:"loaded"\`
 \tError   string   \`json:"error,omitempty"\`
 \tMissing []string \`json:"missing,omitempty"\`
+\tWarning string   \`json:"warning,omitempty"\`
 }
 
 func report(r result) {
@@ -161,6 +162,7 @@ func main() {
 \t\treport(result{Error: err.Error()})
 \t\treturn
 \t}
+\tvar warning string
 ${goCheck}\tvar missing []string
 \tfor _, s := range os.Args[2:] {
 \t\tif _, err := p.Lookup(s); err != nil {
@@ -168,10 +170,10 @@ ${goCheck}\tvar missing []string
 \t\t}
 \t}
 \tif len(missing) > 0 {
-\t\treport(result{Error: "plugin lacks symbols the server looks up", Missing: missing})
+\t\treport(result{Error: "plugin lacks symbols the server looks up", Missing: missing, Warning: warning})
 \t\treturn
 \t}
-\treport(result{Loaded: true})
+\treport(result{Loaded: true, Warning: warning})
 }
 `
 }
@@ -194,6 +196,8 @@ export interface LoaderOutcome {
   loaded: boolean
   error?: string
   missing?: string[]
+  /** The Go versions differ though plugin.Open accepted the plugin. */
+  warning?: string
 }
 
 /** The last result line of the loader's stdout; undefined when it printed none (it crashed). */
@@ -227,8 +231,6 @@ export function loaderBuildSide(serverModules: ModuleVersion[], serverGoVersion:
 export function describeOutcome(o: LoaderOutcome, evidence?: { server: BuildSide; plugin?: BuildSide }): string {
   if (o.loaded) return 'plugin.Open succeeded and every symbol was found'
   if (o.missing && o.missing.length > 0) return `plugin.Open succeeded but the plugin lacks ${o.missing.join(', ')}`
-  const go = /built with (go\S+) and the server with (go\S+)/.exec(o.error ?? '')
-  if (go) return `${o.error}; Go plugins are only supported with the exact same toolchain: build with ${go[2]}`
   const pkg = /different version of package (\S+)/.exec(o.error ?? '')?.[1]
   const hint = !pkg
     ? ''

@@ -17,11 +17,13 @@ import type { BuildSide } from './diagnosis.js'
 import { type Loader, type ModuleVersion, describeOutcome, goListDepsArgs, loaderBuildSide, makeLoader, parseGoListDeps, parseLoaderOutput } from './loader.js'
 import { loaderDrift, moduleOf, packageDir } from './server-packages.js'
 
-export interface VerifyResult {
+export interface LoaderVerdict {
   platform: string
   status: 'loaded' | 'failed' | 'not-verified'
   method: 'native' | 'qemu-user' | 'binfmt' | 'none'
   detail: string
+  /** Loaded, but something the user should know (the Go versions differ). */
+  warning?: string
 }
 
 /** How foreign binaries can run here: a static qemu to mount, a kernel binfmt handler, or nothing. */
@@ -112,8 +114,8 @@ async function sysroot(image: string, env: Record<string, string>): Promise<stri
 
 type Artifact = VerifyOptions['artifacts'][number]
 
-async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptions): Promise<VerifyResult[]> {
-  const all = (status: VerifyResult['status'], method: VerifyResult['method'], detail: string): VerifyResult[] =>
+async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptions): Promise<LoaderVerdict[]> {
+  const all = (status: LoaderVerdict['status'], method: LoaderVerdict['method'], detail: string): LoaderVerdict[] =>
     artifacts.map(() => ({ platform: p.id, status, method, detail }))
   const plan = runPlan(p)
   if (plan.kind === 'impossible') return all('not-verified', 'none', plan.why)
@@ -121,7 +123,7 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   if (plan.kind === 'emulated' && emu.kind === 'none') {
     return all('not-verified', 'none', `this runner cannot run ${p.arch} binaries (no qemu-${plan.qemuArch}-static, no binfmt handler); ${HOW_TO_EMULATE}`)
   }
-  const method: VerifyResult['method'] = emu.kind === 'none' ? 'native' : emu.kind
+  const method: LoaderVerdict['method'] = emu.kind === 'none' ? 'native' : emu.kind
   const log = (line: string): void => o.log(p.id, line)
   const image = o.imageFor(p)
   const env = loaderEnv(p, o.goEnv, o.serverGoVersion)
@@ -174,7 +176,7 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   const drift = loaderDrift(fs.readFileSync(path.join(src, 'go.mod'), 'utf8'), o.serverModules)
   if (drift.length > 0) return all('failed', method, `the loader could not be built from the server's module versions alone (${drift.join('; ')})`)
 
-  const results: VerifyResult[] = []
+  const results: LoaderVerdict[] = []
   for (const [i, a] of artifacts.entries()) {
     const so = path.join(work, `plugin-${i}.so`)
     const unreadable = missing.get(i)
@@ -202,7 +204,7 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
     if (outcome) {
       // Read only for a failure: the .so's build info tells why, beside the loader's recipe.
       const evidence = outcome.loaded ? undefined : { server: loaderBuildSide(o.serverModules, o.serverGoVersion), plugin: pluginBuildSide(so) }
-      results.push({ platform: p.id, status: outcome.loaded ? 'loaded' : 'failed', method, detail: describeOutcome(outcome, evidence) })
+      results.push({ platform: p.id, status: outcome.loaded ? 'loaded' : 'failed', method, detail: describeOutcome(outcome, evidence), ...(outcome.warning ? { warning: outcome.warning } : {}) })
     } else {
       const why = run.code === 124 ? `timed out after ${RUN_TIMEOUT_SECONDS}s` : `exited with code ${run.code}`
       results.push({ platform: p.id, status: 'failed', method, detail: `the loader ${why} without a result: ${tail(run.output)}` })
@@ -249,16 +251,16 @@ async function packagesAbsentFromServer(
 }
 
 /** Verifies every artifact; results come in the artifacts' order. Artifacts of one platform share one loader. */
-export async function verifyArtifacts(o: VerifyOptions): Promise<VerifyResult[]> {
+export async function verifyArtifacts(o: VerifyOptions): Promise<LoaderVerdict[]> {
   const groups = new Map<string, { platform: Platform; items: Array<{ index: number; artifact: Artifact }> }>()
   o.artifacts.forEach((artifact, index) => {
     const g = groups.get(artifact.platform.id) ?? { platform: artifact.platform, items: [] }
     g.items.push({ index, artifact })
     groups.set(artifact.platform.id, g)
   })
-  const results: VerifyResult[] = new Array(o.artifacts.length)
+  const results: LoaderVerdict[] = new Array(o.artifacts.length)
   await mapConcurrent([...groups.values()], o.concurrency, async ({ platform, items }) => {
-    let rs: VerifyResult[]
+    let rs: LoaderVerdict[]
     try {
       rs = await verifyPlatform(platform, items.map(i => i.artifact), o)
     } catch (e) {

@@ -1,4 +1,6 @@
-import { compatReport, isCompatible, summaryMarkdown, type RunOutcome } from '../src/report.js'
+import { compatReport } from '../../src/report/compat-report.js'
+import { isCompatible, type RunOutcome } from '../../src/report/outcome.js'
+import { summaryMarkdown } from '../../src/report/summary.js'
 
 const server = { owner: 'gotify', name: 'server', tag: 'v2.9.1', goVersion: '1.26.0', goVersionSource: 'GO_VERSION' as const, goMod: '' }
 const alignment = {
@@ -16,8 +18,8 @@ const base: RunOutcome = { server, alignment, builds: [], verification: [], arti
 test('compatible only when everything shared is aligned and nothing failed to load or to run', () => {
   expect(isCompatible(base)).toBe(true)
   expect(isCompatible({ ...base, alignment: { ...alignment, shared: [{ path: 'x', plugin: 'v2', server: 'v1', linked: true }] } })).toBe(false)
-  expect(isCompatible({ ...base, verification: [{ platform: 'linux-amd64', status: 'failed', method: 'native', detail: 'x' }] })).toBe(false)
-  expect(isCompatible({ ...base, verification: [{ platform: 'linux-arm64', status: 'not-verified', method: 'none', detail: 'x' }] })).toBe(true)
+  expect(isCompatible({ ...base, verification: [{ platform: 'linux-amd64', status: 'failed', witness: 'stand-in loader', method: 'native', detail: 'x', glibc: {}, warnings: [] }] })).toBe(false)
+  expect(isCompatible({ ...base, verification: [{ platform: 'linux-arm64', status: 'not-verified', witness: 'stand-in loader', method: 'none', detail: 'x', glibc: {}, warnings: [] }] })).toBe(true)
   expect(isCompatible({ ...base, alignment: undefined, failure: 'go get failed' })).toBe(false)
 })
 
@@ -29,7 +31,7 @@ test('a platform that failed to build is never compatible, in the verdict, the r
       { job: job('linux-amd64'), ok: true, seconds: 1, log: '', errors: [] },
       { job: job('linux-arm64'), ok: false, seconds: 1, log: 'syntax error', errors: [] }
     ],
-    verification: [{ platform: 'linux-amd64', status: 'loaded', method: 'native', detail: '' }]
+    verification: [{ platform: 'linux-amd64', status: 'loaded', witness: 'stand-in loader', method: 'native', detail: '', glibc: {}, warnings: [] }]
   }
   expect(isCompatible(o)).toBe(false)
   expect(compatReport(o)).toMatchObject({ compatible: false, platforms: [{ built: true }, { built: false }] })

@@ -1,4 +1,4 @@
-import { pickGoVersion, toolchainOf } from '../src/server-release.js'
+import { pickGoVersion, toolchainOf } from '../../src/server/release.js'
 
 const pick = (goMod: string, goVersionFile?: string): ReturnType<typeof pickGoVersion> => pickGoVersion('gotify/server', 'v3.0.0', goVersionFile, goMod)
 

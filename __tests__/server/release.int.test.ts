@@ -1,7 +1,7 @@
-import { StepError } from '../src/errors.js'
-import { GitHubApi } from '../src/github/api.js'
-import { resolveServerRelease } from '../src/server-release.js'
-import { createGitHubServer, type GitHubServer } from './support/github-server.js'
+import { StepError } from '../../src/errors.js'
+import { GitHubApi } from '../../src/github/api.js'
+import { resolveServerRelease } from '../../src/server/release.js'
+import { createGitHubServer, type GitHubServer } from '../support/github-server.js'
 
 const SERVER = { owner: 'gotify', name: 'server' }
 const GO_MOD = 'module github.com/gotify/server/v2\n\ngo 1.22\n\ntoolchain go1.22.4\n'
@@ -94,5 +94,5 @@ test('500s and a slow answer on the way are retried', async () => {
 test('a persistent 500 ends in an error naming the request', async () => {
   release('v2.9.1', { GO_VERSION: '1.22.4', 'go.mod': GO_MOD })
   gh.inject({ path: '/repos/gotify/server/contents/GO_VERSION', status: 500 })
-  await expect(resolveServerRelease(api, SERVER, 'v2.9.1')).rejects.toThrow('GET /repos/gotify/server/contents/GO_VERSION failed: HTTP 500, gave up after 3 tries: injected 500')
+  await expect(resolveServerRelease(api, SERVER, 'v2.9.1')).rejects.toThrow('Could not read the tag v2.9.1 of the server gotify/server (GET /repos/gotify/server/contents/GO_VERSION: HTTP 500, gave up after 3 tries: injected 500); GitHub kept failing; re-run the job later')
 })

@@ -1,7 +1,7 @@
-import { StepError } from './errors.js'
-import { parseGoVersion } from './go-version.js'
-import { type GitHubApi, type Release, type Tag, apiPath, isStatus } from './github/api.js'
-import { explainApiError } from './github/explain.js'
+import { StepError } from '../errors.js'
+import { parseGoVersion } from '../go-version.js'
+import { type GitHubApi, type Release, type Tag, apiPath, isStatus } from '../github/api.js'
+import { explainApiError } from '../github/explain.js'
 
 export interface ServerRelease {
   owner: string

@@ -1,0 +1,81 @@
+/**
+ * Which release asset of the server holds its binary for a platform, and which
+ * file inside the archive is the binary. Pure: names in, choices out.
+ */
+import type { Platform } from '../platform.js'
+import { renderTemplate } from '../template.js'
+
+/** The `server-binary` input. */
+export type ServerBinarySetting = { kind: 'auto' } | { kind: 'none' } | { kind: 'template'; template: string }
+
+export type ArchiveKind = 'zip' | 'tar.gz' | 'tar.xz' | 'file'
+
+// Longest first, so `.tar.gz` wins over a shorter match.
+const ARCHIVES: Array<[suffix: string, kind: ArchiveKind]> = [
+  ['.tar.gz', 'tar.gz'],
+  ['.tar.xz', 'tar.xz'],
+  ['.tgz', 'tar.gz'],
+  ['.zip', 'zip']
+]
+// When a release offers one binary in several archives, the first of these is taken.
+const PREFERENCE: ArchiveKind[] = ['zip', 'tar.gz', 'tar.xz', 'file']
+
+/** An asset's archive kind and its name without the archive extension. */
+export function archiveOf(name: string): { kind: ArchiveKind; stem: string } {
+  for (const [suffix, kind] of ARCHIVES) {
+    if (name.toLowerCase().endsWith(suffix) && name.length > suffix.length) return { kind, stem: name.slice(0, -suffix.length) }
+  }
+  return { kind: 'file', stem: name }
+}
+
+export interface NamedAsset {
+  name: string
+}
+
+export type AssetChoice<A> = { found: true; asset: A; kind: ArchiveKind; stem: string } | { found: false; why: string }
+
+/**
+ * auto: the asset whose name without archive extension ends with
+ * `-<platform>` (gotify-linux-arm-7.zip for linux-arm-7); a template: the
+ * asset of exactly that name.
+ */
+export function chooseBinaryAsset<A extends NamedAsset>(
+  assets: A[],
+  platform: Platform,
+  setting: Exclude<ServerBinarySetting, { kind: 'none' }>,
+  values: Record<string, string>
+): AssetChoice<A> {
+  const names = assets.map(a => a.name)
+  const listed = names.length > 0 ? names.slice(0, 12).join(', ') + (names.length > 12 ? `, ... (${names.length} in all)` : '') : 'none'
+  if (setting.kind === 'template') {
+    const wanted = renderTemplate(setting.template, values)
+    const asset = assets.find(a => a.name === wanted)
+    return asset ? { found: true, asset, ...archiveOf(asset.name) } : { found: false, why: `no asset named ${wanted} (assets: ${listed})` }
+  }
+  const candidates = assets
+    .map(asset => ({ asset, ...archiveOf(asset.name) }))
+    .filter(c => c.stem.endsWith(`-${platform.id}`))
+    .sort((a, b) => PREFERENCE.indexOf(a.kind) - PREFERENCE.indexOf(b.kind) || a.asset.name.localeCompare(b.asset.name))
+  if (candidates.length === 0) return { found: false, why: `no asset named like *-${platform.id}.zip, .tar.gz, .tgz or .tar.xz (assets: ${listed})` }
+  return { found: true, ...candidates[0] }
+}
+
+export interface ArchiveEntry {
+  /** Path inside the archive, with `/` separators. */
+  path: string
+  elfExecutable: boolean
+}
+
+/**
+ * The binary inside an extracted archive: the ELF executable named like the
+ * asset without its extension, else the only ELF executable.
+ */
+export function chooseExecutable(entries: ArchiveEntry[], stem: string, assetName: string): { path: string } | { error: string } {
+  const executables = entries.filter(e => e.elfExecutable)
+  const named = executables.filter(e => e.path.split('/').pop() === stem)
+  if (named.length === 1) return { path: named[0].path }
+  if (named.length === 0 && executables.length === 1) return { path: executables[0].path }
+  const holds = entries.length === 0 ? 'nothing' : entries.slice(0, 20).map(e => e.path + (e.elfExecutable ? ' (ELF executable)' : '')).join(', ') + (entries.length > 20 ? `, ... (${entries.length} files)` : '')
+  const problem = executables.length === 0 ? 'holds no ELF executable' : `holds several ELF executables and none is named ${stem}`
+  return { error: `${assetName} ${problem}; it holds: ${holds}` }
+}

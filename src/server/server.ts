@@ -1,0 +1,68 @@
+/**
+ * The server to build for: its release (tag, GO_VERSION, go.mod), its release
+ * binaries per platform (the witnesses of verification) and what they say
+ * about its build.
+ */
+import { readBinaryFactsFromFile } from '../binary/facts.js'
+import { StepError } from '../errors.js'
+import type { GitHubApi } from '../github/api.js'
+import type { Platform } from '../platform.js'
+import type { ServerBinarySetting } from './binary-asset.js'
+import { type ServerBinary, fetchServerBinaries } from './binary-download.js'
+import { type ServerBinaryFacts, type ServerBuild, serverBuildOf } from './build-facts.js'
+import { type ServerRelease, resolveServerRelease } from './release.js'
+
+export type { ServerBuild } from './build-facts.js'
+export type { ServerRelease } from './release.js'
+
+export type PlatformBinary = ({ found: true; binary: ServerBinary } & ServerBinaryFacts) | { found: false; why: string }
+
+export interface Server {
+  release: ServerRelease
+  /** Per platform id: the release binary and its facts, or why there is none (the stand-in loader is then the witness). */
+  binaries: Map<string, PlatformBinary>
+  build: ServerBuild
+}
+
+export interface ServerOptions {
+  server: { owner: string; name: string }
+  version: string
+  binary: ServerBinarySetting
+  platforms: Platform[]
+  token: string
+  /** asset-name placeholders per platform, once the release is known. */
+  valuesFor: (release: ServerRelease, p: Platform) => Record<string, string>
+  log: (line: string) => void
+}
+
+export async function resolveServer(api: GitHubApi, o: ServerOptions): Promise<Server> {
+  const release = await resolveServerRelease(api, o.server, o.version)
+  const lookups = await fetchServerBinaries(o.platforms, {
+    api,
+    token: o.token,
+    server: { ...o.server, tag: release.tag },
+    setting: o.binary,
+    valuesFor: p => o.valuesFor(release, p),
+    log: o.log
+  })
+  const binaries = new Map<string, PlatformBinary>()
+  const started = Date.now()
+  for (const p of o.platforms) {
+    const lookup = lookups.get(p.id) ?? { found: false, why: 'not looked up' }
+    if (!lookup.found) {
+      binaries.set(p.id, lookup)
+      continue
+    }
+    const { binary } = lookup
+    let facts
+    try {
+      facts = await readBinaryFactsFromFile(binary.path, binary.assetName)
+    } catch (e) {
+      throw new StepError(`server-binary: ${binary.assetName} cannot be read as a Go program (${(e as Error).message}); set server-binary to the asset of the server's binary, or none`)
+    }
+    binaries.set(p.id, { found: true, binary, platform: p.id, assetName: binary.assetName, facts })
+  }
+  const found = [...binaries.values()].filter((b): b is Extract<PlatformBinary, { found: true }> => b.found)
+  if (found.length > 0) o.log(`${found.length} server binaries read in ${Date.now() - started} ms`)
+  return { release, binaries, build: serverBuildOf(release, found) }
+}
