@@ -7,7 +7,7 @@ import { renderTables, updateReadme } from '../scripts/readme-tables.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const actionYml = readFileSync(`${root}/action.yml`, 'utf8')
-const action = parse(actionYml) as { inputs: Record<string, { default?: string; required?: boolean }>; outputs: Record<string, unknown>; runs: { using: string; main: string } }
+const action = parse(actionYml) as { inputs: Record<string, { default?: string; required?: boolean }>; outputs: Record<string, unknown>; runs: { using: string; main: string; post?: string; 'post-if'?: string } }
 
 test('README tables are what action.yml says (run `npm run docs` when this fails)', () => {
   const readme = readFileSync(`${root}/README.md`, 'utf8')
@@ -23,9 +23,9 @@ test('defaults used without the runner are the ones action.yml declares', () => 
   expect(INPUT_DEFAULTS).toEqual(declared)
 })
 
-test('the action runs the committed bundle on node24', () => {
-  expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+test('the action runs the committed bundle on node24, and its post step saves the caches whatever the outcome', () => {
+  expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/post/index.js', 'post-if': 'always()' })
   expect(Object.keys(action.outputs).sort()).toEqual(
-    ['artifacts', 'compat-report', 'compatible', 'go-mod-changed', 'go-version', 'release-url', 'server-version'].sort()
+    ['artifacts', 'cache-hit', 'compat-report', 'compatible', 'go-mod-changed', 'go-version', 'release-url', 'server-version'].sort()
   )
 })

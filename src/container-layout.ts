@@ -12,7 +12,7 @@ export interface HostDirs {
   /** Action-private files: server go.mod copies, loaders, reports. */
   scratch: string
   goModCache: string
-  /** One GOCACHE per platform below this, kept warm across platforms' runs. */
+  /** One GOCACHE per platform below this (for one Go version), kept between runs (src/cache/). */
   goCacheRoot: string
   /** Where .so files are written (build step only). */
   outputDir?: string
@@ -31,13 +31,17 @@ export const IN_CONTAINER = {
 /** The GOCACHE of the Go commands that are no platform's build (alignment). */
 export const TOOL_CACHE_KEY = 'tool'
 
-/** `cacheKey` separates GOCACHEs, e.g. a platform id or "align". */
+/** The host folder of one GOCACHE: `cacheKey` separates them, e.g. a platform id or "tool". */
+export function goCacheDir(dirs: Pick<HostDirs, 'goCacheRoot'>, cacheKey: string): string {
+  return path.join(dirs.goCacheRoot, cacheKey)
+}
+
 export function containerMounts(dirs: HostDirs, cacheKey: string): Mount[] {
   const mounts: Mount[] = [
     { host: dirs.source, container: IN_CONTAINER.source },
     { host: dirs.scratch, container: IN_CONTAINER.scratch },
     { host: dirs.goModCache, container: IN_CONTAINER.goModCache },
-    { host: path.join(dirs.goCacheRoot, cacheKey), container: IN_CONTAINER.goCache }
+    { host: goCacheDir(dirs, cacheKey), container: IN_CONTAINER.goCache }
   ]
   if (dirs.outputDir) mounts.push({ host: dirs.outputDir, container: IN_CONTAINER.outputDir })
   return [...mounts, ...(dirs.caFiles ?? [])]

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import * as path from 'node:path'
 import { StepError } from './errors.js'
+import { begin } from './run-clock.js'
 
 /** A host folder seen inside a container. */
 export interface Mount {
@@ -53,6 +54,7 @@ export async function runContainer(spec: ContainerSpec, onLine?: (line: string) 
 
 export async function runDocker(args: string[], onLine?: (line: string) => void): Promise<ContainerResult> {
   const started = Date.now()
+  const end = begin('go-and-docker')
   return new Promise((resolve, reject) => {
     const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -74,6 +76,7 @@ export async function runDocker(args: string[], onLine?: (line: string) => void)
     child.stdout.on('data', (c: Buffer) => take(c, false))
     child.stderr.on('data', (c: Buffer) => take(c, true))
     child.on('error', (e: NodeJS.ErrnoException) => {
+      end()
       reject(
         e.code === 'ENOENT'
           ? new StepError('docker: the docker command was not found; this action needs a Docker engine (GitHub-hosted Ubuntu runners have one; on a self-hosted runner install Docker and give the runner user access)')
@@ -81,6 +84,7 @@ export async function runDocker(args: string[], onLine?: (line: string) => void)
       )
     })
     child.on('close', code => {
+      end()
       if (onLine && pending !== '') onLine(pending)
       resolve({ code: code ?? 1, stdout, stderr, output, seconds: (Date.now() - started) / 1000 })
     })
@@ -96,6 +100,12 @@ export async function checkDockerEngine(): Promise<void> {
       `docker: no Docker engine reachable (${why}); run on a runner with Docker (ubuntu-latest has it), start the engine, or set DOCKER_HOST`
     )
   }
+}
+
+/** The image's id (`sha256:...`), which changes whenever its content does; undefined when it is not here. */
+export async function imageId(image: string): Promise<string | undefined> {
+  const r = await runDocker(['image', 'inspect', '--format', '{{.Id}}', image])
+  return r.code === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : undefined
 }
 
 export async function imageExists(image: string): Promise<boolean> {

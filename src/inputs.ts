@@ -34,6 +34,8 @@ export interface ActionInputs {
   releaseTag?: string
   overwrite: boolean
   checksums: boolean
+  /** Restore and save the module cache, build caches and server binaries with the runner's cache service. */
+  cache: boolean
 }
 
 /**
@@ -61,7 +63,8 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   upload: 'auto',
   'release-tag': '',
   overwrite: 'false',
-  checksums: 'true'
+  checksums: 'true',
+  cache: 'true'
 }
 
 export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
@@ -154,7 +157,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     upload: oneOf('upload', input('upload'), ['auto', 'true', 'false']) as UploadMode,
     releaseTag: releaseTag || undefined,
     overwrite: bool('overwrite', input('overwrite')),
-    checksums: bool('checksums', input('checksums'))
+    checksums: bool('checksums', input('checksums')),
+    cache: bool('cache', input('cache'))
   }
 }
 

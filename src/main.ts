@@ -17,13 +17,20 @@ import { annotateConflicts, annotateVerification, fail, failureMessage } from '.
 import { claimOutputs, recordOutputs } from './output-dir.js'
 import { type GoFilesSnapshot, snapshotGoFiles } from './plugin-module.js'
 import { StepError } from './errors.js'
+import { RunCaches } from './cache/store.js'
+import { goCaches, serverBinariesCache } from './cache/specs.js'
+import { allInToolCache } from './server/binary-download.js'
+import { downloadModules } from './build/modules.js'
+import { describeRunTimes, runTimes } from './run-clock.js'
 
 /**
  * The pipeline: resolve the server (its release, its binaries), align the
  * plugin's go.mod, build every platform in the server's images, verify each
  * .so against the server's release binary (or a stand-in loader), upload,
  * report. Every input is checked before anything is written, and a run that
- * fails puts the plugin's go.mod and go.sum back as they were.
+ * fails puts the plugin's go.mod and go.sum back as they were. Caches (server
+ * binaries, modules, a build cache per platform) are restored before the step
+ * that fills them and saved by the post step (src/post.ts).
  */
 export async function run(): Promise<void> {
   // Once the server is known, even a failing run reports what it learnt.
@@ -34,6 +41,7 @@ export async function run(): Promise<void> {
     const ctx = loadContext()
     const { inputs } = ctx
     const { shipping, plugin, api, release } = await preflight(ctx)
+    const caches = new RunCaches(inputs.cache)
 
     // The server: its release (GO_VERSION, go.mod) and its release binaries, the truth about its build.
     const server = await resolveServer(api, {
@@ -43,14 +51,19 @@ export async function run(): Promise<void> {
       platforms: inputs.platforms,
       token: inputs.token,
       valuesFor: (r, p) => templateValues(r, p, plugin.name),
-      log: core.info
+      log: core.info,
+      beforeBinaries: async r => {
+        if (inputs.serverBinary.kind !== 'none') await caches.restore([serverBinariesCache(r, inputs.platforms)], () => allInToolCache(r, inputs.platforms))
+      }
     })
+    caches.filled('server-binaries')
     const { build: serverBuild } = server
     core.info(`Server ${server.release.owner}/${server.release.name} ${server.release.tag}: Go ${serverBuild.goVersion} (from ${serverBuild.goVersionSource})`)
     for (const note of serverBuild.notes) core.warning(note)
     const plan = await prepareRun(ctx, plugin, server)
     const outcome: RunOutcome = { server: server.release, serverBuild, builds: [], verification: [], artifacts: [] }
     partial = { outcome, outputDir: inputs.outputDir }
+    await caches.restore(await goCaches(plan, plugin, server.release, serverBuild.goVersion))
 
     // Align the plugin's go.mod with what the server links.
     goFiles = snapshotGoFiles(plugin.dir)
@@ -67,9 +80,12 @@ export async function run(): Promise<void> {
     annotateConflicts(alignment)
 
     if (alignment.conflicts.length === 0) {
-      // Build every platform in its image, concurrently.
+      // Modules once, in one container (unless the cache brought them all); then every platform in its image, concurrently.
+      if (caches.resultOf('modules') !== 'exact') await downloadModules(goRunner, plugin.dir, core.info)
+      caches.filled('modules')
       await claimOutputs(inputs.outputDir, plan.outputNames)
       outcome.builds = await buildPlatforms(plan.jobs, { dirs: plan.layout.dirs, concurrency: plan.concurrency, repoDir: plan.layout.repoDir })
+      caches.filled('build', outcome.builds.filter(b => b.ok).map(b => b.job.platform.id))
       await recordOutputs(inputs.outputDir, plan.outputNames)
       outcome.artifacts = outcome.builds.flatMap(b => (b.artifact ? [b.artifact] : []))
 
@@ -137,5 +153,7 @@ export async function run(): Promise<void> {
         (r: unknown) => core.debug(`the report could not be written: ${r instanceof Error ? r.message : String(r)}`)
       )
     }
+  } finally {
+    core.info(describeRunTimes(runTimes()))
   }
 }

@@ -36,7 +36,7 @@ export async function prepareRun(ctx: ActionContext, plugin: PluginModule, serve
   // The runner's extra CAs (TLS-inspecting proxies) reach every container, read-only.
   const ca = runnerCertificates(build.goVersion, inputs.goEnv, { info: core.info, warning: core.warning })
   const goEnv = { ...inputs.goEnv, ...ca.env }
-  const planned = planLayout(ctx)
+  const planned = planLayout(ctx, build.goVersion)
   const layout = { ...planned, dirs: { ...planned.dirs, caFiles: ca.mounts } }
   const jobs = planBuilds({ inputs: { ...inputs, goEnv }, server: release, pluginName: plugin.name, pluginWorkdir: layout.pluginWorkdir })
   const outputNames = jobs.map(j => j.assetName)

@@ -21,10 +21,11 @@ function inside(parent: string, child: string): string | undefined {
 
 /**
  * Mounts the whole workspace when the plugin is in it (so `replace ../x`
- * directives keep working), else the plugin folder alone. Pure: nothing is
+ * directives keep working), else the plugin folder alone; build caches for
+ * the server's Go version. Pure: nothing is
  * created until createLayout, after every input was checked.
  */
-export function planLayout(ctx: ActionContext, runId: string = `${process.pid}-${Date.now()}`): RunLayout {
+export function planLayout(ctx: ActionContext, goVersion: string, runId: string = `${process.pid}-${Date.now()}`): RunLayout {
   const { inputs } = ctx
   const rel = inside(ctx.workspace, inputs.pluginPath)
   const source = rel === undefined ? inputs.pluginPath : ctx.workspace
@@ -35,7 +36,8 @@ export function planLayout(ctx: ActionContext, runId: string = `${process.pid}-$
       source,
       scratch: path.join(base, `scratch-${runId}`),
       goModCache: inputs.goModCache,
-      goCacheRoot: path.join(base, 'gocache'),
+      // Per Go version: each build cache the action saves holds one Go's objects.
+      goCacheRoot: path.join(base, 'gocache', `go${goVersion}`),
       outputDir: inputs.outputDir
     },
     pluginWorkdir: relInSource === '' ? IN_CONTAINER.source : path.posix.join(IN_CONTAINER.source, ...relInSource.split(path.sep)),

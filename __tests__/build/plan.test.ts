@@ -19,7 +19,7 @@ test('one job per platform, in the server image, with the server build flags and
   expect(jobs.map(j => j.image)).toEqual(['gotify/build:1.26.0-linux-amd64', 'gotify/build:1.26.0-linux-arm-7'])
   expect(jobs[1].assetName).toBe('echo-linux-arm-7-for-gotify-v2.9.1.so')
   expect(jobs[1].outputPath).toBe('/ws/build/echo-linux-arm-7-for-gotify-v2.9.1.so')
-  expect(jobs[0].goArgs).toEqual(['build', '-buildmode=plugin', '-ldflags=-w -s', '-tags', 'netgo', '-o', '/out/echo-linux-amd64-for-gotify-v2.9.1.so', '.'])
+  expect(jobs[0].goArgs).toEqual(['build', '-v', '-buildmode=plugin', '-ldflags=-w -s', '-tags', 'netgo', '-o', '/out/echo-linux-amd64-for-gotify-v2.9.1.so', '.'])
   expect(jobs[0].goArgs).not.toContain('-trimpath')
   expect(jobs[1].env).toMatchObject({ GOARCH: 'arm', GOARM: '7', GOTOOLCHAIN: 'local', GOMODCACHE: '/go/pkg/mod', GOPROXY: 'http://p', CGO_ENABLED: '1', GOFLAGS: '-modcacherw' })
   const withFlags = planBuilds({ inputs: { ...inputs, goEnv: { GOFLAGS: '-tags=x' } }, server, pluginName: 'echo', pluginWorkdir: '/proj' })

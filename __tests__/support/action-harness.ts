@@ -25,6 +25,10 @@ export interface ActionRun {
   summary: string
   /** `::error ...::message` lines, the annotations a user sees. */
   errors: string[]
+  /** What the main step saved for its post step (GITHUB_STATE). */
+  state: Record<string, string>
+  /** The post step (dist/post/index.js), when `post` was asked for. */
+  post?: { code: number; log: string }
 }
 
 export interface RunOptions {
@@ -41,6 +45,8 @@ export interface RunOptions {
   toolCache?: string
   /** Run the action as this (non-root) user, as GitHub runners do; needs root. */
   user?: string
+  /** Then run the post step, as the runner does at the end of the job: same environment, the state the main step saved. */
+  post?: boolean
 }
 
 const run = promisify(execFile)
@@ -66,10 +72,9 @@ export function parseOutputFile(text: string): Record<string, string> {
 
 export async function runAction(opts: RunOptions): Promise<ActionRun> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'action-run-'))
-  const files = { event: path.join(tmp, 'event.json'), output: path.join(tmp, 'output'), summary: path.join(tmp, 'summary.md') }
+  const files = { event: path.join(tmp, 'event.json'), output: path.join(tmp, 'output'), summary: path.join(tmp, 'summary.md'), state: path.join(tmp, 'state') }
   fs.writeFileSync(files.event, JSON.stringify(opts.event?.payload ?? {}))
-  fs.writeFileSync(files.output, '')
-  fs.writeFileSync(files.summary, '')
+  for (const f of [files.output, files.summary, files.state]) fs.writeFileSync(f, '')
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? tmp,
@@ -78,6 +83,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     GITHUB_EVENT_PATH: files.event,
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_STATE: files.state,
     GITHUB_REPOSITORY: opts.repository ?? 'someone/plugin',
     GITHUB_API_URL: opts.apiUrl,
     GITHUB_WORKSPACE: opts.workspace,
@@ -88,27 +94,37 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   }
   fs.mkdirSync(env.RUNNER_TEMP, { recursive: true })
   for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  let node = [process.execPath, path.join(ROOT, 'dist', 'index.js')]
+  let dist = path.join(ROOT, 'dist')
   if (opts.user) {
     // The checkout may not be readable by that user: run a copy of the bundle.
     fs.cpSync(path.join(ROOT, 'dist'), path.join(tmp, 'dist'), { recursive: true })
-    node = [process.execPath, path.join(tmp, 'dist', 'index.js')]
+    dist = path.join(tmp, 'dist')
     // The runner's user owns the workspace and the runner's files, as on GitHub.
     for (const dir of [tmp, opts.workspace]) await run('chown', ['-R', `${opts.user}:`, dir])
     fs.chmodSync(tmp, 0o755)
   }
-  const [cmd, ...args] = opts.user ? ['runuser', '-u', opts.user, '--', ...node] : node
-  const child = spawn(cmd, args, { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let log = ''
-  child.stdout.on('data', (c: Buffer) => (log += c.toString()))
-  child.stderr.on('data', (c: Buffer) => (log += c.toString()))
-  const code = await new Promise<number>(resolve => child.on('close', c => resolve(c ?? 1)))
+  const step = async (entry: string, stepEnv: Record<string, string>): Promise<{ code: number; log: string }> => {
+    const node = [process.execPath, path.join(dist, entry)]
+    const [cmd, ...args] = opts.user ? ['runuser', '-u', opts.user, '--', ...node] : node
+    const child = spawn(cmd, args, { cwd: opts.workspace, env: stepEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    let log = ''
+    child.stdout.on('data', (c: Buffer) => (log += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (log += c.toString()))
+    return { code: await new Promise<number>(resolve => child.on('close', c => resolve(c ?? 1))), log }
+  }
+  const { code, log } = await step('index.js', env)
+  // The runner turns the main step's GITHUB_STATE into STATE_<name> variables of the post step.
+  const state = parseOutputFile(fs.readFileSync(files.state, 'utf8'))
+  const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]))
+  const post = opts.post ? await step(path.join('post', 'index.js'), { ...env, ...stateEnv }) : undefined
   const result: ActionRun = {
     code,
     log,
     outputs: parseOutputFile(fs.readFileSync(files.output, 'utf8')),
     summary: fs.readFileSync(files.summary, 'utf8'),
-    errors: log.split('\n').filter(l => l.startsWith('::error'))
+    errors: log.split('\n').filter(l => l.startsWith('::error')),
+    state,
+    ...(post ? { post } : {})
   }
   // The module cache is read-only by design; make it removable.
   await run('chmod', ['-R', 'u+w', tmp]).catch(() => undefined)
@@ -172,18 +188,22 @@ export interface WorldOptions {
   /** Attach the fixture server's release binaries (gotify-linux-<arch>.zip) to every release. */
   serverBinaries?: boolean
   proxyTls?: { key: Buffer; cert: Buffer }
+  /** The server module (its go.mod at every tag, its release binaries built from it); default the fixture server. */
+  serverSource?: string
+  /** A GOPROXY to use instead of the fixture modules' (startModuleMirror: real modules); closed with the world. */
+  proxy?: GoProxy
 }
 
 export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   const github = await createGitHubServer()
-  const proxy = await startGoProxy(undefined, { tls: opts.proxyTls })
+  const proxy = opts.proxy ?? (await startGoProxy(undefined, { tls: opts.proxyTls }))
   const goVersion = await hostGoVersion()
   const repo = opts.serverRepo ?? 'gotify/server'
-  const serverGoMod = opts.serverGoMod ?? fs.readFileSync(path.join(FIXTURES, 'server', 'go.mod'), 'utf8')
+  const serverGoMod = opts.serverGoMod ?? fs.readFileSync(path.join(opts.serverSource ?? path.join(FIXTURES, 'server'), 'go.mod'), 'utf8')
   const withBinaries = opts.serverBinaries ?? opts.serverGoMod === undefined
   // Built once per content and cached (see fixture-server.ts); a TLS world still builds them over plain HTTP.
   const plainProxy = opts.proxyTls && withBinaries ? await startGoProxy() : undefined
-  const assets = withBinaries ? await serverReleaseAssets(SERVER_PLATFORMS, { goVersion }, (plainProxy ?? proxy).url) : []
+  const assets = withBinaries ? await serverReleaseAssets(SERVER_PLATFORMS, { goVersion, source: opts.serverSource }, (plainProxy ?? proxy).url) : []
   await plainProxy?.close()
   for (const tag of opts.tags ?? ['v2.9.0', 'v2.9.1']) {
     github.state.addTag(repo, tag, { GO_VERSION: `${goVersion}\n`, 'go.mod': serverGoMod })

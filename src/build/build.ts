@@ -5,7 +5,7 @@ import { type HostDirs, containerMounts, hostFoldersToCreate } from '../containe
 import { runContainer, runnerUser } from '../docker.js'
 import { mapConcurrent } from '../concurrency.js'
 import type { BuildJob } from './plan.js'
-import { type CompilerError, parseCompilerErrors } from './compiler-errors.js'
+import { type CompilerError, compiledPackages, parseCompilerErrors } from './compiler-errors.js'
 
 export interface BuildOutcome {
   job: BuildJob
@@ -52,7 +52,9 @@ export async function buildPlatforms(jobs: BuildJob[], opts: BuildOptions): Prom
 
 /** The whole log in its own group, printed when the platform is done so logs never interleave. */
 function showBuild(o: BuildOutcome): void {
-  const status = o.ok ? `ok in ${o.seconds.toFixed(1)} s` : 'FAILED'
+  const compiled = compiledPackages(o.log).length
+  // What a restored build cache saves shows here: only what changed gets compiled.
+  const status = o.ok ? `ok in ${o.seconds.toFixed(1)} s, ${compiled} package${compiled === 1 ? '' : 's'} compiled` : 'FAILED'
   core.startGroup(`build ${o.job.platform.id} (${o.job.image}): ${status}`)
   core.info(`go ${o.job.goArgs.join(' ')}`)
   if (o.log.trim() !== '') core.info(o.log.trimEnd())

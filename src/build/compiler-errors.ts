@@ -34,3 +34,8 @@ export function parseCompilerErrors(log: string, containerDir: string, repoDir: 
   }
   return errors
 }
+
+/** The packages a `go build -v` log names: those it compiled (what came from the build cache goes unnamed). */
+export function compiledPackages(log: string): string[] {
+  return log.split('\n').map(l => l.trim()).filter(l => /^[A-Za-z0-9._~+-]+(\/[A-Za-z0-9._~+-]+)*$/.test(l))
+}

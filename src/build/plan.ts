@@ -92,8 +92,8 @@ export function planBuilds({ inputs, server, pluginName, pluginWorkdir }: BuildP
       image: imageFor(inputs.buildImage, values),
       assetName,
       outputPath: path.join(inputs.outputDir, assetName),
-      // Mirrors the server's release build: no -trimpath, module cache at /go/pkg/mod.
-      goArgs: ['build', '-buildmode=plugin', `-ldflags=${inputs.ldflags}`, ...inputs.buildArgs, '-o', `${IN_CONTAINER.outputDir}/${assetName}`, pkg],
+      // Mirrors the server's release build: no -trimpath, module cache at /go/pkg/mod. -v names the packages compiled, not those the build cache had.
+      goArgs: ['build', '-v', '-buildmode=plugin', `-ldflags=${inputs.ldflags}`, ...inputs.buildArgs, '-o', `${IN_CONTAINER.outputDir}/${assetName}`, pkg],
       workdir: pluginWorkdir,
       env: withFixedGoEnv({ ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform) }, server.goVersion)
     }

@@ -44,6 +44,17 @@ export function toolCacheVersion(tag: string): string {
 
 export const toolName = (server: { owner: string; name: string }): string => `${server.owner}-${server.name}-binary`.toLowerCase()
 
+/** The tool cache folder holding a server release's binaries, one subfolder per platform (as @actions/tool-cache lays it out). */
+export function toolCacheFolder(server: { owner: string; name: string; tag: string }, toolCache: string = process.env.RUNNER_TOOL_CACHE ?? ''): string {
+  const version = toolCacheVersion(server.tag)
+  return path.join(toolCache, toolName(server), semver.clean(version) || version)
+}
+
+/** Whether every platform's binary is already in the tool cache (nothing to download or restore). */
+export function allInToolCache(server: { owner: string; name: string; tag: string }, platforms: Platform[]): boolean {
+  return platforms.every(p => tc.find(toolName(server), toolCacheVersion(server.tag), p.id) !== '')
+}
+
 /** The server release's assets; none when the tag has no published release. */
 export async function serverReleaseAssets(api: GitHubApi, server: { owner: string; name: string; tag: string }): Promise<ReleaseAsset[]> {
   const release = await api.getJsonOrUndefined<{ id: number }>(apiPath`/repos/${server.owner}/${server.name}/releases/tags/${server.tag}`)

@@ -33,10 +33,13 @@ export interface ServerOptions {
   /** asset-name placeholders per platform, once the release is known. */
   valuesFor: (release: ServerRelease, p: Platform) => Record<string, string>
   log: (line: string) => void
+  /** Runs once the tag is known, before the binaries are looked up (the caches restore them). */
+  beforeBinaries?: (release: ServerRelease) => Promise<void>
 }
 
 export async function resolveServer(api: GitHubApi, o: ServerOptions): Promise<Server> {
   const release = await resolveServerRelease(api, o.server, o.version)
+  await o.beforeBinaries?.(release)
   const lookups = await fetchServerBinaries(o.platforms, {
     api,
     token: o.token,

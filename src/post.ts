@@ -1,0 +1,6 @@
+import * as core from '@actions/core'
+import { saveCaches } from './cache/store.js'
+
+// Entry point of the post step (action.yml `post:`): saves the caches the main
+// step filled, once per job. Never fails the job: a cache is an optimisation.
+saveCaches().catch((e: unknown) => core.warning(`caches: not saved (${e instanceof Error ? e.message : String(e)})`))
