@@ -6,7 +6,7 @@ import * as fs from 'node:fs'
 import { ElfFile } from './elf.js'
 import { dynamicSymbols, highestGlibc, versionNeeds } from './elf-dynamic.js'
 import { type GoBuildInfo, readGoBuildInfo } from './go-buildinfo.js'
-import { namesUnder, packageFingerprints, pluginPath } from './fingerprints.js'
+import { PKGHASH_PREFIXES, UNNAMED_PLUGIN, namesUnder, packageFingerprints, pluginPath } from './fingerprints.js'
 
 export interface BinaryFacts {
   /** How to name the binary to a user (an asset name or a file name). */
@@ -31,8 +31,6 @@ export interface BinaryFacts {
 /** Reads the facts of an ELF binary. Throws ElfError for a file that is not a readable ELF of a known machine. */
 export function readBinaryFacts(data: Buffer, file: string): BinaryFacts {
   const elf = new ElfFile(data, file)
-  const symbols = dynamicSymbols(elf)
-  const fingerprints = packageFingerprints(elf, symbols)
   let buildInfo: GoBuildInfo | undefined
   let buildInfoError: string | undefined
   try {
@@ -40,6 +38,10 @@ export function readBinaryFacts(data: Buffer, file: string): BinaryFacts {
   } catch (e) {
     buildInfoError = (e as Error).message
   }
+  // Only the symbols read below: fingerprints, and names under the plugin's path (its main package, or plugin/unnamed-<hash>).
+  const mainPrefix = buildInfo?.path ? `${buildInfo.path}.` : undefined
+  const symbols = dynamicSymbols(elf, name => PKGHASH_PREFIXES.some(p => name.startsWith(p)) || name.startsWith(UNNAMED_PLUGIN) || (mainPrefix !== undefined && name.startsWith(mainPrefix)))
+  const fingerprints = packageFingerprints(elf, symbols)
   const symbolPath = pluginPath(buildInfo?.path, fingerprints)
   return {
     file,

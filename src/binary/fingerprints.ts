@@ -9,6 +9,8 @@ import type { ElfFile } from './elf.js'
 import type { DynamicSymbol } from './elf-dynamic.js'
 
 export const PKGHASH_PREFIXES = ['go:link.pkghashbytes.', 'go.link.pkghashbytes.'] as const
+/** The path Go gives a plugin built from a list of files. */
+export const UNNAMED_PLUGIN = 'plugin/unnamed-'
 
 const STT_OBJECT = 1
 const STT_FUNC = 2
@@ -37,7 +39,7 @@ export function packageFingerprints(elf: ElfFile, symbols: DynamicSymbol[]): Map
  */
 export function pluginPath(mainPath: string | undefined, fingerprints: Map<string, string>): string | undefined {
   if (mainPath && mainPath !== 'command-line-arguments') return mainPath
-  return [...fingerprints.keys()].find(p => p.startsWith('plugin/unnamed-'))
+  return [...fingerprints.keys()].find(p => p.startsWith(UNNAMED_PLUGIN))
 }
 
 /** Package-level names the file defines under `path`: `example.com/plug.GetGotifyPluginInfo` -> `GetGotifyPluginInfo`. */
