@@ -4,7 +4,9 @@
 // (empty RUNNER_TEMP, tool cache and checkout at the same paths, as a new VM
 // has them), for a new commit of the plugin, gets them back: no module from
 // the GOPROXY, no server binary from GitHub, only the plugin's package compiled.
-// A failing cache service is a warning, never a failed build.
+// A failing cache service is a warning, never a failed build. The jobs run as
+// the runner's non-root user, as on GitHub: what comes back belongs to it.
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -27,6 +29,9 @@ afterAll(async () => {
 
 const PLATFORMS = ['linux-amd64', 'linux-386']
 const KEY = 'go-plugin-build-v1'
+// GitHub runners are uid 1001 in the docker group; scripts/ci/setup-docker.sh makes gpb-runner.
+const USER = process.getuid?.() === 0 ? 'gpb-runner' : undefined
+const uid = USER ? Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' })) : process.getuid?.()
 
 /** One job on a fresh runner: same paths as the last one, nothing left in them; the plugin at commit `commit`. */
 async function job(commit: string): Promise<ActionRun> {
@@ -34,12 +39,15 @@ async function job(commit: string): Promise<ActionRun> {
   for (const d of Object.values(dirs)) fs.rmSync(d, { recursive: true, force: true })
   fs.cpSync(path.join(FIXTURES, 'plugins', 'basic'), path.join(dirs.workspace, 'plugin'), { recursive: true })
   fs.appendFileSync(path.join(dirs.workspace, 'plugin', 'plugin.go'), `\nconst commit = ${JSON.stringify(commit)}\n`)
+  for (const d of [dirs.runnerTemp, dirs.toolCache]) fs.mkdirSync(d, { recursive: true })
+  if (USER) execFileSync('chown', ['-R', `${USER}:`, root])
   return runAction({
     inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'go-env': world.goEnv, platforms: PLATFORMS.join(',') },
     ...dirs,
     apiUrl: world.github.url,
     env: cacheService.env(),
-    post: true
+    post: true,
+    user: USER
   })
 }
 
@@ -91,6 +99,10 @@ test('the first job saves its caches once, in the post step; the next job restor
   expect(second.post?.code).toBe(0)
   expect(second.post?.log).toContain('build cache linux-amd64: restored from')
   expect(cacheService.entries.filter(e => e.committed)).toHaveLength(4)
+  // The restored module cache belongs to the runner's user, who can write to it and delete it (go makes it read-only by default).
+  const moduleDir = path.join(root, 'temp', 'go-plugin-build', 'gomodcache', 'example.com', 'dep@v1.0.0')
+  expect(fs.statSync(moduleDir).uid).toBe(uid)
+  expect(fs.statSync(moduleDir).mode & 0o200).toBe(0o200)
 })
 
 test('a failing cache service is a warning: lookup refused, an archive broken midway, a save refused; the build succeeds', async () => {
