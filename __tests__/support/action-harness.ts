@@ -25,10 +25,12 @@ export interface ActionRun {
   summary: string
   /** `::error ...::message` lines, the annotations a user sees. */
   errors: string[]
+  /** Wall-clock seconds of the main step's process. */
+  seconds: number
   /** What the main step saved for its post step (GITHUB_STATE). */
   state: Record<string, string>
   /** The post step (dist/post/index.js), when `post` was asked for. */
-  post?: { code: number; log: string }
+  post?: { code: number; log: string; seconds: number }
 }
 
 export interface RunOptions {
@@ -103,16 +105,18 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     for (const dir of [tmp, opts.workspace]) await run('chown', ['-R', `${opts.user}:`, dir])
     fs.chmodSync(tmp, 0o755)
   }
-  const step = async (entry: string, stepEnv: Record<string, string>): Promise<{ code: number; log: string }> => {
+  const step = async (entry: string, stepEnv: Record<string, string>): Promise<{ code: number; log: string; seconds: number }> => {
+    const started = Date.now()
     const node = [process.execPath, path.join(dist, entry)]
     const [cmd, ...args] = opts.user ? ['runuser', '-u', opts.user, '--', ...node] : node
     const child = spawn(cmd, args, { cwd: opts.workspace, env: stepEnv, stdio: ['ignore', 'pipe', 'pipe'] })
     let log = ''
     child.stdout.on('data', (c: Buffer) => (log += c.toString()))
     child.stderr.on('data', (c: Buffer) => (log += c.toString()))
-    return { code: await new Promise<number>(resolve => child.on('close', c => resolve(c ?? 1))), log }
+    const code = await new Promise<number>(resolve => child.on('close', c => resolve(c ?? 1)))
+    return { code, log, seconds: (Date.now() - started) / 1000 }
   }
-  const { code, log } = await step('index.js', env)
+  const { code, log, seconds } = await step('index.js', env)
   // The runner turns the main step's GITHUB_STATE into STATE_<name> variables of the post step.
   const state = parseOutputFile(fs.readFileSync(files.state, 'utf8'))
   const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]))
@@ -123,6 +127,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     outputs: parseOutputFile(fs.readFileSync(files.output, 'utf8')),
     summary: fs.readFileSync(files.summary, 'utf8'),
     errors: log.split('\n').filter(l => l.startsWith('::error')),
+    seconds,
     state,
     ...(post ? { post } : {})
   }
