@@ -22,19 +22,22 @@ export interface ResolveOptions {
 export async function resolveServerVersions(api: GitHubApi, o: ResolveOptions): Promise<ServerRelease[]> {
   const { owner, name } = o.server
   const repository = `${owner}/${name}`
-  let releases: ListedRelease[] | undefined
-  let latest: string | undefined
-  try {
-    if (needsReleaseList(o.request)) {
-      const listed = await api.paginate<Release>(apiPath`/repos/${owner}/${name}/releases`)
-      releases = listed.map(r => ({ tag: r.tag_name, draft: r.draft, prerelease: r.prerelease }))
+  // Each request says what it was for when it fails.
+  const ask = async <T>(what: string, request: () => Promise<T>): Promise<T> => {
+    try {
+      return await request()
+    } catch (e) {
+      throw explainApiError(e, `${what} of the server ${repository}`, { kind: 'read', repository })
     }
-    if (o.request.terms.some(t => t.kind === 'latest')) latest = await latestTag(api, owner, name)
-    const published = new Set((releases ?? []).filter(r => !r.draft).map(r => r.tag))
-    for (const t of o.request.terms) if (t.kind === 'tag' && !published.has(t.tag)) await existingTag(api, owner, name, t.tag)
-  } catch (e) {
-    throw explainApiError(e, `list the releases of the server ${repository}`, { kind: 'read', repository })
   }
+  let releases: ListedRelease[] | undefined
+  if (needsReleaseList(o.request)) {
+    const listed = await ask('list the releases', () => api.paginate<Release>(apiPath`/repos/${owner}/${name}/releases`))
+    releases = listed.map(r => ({ tag: r.tag_name, draft: r.draft, prerelease: r.prerelease }))
+  }
+  const latest = o.request.terms.some(t => t.kind === 'latest') ? await ask('read the latest release', () => latestTag(api, owner, name)) : undefined
+  const published = new Set((releases ?? []).filter(r => !r.draft).map(r => r.tag))
+  for (const t of o.request.terms) if (t.kind === 'tag' && !published.has(t.tag)) await ask(`read the tag ${t.tag}`, () => existingTag(api, owner, name, t.tag))
   const selection = selectServerVersions({ request: o.request, repository, releases, latest, includePrereleases: o.includePrereleases })
   for (const t of selection.byTerm) if (t.tags.length === 0) o.log.warning(`server-version: ${t.term} selects no release of ${repository}`)
   o.log.info(`Server versions of ${repository} (${selection.tags.length}, newest first): ${selection.tags.join(', ')} (server-version: ${o.request.text})`)
