@@ -8,7 +8,7 @@ import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup } f
 import { DockerGoRunner, type GoRunner } from './go-runner.js'
 import { TOOL_CACHE_KEY, containerMounts } from './container-layout.js'
 import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
-import { type RunOutcome, isCompatible, verdictOf } from './report/outcome.js'
+import { type RunOutcome, isCompatible, plannedOutcome, verdictOf } from './report/outcome.js'
 import { publishReport, publishResolution } from './report/publish.js'
 import { fail, failureMessage } from './annotations.js'
 import { type GoFilesSnapshot, snapshotGoFiles } from './plugin-module.js'
@@ -40,11 +40,7 @@ export async function run(): Promise<void> {
     const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release) } : undefined
     const plans = planServerVersions({ releases, platforms: inputs.platforms, assetName: inputs.assetName, pluginName: plugin.name, existing })
     for (const p of plans.filter(x => x.skip)) core.info(`${p.release.tag}: not built: ${p.skip}`)
-    const outcome: RunOutcome = {
-      request: inputs.serverVersion.text,
-      versions: plans.map(p => ({ server: p.release, skipped: p.skip, alignsWorkspace: p.alignsWorkspace, builds: [], verification: [], artifacts: [] })),
-      compatibility: []
-    }
+    const outcome = plannedOutcome(inputs.serverVersion.text, plans)
     if (inputs.resolveOnly) return await publishResolution(outcome.request, outcome.versions)
 
     // Per version to build: its release binaries (the truth about its Go and modules) and its build plan;

@@ -7,6 +7,7 @@ import type { VerifyResult } from '../verify/witness.js'
 import type { ServerRelease } from '../server/release.js'
 import type { ServerBuild } from '../server/build-facts.js'
 import type { CompatibilityRow } from '../server-versions/compatibility.js'
+import type { VersionPlan } from '../server-versions/plan.js'
 
 /** One server version: what the run learnt and did for it. */
 export interface VersionOutcome {
@@ -40,6 +41,15 @@ export interface RunOutcome {
   failure?: string
   /** The run failed, so the plugin's go.mod and go.sum were put back as they were. */
   goFilesRestored?: boolean
+}
+
+/** The outcome before anything ran: every selected version, the skipped ones with why. */
+export function plannedOutcome(request: string, plans: VersionPlan[]): RunOutcome {
+  return {
+    request,
+    versions: plans.map(p => ({ server: p.release, skipped: p.skip, alignsWorkspace: p.alignsWorkspace, builds: [], verification: [], artifacts: [] })),
+    compatibility: []
+  }
 }
 
 /** The Go the server was built with: its binary's when known. */
