@@ -28,10 +28,12 @@ export function annotateConflicts(alignment: Alignment): void {
   }
 }
 
-export function annotateVerification(results: VerifyResult[]): void {
+/** `serverVersion`: named when the run builds several. */
+export function annotateVerification(results: VerifyResult[], serverVersion?: string): void {
+  const on = serverVersion ? ` (server ${serverVersion})` : ''
   for (const v of results) {
-    if (v.status === 'failed') core.error(`${v.platform}: ${v.detail}`, { title: `plugin does not load (${v.platform})` })
-    if (v.status === 'not-verified') core.warning(`${v.platform}: not verified: ${v.detail}`)
+    if (v.status === 'failed') core.error(`${v.platform}${on}: ${v.detail}`, { title: `plugin does not load (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
+    if (v.status === 'not-verified') core.warning(`${v.platform}${on}: not verified: ${v.detail}`)
   }
 }
 

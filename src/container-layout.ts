@@ -9,6 +9,12 @@ import type { Mount } from './docker.js'
 export interface HostDirs {
   /** Folder holding the plugin (the workspace, so `replace ../x` works). */
   source: string
+  /**
+   * A copy of the plugin's folder aligned with another server version,
+   * mounted over the plugin's folder in `source`: builds, `replace ../x`
+   * and the file paths compiled into the .so are the same as from the workspace.
+   */
+  pluginCopy?: Mount
   /** Action-private files: server go.mod copies, loaders, reports. */
   scratch: string
   goModCache: string
@@ -35,6 +41,8 @@ export const TOOL_CACHE_KEY = 'tool'
 export function containerMounts(dirs: HostDirs, cacheKey: string): Mount[] {
   const mounts: Mount[] = [
     { host: dirs.source, container: IN_CONTAINER.source },
+    // Docker mounts parents first, so the copy shadows the plugin's folder.
+    ...(dirs.pluginCopy ? [dirs.pluginCopy] : []),
     { host: dirs.scratch, container: IN_CONTAINER.scratch },
     { host: dirs.goModCache, container: IN_CONTAINER.goModCache },
     { host: path.join(dirs.goCacheRoot, cacheKey), container: IN_CONTAINER.goCache }

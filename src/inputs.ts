@@ -5,14 +5,21 @@ import { placeholdersOf, renderTemplate } from './template.js'
 import { splitShellWords } from './shell-words.js'
 import type { ServerBinarySetting } from './server/binary-asset.js'
 import { tagNameProblem } from './git-ref.js'
+import { type VersionRequest, parseVersionRequest } from './server-versions/request.js'
 
 export type AlignMode = 'full' | 'cap' | 'off'
 export type UploadMode = 'auto' | 'true' | 'false'
+export type SkipExistingMode = 'auto' | 'true' | 'false'
 
 /** Every input of action.yml, parsed and validated once. */
 export interface ActionInputs {
   server: { owner: string; name: string }
-  serverVersion: string
+  /** server-version: tags, latest, latest-N and ranges. */
+  serverVersion: VersionRequest
+  /** Ranges and latest-N may select pre-releases. */
+  includePrereleases: boolean
+  /** Only resolve the server versions (outputs), build nothing. */
+  resolveOnly: boolean
   pluginPath: string
   package: string
   pluginName?: string
@@ -34,6 +41,8 @@ export interface ActionInputs {
   releaseTag?: string
   overwrite: boolean
   checksums: boolean
+  /** Leave out server versions whose files the target release has already. */
+  skipExisting: SkipExistingMode
 }
 
 /**
@@ -43,6 +52,8 @@ export interface ActionInputs {
  */
 export const INPUT_DEFAULTS: Record<string, string> = {
   'server-version': 'latest',
+  'include-prereleases': 'false',
+  'resolve-only': 'false',
   'plugin-path': '.',
   package: '.',
   'plugin-name': '',
@@ -61,7 +72,8 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   upload: 'auto',
   'release-tag': '',
   overwrite: 'false',
-  checksums: 'true'
+  checksums: 'true',
+  'skip-existing': 'auto'
 }
 
 export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
@@ -90,8 +102,7 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     throw new InputError('server-repository', `"${serverRepository}" is not owner/name`, 'a GitHub repository such as gotify/server')
   }
 
-  const serverVersion = input('server-version')
-  if (serverVersion !== 'latest') checkTag('server-version', serverVersion, 'latest or a tag such as v2.9.1')
+  const serverVersion = parseVersionRequest(input('server-version'))
   const releaseTag = input('release-tag')
   if (releaseTag !== '') checkTag('release-tag', releaseTag, 'the tag of an existing release of this repository, such as v1.0.0')
 
@@ -134,6 +145,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
   return {
     server: { owner: repo[1], name: repo[2] },
     serverVersion,
+    includePrereleases: bool('include-prereleases', input('include-prereleases')),
+    resolveOnly: bool('resolve-only', input('resolve-only')),
     pluginPath,
     package: checkPackage(input('package')),
     pluginName: pluginName === '' ? undefined : pluginName,
@@ -154,7 +167,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     upload: oneOf('upload', input('upload'), ['auto', 'true', 'false']) as UploadMode,
     releaseTag: releaseTag || undefined,
     overwrite: bool('overwrite', input('overwrite')),
-    checksums: bool('checksums', input('checksums'))
+    checksums: bool('checksums', input('checksums')),
+    skipExisting: oneOf('skip-existing', input('skip-existing'), ['auto', 'true', 'false']) as SkipExistingMode
   }
 }
 

@@ -25,7 +25,8 @@ export async function preflight(ctx: ActionContext): Promise<Preflight> {
   const shipping = decideUpload({ upload: inputs.upload, releaseTag: inputs.releaseTag, eventName: ctx.eventName, payloadReleaseTag: ctx.payloadReleaseTag })
   const plugin = readPluginModule(inputs, ctx.workspace)
   checkOutputDir(inputs.outputDir, [ctx.workspace, ctx.runnerTemp])
-  await checkDockerEngine()
+  // resolve-only builds nothing: a plan job needs no Docker.
+  if (!inputs.resolveOnly) await checkDockerEngine()
   const api = new GitHubApi({ token: inputs.token, log: core.debug })
   const release = shipping.upload ? await findRelease(api, ctx.repository.owner, ctx.repository.name, shipping.tag ?? '') : undefined
   return { shipping, plugin, api, release }

@@ -1,49 +1,101 @@
 /**
- * How this run builds for the server: the flags it may use, the folders it
- * mounts (the runner's CA certificates among them), one build job per
- * platform, and the build images, checked before the plugin's files change.
+ * How this run builds: the folders every server version shares (module
+ * cache, per-platform build caches, scratch), the runner's CA certificates,
+ * and per server version the flags it may use, its build jobs, its folders
+ * (its own copy of the plugin unless it aligns the workspace) and its build
+ * images, checked before the plugin's files change.
  */
 import * as core from '@actions/core'
+import * as path from 'node:path'
+import type { HostDirs } from './container-layout.js'
 import { checkFingerprintFlags } from './build/fingerprint-flags.js'
 import { checkImages } from './build/images.js'
 import { type BuildJob, imageFor, planBuilds, templateValues } from './build/plan.js'
 import { defaultConcurrency } from './concurrency.js'
 import type { ActionContext } from './context.js'
+import { IN_CONTAINER } from './container-layout.js'
 import { checkOutputNames } from './output-dir.js'
-import { parsePlatform } from './platform.js'
+import { type Platform, parsePlatform } from './platform.js'
 import type { PluginModule } from './plugin-module.js'
-import { runnerCertificates } from './runner-certificates.js'
+import { type RunnerCaFile, describeCaMounts, findRunnerCaFiles, planCaMounts } from './runner-certificates.js'
+import type { VersionPlan } from './server-versions/plan.js'
 import type { Server } from './server/server.js'
 import { type RunLayout, createLayout, planLayout } from './workspace.js'
 
-export interface RunPlan {
+/** What every server version of the run shares. */
+export interface RunSetup {
   layout: RunLayout
+  concurrency: number
+  /** The runner's extra CAs (TLS-inspecting proxies), mounted read-only into every container. */
+  caFiles: RunnerCaFile[]
+  /** SSL_CERT_DIR values already logged (they differ only between Go before and from 1.16). */
+  caLogged: Set<string>
+}
+
+/** How one server version is built. */
+export interface VersionBuildPlan {
   jobs: BuildJob[]
   /** Image of the Go commands that are no platform's build (alignment): linux-amd64's. */
   toolImage: string
   /** go-env plus what the runner's certificates need. */
   goEnv: Record<string, string>
-  outputNames: string[]
-  concurrency: number
+  /** Its folders: its own scratch, and its copy of the plugin mounted over the plugin's folder. */
+  dirs: HostDirs
+  /** Host folder of the plugin it aligns and builds: the workspace's, or its copy. */
+  pluginDir: string
 }
 
-export async function prepareRun(ctx: ActionContext, plugin: PluginModule, server: Server): Promise<RunPlan> {
+const TOOL_PLATFORM: Platform = parsePlatform('linux-amd64')
+
+export function planRunSetup(ctx: ActionContext): RunSetup {
+  const found = findRunnerCaFiles()
+  for (const p of found.problems) core.warning(p)
+  return { layout: planLayout(ctx), concurrency: defaultConcurrency(), caFiles: found.files, caLogged: new Set() }
+}
+
+export async function createRunFolders(setup: RunSetup): Promise<void> {
+  await createLayout(setup.layout)
+}
+
+export function planVersionBuild(ctx: ActionContext, plugin: PluginModule, server: Server, setup: RunSetup, version: VersionPlan): VersionBuildPlan {
   const { inputs } = ctx
   const { release, build } = server
   // Flags that would make every .so unloadable (-trimpath, ...), unless the server's build used them too.
   checkFingerprintFlags({ buildArgs: inputs.buildArgs, goFlags: inputs.goEnv.GOFLAGS }, build.flags)
-  const toolImage = imageFor(inputs.buildImage, templateValues(release, parsePlatform('linux-amd64'), plugin.name))
-  // The runner's extra CAs (TLS-inspecting proxies) reach every container, read-only.
-  const ca = runnerCertificates(build.goVersion, inputs.goEnv, { info: core.info, warning: core.warning })
+  const toolImage = imageFor(inputs.buildImage, templateValues(release, TOOL_PLATFORM, plugin.name))
+  const ca = planCaMounts(setup.caFiles, build.goVersion, inputs.goEnv)
+  if (setup.caFiles.length > 0 && !setup.caLogged.has(ca.env.SSL_CERT_DIR)) {
+    setup.caLogged.add(ca.env.SSL_CERT_DIR)
+    core.info(describeCaMounts(setup.caFiles, ca.env))
+  }
   const goEnv = { ...inputs.goEnv, ...ca.env }
-  const planned = planLayout(ctx)
-  const layout = { ...planned, dirs: { ...planned.dirs, caFiles: ca.mounts } }
+  const { layout } = setup
+  const scratch = path.join(layout.dirs.scratch, version.key)
+  let dirs: HostDirs = { ...layout.dirs, scratch, caFiles: ca.mounts }
+  let pluginDir = plugin.dir
+  if (!version.alignsWorkspace) {
+    // The copy sits where the plugin's folder is in the container: same paths, same `replace ../x`.
+    pluginDir = path.join(scratch, 'plugin')
+    dirs = layout.pluginWorkdir === IN_CONTAINER.source ? { ...dirs, source: pluginDir } : { ...dirs, pluginCopy: { host: pluginDir, container: layout.pluginWorkdir } }
+  }
   const jobs = planBuilds({ inputs: { ...inputs, goEnv }, server: release, pluginName: plugin.name, pluginWorkdir: layout.pluginWorkdir })
-  const outputNames = jobs.map(j => j.assetName)
-  checkOutputNames(inputs.outputDir, outputNames)
-  const concurrency = defaultConcurrency()
-  await createLayout(layout)
-  // Every image must hold the Go the server was really built with.
-  await checkImages([...jobs, { platform: parsePlatform('linux-amd64'), image: toolImage }], build.goVersion, concurrency)
-  return { layout, jobs, toolImage, goEnv, outputNames, concurrency }
+  return { jobs, toolImage, goEnv, dirs, pluginDir }
+}
+
+/** Before anything is written: every file name is this run's to write. */
+export function checkRunOutputs(outputDir: string, plans: VersionBuildPlan[]): string[] {
+  const names = plans.flatMap(p => p.jobs.map(j => j.assetName))
+  checkOutputNames(outputDir, names)
+  return names
+}
+
+/** Every image must hold the Go its server version was really built with. */
+export async function checkVersionImages(versions: Array<{ plan: VersionBuildPlan; goVersion: string }>, concurrency: number): Promise<void> {
+  const byGo = new Map<string, Array<{ platform: Platform; image: string }>>()
+  for (const { plan, goVersion } of versions) {
+    const targets = byGo.get(goVersion) ?? []
+    targets.push(...plan.jobs, { platform: TOOL_PLATFORM, image: plan.toolImage })
+    byGo.set(goVersion, targets)
+  }
+  for (const [goVersion, targets] of byGo) await checkImages(targets, goVersion, concurrency)
 }

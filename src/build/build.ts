@@ -16,26 +16,34 @@ export interface BuildOutcome {
   artifact?: Artifact
 }
 
-export interface BuildOptions {
+/** A build job and the folders it builds from (a server version's own copy of the plugin, when it has one). */
+export interface BuildTask {
+  job: BuildJob
   dirs: HostDirs
+}
+
+export interface BuildOptions {
   concurrency: number
   /** The plugin folder relative to the repository root, for annotations. */
   repoDir: string
 }
 
-/** Builds every platform; a failing one does not stop the others. */
-export async function buildPlatforms(jobs: BuildJob[], opts: BuildOptions): Promise<BuildOutcome[]> {
-  for (const job of jobs) {
-    for (const dir of hostFoldersToCreate(opts.dirs, job.platform.id)) await mkdir(dir, { recursive: true })
+/**
+ * Builds every platform of every server version in one pool (the per-platform
+ * build cache and the module cache are shared); a failing one does not stop the others.
+ */
+export async function buildPlatforms(tasks: BuildTask[], opts: BuildOptions): Promise<BuildOutcome[]> {
+  for (const { job, dirs } of tasks) {
+    for (const dir of hostFoldersToCreate(dirs, job.platform.id)) await mkdir(dir, { recursive: true })
     // A stale file from an earlier run must never pass for this run's output.
     await rm(job.outputPath, { force: true })
   }
-  return mapConcurrent(jobs, opts.concurrency, async job => {
+  return mapConcurrent(tasks, opts.concurrency, async ({ job, dirs }) => {
     const r = await runContainer({
       image: job.image,
       command: ['go', ...job.goArgs],
       env: job.env,
-      mounts: containerMounts(opts.dirs, job.platform.id),
+      mounts: containerMounts(dirs, job.platform.id),
       workdir: job.workdir,
       user: runnerUser()
     })
@@ -53,13 +61,13 @@ export async function buildPlatforms(jobs: BuildJob[], opts: BuildOptions): Prom
 /** The whole log in its own group, printed when the platform is done so logs never interleave. */
 function showBuild(o: BuildOutcome): void {
   const status = o.ok ? `ok in ${o.seconds.toFixed(1)} s` : 'FAILED'
-  core.startGroup(`build ${o.job.platform.id} (${o.job.image}): ${status}`)
+  core.startGroup(`build ${o.job.platform.id} for ${o.job.serverVersion} (${o.job.image}): ${status}`)
   core.info(`go ${o.job.goArgs.join(' ')}`)
   if (o.log.trim() !== '') core.info(o.log.trimEnd())
   core.endGroup()
   if (o.ok) return
   const found = o.errors.length > 0 ? o.errors : [{ message: o.log.trim().split('\n').slice(-5).join(' | ') || 'go build failed' }]
   for (const e of found.slice(0, 20)) {
-    core.error(`${o.job.platform.id}: ${e.message}`, { title: `go build failed for ${o.job.platform.id}`, file: e.file, startLine: e.line, startColumn: e.column })
+    core.error(`${o.job.platform.id} (server ${o.job.serverVersion}): ${e.message}`, { title: `go build failed for ${o.job.platform.id}`, file: e.file, startLine: e.line, startColumn: e.column })
   }
 }

@@ -19,6 +19,8 @@ export interface ServerTarget {
 /** One platform's build: which image, which command, which file. */
 export interface BuildJob {
   platform: Platform
+  /** The server tag it is built for. */
+  serverVersion: string
   image: string
   assetName: string
   /** Host path of the .so. */
@@ -89,6 +91,7 @@ export function planBuilds({ inputs, server, pluginName, pluginWorkdir }: BuildP
     const pkg = inputs.package === '.' || inputs.package.startsWith('./') ? inputs.package : `./${inputs.package}`
     return {
       platform,
+      serverVersion: server.tag,
       image: imageFor(inputs.buildImage, values),
       assetName,
       outputPath: path.join(inputs.outputDir, assetName),
