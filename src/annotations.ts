@@ -32,6 +32,8 @@ export function annotateVerification(results: VerifyResult[]): void {
   for (const v of results) {
     if (v.status === 'failed') core.error(`${v.platform}: ${v.detail}`, { title: `plugin does not load (${v.platform})` })
     if (v.status === 'not-verified') core.warning(`${v.platform}: not verified: ${v.detail}`)
+    // A plugin that loads but needs a newer C library (a native build links the runner's) or another Go patch release.
+    if (v.status === 'loaded') for (const w of v.warnings) core.warning(`${v.platform}: ${w}`, { title: `plugin loads with a warning (${v.platform})` })
   }
 }
 

@@ -5,8 +5,6 @@ import { resolveServer } from './server/server.js'
 import { prepareRun } from './run-plan.js'
 import { templateValues } from './build/plan.js'
 import { buildPlatforms } from './build/build.js'
-import { DockerGoRunner } from './go-runner.js'
-import { TOOL_CACHE_KEY, containerMounts } from './container-layout.js'
 import { alignPlugin } from './alignment/align.js'
 import { tagFlagsOf } from './alignment/linked.js'
 import { verifyPlatforms } from './verify/witness.js'
@@ -54,8 +52,7 @@ export async function run(): Promise<void> {
 
     // Align the plugin's go.mod with what the server links.
     goFiles = snapshotGoFiles(plugin.dir)
-    const goRunner = new DockerGoRunner(plan.toolImage, containerMounts({ ...plan.layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), plan.goEnv, serverBuild.goVersion)
-    const alignment = await alignPlugin(goRunner, {
+    const alignment = await alignPlugin(plan.runners.tool, {
       mode: inputs.align,
       pluginDir: plugin.dir,
       scratchDir: plan.layout.dirs.scratch,
@@ -69,7 +66,7 @@ export async function run(): Promise<void> {
     if (alignment.conflicts.length === 0) {
       // Build every platform in its image, concurrently.
       await claimOutputs(inputs.outputDir, plan.outputNames)
-      outcome.builds = await buildPlatforms(plan.jobs, { dirs: plan.layout.dirs, concurrency: plan.concurrency, repoDir: plan.layout.repoDir })
+      outcome.builds = await buildPlatforms(plan.jobs, { dirs: plan.layout.dirs, concurrency: plan.concurrency, repoDir: plan.layout.repoDir, pluginDir: plugin.dir, runnerFor: plan.runners.forPlatform })
       await recordOutputs(inputs.outputDir, plan.outputNames)
       outcome.artifacts = outcome.builds.flatMap(b => (b.artifact ? [b.artifact] : []))
 
@@ -83,7 +80,7 @@ export async function run(): Promise<void> {
           },
           symbols: inputs.verifySymbols,
           loader: {
-            imageFor: p => plan.jobs.find(j => j.platform.id === p.id)?.image ?? plan.toolImage,
+            runnerFor: plan.runners.forPlatform,
             serverModules: alignment.serverModules,
             serverGoVersion: serverBuild.goVersion,
             plugin: { dir: plugin.dir, package: inputs.package },

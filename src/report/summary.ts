@@ -14,8 +14,12 @@ function loadsCell(v: VerifyResult | undefined): string {
   return `not verified: ${cell(v.detail)}`
 }
 
-const glibcCell = (v: VerifyResult | undefined): string =>
-  !v?.glibc.plugin ? '-' : v.glibc.server ? `${v.glibc.plugin} (server ${v.glibc.server})` : v.glibc.plugin
+/** The C library the .so needs (from verification, else from the build), beside the server binary's. */
+function glibcCell(v: VerifyResult | undefined, built: string | undefined): string {
+  const plugin = v?.glibc.plugin ?? built
+  if (!plugin) return '-'
+  return v?.glibc.server ? `${plugin} (server ${v.glibc.server})` : plugin
+}
 
 /** Every differing package of a refused platform, with its module on both sides. */
 function differingSection(results: VerifyResult[]): string[] {
@@ -55,13 +59,13 @@ export function summaryMarkdown(o: RunOutcome): string {
     }
     lines.push('', ...notLinkedSection(a.shared))
   }
-  lines.push('### Platforms', '', '| platform | image | build | seconds | loads | C library | file | size | sha256 | release |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+  lines.push('### Platforms', '', '| platform | built in | build | seconds | loads | C library | file | size | sha256 | release |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const b of o.builds) {
     const v = o.verification.find(x => x.platform === b.job.platform.id)
     const art = o.artifacts.find(x => x.platform === b.job.platform.id)
     const release = art?.url ? `[${art.upload}](${art.url})` : '-'
     lines.push(
-      `| ${b.job.platform.id} | ${code(b.job.image)} | ${b.ok ? 'ok' : '**failed**'} | ${b.seconds.toFixed(1)} | ${loadsCell(v)} | ${glibcCell(v)} | ${art ? code(art.name) : '-'} | ${art?.size ?? '-'} | ${art ? code(art.sha256) : '-'} | ${release} |`
+      `| ${b.job.platform.id} | ${code(b.builtIn ?? b.job.image)} | ${b.ok ? 'ok' : '**failed**'} | ${b.seconds.toFixed(1)} | ${loadsCell(v)} | ${glibcCell(v, b.glibc)} | ${art ? code(art.name) : '-'} | ${art?.size ?? '-'} | ${art ? code(art.sha256) : '-'} | ${release} |`
     )
   }
   lines.push('')
