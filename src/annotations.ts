@@ -34,6 +34,8 @@ export function annotateVerification(results: VerifyResult[], serverVersion?: st
   for (const v of results) {
     if (v.status === 'failed') core.error(`${v.platform}${on}: ${v.detail}`, { title: `plugin does not load (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
     if (v.status === 'not-verified') core.warning(`${v.platform}${on}: not verified: ${v.detail}`)
+    // A plugin that loads but needs a newer C library (a native build links the runner's) or another Go patch release.
+    if (v.status === 'loaded') for (const w of v.warnings) core.warning(`${v.platform}${on}: ${w}`, { title: `plugin loads with a warning (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
   }
 }
 

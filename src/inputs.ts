@@ -10,6 +10,7 @@ import { type VersionRequest, parseVersionRequest } from './server-versions/requ
 export type AlignMode = 'full' | 'cap' | 'off'
 export type UploadMode = 'auto' | 'true' | 'false'
 export type SkipExistingMode = 'auto' | 'true' | 'false'
+export type Builder = 'docker' | 'native'
 
 /** Every input of action.yml, parsed and validated once. */
 export interface ActionInputs {
@@ -43,6 +44,10 @@ export interface ActionInputs {
   checksums: boolean
   /** Leave out server versions whose files the target release has already. */
   skipExisting: SkipExistingMode
+  /** How Go runs: in the server's build images, or natively (src/go-runner/builders.ts). */
+  builder: Builder
+  /** Where the native builder downloads Go and its checksum from. */
+  goDownloadBaseUrl: string
 }
 
 /**
@@ -73,7 +78,9 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'release-tag': '',
   overwrite: 'false',
   checksums: 'true',
-  'skip-existing': 'auto'
+  'skip-existing': 'auto',
+  builder: 'docker',
+  'go-download-base-url': 'https://go.dev/dl'
 }
 
 export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
@@ -168,7 +175,9 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     releaseTag: releaseTag || undefined,
     overwrite: bool('overwrite', input('overwrite')),
     checksums: bool('checksums', input('checksums')),
-    skipExisting: oneOf('skip-existing', input('skip-existing'), ['auto', 'true', 'false']) as SkipExistingMode
+    skipExisting: oneOf('skip-existing', input('skip-existing'), ['auto', 'true', 'false']) as SkipExistingMode,
+    builder: oneOf('builder', input('builder'), ['docker', 'native']) as Builder,
+    goDownloadBaseUrl: parseBaseUrl(input('go-download-base-url'))
   }
 }
 
@@ -240,7 +249,8 @@ const RESERVED_GO_ENV: Record<string, string> = {
   GOARCH: 'set by platforms',
   GOARM: 'set by platforms',
   CGO_ENABLED: 'plugins need cgo',
-  GOWORK: 'the plugin is built from its own aligned go.mod (GOWORK=off)'
+  GOWORK: 'the plugin is built from its own aligned go.mod (GOWORK=off)',
+  GOROOT: 'the Go is the server\'s: its build image\'s, or the one the native builder installs'
 }
 
 export function parseGoEnv(text: string): Record<string, string> {
@@ -262,6 +272,20 @@ function parseServerBinary(value: string): ServerBinarySetting {
   checkTemplate('server-binary', value, ASSET_PLACEHOLDERS)
   if (/[/\\]/.test(value.replace(/\{[^{}]*\}/g, ''))) throw new InputError('server-binary', `"${value}" contains a path separator`, accepted)
   return { kind: 'template', template: value }
+}
+
+function parseBaseUrl(value: string): string {
+  const accepted = 'an http(s) URL of a folder holding go<version>.linux-<arch>.tar.gz, such as https://go.dev/dl'
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InputError('go-download-base-url', `${quoted(value)} is not a URL`, accepted)
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new InputError('go-download-base-url', `${quoted(value)} is not a plain http(s) URL`, accepted)
+  }
+  return value.replace(/\/+$/, '')
 }
 
 function parseSymbols(text: string): string[] {

@@ -3,10 +3,8 @@ import { loadContext } from './context.js'
 import { preflight } from './preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
 import { planServerVersions, skipExistingApplies } from './server-versions/plan.js'
-import { type VersionRun, alignVersions, buildVersions, prepareVersions, verifyVersions } from './server-versions/run.js'
-import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup } from './run-plan.js'
-import { DockerGoRunner, type GoRunner } from './go-runner.js'
-import { TOOL_CACHE_KEY, containerMounts } from './container-layout.js'
+import { alignVersions, buildVersions, prepareVersions, verifyVersions } from './server-versions/run.js'
+import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup, prepareVersionRunners } from './run-plan.js'
 import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
 import { type RunOutcome, isCompatible, plannedOutcome, verdictOf } from './report/outcome.js'
 import { publishReport, publishResolution } from './report/publish.js'
@@ -49,18 +47,17 @@ export async function run(): Promise<void> {
     const rc = { ctx, plugin, setup: planRunSetup(ctx), several: toBuild.length > 1 }
     const runs = await prepareVersions(api, rc, toBuild)
     checkRunOutputs(inputs.outputDir, runs.map(r => r.build))
-    await checkVersionImages(runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })), rc.setup.concurrency)
+    await checkVersionImages(rc.setup, runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })))
     partial = { outcome, outputDir: inputs.outputDir }
 
     if (runs.length > 0) {
       await createRunFolders(rc.setup)
+      // How Go runs per version (builder): its build images, or its exact Go installed natively.
+      await prepareVersionRunners(ctx, rc.setup, runs.map(r => ({ build: r.build, goVersion: r.server.build.goVersion })))
 
       // Align: the workspace's go.mod with the newest version, a copy of the plugin per other version.
       goFiles = snapshotGoFiles(plugin.dir)
-      // Go commands outside the builds run in the version's linux-amd64 build image.
-      const goRunnerFor = (r: VersionRun): GoRunner =>
-        new DockerGoRunner(r.build.toolImage, containerMounts({ ...r.build.dirs, outputDir: undefined }, TOOL_CACHE_KEY), r.build.goEnv, r.server.build.goVersion)
-      await alignVersions(runs, rc, goRunnerFor)
+      await alignVersions(runs, rc)
 
       // Build every platform of every version in its images, concurrently, sharing the caches.
       await buildVersions(runs, rc)

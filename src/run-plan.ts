@@ -1,6 +1,7 @@
 /**
  * How this run builds: the folders every server version shares (module
- * cache, per-platform build caches, scratch), the runner's CA certificates,
+ * cache, per-platform build caches, scratch), how Go runs (the builder: build
+ * images or native, src/go-runner/builders.ts), the runner's CA certificates,
  * and per server version the flags it may use, its build jobs, its folders
  * (its own copy of the plugin unless it aligns the workspace) and its build
  * images, checked before the plugin's files change.
@@ -14,6 +15,7 @@ import { type BuildJob, imageFor, planBuilds, templateValues } from './build/pla
 import { defaultConcurrency } from './concurrency.js'
 import type { ActionContext } from './context.js'
 import { IN_CONTAINER } from './container-layout.js'
+import { type BuilderCheck, type GoRunners, checkBuilder, pathsSeenBy, prepareGoRunners } from './go-runner/builders.js'
 import { checkOutputNames } from './output-dir.js'
 import { type Platform, parsePlatform } from './platform.js'
 import type { PluginModule } from './plugin-module.js'
@@ -26,7 +28,9 @@ import { type RunLayout, createLayout, planLayout } from './workspace.js'
 export interface RunSetup {
   layout: RunLayout
   concurrency: number
-  /** The runner's extra CAs (TLS-inspecting proxies), mounted read-only into every container. */
+  /** How Go runs: docker, or native with the runner's C compilers (checked in preflight). */
+  builder: BuilderCheck
+  /** The runner's extra CAs (TLS-inspecting proxies), mounted read-only into every container; a native Go reads them where they are. */
   caFiles: RunnerCaFile[]
   /** SSL_CERT_DIR values already logged (they differ only between Go before and from 1.16). */
   caLogged: Set<string>
@@ -35,7 +39,7 @@ export interface RunSetup {
 /** How one server version is built. */
 export interface VersionBuildPlan {
   jobs: BuildJob[]
-  /** Image of the Go commands that are no platform's build (alignment): linux-amd64's. */
+  /** Image of the Go commands that are no platform's build (alignment) with the Docker builder: linux-amd64's. */
   toolImage: string
   /** go-env plus what the runner's certificates need. */
   goEnv: Record<string, string>
@@ -43,14 +47,17 @@ export interface VersionBuildPlan {
   dirs: HostDirs
   /** Host folder of the plugin it aligns and builds: the workspace's, or its copy. */
   pluginDir: string
+  /** How Go runs for it, once prepareVersionRunners has run (the native builder installs its Go). */
+  runners?: GoRunners
 }
 
 const TOOL_PLATFORM: Platform = parsePlatform('linux-amd64')
 
 export function planRunSetup(ctx: ActionContext): RunSetup {
-  const found = findRunnerCaFiles()
+  const builder = checkBuilder(ctx.inputs.builder, ctx.inputs.platforms)
+  const found = builder.builder === 'docker' ? findRunnerCaFiles() : { files: [], problems: [] }
   for (const p of found.problems) core.warning(p)
-  return { layout: planLayout(ctx), concurrency: defaultConcurrency(), caFiles: found.files, caLogged: new Set() }
+  return { layout: planLayout(ctx), concurrency: defaultConcurrency(), builder, caFiles: found.files, caLogged: new Set() }
 }
 
 export async function createRunFolders(setup: RunSetup): Promise<void> {
@@ -78,7 +85,9 @@ export function planVersionBuild(ctx: ActionContext, plugin: PluginModule, serve
     pluginDir = path.join(scratch, 'plugin')
     dirs = layout.pluginWorkdir === IN_CONTAINER.source ? { ...dirs, source: pluginDir } : { ...dirs, pluginCopy: { host: pluginDir, container: layout.pluginWorkdir } }
   }
-  const jobs = planBuilds({ inputs: { ...inputs, goEnv }, server: release, pluginName: plugin.name, pluginWorkdir: layout.pluginWorkdir })
+  // Where go sees the plugin and the output folder: through the containers' mounts, or as they are.
+  const seen = pathsSeenBy(setup.builder.builder, dirs)
+  const jobs = planBuilds({ inputs: { ...inputs, goEnv }, server: release, pluginName: plugin.name, pluginWorkdir: seen(pluginDir), outputWorkdir: seen(inputs.outputDir) })
   return { jobs, toolImage, goEnv, dirs, pluginDir }
 }
 
@@ -89,13 +98,31 @@ export function checkRunOutputs(outputDir: string, plans: VersionBuildPlan[]): s
   return names
 }
 
-/** Every image must hold the Go its server version was really built with. */
-export async function checkVersionImages(versions: Array<{ plan: VersionBuildPlan; goVersion: string }>, concurrency: number): Promise<void> {
+/** Docker: every image must hold the Go its server version was really built with. */
+export async function checkVersionImages(setup: RunSetup, versions: Array<{ plan: VersionBuildPlan; goVersion: string }>): Promise<void> {
+  if (setup.builder.builder !== 'docker') return
   const byGo = new Map<string, Array<{ platform: Platform; image: string }>>()
   for (const { plan, goVersion } of versions) {
     const targets = byGo.get(goVersion) ?? []
     targets.push(...plan.jobs, { platform: TOOL_PLATFORM, image: plan.toolImage })
     byGo.set(goVersion, targets)
   }
-  for (const [goVersion, targets] of byGo) await checkImages(targets, goVersion, concurrency)
+  for (const [goVersion, targets] of byGo) await checkImages(targets, goVersion, setup.concurrency)
+}
+
+/** How Go runs for each version: its images, or (native) its exact Go installed and the module cache at /go/pkg/mod. */
+export async function prepareVersionRunners(ctx: ActionContext, setup: RunSetup, versions: Array<{ build: VersionBuildPlan; goVersion: string }>): Promise<void> {
+  for (const { build, goVersion } of versions) {
+    build.runners = await prepareGoRunners(setup.builder, {
+      goVersion,
+      dirs: build.dirs,
+      platforms: ctx.inputs.platforms,
+      imageFor: p => build.jobs.find(j => j.platform.id === p.id)?.image ?? build.toolImage,
+      toolImage: build.toolImage,
+      goEnv: build.goEnv,
+      goDownloadBaseUrl: ctx.inputs.goDownloadBaseUrl,
+      log: core.info
+    })
+    build.dirs.goModCache = build.runners.goModCache
+  }
 }

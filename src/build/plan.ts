@@ -25,7 +25,7 @@ export interface BuildJob {
   assetName: string
   /** Host path of the .so. */
   outputPath: string
-  /** `go` arguments, run in `workdir` (a container path). */
+  /** `go` arguments, run in the plugin's folder, which go sees as `workdir` (a container path, or the host path natively). */
   goArgs: string[]
   workdir: string
   env: Record<string, string>
@@ -66,15 +66,17 @@ export interface BuildPlanInput {
   inputs: Pick<ActionInputs, 'platforms' | 'buildImage' | 'assetName' | 'outputDir' | 'ldflags' | 'buildArgs' | 'goEnv' | 'package'>
   server: ServerTarget
   pluginName: string
-  /** Container path of the plugin's folder (its go.mod). */
+  /** The plugin's folder (its go.mod) as go sees it: its container path, or the host path natively. */
   pluginWorkdir: string
+  /** The output folder as go sees it; default the container's. */
+  outputWorkdir?: string
 }
 
 /**
  * Plans one build per platform; throws InputError for names that cannot be
  * files (a tag with a slash, say) before anything is written.
  */
-export function planBuilds({ inputs, server, pluginName, pluginWorkdir }: BuildPlanInput): BuildJob[] {
+export function planBuilds({ inputs, server, pluginName, pluginWorkdir, outputWorkdir = IN_CONTAINER.outputDir }: BuildPlanInput): BuildJob[] {
   const accepted = 'a file name without / or \\ that differs per platform'
   const names = new Map<string, string>()
   return inputs.platforms.map(platform => {
@@ -96,7 +98,7 @@ export function planBuilds({ inputs, server, pluginName, pluginWorkdir }: BuildP
       assetName,
       outputPath: path.join(inputs.outputDir, assetName),
       // Mirrors the server's release build: no -trimpath, module cache at /go/pkg/mod.
-      goArgs: ['build', '-buildmode=plugin', `-ldflags=${inputs.ldflags}`, ...inputs.buildArgs, '-o', `${IN_CONTAINER.outputDir}/${assetName}`, pkg],
+      goArgs: ['build', '-buildmode=plugin', `-ldflags=${inputs.ldflags}`, ...inputs.buildArgs, '-o', path.posix.join(outputWorkdir, assetName), pkg],
       workdir: pluginWorkdir,
       env: withFixedGoEnv({ ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform) }, server.goVersion)
     }

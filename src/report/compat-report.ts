@@ -42,7 +42,10 @@ export function versionEntry(o: VersionOutcome): object {
       const v = o.verification.find(x => x.platform === b.job.platform.id)
       return {
         platform: b.job.platform.id,
-        image: b.job.image,
+        // The build image (Docker builder), or the native Go and C compiler.
+        builtIn: b.builtIn ?? b.job.image,
+        ...(b.builtIn === undefined || b.builtIn === b.job.image ? { image: b.job.image } : {}),
+        ...(b.glibc ? { glibc: b.glibc } : {}),
         built: b.ok,
         buildSeconds: Number(b.seconds.toFixed(1)),
         ...(b.artifact ? { file: b.artifact.name } : {}),

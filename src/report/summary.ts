@@ -15,8 +15,12 @@ function loadsCell(v: VerifyResult | undefined): string {
   return `not verified: ${cell(v.detail)}`
 }
 
-const glibcCell = (v: VerifyResult | undefined): string =>
-  !v?.glibc.plugin ? '-' : v.glibc.server ? `${v.glibc.plugin} (server ${v.glibc.server})` : v.glibc.plugin
+/** The C library the .so needs (from verification, else from the build), beside the server binary's. */
+function glibcCell(v: VerifyResult | undefined, built: string | undefined): string {
+  const plugin = v?.glibc.plugin ?? built
+  if (!plugin) return '-'
+  return v?.glibc.server ? `${plugin} (server ${v.glibc.server})` : plugin
+}
 
 /** Every differing package of a refused platform, with its module on both sides. */
 function differingSection(results: VerifyResult[]): string[] {
@@ -85,13 +89,13 @@ function versionSection(v: VersionOutcome, o: RunOutcome, multi: boolean): strin
     }
     lines.push('', ...notLinkedSection(a.shared, h(4)))
   }
-  lines.push(`${h(3)} Platforms`, '', '| platform | image | build | seconds | loads | C library | file | size | sha256 | release |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+  lines.push(`${h(3)} Platforms`, '', '| platform | built in | build | seconds | loads | C library | file | size | sha256 | release |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const b of v.builds) {
     const r = v.verification.find(x => x.platform === b.job.platform.id)
     const art = v.artifacts.find(x => x.platform === b.job.platform.id)
     const release = art?.url ? `[${art.upload}](${art.url})` : '-'
     lines.push(
-      `| ${b.job.platform.id} | ${code(b.job.image)} | ${b.ok ? 'ok' : '**failed**'} | ${b.seconds.toFixed(1)} | ${loadsCell(r)} | ${glibcCell(r)} | ${art ? code(art.name) : '-'} | ${art?.size ?? '-'} | ${art ? code(art.sha256) : '-'} | ${release} |`
+      `| ${b.job.platform.id} | ${code(b.builtIn ?? b.job.image)} | ${b.ok ? 'ok' : '**failed**'} | ${b.seconds.toFixed(1)} | ${loadsCell(r)} | ${glibcCell(r, b.glibc)} | ${art ? code(art.name) : '-'} | ${art?.size ?? '-'} | ${art ? code(art.sha256) : '-'} | ${release} |`
     )
   }
   lines.push('')

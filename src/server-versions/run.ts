@@ -16,7 +16,7 @@ import { mapConcurrent } from '../concurrency.js'
 import type { ActionContext } from '../context.js'
 import { StepError } from '../errors.js'
 import type { GitHubApi } from '../github/api.js'
-import type { GoRunner } from '../go-runner.js'
+import type { GoRunners } from '../go-runner/builders.js'
 import { claimOutputs, recordOutputs } from '../output-dir.js'
 import type { PluginModule } from '../plugin-module.js'
 import type { VersionOutcome } from '../report/outcome.js'
@@ -43,6 +43,12 @@ export interface RunContext {
   several: boolean
 }
 
+/** How Go runs for a version: prepared (run-plan.ts prepareVersionRunners) before alignment. */
+function runnersOf(r: VersionRun): GoRunners {
+  if (!r.build.runners) throw new Error(`internal: no Go runners prepared for ${r.server.release.tag}`)
+  return r.build.runners
+}
+
 const tagged = (rc: RunContext, tag: string, what: string): string => (rc.several ? `${what} ${tag}` : what)
 
 /** Per version to build: its release binaries (the truth about its Go and modules) and how it is built. Writes only the tool cache. */
@@ -67,14 +73,14 @@ export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: 
 }
 
 /** Copies first (from the plugin as it is: the workspace's alignment changes it), then every version's alignment. */
-export async function alignVersions(runs: VersionRun[], rc: RunContext, goRunnerFor: (r: VersionRun) => GoRunner): Promise<void> {
+export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise<void> {
   const { inputs } = rc.ctx
   for (const r of runs) if (!r.plan.alignsWorkspace) copyPlugin(rc.plugin.dir, r.build.pluginDir, [inputs.outputDir])
   await mapConcurrent(runs, rc.setup.concurrency, async r => {
     const log = (line: string): void => core.info(rc.several ? `[align ${r.server.release.tag}] ${line}` : line)
     try {
       r.outcome.alignment = inWorkspace(
-        await alignPlugin(goRunnerFor(r), {
+        await alignPlugin(runnersOf(r).tool, {
           mode: inputs.align,
           pluginDir: r.build.pluginDir,
           scratchDir: r.build.dirs.scratch,
@@ -109,7 +115,7 @@ function inWorkspace(a: Alignment, r: VersionRun, rc: RunContext): Alignment {
 export async function buildVersions(runs: VersionRun[], rc: RunContext): Promise<void> {
   const { outputDir } = rc.ctx.inputs
   const ready = runs.filter(r => r.outcome.alignment?.conflicts.length === 0)
-  const tasks = ready.flatMap(r => r.build.jobs.map(job => ({ job, dirs: r.build.dirs })))
+  const tasks = ready.flatMap(r => r.build.jobs.map(job => ({ job, dirs: r.build.dirs, pluginDir: r.build.pluginDir, runner: runnersOf(r).forPlatform(job.platform) })))
   const names = tasks.map(t => t.job.assetName)
   await claimOutputs(outputDir, names)
   const outcomes = await buildPlatforms(tasks, { concurrency: rc.setup.concurrency, repoDir: rc.setup.layout.repoDir })
@@ -144,7 +150,7 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
       },
       symbols: inputs.verifySymbols,
       loader: {
-        imageFor: p => r.build.jobs.find(j => j.platform.id === p.id)?.image ?? r.build.toolImage,
+        runnerFor: runnersOf(r).forPlatform,
         serverModules: alignment.serverModules,
         serverGoVersion: r.server.build.goVersion,
         plugin: { dir: r.build.pluginDir, package: inputs.package },
