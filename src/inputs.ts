@@ -5,6 +5,7 @@ import { placeholdersOf, renderTemplate } from './template.js'
 import { splitShellWords } from './shell-words.js'
 import type { ServerBinarySetting } from './server/binary-asset.js'
 import { tagNameProblem } from './git-ref.js'
+import { type ServerImageSettings, parseServerImageSettings } from './server-image/settings.js'
 
 export type AlignMode = 'full' | 'cap' | 'off'
 export type UploadMode = 'auto' | 'true' | 'false'
@@ -34,6 +35,8 @@ export interface ActionInputs {
   releaseTag?: string
   overwrite: boolean
   checksums: boolean
+  /** server-image, server-image-plugin-dir, image-tags. */
+  serverImage: ServerImageSettings
 }
 
 /**
@@ -61,11 +64,14 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   upload: 'auto',
   'release-tag': '',
   overwrite: 'false',
-  checksums: 'true'
+  checksums: 'true',
+  'server-image': '',
+  'server-image-plugin-dir': '/app/data/plugins',
+  'image-tags': ''
 }
 
 export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
-export const ASSET_PLACEHOLDERS = [...IMAGE_PLACEHOLDERS, 'plugin', 'server-version']
+export const ASSET_PLACEHOLDERS = [...IMAGE_PLACEHOLDERS, 'plugin', 'server-version', 'server-version-bare']
 
 /** Where the run happens: paths and ids the runner gives through the environment. */
 export interface RunEnvironment {
@@ -154,7 +160,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     upload: oneOf('upload', input('upload'), ['auto', 'true', 'false']) as UploadMode,
     releaseTag: releaseTag || undefined,
     overwrite: bool('overwrite', input('overwrite')),
-    checksums: bool('checksums', input('checksums'))
+    checksums: bool('checksums', input('checksums')),
+    serverImage: parseServerImageSettings(input)
   }
 }
 

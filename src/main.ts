@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import * as path from 'node:path'
 import { loadContext } from './context.js'
 import { preflight } from './preflight.js'
 import { resolveServer } from './server/server.js'
@@ -17,6 +18,7 @@ import { annotateConflicts, annotateVerification, fail, failureMessage } from '.
 import { claimOutputs, recordOutputs } from './output-dir.js'
 import { type GoFilesSnapshot, snapshotGoFiles } from './plugin-module.js'
 import { StepError } from './errors.js'
+import { makeServerImage } from './server-image/server-image.js'
 
 /**
  * The pipeline: resolve the server (its release, its binaries), align the
@@ -95,6 +97,22 @@ export async function run(): Promise<void> {
         })
         annotateVerification(outcome.verification)
       }
+    }
+
+    // The server image with the plugin inside: proven against its own binary, started, pushed when shipping (issue 11).
+    const imageSettings = inputs.serverImage
+    if (imageSettings.image && isCompatible(outcome) && outcome.artifacts.length > 0) {
+      outcome.serverImage = await makeServerImage({
+        settings: { ...imageSettings, image: imageSettings.image },
+        artifacts: outcome.builds.filter(b => b.artifact).map(b => ({ platform: b.job.platform, path: b.job.outputPath })),
+        plugin: { name: plugin.name, modulePath: plugin.modulePath },
+        symbols: inputs.verifySymbols,
+        valuesFor: p => templateValues(server.release, p, plugin.name),
+        shipping: { upload: shipping.upload, reason: shipping.reason },
+        workDir: path.join(plan.layout.dirs.scratch, 'server-image'),
+        log: core.info
+      })
+      if (outcome.serverImage.failure) throw new StepError(outcome.serverImage.failure)
     }
 
     // Upload, only when everything built and loads.

@@ -2,6 +2,7 @@
 import type { SharedModule } from '../alignment/plan.js'
 import type { VerifyResult } from '../verify/witness.js'
 import { type RunOutcome, isCompatible, serverGoVersion, serverGoVersionSource } from './outcome.js'
+import { serverImageReport } from '../server-image/result.js'
 
 const moduleEntry = (s: SharedModule): object => ({ path: s.path, plugin: s.plugin, server: s.server, ...(s.replace !== undefined ? { replace: s.replace } : {}) })
 
@@ -39,6 +40,7 @@ export function compatReport(o: RunOutcome): object {
         verification: v ? verificationEntry(v) : { status: 'skipped' }
       }
     }),
+    ...(o.serverImage ? { serverImage: serverImageReport(o.serverImage) } : {}),
     compatible: isCompatible(o)
   }
 }

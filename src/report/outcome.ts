@@ -6,6 +6,7 @@ import type { BuildOutcome } from '../build/build.js'
 import type { VerifyResult } from '../verify/witness.js'
 import type { ServerRelease } from '../server/release.js'
 import type { ServerBuild } from '../server/build-facts.js'
+import type { ServerImageResult } from '../server-image/result.js'
 
 export interface RunOutcome {
   server: ServerRelease
@@ -20,6 +21,8 @@ export interface RunOutcome {
   releaseAssets?: Array<{ name: string; url: string; status: string }>
   /** Why nothing was uploaded, when nothing was. */
   uploadNote?: string
+  /** The server image with the plugin inside (input server-image). */
+  serverImage?: ServerImageResult
   /** Set when a step failed before the run could finish. */
   failure?: string
   /** The run failed, so the plugin's go.mod and go.sum were put back as they were. */

@@ -2,6 +2,7 @@
 import { type SharedModule, differs, unaligned } from '../alignment/plan.js'
 import type { VerifyResult } from '../verify/witness.js'
 import { type RunOutcome, isCompatible, serverGoVersion, serverGoVersionSource } from './outcome.js'
+import { serverImageSection } from '../server-image/result.js'
 
 const code = (s: string): string => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
@@ -68,6 +69,7 @@ export function summaryMarkdown(o: RunOutcome): string {
   for (const v of o.verification) for (const w of v.warnings) lines.push(`- :warning: ${v.platform}: ${w}`)
   if (o.verification.some(v => v.warnings.length > 0)) lines.push('')
   lines.push(...differingSection(o.verification))
+  if (o.serverImage) lines.push(...serverImageSection(o.serverImage))
   if (o.releaseUrl) {
     lines.push(`Release: ${o.releaseUrl}`, '', '| asset | status |', '| --- | --- |')
     for (const a of o.releaseAssets ?? []) lines.push(`| [${a.name}](${a.url}) | ${a.status} |`)
