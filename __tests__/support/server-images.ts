@@ -30,46 +30,46 @@ export interface StandInOptions {
   platforms: string[]
   goVersion: string
   goproxy: string
-  /** Extra go build flags of the server binary (e.g. -trimpath: a server built unlike its release). */
-  flags?: string[]
 }
 
+/** Builds the stand-in image of each platform, pushes each as `<name>-<platform>`, and pushes the index `name` over them. */
 export async function pushStandInServerImage(o: StandInOptions): Promise<void> {
-  const assets = await serverReleaseAssets(o.platforms, { goVersion: o.goVersion, source: path.join(FIXTURES, 'image-server'), flags: o.flags }, o.goproxy)
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stand-in-image-'))
   const repo = o.name.slice(0, o.name.lastIndexOf(':'))
   const digests: string[] = []
+  for (const platform of o.platforms) {
+    const tag = `${o.name}-${platform}`
+    await buildStandInServerImage({ tag, platform, goVersion: o.goVersion, goproxy: o.goproxy })
+    const pushed = (await docker('push', tag)).stdout
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(pushed)?.[1]
+    if (!digest) throw new Error(`push ${tag}: no digest in ${pushed}`)
+    digests.push(`${repo}@${digest}`)
+    await docker('image', 'rm', tag)
+  }
+  await docker('manifest', 'create', '--amend', '--insecure', o.name, ...digests)
+  await docker('manifest', 'push', '--purge', '--insecure', o.name)
+}
+
+/** One platform's stand-in image, in the local engine as `tag`. */
+export async function buildStandInServerImage(o: { tag: string; platform: string; goVersion: string; goproxy: string }): Promise<void> {
+  const [asset] = await serverReleaseAssets([o.platform], { goVersion: o.goVersion, source: path.join(FIXTURES, 'image-server') }, o.goproxy)
+  const libc = LIBC[o.platform]
+  if (!libc) throw new Error(`no stand-in image recipe for ${o.platform}`)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stand-in-image-'))
   try {
-    for (const asset of assets) {
-      const id = asset.platform.id
-      const libc = LIBC[id]
-      if (!libc) throw new Error(`no stand-in image recipe for ${id}`)
-      const root = path.join(dir, id)
-      fs.mkdirSync(path.join(root, 'app'), { recursive: true })
-      fs.mkdirSync(path.join(root, 'lib', libc.triplet), { recursive: true })
-      fs.mkdirSync(path.join(root, path.dirname(libc.interpreter)), { recursive: true })
-      fs.copyFileSync(asset.binaryPath, path.join(root, 'app', 'gotify-app'))
-      const build = (await docker('create', `gotify/build:${o.goVersion}-${id}`, 'true')).stdout.trim()
-      try {
-        await docker('cp', '-L', `${build}:${libc.from}/libc.so.6`, path.join(root, 'lib', libc.triplet, 'libc.so.6'))
-        await docker('cp', '-L', `${build}:${libc.from}/${path.basename(libc.interpreter)}`, path.join(root, libc.interpreter))
-      } finally {
-        await docker('rm', build)
-      }
-      fs.writeFileSync(
-        path.join(dir, `Dockerfile.${id}`),
-        ['FROM scratch', `COPY ${id}/ /`, 'ENV GOTIFY_SERVER_PORT=80', 'WORKDIR /app', 'EXPOSE 80', 'ENTRYPOINT ["./gotify-app"]', ''].join('\n')
-      )
-      const tag = `${o.name}-${id}`
-      await docker('build', '--quiet', '--platform', asset.platform.id.replace(/-/g, '/'), '-f', path.join(dir, `Dockerfile.${id}`), '-t', tag, dir)
-      const pushed = (await docker('push', tag)).stdout
-      const digest = /digest: (sha256:[a-f0-9]{64})/.exec(pushed)?.[1]
-      if (!digest) throw new Error(`push ${tag}: no digest in ${pushed}`)
-      digests.push(`${repo}@${digest}`)
-      await docker('image', 'rm', tag)
+    const root = path.join(dir, 'root')
+    fs.mkdirSync(path.join(root, 'app'), { recursive: true })
+    fs.mkdirSync(path.join(root, 'lib', libc.triplet), { recursive: true })
+    fs.mkdirSync(path.join(root, path.dirname(libc.interpreter)), { recursive: true })
+    fs.copyFileSync(asset.binaryPath, path.join(root, 'app', 'gotify-app'))
+    const build = (await docker('create', `gotify/build:${o.goVersion}-${o.platform}`, 'true')).stdout.trim()
+    try {
+      await docker('cp', '-L', `${build}:${libc.from}/libc.so.6`, path.join(root, 'lib', libc.triplet, 'libc.so.6'))
+      await docker('cp', '-L', `${build}:${libc.from}/${path.basename(libc.interpreter)}`, path.join(root, libc.interpreter))
+    } finally {
+      await docker('rm', build)
     }
-    await docker('manifest', 'create', '--amend', '--insecure', o.name, ...digests)
-    await docker('manifest', 'push', '--purge', '--insecure', o.name)
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), ['FROM scratch', 'COPY root/ /', 'ENV GOTIFY_SERVER_PORT=80', 'WORKDIR /app', 'EXPOSE 80', 'ENTRYPOINT ["./gotify-app"]', ''].join('\n'))
+    await docker('build', '--quiet', '--platform', o.platform.replace(/-/g, '/'), '-t', o.tag, dir)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
