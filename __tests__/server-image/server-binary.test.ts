@@ -34,3 +34,11 @@ test('the search takes big executable files, biggest first, and never libraries 
   ]
   expect(searchCandidates(entries)).toEqual(['/app/server', '/usr/bin/helper'])
 })
+
+test('which VOLUME a plugin file would land in', async () => {
+  const { volumeHolding } = await import('../../src/server-image/add-plugin.js')
+  expect(volumeHolding({ Volumes: { '/app/data': {} } }, '/app/data/plugins/x.so')).toBe('/app/data')
+  expect(volumeHolding({ Volumes: { '/app/data/': {} } }, '/app/data/x.so')).toBe('/app/data')
+  expect(volumeHolding({ Volumes: { '/app/data': {} } }, '/app/database/x.so')).toBeUndefined()
+  expect(volumeHolding({ Volumes: null }, '/app/x.so')).toBeUndefined()
+})

@@ -59,6 +59,8 @@ function collect(stdout: Readable | null, stderr: Readable | null, child: Return
 export async function copyFileIntoContainer(container: string, hostRoot: string, relativePath: string, doing: string): Promise<void> {
   const tar = spawn('tar', ['-c', '-C', hostRoot, '--owner=0', '--group=0', '--numeric-owner', '--', relativePath], { stdio: ['ignore', 'pipe', 'pipe'] })
   const cp = spawn('docker', ['cp', '-', `${container}:/`], { stdio: ['pipe', 'pipe', 'pipe'] })
+  // docker failing first must not crash the action on the broken pipe: its exit code tells.
+  cp.stdin.on('error', () => undefined)
   tar.stdout.pipe(cp.stdin)
   const [t, d] = await Promise.all([collect(null, tar.stderr, tar).catch(programMissing('tar')), collect(cp.stdout, cp.stderr, cp).catch(programMissing('docker'))])
   if (t.code !== 0) throw new StepError(`${doing}: tar failed: ${lastLine(t.stderr)}`)

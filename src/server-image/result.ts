@@ -19,7 +19,7 @@ export interface ImagePlatform {
 }
 
 export interface ServerImageResult {
-  /** The server-image input. */
+  /** The server image (server-image rendered; one per platform when it names the platform). */
   image: string
   /** The .so's path inside the image. */
   pluginFile: string

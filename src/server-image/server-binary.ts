@@ -19,6 +19,7 @@ export interface ImageConfig {
   WorkingDir?: string
   Env?: string[] | null
   ExposedPorts?: Record<string, unknown> | null
+  Volumes?: Record<string, unknown> | null
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'

@@ -7,13 +7,13 @@
  * then, when shipping, each platform pushed and joined into one image index
  * per tag. Any refusal or failure pushes nothing.
  */
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { type BinaryFacts, readBinaryFactsFromFile } from '../binary/facts.js'
 import { InputError, StepError } from '../errors.js'
 import { type Platform, nativeArch } from '../platform.js'
 import { proofDetails, proveStatically } from '../verify/static-proof.js'
-import { copyFileIntoContainer, docker, tryDocker } from './engine.js'
+import { addPlugin } from './add-plugin.js'
+import { docker, tryDocker } from './engine.js'
 import { type OciPlatform, type ServerImagePlan, describeOci, offersPlatform, planServerImage, platformTag } from './plan.js'
 import { type OfferedImage, engineRegistryConfig, isInsecureRegistry, offeredImages, pullImage, pushIndex, pushPlatformImage } from './registry.js'
 import { parseImageReference, isReference } from './reference.js'
@@ -50,7 +50,7 @@ export async function makeServerImage(o: ServerImageOptions): Promise<ServerImag
   const created = { containers: [] as string[], images: [] as string[] }
   try {
     const plan = planServerImage({ settings: o.settings, pluginName: o.plugin.name, platforms: o.artifacts.map(a => a.platform), valuesFor: o.valuesFor })
-    Object.assign(result, { pluginFile: plan.pluginFile, tags: plan.tags })
+    Object.assign(result, { image: [...new Set(plan.baseOf.values())].join(', '), pluginFile: plan.pluginFile, tags: plan.tags })
     const registries = await engineRegistryConfig()
     const insecure = (ref: string): boolean => {
       const r = parseImageReference(ref)
@@ -84,7 +84,8 @@ export async function makeServerImage(o: ServerImageOptions): Promise<ServerImag
     const already = [...result.platforms.flatMap(p => p.pushed ?? []), ...result.pushed].map(x => x.tag)
     return fail(result, `${e.message}; ${already.length > 0 ? `already pushed: ${already.join(', ')}` : 'nothing was pushed'}`)
   } finally {
-    for (const c of created.containers) await tryDocker(['rm', '--force', c])
+    // --volumes: creating a container of an image with VOLUMEs makes anonymous volumes.
+    for (const c of created.containers) await tryDocker(['rm', '--force', '--volumes', c])
     // The images were pushed or are of no further use; --force also drops the tags they were pushed under.
     for (const i of created.images) await tryDocker(['image', 'rm', '--force', i])
   }
@@ -145,14 +146,12 @@ async function prepareAll(
     Object.assign(entry, { detail: proof.summary, differing: proof.differing, warnings: proof.warnings })
     if (!proof.passed) continue
 
-    const stage = path.join(o.workDir, `${platform.id}-root`)
-    const inStage = plan.pluginFile.replace(/^\/+/, '')
-    fs.mkdirSync(path.dirname(path.join(stage, inStage)), { recursive: true })
-    fs.copyFileSync(artifact.path, path.join(stage, inStage))
-    await copyFileIntoContainer(container, stage, inStage, `adding the plugin to ${imageName}`)
-    fs.rmSync(stage, { recursive: true, force: true })
-    const imageId = (await docker(['commit', container], `committing ${imageName} with the plugin`)).trim()
-    created.images.push(imageId)
+    const added = await addPlugin({ container, config, soPath: artifact.path, pluginFile: plan.pluginFile, workDir: path.join(o.workDir, platform.id), imageName, made: created })
+    if ('refused' in added) {
+      Object.assign(entry, { detail: added.refused })
+      continue
+    }
+    const { imageId } = added
     entry.status = 'proven'
     log(`${plan.pluginFile} added: ${imageId.slice(0, 19)}`)
     prepared.push({ platform, offered, config, imageId })

@@ -64,8 +64,11 @@ const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms))
 export async function startAndCheck(o: StartOptions): Promise<StartCheck> {
   const ports = Object.keys(o.config.ExposedPorts ?? {}).filter(p => p.endsWith('/tcp'))
   const publish = ports.flatMap(p => ['--publish', `127.0.0.1::${p}`])
-  const container = (await docker(['run', '--detach', ...publish, o.image], 'starting the server image')).trim()
+  // Created, then started: a container that cannot start is still known, and removed.
+  const container = (await docker(['create', ...publish, o.image], 'creating a container of the server image')).trim()
   try {
+    const start = await tryDocker(['start', container])
+    if (!start.ok) return { status: 'failed', detail: `the server could not be started: ${start.error}`, evidence: [] }
     const observation = await watch(container, ports, o)
     const verdict = startVerdict(observation, o.plugin)
     if (verdict.status === 'failed') for (const line of observation.log.trim().split('\n').slice(-20)) o.log(`  | ${line}`)

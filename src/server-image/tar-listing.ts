@@ -10,6 +10,7 @@ export interface TarEntry {
   /** Absolute path in the archive's root, without a trailing slash: /app/gotify-app. */
   path: string
   type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'other'
+  /** Permission bits, e.g. 0o755. */
   mode: number
   size: number
   linkTarget?: string
@@ -72,7 +73,8 @@ export class TarLister {
     this.entries.push({
       path: normalize(this.next.path ?? name),
       type,
-      mode: numeric(h.subarray(100, 108)),
+      // Permission bits only: Go's archive/tar also sets the file type's bits (0o40000 for a folder).
+      mode: numeric(h.subarray(100, 108)) & 0o7777,
       size: type === 'file' ? size : 0,
       ...(type === 'symlink' || type === 'hardlink' ? { linkTarget } : {})
     })
