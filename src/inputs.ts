@@ -6,6 +6,7 @@ import { splitShellWords } from './shell-words.js'
 import type { ServerBinarySetting } from './server/binary-asset.js'
 import { tagNameProblem } from './git-ref.js'
 import { type VersionRequest, parseVersionRequest } from './server-versions/request.js'
+import { type ServerImageSettings, parseServerImageSettings } from './server-image/settings.js'
 
 export type AlignMode = 'full' | 'cap' | 'off'
 export type UploadMode = 'auto' | 'true' | 'false'
@@ -48,6 +49,8 @@ export interface ActionInputs {
   builder: Builder
   /** Where the native builder downloads Go and its checksum from. */
   goDownloadBaseUrl: string
+  /** server-image, server-image-plugin-dir, image-tags. */
+  serverImage: ServerImageSettings
 }
 
 /**
@@ -80,11 +83,14 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   checksums: 'true',
   'skip-existing': 'auto',
   builder: 'docker',
-  'go-download-base-url': 'https://go.dev/dl'
+  'go-download-base-url': 'https://go.dev/dl',
+  'server-image': '',
+  'server-image-plugin-dir': '/app/data/plugins',
+  'image-tags': ''
 }
 
 export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
-export const ASSET_PLACEHOLDERS = [...IMAGE_PLACEHOLDERS, 'plugin', 'server-version']
+export const ASSET_PLACEHOLDERS = [...IMAGE_PLACEHOLDERS, 'plugin', 'server-version', 'server-version-bare']
 
 /** Where the run happens: paths and ids the runner gives through the environment. */
 export interface RunEnvironment {
@@ -177,7 +183,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     checksums: bool('checksums', input('checksums')),
     skipExisting: oneOf('skip-existing', input('skip-existing'), ['auto', 'true', 'false']) as SkipExistingMode,
     builder: oneOf('builder', input('builder'), ['docker', 'native']) as Builder,
-    goDownloadBaseUrl: parseBaseUrl(input('go-download-base-url'))
+    goDownloadBaseUrl: parseBaseUrl(input('go-download-base-url')),
+    serverImage: parseServerImageSettings(input)
   }
 }
 

@@ -3,7 +3,7 @@ import { loadContext } from './context.js'
 import { preflight } from './preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
 import { planServerVersions, skipExistingApplies } from './server-versions/plan.js'
-import { alignVersions, buildVersions, prepareVersions, verifyVersions } from './server-versions/run.js'
+import { alignVersions, buildVersions, imageVersions, prepareVersions, verifyVersions } from './server-versions/run.js'
 import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup, prepareVersionRunners } from './run-plan.js'
 import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
 import { type RunOutcome, isCompatible, plannedOutcome, verdictOf } from './report/outcome.js'
@@ -64,6 +64,9 @@ export async function run(): Promise<void> {
 
       // Verify: each version judges every .so (its release binary, else the stand-in loader); the table across versions.
       outcome.compatibility = await verifyVersions(runs, rc)
+
+      // The server image of each version with the plugin inside: proven against its own binary, started, pushed when shipping.
+      if (isCompatible(outcome)) await imageVersions(runs, rc, shipping)
     }
 
     // Upload, only when every version built and loads; SHA256SUMS covers the whole release.

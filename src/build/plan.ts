@@ -48,6 +48,8 @@ export function templateValues(server: ServerTarget, platform: Platform, plugin:
     'server-owner': server.owner.toLowerCase(),
     'server-name': server.name.toLowerCase(),
     'server-version': server.tag,
+    // v2.9.1 -> 2.9.1, as image tags spell versions.
+    'server-version-bare': server.tag.replace(/^v(?=\d)/, ''),
     'go-version': server.goVersion
   }
 }

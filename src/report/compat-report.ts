@@ -8,6 +8,7 @@
 import type { SharedModule } from '../alignment/plan.js'
 import type { VerifyResult } from '../verify/witness.js'
 import { type RunOutcome, type VersionOutcome, isCompatible, isVersionCompatible, primaryVersion, serverGoVersion, serverGoVersionSource } from './outcome.js'
+import { serverImageReport } from '../server-image/result.js'
 
 const moduleEntry = (s: SharedModule): object => ({ path: s.path, plugin: s.plugin, server: s.server, ...(s.replace !== undefined ? { replace: s.replace } : {}) })
 
@@ -52,6 +53,7 @@ export function versionEntry(o: VersionOutcome): object {
         verification: v ? verificationEntry(v) : { status: 'skipped' }
       }
     }),
+    ...(o.serverImage ? { serverImage: serverImageReport(o.serverImage) } : {}),
     compatible: isVersionCompatible(o)
   }
 }

@@ -8,6 +8,7 @@ import type { ServerRelease } from '../server/release.js'
 import type { ServerBuild } from '../server/build-facts.js'
 import type { CompatibilityRow } from '../server-versions/compatibility.js'
 import type { VersionPlan } from '../server-versions/plan.js'
+import type { ServerImageResult } from '../server-image/result.js'
 
 /** One server version: what the run learnt and did for it. */
 export interface VersionOutcome {
@@ -23,6 +24,8 @@ export interface VersionOutcome {
   /** Its own .so files, judged by this server version. */
   verification: VerifyResult[]
   artifacts: Artifact[]
+  /** Its server image with the plugin inside (input server-image). */
+  serverImage?: ServerImageResult
 }
 
 export interface RunOutcome {

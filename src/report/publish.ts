@@ -49,6 +49,7 @@ export async function publishReport(o: RunOutcome, outputDir: string): Promise<s
   core.setOutput('compatible', String(isCompatible(o)))
   core.setOutput('compat-report', reportPath)
   core.setOutput('release-url', o.releaseUrl ?? '')
+  core.setOutput('images', JSON.stringify(o.versions.flatMap(v => v.serverImage?.pushed ?? [])))
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summaryMarkdown(o)).write()
   return reportPath
 }

@@ -3,6 +3,7 @@ import { type SharedModule, differs, unaligned } from '../alignment/plan.js'
 import { type CompatibilityRow, cellText, loadsBeyondLines } from '../server-versions/compatibility.js'
 import type { VerifyResult } from '../verify/witness.js'
 import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isVersionCompatible, serverGoVersion, serverGoVersionSource } from './outcome.js'
+import { serverImageSection } from '../server-image/result.js'
 
 const code = (s: string): string => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
@@ -102,6 +103,7 @@ function versionSection(v: VersionOutcome, o: RunOutcome, multi: boolean): strin
   for (const r of v.verification) for (const w of r.warnings) lines.push(`- :warning: ${r.platform}: ${w}`)
   if (v.verification.some(r => r.warnings.length > 0)) lines.push('')
   lines.push(...differingSection(v.verification))
+  if (v.serverImage) lines.push(...serverImageSection(v.serverImage))
   return lines
 }
 

@@ -7,6 +7,7 @@
  * verdicts, and the compatibility table).
  */
 import * as core from '@actions/core'
+import * as path from 'node:path'
 import { type Alignment, alignPlugin } from '../alignment/align.js'
 import { tagFlagsOf } from '../alignment/linked.js'
 import { annotateConflicts, annotateVerification } from '../annotations.js'
@@ -22,6 +23,7 @@ import type { PluginModule } from '../plugin-module.js'
 import type { VersionOutcome } from '../report/outcome.js'
 import { type RunSetup, type VersionBuildPlan, planVersionBuild } from '../run-plan.js'
 import { type Server, serverAt } from '../server/server.js'
+import { type PreparedServerImage, prepareServerImage } from '../server-image/server-image.js'
 import { type VerifyResult, verifyPlatforms } from '../verify/witness.js'
 import { type CompatibilityRow, compatibilityRows } from './compatibility.js'
 import type { VersionPlan } from './plan.js'
@@ -165,4 +167,39 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
     judges.push({ serverVersion: tag, results: new Map(results.map((v, i) => [built[i].name, v])) })
   }
   return compatibilityRows(built.map(x => ({ name: x.name, platform: x.job.platform.id, builtFor: x.run.server.release.tag })), judges)
+}
+
+/**
+ * Each version's server image with the plugin inside (input server-image):
+ * every one made, proven and started before any is pushed, so a refusal in
+ * one version pushes nothing at all.
+ */
+export async function imageVersions(runs: VersionRun[], rc: RunContext, shipping: { upload: boolean; reason: string }): Promise<void> {
+  const settings = rc.ctx.inputs.serverImage
+  if (!settings.image) return
+  const made: PreparedServerImage[] = []
+  try {
+    for (const r of runs.filter(x => x.outcome.artifacts.length > 0)) {
+      const tag = r.server.release.tag
+      const image = await prepareServerImage({
+        settings: { ...settings, image: settings.image },
+        artifacts: r.outcome.builds.flatMap(b => (b.artifact ? [{ platform: b.job.platform, path: b.job.outputPath }] : [])),
+        plugin: { name: rc.plugin.name, modulePath: rc.plugin.modulePath },
+        symbols: rc.ctx.inputs.verifySymbols,
+        valuesFor: p => templateValues(r.server.release, p, rc.plugin.name),
+        shipping,
+        workDir: path.join(r.build.dirs.scratch, 'server-image'),
+        log: line => core.info(rc.several ? line.replace(/^\[server image/, `[server image ${tag}`) : line)
+      })
+      made.push(image)
+      r.outcome.serverImage = image.result
+      if (image.result.failure) throw new StepError(image.result.failure)
+    }
+    for (const image of made) {
+      await image.push()
+      if (image.result.failure) throw new StepError(image.result.failure)
+    }
+  } finally {
+    for (const image of made) await image.dispose()
+  }
 }
