@@ -48,12 +48,12 @@ export async function run(): Promise<void> {
     const runs = await prepareVersions(api, rc, toBuild)
     checkRunOutputs(inputs.outputDir, runs.map(r => r.build))
     await checkVersionImages(rc.setup, runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })))
+    // How Go runs per version (builder): its build images, or its exact Go installed natively.
+    await prepareVersionRunners(ctx, rc.setup, runs.map(r => ({ build: r.build, goVersion: r.server.build.goVersion })))
     partial = { outcome, outputDir: inputs.outputDir }
 
     if (runs.length > 0) {
       await createRunFolders(rc.setup)
-      // How Go runs per version (builder): its build images, or its exact Go installed natively.
-      await prepareVersionRunners(ctx, rc.setup, runs.map(r => ({ build: r.build, goVersion: r.server.build.goVersion })))
 
       // Align: the workspace's go.mod with the newest version, a copy of the plugin per other version.
       goFiles = snapshotGoFiles(plugin.dir)
