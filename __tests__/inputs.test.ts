@@ -7,7 +7,8 @@ const parse = (given: Record<string, string>) => parseInputs(name => given[name]
 test('defaults give the four linux platforms, the gotify image scheme and full alignment', () => {
   const i = parse({ 'server-repository': 'gotify/server', token: 't' })
   expect(i.server).toEqual({ owner: 'gotify', name: 'server' })
-  expect(i.serverVersion).toBe('latest')
+  expect(i.serverVersion).toEqual({ text: 'latest', terms: [{ kind: 'latest', text: 'latest' }] })
+  expect(i).toMatchObject({ includePrereleases: false, resolveOnly: false, skipExisting: 'auto' })
   expect(i.platforms.map(p => p.id)).toEqual(['linux-amd64', 'linux-arm-7', 'linux-arm64', 'linux-386'])
   expect(i.pluginPath).toBe('/ws')
   expect(i.outputDir).toBe('/ws/build')

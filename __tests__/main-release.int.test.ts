@@ -44,9 +44,9 @@ test('a release event attaches every .so and SHA256SUMS; the checksums match the
   expect(run.outputs['release-url']).toMatch(/v1\.0\.0/)
   expect(run.summary).toMatch(/\[SHA256SUMS\]\(http[^)]+\) \| uploaded/)
 
-  // Re-running the job keeps everything and writes nothing.
+  // Re-running the job, rebuilding (skip-existing would leave it out), keeps everything and writes nothing.
   const writes = world.github.writes().length
-  const again = await runAction({ inputs: inputs(), workspace, apiUrl: world.github.url, repository: PLUGIN_REPO, event: releaseEvent('v1.0.0') })
+  const again = await runAction({ inputs: inputs({ 'skip-existing': 'false' }), workspace, apiUrl: world.github.url, repository: PLUGIN_REPO, event: releaseEvent('v1.0.0') })
   expect(again.errors).toEqual([])
   expect((JSON.parse(again.outputs.artifacts) as Array<{ upload: string }>).map(a => a.upload)).toEqual(['kept', 'kept'])
   expect(world.github.writes().length).toBe(writes)

@@ -28,10 +28,14 @@ export function annotateConflicts(alignment: Alignment): void {
   }
 }
 
-export function annotateVerification(results: VerifyResult[]): void {
+/** `serverVersion`: named when the run builds several. */
+export function annotateVerification(results: VerifyResult[], serverVersion?: string): void {
+  const on = serverVersion ? ` (server ${serverVersion})` : ''
   for (const v of results) {
-    if (v.status === 'failed') core.error(`${v.platform}: ${v.detail}`, { title: `plugin does not load (${v.platform})` })
-    if (v.status === 'not-verified') core.warning(`${v.platform}: not verified: ${v.detail}`)
+    if (v.status === 'failed') core.error(`${v.platform}${on}: ${v.detail}`, { title: `plugin does not load (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
+    if (v.status === 'not-verified') core.warning(`${v.platform}${on}: not verified: ${v.detail}`)
+    // A plugin that loads but needs a newer C library (a native build links the runner's) or another Go patch release.
+    if (v.status === 'loaded') for (const w of v.warnings) core.warning(`${v.platform}${on}: ${w}`, { title: `plugin loads with a warning (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
   }
 }
 

@@ -9,6 +9,12 @@ import type { Mount } from './docker.js'
 export interface HostDirs {
   /** Folder holding the plugin (the workspace, so `replace ../x` works). */
   source: string
+  /**
+   * A copy of the plugin's folder aligned with another server version,
+   * mounted over the plugin's folder in `source`: builds, `replace ../x`
+   * and the file paths compiled into the .so are the same as from the workspace.
+   */
+  pluginCopy?: Mount
   /** Action-private files: server go.mod copies, loaders, reports. */
   scratch: string
   goModCache: string
@@ -39,6 +45,8 @@ export function goCacheDir(dirs: Pick<HostDirs, 'goCacheRoot'>, cacheKey: string
 export function containerMounts(dirs: HostDirs, cacheKey: string): Mount[] {
   const mounts: Mount[] = [
     { host: dirs.source, container: IN_CONTAINER.source },
+    // Docker mounts parents first, so the copy shadows the plugin's folder.
+    ...(dirs.pluginCopy ? [dirs.pluginCopy] : []),
     { host: dirs.scratch, container: IN_CONTAINER.scratch },
     { host: dirs.goModCache, container: IN_CONTAINER.goModCache },
     { host: goCacheDir(dirs, cacheKey), container: IN_CONTAINER.goCache }

@@ -5,14 +5,23 @@ import { placeholdersOf, renderTemplate } from './template.js'
 import { splitShellWords } from './shell-words.js'
 import type { ServerBinarySetting } from './server/binary-asset.js'
 import { tagNameProblem } from './git-ref.js'
+import { type VersionRequest, parseVersionRequest } from './server-versions/request.js'
+import { type ServerImageSettings, parseServerImageSettings } from './server-image/settings.js'
 
 export type AlignMode = 'full' | 'cap' | 'off'
 export type UploadMode = 'auto' | 'true' | 'false'
+export type SkipExistingMode = 'auto' | 'true' | 'false'
+export type Builder = 'docker' | 'native'
 
 /** Every input of action.yml, parsed and validated once. */
 export interface ActionInputs {
   server: { owner: string; name: string }
-  serverVersion: string
+  /** server-version: tags, latest, latest-N and ranges. */
+  serverVersion: VersionRequest
+  /** Ranges and latest-N may select pre-releases. */
+  includePrereleases: boolean
+  /** Only resolve the server versions (outputs), build nothing. */
+  resolveOnly: boolean
   pluginPath: string
   package: string
   pluginName?: string
@@ -34,6 +43,14 @@ export interface ActionInputs {
   releaseTag?: string
   overwrite: boolean
   checksums: boolean
+  /** Leave out server versions whose files the target release has already. */
+  skipExisting: SkipExistingMode
+  /** How Go runs: in the server's build images, or natively (src/go-runner/builders.ts). */
+  builder: Builder
+  /** Where the native builder downloads Go and its checksum from. */
+  goDownloadBaseUrl: string
+  /** server-image, server-image-plugin-dir, image-tags. */
+  serverImage: ServerImageSettings
   /** Restore and save the module cache, build caches and server binaries with the runner's cache service. */
   cache: boolean
 }
@@ -45,6 +62,8 @@ export interface ActionInputs {
  */
 export const INPUT_DEFAULTS: Record<string, string> = {
   'server-version': 'latest',
+  'include-prereleases': 'false',
+  'resolve-only': 'false',
   'plugin-path': '.',
   package: '.',
   'plugin-name': '',
@@ -64,11 +83,17 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'release-tag': '',
   overwrite: 'false',
   checksums: 'true',
+  'skip-existing': 'auto',
+  builder: 'docker',
+  'go-download-base-url': 'https://go.dev/dl',
+  'server-image': '',
+  'server-image-plugin-dir': '/app/data/plugins',
+  'image-tags': '',
   cache: 'true'
 }
 
 export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
-export const ASSET_PLACEHOLDERS = [...IMAGE_PLACEHOLDERS, 'plugin', 'server-version']
+export const ASSET_PLACEHOLDERS = [...IMAGE_PLACEHOLDERS, 'plugin', 'server-version', 'server-version-bare']
 
 /** Where the run happens: paths and ids the runner gives through the environment. */
 export interface RunEnvironment {
@@ -93,8 +118,7 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     throw new InputError('server-repository', `"${serverRepository}" is not owner/name`, 'a GitHub repository such as gotify/server')
   }
 
-  const serverVersion = input('server-version')
-  if (serverVersion !== 'latest') checkTag('server-version', serverVersion, 'latest or a tag such as v2.9.1')
+  const serverVersion = parseVersionRequest(input('server-version'))
   const releaseTag = input('release-tag')
   if (releaseTag !== '') checkTag('release-tag', releaseTag, 'the tag of an existing release of this repository, such as v1.0.0')
 
@@ -137,6 +161,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
   return {
     server: { owner: repo[1], name: repo[2] },
     serverVersion,
+    includePrereleases: bool('include-prereleases', input('include-prereleases')),
+    resolveOnly: bool('resolve-only', input('resolve-only')),
     pluginPath,
     package: checkPackage(input('package')),
     pluginName: pluginName === '' ? undefined : pluginName,
@@ -158,6 +184,10 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     releaseTag: releaseTag || undefined,
     overwrite: bool('overwrite', input('overwrite')),
     checksums: bool('checksums', input('checksums')),
+    skipExisting: oneOf('skip-existing', input('skip-existing'), ['auto', 'true', 'false']) as SkipExistingMode,
+    builder: oneOf('builder', input('builder'), ['docker', 'native']) as Builder,
+    goDownloadBaseUrl: parseBaseUrl(input('go-download-base-url')),
+    serverImage: parseServerImageSettings(input),
     cache: bool('cache', input('cache'))
   }
 }
@@ -230,7 +260,8 @@ const RESERVED_GO_ENV: Record<string, string> = {
   GOARCH: 'set by platforms',
   GOARM: 'set by platforms',
   CGO_ENABLED: 'plugins need cgo',
-  GOWORK: 'the plugin is built from its own aligned go.mod (GOWORK=off)'
+  GOWORK: 'the plugin is built from its own aligned go.mod (GOWORK=off)',
+  GOROOT: 'the Go is the server\'s: its build image\'s, or the one the native builder installs'
 }
 
 export function parseGoEnv(text: string): Record<string, string> {
@@ -252,6 +283,20 @@ function parseServerBinary(value: string): ServerBinarySetting {
   checkTemplate('server-binary', value, ASSET_PLACEHOLDERS)
   if (/[/\\]/.test(value.replace(/\{[^{}]*\}/g, ''))) throw new InputError('server-binary', `"${value}" contains a path separator`, accepted)
   return { kind: 'template', template: value }
+}
+
+function parseBaseUrl(value: string): string {
+  const accepted = 'an http(s) URL of a folder holding go<version>.linux-<arch>.tar.gz, such as https://go.dev/dl'
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InputError('go-download-base-url', `${quoted(value)} is not a URL`, accepted)
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new InputError('go-download-base-url', `${quoted(value)} is not a plain http(s) URL`, accepted)
+  }
+  return value.replace(/\/+$/, '')
 }
 
 function parseSymbols(text: string): string[] {

@@ -1,39 +1,33 @@
 import * as core from '@actions/core'
 import { loadContext } from './context.js'
 import { preflight } from './preflight.js'
-import { resolveServer } from './server/server.js'
-import { prepareRun } from './run-plan.js'
-import { templateValues } from './build/plan.js'
-import { buildPlatforms } from './build/build.js'
-import { DockerGoRunner } from './go-runner.js'
-import { TOOL_CACHE_KEY, containerMounts } from './container-layout.js'
-import { alignPlugin } from './alignment/align.js'
-import { tagFlagsOf } from './alignment/linked.js'
-import { verifyPlatforms } from './verify/witness.js'
-import { uploadToRelease } from './release/upload.js'
-import { type RunOutcome, isCompatible, verdictOf } from './report/outcome.js'
-import { publishReport } from './report/publish.js'
-import { annotateConflicts, annotateVerification, fail, failureMessage } from './annotations.js'
-import { claimOutputs, recordOutputs } from './output-dir.js'
+import { resolveServerVersions } from './server-versions/resolve.js'
+import { planServerVersions, skipExistingApplies } from './server-versions/plan.js'
+import { alignVersions, buildVersions, downloadVersionModules, imageVersions, prepareVersions, verifyVersions } from './server-versions/run.js'
+import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup, prepareVersionRunners } from './run-plan.js'
+import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
+import { type RunOutcome, isCompatible, plannedOutcome, verdictOf } from './report/outcome.js'
+import { publishReport, publishResolution } from './report/publish.js'
+import { fail, failureMessage } from './annotations.js'
 import { type GoFilesSnapshot, snapshotGoFiles } from './plugin-module.js'
 import { StepError } from './errors.js'
 import { RunCaches } from './cache/store.js'
-import { goCaches, serverBinariesCache } from './cache/specs.js'
-import { allInToolCache } from './server/binary-download.js'
-import { downloadModules } from './build/modules.js'
+import { goCaches } from './cache/specs.js'
 import { describeRunTimes, runTimes } from './run-clock.js'
 
 /**
- * The pipeline: resolve the server (its release, its binaries), align the
- * plugin's go.mod, build every platform in the server's images, verify each
- * .so against the server's release binary (or a stand-in loader), upload,
+ * The pipeline: resolve the server versions (a tag, latest, latest-N, a
+ * range), then for each one to build: its release and binaries, align the
+ * plugin's go.mod (the workspace's with the newest, a copy per other
+ * version), build every platform in the server's images, verify each .so
+ * against every version's release binary (or a stand-in loader), upload,
  * report. Every input is checked before anything is written, and a run that
  * fails puts the plugin's go.mod and go.sum back as they were. Caches (server
- * binaries, modules, a build cache per platform) are restored before the step
- * that fills them and saved by the post step (src/post.ts).
+ * binaries, modules, a build cache per platform and Go version) are restored
+ * before the step that fills them and saved by the post step (src/post.ts).
  */
 export async function run(): Promise<void> {
-  // Once the server is known, even a failing run reports what it learnt.
+  // Once the server versions are known, even a failing run reports what it learnt.
   let partial: { outcome: RunOutcome; outputDir: string } | undefined
   let goFiles: GoFilesSnapshot | undefined
   try {
@@ -41,79 +35,51 @@ export async function run(): Promise<void> {
     const ctx = loadContext()
     const { inputs } = ctx
     const { shipping, plugin, api, release } = await preflight(ctx)
+
+    // The server versions, resolved first and printed, each with its GO_VERSION and go.mod.
+    const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, includePrereleases: inputs.includePrereleases, log: core })
+    // Their file names, and which the release has complete already (skip-existing).
+    const skipExisting = release && skipExistingApplies(inputs.skipExisting, shipping.upload, inputs.overwrite)
+    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release) } : undefined
+    const plans = planServerVersions({ releases, platforms: inputs.platforms, assetName: inputs.assetName, pluginName: plugin.name, existing })
+    for (const p of plans.filter(x => x.skip)) core.info(`${p.release.tag}: not built: ${p.skip}`)
+    const outcome = plannedOutcome(inputs.serverVersion.text, plans)
+    if (inputs.resolveOnly) return await publishResolution(outcome.request, outcome.versions)
+
+    // Per version to build: its release binaries (the truth about its Go and modules) and its build plan;
+    // file names and build images checked before anything is written.
+    const toBuild = plans.flatMap((plan, i) => (plan.skip ? [] : [{ plan, outcome: outcome.versions[i] }]))
     const caches = new RunCaches(inputs.cache)
-
-    // The server: its release (GO_VERSION, go.mod) and its release binaries, the truth about its build.
-    const server = await resolveServer(api, {
-      server: inputs.server,
-      version: inputs.serverVersion,
-      binary: inputs.serverBinary,
-      platforms: inputs.platforms,
-      token: inputs.token,
-      valuesFor: (r, p) => templateValues(r, p, plugin.name),
-      log: core.info,
-      beforeBinaries: async r => {
-        if (inputs.serverBinary.kind !== 'none') await caches.restore([serverBinariesCache(r, inputs.platforms)], () => allInToolCache(r, inputs.platforms))
-      }
-    })
-    caches.filled('server-binaries')
-    const { build: serverBuild } = server
-    core.info(`Server ${server.release.owner}/${server.release.name} ${server.release.tag}: Go ${serverBuild.goVersion} (from ${serverBuild.goVersionSource})`)
-    for (const note of serverBuild.notes) core.warning(note)
-    const plan = await prepareRun(ctx, plugin, server)
-    const outcome: RunOutcome = { server: server.release, serverBuild, builds: [], verification: [], artifacts: [] }
+    const rc = { ctx, plugin, setup: planRunSetup(ctx), several: toBuild.length > 1, caches }
+    const runs = await prepareVersions(api, rc, toBuild)
+    checkRunOutputs(inputs.outputDir, runs.map(r => r.build))
+    await checkVersionImages(rc.setup, runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })))
+    // How Go runs per version (builder): its build images, or its exact Go installed natively.
+    await prepareVersionRunners(ctx, rc.setup, runs.map(r => ({ build: r.build, goVersion: r.server.build.goVersion })))
     partial = { outcome, outputDir: inputs.outputDir }
-    await caches.restore(await goCaches(plan, plugin, server.release, serverBuild.goVersion))
 
-    // Align the plugin's go.mod with what the server links.
-    goFiles = snapshotGoFiles(plugin.dir)
-    const goRunner = new DockerGoRunner(plan.toolImage, containerMounts({ ...plan.layout.dirs, outputDir: undefined }, TOOL_CACHE_KEY), plan.goEnv, serverBuild.goVersion)
-    const alignment = await alignPlugin(goRunner, {
-      mode: inputs.align,
-      pluginDir: plugin.dir,
-      scratchDir: plan.layout.dirs.scratch,
-      server: { goMod: server.release.goMod, goVersion: serverBuild.goVersion, modules: serverBuild.modules },
-      linking: { package: inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) },
-      log: core.info
-    })
-    outcome.alignment = alignment
-    annotateConflicts(alignment)
+    if (runs.length > 0) {
+      await createRunFolders(rc.setup, runs.map(r => r.build))
+      await caches.restore(await goCaches(runs, rc.setup, plugin))
 
-    if (alignment.conflicts.length === 0) {
-      // Modules once, in one container (unless the cache brought them all); then every platform in its image, concurrently.
-      if (caches.resultOf('modules') !== 'exact') await downloadModules(goRunner, plugin.dir, core.info)
-      caches.filled('modules')
-      await claimOutputs(inputs.outputDir, plan.outputNames)
-      outcome.builds = await buildPlatforms(plan.jobs, { dirs: plan.layout.dirs, concurrency: plan.concurrency, repoDir: plan.layout.repoDir })
-      caches.filled('build', outcome.builds.filter(b => b.ok).map(b => b.job.platform.id))
-      await recordOutputs(inputs.outputDir, plan.outputNames)
-      outcome.artifacts = outcome.builds.flatMap(b => (b.artifact ? [b.artifact] : []))
+      // Align: the workspace's go.mod with the newest version, a copy of the plugin per other version.
+      goFiles = snapshotGoFiles(plugin.dir)
+      await alignVersions(runs, rc)
 
-      // Verify each .so against the server's release binary, or the stand-in loader.
-      if (inputs.verify && outcome.artifacts.length > 0) {
-        outcome.verification = await verifyPlatforms({
-          artifacts: outcome.builds.filter(b => b.artifact).map(b => ({ platform: b.job.platform, path: b.job.outputPath })),
-          witnessOf: p => {
-            const b = server.binaries.get(p.id)
-            return b?.found ? { kind: 'release-binary', assetName: b.assetName, facts: b.facts } : { kind: 'loader', why: b?.why ?? 'no binary' }
-          },
-          symbols: inputs.verifySymbols,
-          loader: {
-            imageFor: p => plan.jobs.find(j => j.platform.id === p.id)?.image ?? plan.toolImage,
-            serverModules: alignment.serverModules,
-            serverGoVersion: serverBuild.goVersion,
-            plugin: { dir: plugin.dir, package: inputs.package },
-            dirs: plan.layout.dirs,
-            goEnv: plan.goEnv,
-            concurrency: plan.concurrency
-          },
-          log: (platform, line) => core.info(`[verify ${platform}] ${line}`)
-        })
-        annotateVerification(outcome.verification)
-      }
+      // Modules once per version, before the builds (unless the cache brought them all); then every platform
+      // of every version in its images, concurrently, sharing the caches.
+      await downloadVersionModules(runs, rc)
+      await buildVersions(runs, rc)
+
+      // Verify: each version judges every .so (its release binary, else the stand-in loader); the table across versions.
+      outcome.compatibility = await verifyVersions(runs, rc)
+
+      // The server image of each version with the plugin inside: proven against its own binary, started, pushed when shipping.
+      if (isCompatible(outcome)) await imageVersions(runs, rc, shipping)
     }
 
-    // Upload, only when everything built and loads.
+    // Upload, only when every version built and loads; SHA256SUMS covers the whole release.
+    const artifacts = outcome.versions.flatMap(v => v.artifacts)
     if (!shipping.upload) outcome.uploadNote = shipping.reason
     else if (!isCompatible(outcome)) outcome.uploadNote = 'not uploading: the build or the compatibility check failed; the release was left untouched'
     else {
@@ -121,14 +87,14 @@ export async function run(): Promise<void> {
         repository: ctx.repository,
         tag: shipping.tag ?? '',
         release,
-        artifacts: outcome.artifacts,
+        artifacts,
         overwrite: inputs.overwrite,
         checksums: inputs.checksums,
         log: core.info
       })
       outcome.releaseUrl = result.releaseUrl
       outcome.releaseAssets = result.assets
-      for (const a of outcome.artifacts) {
+      for (const a of artifacts) {
         const asset = result.assets.find(x => x.name === a.name)
         if (asset) Object.assign(a, { url: asset.url, upload: asset.status })
       }
@@ -137,7 +103,7 @@ export async function run(): Promise<void> {
 
     // The verdict (a failed run leaves the plugin's files as they were); then outputs, job summary, compat-report.json.
     const verdict = verdictOf(outcome)
-    if (verdict) outcome.goFilesRestored = goFiles.restore()
+    if (verdict) outcome.goFilesRestored = goFiles?.restore() ?? false
     await publishReport(outcome, inputs.outputDir)
     if (verdict) fail(new StepError(verdict))
   } catch (e) {

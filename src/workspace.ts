@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { InputError } from './errors.js'
 import * as path from 'node:path'
-import { type HostDirs, IN_CONTAINER, TOOL_CACHE_KEY } from './container-layout.js'
+import { type HostDirs, IN_CONTAINER } from './container-layout.js'
 import type { ActionContext } from './context.js'
 
 /** The host folders of a run and where the plugin sits in the container. */
@@ -21,11 +21,10 @@ function inside(parent: string, child: string): string | undefined {
 
 /**
  * Mounts the whole workspace when the plugin is in it (so `replace ../x`
- * directives keep working), else the plugin folder alone; build caches for
- * the server's Go version. Pure: nothing is
+ * directives keep working), else the plugin folder alone. Pure: nothing is
  * created until createLayout, after every input was checked.
  */
-export function planLayout(ctx: ActionContext, goVersion: string, runId: string = `${process.pid}-${Date.now()}`): RunLayout {
+export function planLayout(ctx: ActionContext, runId: string = `${process.pid}-${Date.now()}`): RunLayout {
   const { inputs } = ctx
   const rel = inside(ctx.workspace, inputs.pluginPath)
   const source = rel === undefined ? inputs.pluginPath : ctx.workspace
@@ -36,8 +35,7 @@ export function planLayout(ctx: ActionContext, goVersion: string, runId: string 
       source,
       scratch: path.join(base, `scratch-${runId}`),
       goModCache: inputs.goModCache,
-      // Per Go version: each build cache the action saves holds one Go's objects.
-      goCacheRoot: path.join(base, 'gocache', `go${goVersion}`),
+      goCacheRoot: path.join(base, 'gocache'),
       outputDir: inputs.outputDir
     },
     pluginWorkdir: relInSource === '' ? IN_CONTAINER.source : path.posix.join(IN_CONTAINER.source, ...relInSource.split(path.sep)),
@@ -51,5 +49,4 @@ export async function createLayout(layout: RunLayout): Promise<void> {
   if (existsSync(cache) && !statSync(cache).isDirectory()) throw new InputError('go-mod-cache', `${cache} is a file, not a folder`, 'a folder for the module cache (created when missing)')
   await mkdir(layout.dirs.scratch, { recursive: true })
   await mkdir(layout.dirs.goModCache, { recursive: true })
-  await mkdir(path.join(layout.dirs.goCacheRoot, TOOL_CACHE_KEY), { recursive: true })
 }

@@ -2,36 +2,40 @@ import { parsePlatform } from '../../src/platform.js'
 import { KEY_PREFIX, buildCacheSpec, cacheHitOutput, dependencyHash, imageIdPart, keyPart, moduleCacheSpec, serverBinariesSpec, shouldSave } from '../../src/cache/keys.js'
 
 const server = { owner: 'gotify', name: 'server', tag: 'v2.9.1' }
+const tags = [server.tag]
 const goMod = Buffer.from('module example.com/p\n\nrequire github.com/gin-gonic/gin v1.10.0\n')
 const goSum = Buffer.from('github.com/gin-gonic/gin v1.10.0 h1:abc=\n')
-const deps = dependencyHash(goMod, goSum, server)
+const deps = dependencyHash(goMod, goSum, server, tags)
 const build = (o: Partial<Parameters<typeof buildCacheSpec>[0]> = {}) =>
   buildCacheSpec({ goCacheDir: '/rt/gocache/go1.26.8/linux-arm64', platform: parsePlatform('linux-arm64'), goVersion: '1.26.8', imageId: `sha256:${'4f2c9a'.repeat(10)}ab12`, deps, ...o })
 
-test('the dependency hash changes with go.mod, go.sum and the server release, and only with them', () => {
-  expect(dependencyHash(goMod, goSum, server)).toBe(deps)
+test('the dependency hash changes with go.mod, go.sum and the server releases built, and only with them', () => {
+  expect(dependencyHash(goMod, goSum, server, tags)).toBe(deps)
   expect(deps).toMatch(/^[0-9a-f]{16}$/)
   const others = [
-    dependencyHash(Buffer.from(`${goMod}// edited\n`), goSum, server),
-    dependencyHash(goMod, Buffer.from(`${goSum}x`), server),
-    dependencyHash(goMod, undefined, server),
-    dependencyHash(goMod, goSum, { ...server, tag: 'v2.9.2' }),
-    dependencyHash(goMod, goSum, { ...server, owner: 'someone' })
+    dependencyHash(Buffer.from(`${goMod}// edited\n`), goSum, server, tags),
+    dependencyHash(goMod, Buffer.from(`${goSum}x`), server, tags),
+    dependencyHash(goMod, undefined, server, tags),
+    dependencyHash(goMod, goSum, server, ['v2.9.2']),
+    dependencyHash(goMod, goSum, server, ['v2.9.1', 'v2.9.2']),
+    dependencyHash(goMod, goSum, { ...server, owner: 'someone' }, tags)
   ]
-  expect(new Set([deps, ...others]).size).toBe(6)
+  expect(new Set([deps, ...others]).size).toBe(7)
+  // The server versions built are a set: their order does not matter.
+  expect(dependencyHash(goMod, goSum, server, ['v2.9.2', 'v2.9.1'])).toBe(dependencyHash(goMod, goSum, server, ['v2.9.1', 'v2.9.2']))
   // A repository's owner and name are case-insensitive on GitHub.
-  expect(dependencyHash(goMod, goSum, { ...server, owner: 'Gotify' })).toBe(deps)
+  expect(dependencyHash(goMod, goSum, { ...server, owner: 'Gotify' }, tags)).toBe(deps)
 })
 
 test('a build cache key names the platform, the Go version, the image and the dependencies; its restore key all but the dependencies', () => {
   const spec = build()
   expect(spec).toEqual({
     kind: 'build',
-    name: 'build cache linux-arm64',
+    name: 'build cache linux-arm64 go1.26.8',
     paths: ['/rt/gocache/go1.26.8/linux-arm64'],
     key: `${KEY_PREFIX}-gocache-linux-arm64-go1.26.8-4f2c9a4f2c9a-${deps}`,
     restoreKeys: [`${KEY_PREFIX}-gocache-linux-arm64-go1.26.8-4f2c9a4f2c9a-`],
-    platform: 'linux-arm64'
+    scope: 'linux-arm64 go1.26.8'
   })
   // Never a wrong entry: another platform, Go or image shares no restore key with it.
   const others = [build({ platform: parsePlatform('linux-arm-7') }), build({ goVersion: '1.26.7' }), build({ imageId: `sha256:${'9'.repeat(64)}` })]

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { StepError } from '../../src/errors.js'
@@ -7,6 +7,7 @@ import { parseChecksums, sha256Hex } from '../../src/release/checksums.js'
 import type { Artifact } from '../../src/release/plan.js'
 import { type UploadOptions, uploadToRelease } from '../../src/release/upload.js'
 import { createGitHubServer, type GitHubServer } from '../support/github-server.js'
+import { artifactFile } from '../support/release-artifacts.js'
 
 // Nothing lost, nothing half-done (issue 8): faults injected on the test GitHub
 // server; after every failure the release holds each asset it had, or its
@@ -28,11 +29,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-async function artifact(name: string, content: string): Promise<Artifact> {
-  const p = path.join(dir, `${Math.random()}-${name}`)
-  await writeFile(p, content)
-  return { name, path: p, sha256: sha256Hex(content), size: Buffer.byteLength(content) }
-}
+const artifact = (name: string, content: string): Promise<Artifact> => artifactFile(dir, name, content)
 
 function options(artifacts: Artifact[], extra: Partial<UploadOptions> = {}): UploadOptions {
   return { repository: { owner: 'me', name: 'plugin' }, tag: TAG, artifacts, overwrite: true, checksums: true, log: () => {}, checksumPauseMs: 20, ...extra }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { StepError } from '../../src/errors.js'
@@ -7,6 +7,7 @@ import { parseChecksums, sha256Hex } from '../../src/release/checksums.js'
 import type { Artifact } from '../../src/release/plan.js'
 import { type UploadOptions, uploadToRelease } from '../../src/release/upload.js'
 import { createGitHubServer, type GitHubServer } from '../support/github-server.js'
+import { artifactFile } from '../support/release-artifacts.js'
 
 const REPO = 'me/plugin'
 let gh: GitHubServer
@@ -25,11 +26,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-async function artifact(name: string, content: string): Promise<Artifact> {
-  const p = path.join(dir, `${Math.random()}-${name}`)
-  await writeFile(p, content)
-  return { name, path: p, sha256: sha256Hex(content), size: Buffer.byteLength(content) }
-}
+const artifact = (name: string, content: string): Promise<Artifact> => artifactFile(dir, name, content)
 
 function options(artifacts: Artifact[], extra: Partial<UploadOptions> = {}): UploadOptions {
   return { repository: { owner: 'me', name: 'plugin' }, tag: 'v1.0.0', artifacts, overwrite: false, checksums: true, log: m => logs.push(m), checksumPauseMs: 20, ...extra }

@@ -94,5 +94,5 @@ test('500s and a slow answer on the way are retried', async () => {
 test('a persistent 500 ends in an error naming the request', async () => {
   release('v2.9.1', { GO_VERSION: '1.22.4', 'go.mod': GO_MOD })
   gh.inject({ path: '/repos/gotify/server/contents/GO_VERSION', status: 500 })
-  await expect(resolveServerRelease(api, SERVER, 'v2.9.1')).rejects.toThrow('Could not read the tag v2.9.1 of the server gotify/server (GET /repos/gotify/server/contents/GO_VERSION: HTTP 500, gave up after 3 tries: injected 500); GitHub kept failing; re-run the job later')
+  await expect(resolveServerRelease(api, SERVER, 'v2.9.1')).rejects.toThrow('Could not read GO_VERSION and go.mod at tag v2.9.1 of the server gotify/server (GET /repos/gotify/server/contents/GO_VERSION: HTTP 500, gave up after 3 tries: injected 500); GitHub kept failing; re-run the job later')
 })

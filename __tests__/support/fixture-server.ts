@@ -101,3 +101,28 @@ async function buildServer(platform: Platform, build: ServerBuild, source: strin
     fs.rmSync(work, { recursive: true, force: true })
   }
 }
+
+/**
+ * The fixture server's source with another go.mod and one more Go file (say,
+ * one that links another module), as the server of another release would be:
+ * for `serverReleaseAssets(..., { source })`. Kept under the temp folder by
+ * content, so its binaries are built once.
+ */
+export function fixtureServerSource(goMod: string, extraGo?: { name: string; text: string }): string {
+  const hash = createHash('sha256').update(JSON.stringify([goMod, extraGo ?? null])).digest('hex').slice(0, 16)
+  const dir = path.join(CACHE_ROOT, `server-source-${hash}`)
+  if (fs.existsSync(path.join(dir, 'go.mod'))) return dir
+  const tmp = `${dir}.${process.pid}`
+  fs.rmSync(tmp, { recursive: true, force: true })
+  fs.mkdirSync(CACHE_ROOT, { recursive: true })
+  fs.cpSync(path.join(FIXTURES, 'server'), tmp, { recursive: true })
+  fs.writeFileSync(path.join(tmp, 'go.mod'), goMod)
+  if (extraGo) fs.writeFileSync(path.join(tmp, extraGo.name), extraGo.text)
+  // Atomic, like the binaries: a concurrent test file sees the whole folder or none.
+  try {
+    fs.renameSync(tmp, dir)
+  } catch {
+    fs.rmSync(tmp, { recursive: true, force: true })
+  }
+  return dir
+}

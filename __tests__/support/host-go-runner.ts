@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { GoResult, GoRunner } from '../../src/go-runner.js'
+import type { GoResult, GoRunner, RunOptions } from '../../src/go-runner.js'
 
 /**
  * Runs the machine's `go` like the action's DockerGoRunner runs the image's:
@@ -10,6 +10,8 @@ import type { GoResult, GoRunner } from '../../src/go-runner.js'
  * Always asynchronous: the fixture GOPROXY answers from this same process.
  */
 export class HostGoRunner implements GoRunner {
+  readonly builder = 'native'
+  readonly where = 'the machine\'s go'
   readonly calls: Array<{ args: string[]; dir: string; ms: number }> = []
 
   constructor(
@@ -30,15 +32,24 @@ export class HostGoRunner implements GoRunner {
     }, root)
   }
 
-  go(args: string[], opts: { dir: string; env?: Record<string, string> }): Promise<GoResult> {
+  go(args: string[], opts: RunOptions): Promise<GoResult> {
+    return this.exec(['go', ...args], { ...opts, env: { ...opts.env, ...this.env } })
+  }
+
+  exec(command: string[], opts: RunOptions): Promise<GoResult> {
     const started = Date.now()
     return new Promise(resolve => {
-      execFile('go', args, { cwd: opts.dir, env: { ...process.env, ...opts.env, ...this.env }, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-        this.calls.push({ args, dir: opts.dir, ms: Date.now() - started })
+      execFile(command[0], command.slice(1), { cwd: opts.dir, env: { ...process.env, ...opts.env }, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+        const ms = Date.now() - started
+        if (command[0] === 'go') this.calls.push({ args: command.slice(1), dir: opts.dir, ms })
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
-        resolve({ code, stdout, stderr })
+        resolve({ code, stdout, stderr, output: stdout + stderr, seconds: ms / 1000 })
       })
     })
+  }
+
+  pathOf(hostPath: string): string {
+    return path.resolve(hostPath)
   }
 
   /** Removes the folder made by create (the module cache in it is read-only). */

@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runContainer, runnerUser } from '../../src/docker.js'
 import { type HostDirs, containerMounts, hostFoldersToCreate } from '../../src/container-layout.js'
-import { FIXED_GO_ENV, containerPath } from '../../src/go-runner.js'
+import { DockerGoRunner, FIXED_GO_ENV, containerPath } from '../../src/go-runner.js'
 import { mapConcurrent } from '../../src/concurrency.js'
 import { type Platform, parsePlatform } from '../../src/platform.js'
 import { type VerifyOptions, type LoaderVerdict, binfmtHandler, runPlan, verifyArtifacts } from '../../src/verify/loader-witness.js'
@@ -31,6 +31,9 @@ let image: (p: Platform) => string
 let olderGo: string
 let results: Map<string, LoaderVerdict>
 let timings: Record<string, number>
+
+// The Docker builder's runner of each platform, as src/go-runner/builders.ts makes it.
+const inImages = (img: (p: Platform) => string) => (p: Platform) => new DockerGoRunner(img(p), containerMounts(dirs, p.id), {}, goVersion)
 
 async function go(img: string, args: string[], dir: string, key: string, extraEnv: Record<string, string> = {}): Promise<void> {
   const mounts = containerMounts(dirs, key)
@@ -92,7 +95,7 @@ beforeAll(async () => {
   const lines: string[] = []
   const r = await verifyArtifacts({
     artifacts: cases.map(c => ({ platform: c.platform, path: path.join(dirs.outputDir!, `${c.name}.so`) })),
-    imageFor: image,
+    runnerFor: inImages(image),
     serverModules: server,
     serverGoVersion: goVersion,
     plugin: { dir: basic, package: '.' },
@@ -163,7 +166,7 @@ test('the loader was built in scratch, owned by the runner', () => {
 describe('without the full pipeline', () => {
   const base = (): VerifyOptions => ({
     artifacts: [{ platform: P['linux-amd64'], path: path.join(dirs.outputDir!, 'ok-linux-amd64.so') }],
-    imageFor: image,
+    runnerFor: inImages(image),
     serverModules: [{ path: 'example.com/dep', version: 'v1.0.0' }],
     serverGoVersion: goVersion,
     plugin: { dir: path.join(dirs.source, 'basic'), package: '.' },
@@ -209,7 +212,7 @@ describe('without the full pipeline', () => {
         { platform: parsePlatform('linux-riscv64'), path: '/nonexistent.so' }
       ],
       findEmulator: async q => (q === 'riscv64' ? { kind: 'qemu-user', path: '/usr/bin/qemu-riscv64-static' } : { kind: 'none' }),
-      imageFor: p => `gotify/build:${goVersion}-${p.id}`
+      runnerFor: inImages(p => `gotify/build:${goVersion}-${p.id}`)
     })
     expect(r[0]).toEqual({ platform: 'linux-arm64', status: 'not-verified', method: 'none', detail: expect.stringMatching(/docker\/setup-qemu-action.*qemu-user-static/) })
     expect(r[1]).toMatchObject({ platform: 'linux-riscv64', status: 'failed', detail: expect.stringMatching(/cannot read \/nonexistent\.so/) })

@@ -5,7 +5,8 @@
 #      compilers (the native builder and the binary readers' tests use them), a
 #      local image registry, unzip/xz for release archives, openssl for test CAs;
 #   2. npm ci;
-#   3. a Docker engine on the default socket and a non-root runner user;
+#   3. a Docker engine on the default socket and a non-root runner user with
+#      passwordless sudo, like GitHub's;
 #   4. binfmt handlers for arm and arm64, as docker/setup-qemu-action registers;
 #   5. gotify-style build images of this machine's Go (every platform) and of the
 #      other Go versions the tests use (scripts/ci/test-toolchains.mjs), and those
@@ -27,7 +28,7 @@ phase() { # phase NAME CMD...: run CMD and print how long it took
 }
 
 PACKAGES=(
-  docker.io iptables debootstrap qemu-user-static git unzip xz-utils openssl ca-certificates
+  docker.io iptables debootstrap qemu-user-static git unzip xz-utils openssl ca-certificates sudo
   gcc gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-riscv64-linux-gnu
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-i386-cross libc6-dev-riscv64-cross
   docker-registry

@@ -3,7 +3,7 @@
  * in one container (the tool image) before the platforms build concurrently,
  * so no build waits on the network or on another build's download.
  */
-import type { GoRunner } from '../go-runner.js'
+import type { GoRunner } from '../go-runner/runner.js'
 
 /** `go mod download`: every module go.mod requires (from go 1.17 on, every module a package of the plugin can need). */
 export async function downloadModules(go: GoRunner, pluginDir: string, log: (line: string) => void): Promise<void> {

@@ -19,11 +19,13 @@ export interface ServerTarget {
 /** One platform's build: which image, which command, which file. */
 export interface BuildJob {
   platform: Platform
+  /** The server tag it is built for. */
+  serverVersion: string
   image: string
   assetName: string
   /** Host path of the .so. */
   outputPath: string
-  /** `go` arguments, run in `workdir` (a container path). */
+  /** `go` arguments, run in the plugin's folder, which go sees as `workdir` (a container path, or the host path natively). */
   goArgs: string[]
   workdir: string
   env: Record<string, string>
@@ -46,6 +48,8 @@ export function templateValues(server: ServerTarget, platform: Platform, plugin:
     'server-owner': server.owner.toLowerCase(),
     'server-name': server.name.toLowerCase(),
     'server-version': server.tag,
+    // v2.9.1 -> 2.9.1, as image tags spell versions.
+    'server-version-bare': server.tag.replace(/^v(?=\d)/, ''),
     'go-version': server.goVersion
   }
 }
@@ -64,15 +68,17 @@ export interface BuildPlanInput {
   inputs: Pick<ActionInputs, 'platforms' | 'buildImage' | 'assetName' | 'outputDir' | 'ldflags' | 'buildArgs' | 'goEnv' | 'package'>
   server: ServerTarget
   pluginName: string
-  /** Container path of the plugin's folder (its go.mod). */
+  /** The plugin's folder (its go.mod) as go sees it: its container path, or the host path natively. */
   pluginWorkdir: string
+  /** The output folder as go sees it; default the container's. */
+  outputWorkdir?: string
 }
 
 /**
  * Plans one build per platform; throws InputError for names that cannot be
  * files (a tag with a slash, say) before anything is written.
  */
-export function planBuilds({ inputs, server, pluginName, pluginWorkdir }: BuildPlanInput): BuildJob[] {
+export function planBuilds({ inputs, server, pluginName, pluginWorkdir, outputWorkdir = IN_CONTAINER.outputDir }: BuildPlanInput): BuildJob[] {
   const accepted = 'a file name without / or \\ that differs per platform'
   const names = new Map<string, string>()
   return inputs.platforms.map(platform => {
@@ -89,11 +95,12 @@ export function planBuilds({ inputs, server, pluginName, pluginWorkdir }: BuildP
     const pkg = inputs.package === '.' || inputs.package.startsWith('./') ? inputs.package : `./${inputs.package}`
     return {
       platform,
+      serverVersion: server.tag,
       image: imageFor(inputs.buildImage, values),
       assetName,
       outputPath: path.join(inputs.outputDir, assetName),
       // Mirrors the server's release build: no -trimpath, module cache at /go/pkg/mod. -v names the packages compiled, not those the build cache had.
-      goArgs: ['build', '-v', '-buildmode=plugin', `-ldflags=${inputs.ldflags}`, ...inputs.buildArgs, '-o', `${IN_CONTAINER.outputDir}/${assetName}`, pkg],
+      goArgs: ['build', '-v', '-buildmode=plugin', `-ldflags=${inputs.ldflags}`, ...inputs.buildArgs, '-o', path.posix.join(outputWorkdir, assetName), pkg],
       workdir: pluginWorkdir,
       env: withFixedGoEnv({ ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform) }, server.goVersion)
     }

@@ -8,9 +8,10 @@
  *   modules        <prefix>-modules-<deps>                                  any module cache is a partial hit
  *   build cache    <prefix>-gocache-<platform>-go<version>-<image>-<deps>    same platform, Go and image
  *   server binary  <prefix>-server-<owner>-<name>-<tag>-<platforms>          same server release
- * where <deps> hashes the plugin's go.mod and go.sum and the server release
+ * where <deps> hashes the plugin's go.mod and go.sum and the server releases built
  * (they decide the aligned build list), and <image> is the build image's id
- * (an image rebuilt under the same tag holds another C compiler).
+ * (an image rebuilt under the same tag holds another C compiler), or `native`
+ * and the runner's architecture for the native builder.
  */
 import { createHash } from 'node:crypto'
 import type { Platform } from '../platform.js'
@@ -28,8 +29,13 @@ export interface CacheSpec {
   paths: string[]
   key: string
   restoreKeys: string[]
-  /** Build caches: the platform. */
-  platform?: string
+  /** Build caches: the platform and Go version (buildCacheScope). */
+  scope?: string
+}
+
+/** What one build cache serves: a platform built with one Go version, e.g. `linux-arm64 go1.26.8`. */
+export function buildCacheScope(platform: Platform, goVersion: string): string {
+  return `${platform.id} go${goVersion}`
 }
 
 const hash = (parts: Array<string | Buffer | undefined>, length = 16): string => {
@@ -43,9 +49,9 @@ export function keyPart(text: string): string {
   return /^[A-Za-z0-9._+@-]{1,64}$/.test(text) ? text : hash([text], 12)
 }
 
-/** What decides the plugin's aligned build list: its go.mod and go.sum as checked out, and the server release. */
-export function dependencyHash(goMod: Buffer, goSum: Buffer | undefined, server: { owner: string; name: string; tag: string }): string {
-  return hash([goMod, goSum, `${server.owner}/${server.name}`.toLowerCase(), server.tag])
+/** What decides the plugin's aligned build lists: its go.mod and go.sum as checked out, and the server releases built. */
+export function dependencyHash(goMod: Buffer, goSum: Buffer | undefined, server: { owner: string; name: string }, tags: string[]): string {
+  return hash([goMod, goSum, `${server.owner}/${server.name}`.toLowerCase(), ...[...tags].sort()])
 }
 
 /** The short form of an image id (`sha256:4f2c...` -> `4f2c...`, 12 characters). */
@@ -61,7 +67,8 @@ export function moduleCacheSpec(goModCache: string, deps: string): CacheSpec {
 
 export function buildCacheSpec(o: { goCacheDir: string; platform: Platform; goVersion: string; imageId: string; deps: string }): CacheSpec {
   const base = `${KEY_PREFIX}-gocache-${o.platform.id}-go${keyPart(o.goVersion)}-${imageIdPart(o.imageId)}-`
-  return { kind: 'build', name: `build cache ${o.platform.id}`, paths: [o.goCacheDir], key: `${base}${o.deps}`, restoreKeys: [base], platform: o.platform.id }
+  const scope = buildCacheScope(o.platform, o.goVersion)
+  return { kind: 'build', name: `build cache ${scope}`, paths: [o.goCacheDir], key: `${base}${o.deps}`, restoreKeys: [base], scope }
 }
 
 /** The tool cache folder of the server release's binaries (binary-download.ts): one entry per release and platform set. */

@@ -5,7 +5,7 @@ import { goCacheDir } from '../container-layout.js'
 import { imageId } from '../docker.js'
 import type { Platform } from '../platform.js'
 import type { PluginModule } from '../plugin-module.js'
-import type { RunPlan } from '../run-plan.js'
+import type { RunSetup, VersionBuildPlan } from '../run-plan.js'
 import { toolCacheFolder } from '../server/binary-download.js'
 import { type CacheSpec, buildCacheSpec, dependencyHash, moduleCacheSpec, serverBinariesSpec } from './keys.js'
 
@@ -15,14 +15,33 @@ export function serverBinariesCache(server: { owner: string; name: string; tag: 
   return serverBinariesSpec({ toolDir: toolCacheFolder(server), server, platforms })
 }
 
-/** The module cache and one build cache per platform, keyed by the plugin's go.mod and go.sum as checked out (before alignment). */
-export async function goCaches(plan: RunPlan, plugin: PluginModule, server: { owner: string; name: string; tag: string }, goVersion: string): Promise<CacheSpec[]> {
-  const deps = dependencyHash(fs.readFileSync(plugin.goModPath), readOrUndefined(path.join(plugin.dir, 'go.sum')), server)
-  const images = [...new Set(plan.jobs.map(j => j.image))]
+/**
+ * The module cache (shared by every server version) and one build cache per
+ * platform and Go version, keyed by the plugin's go.mod and go.sum as checked
+ * out (before alignment) and the server releases built.
+ */
+export async function goCaches(
+  runs: Array<{ build: VersionBuildPlan; server: { release: { owner: string; name: string; tag: string }; build: { goVersion: string } } }>,
+  setup: RunSetup,
+  plugin: PluginModule
+): Promise<CacheSpec[]> {
+  if (runs.length === 0) return []
+  const { release } = runs[0].server
+  const deps = dependencyHash(fs.readFileSync(plugin.goModPath), readOrUndefined(path.join(plugin.dir, 'go.sum')), release, runs.map(r => r.server.release.tag))
+  // What compiled the objects: the build image (its id changes with its content), or the runner's own Go and C compilers.
+  const native = `native-${process.arch}`
+  const docker = setup.builder.builder === 'docker'
+  const images = docker ? [...new Set(runs.flatMap(r => r.build.jobs.map(j => j.image)))] : []
   const ids = new Map(await Promise.all(images.map(async i => [i, await imageId(i)] as const)))
-  const builds = plan.jobs.flatMap(j => {
-    const id = ids.get(j.image)
-    return id ? [buildCacheSpec({ goCacheDir: goCacheDir(plan.layout.dirs, j.platform.id), platform: j.platform, goVersion, imageId: id, deps })] : []
-  })
-  return [moduleCacheSpec(plan.layout.dirs.goModCache, deps), ...builds]
+  const builds = new Map<string, CacheSpec>()
+  for (const r of runs) {
+    for (const j of r.build.jobs) {
+      const id = docker ? ids.get(j.image) : native
+      if (!id) continue
+      const spec = buildCacheSpec({ goCacheDir: goCacheDir(r.build.dirs, j.platform.id), platform: j.platform, goVersion: r.server.build.goVersion, imageId: id, deps })
+      // Versions with the same Go share its build caches.
+      if (!builds.has(spec.key)) builds.set(spec.key, spec)
+    }
+  }
+  return [moduleCacheSpec(setup.layout.dirs.goModCache, deps), ...builds.values()]
 }

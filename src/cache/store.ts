@@ -57,8 +57,9 @@ export class RunCaches {
     private readonly log: CacheLog = { info: core.info, warning: core.warning }
   ) {
     this.service = enabled && cache.isFeatureAvailable()
-    if (!enabled) core.setOutput('cache-hit', 'false')
-    else if (!this.service) log.info('caches: this runner offers no cache service (ACTIONS_CACHE_URL is not set): caches last as long as their folders')
+    // Until a cache comes back (a run that stops early, cache false).
+    core.setOutput('cache-hit', 'false')
+    if (enabled && !this.service) log.info('caches: this runner offers no cache service (ACTIONS_CACHE_URL is not set): caches last as long as their folders')
   }
 
   /**
@@ -102,14 +103,14 @@ export class RunCaches {
   }
 
   /** How a cache of that kind came back (the first one recorded). */
-  resultOf(kind: CacheKind, platform?: string): RestoreResult | undefined {
-    return this.recorded.find(r => r.kind === kind && (platform === undefined || r.platform === platform))?.result
+  resultOf(kind: CacheKind, scope?: string): RestoreResult | undefined {
+    return this.recorded.find(r => r.kind === kind && (scope === undefined || r.scope === scope))?.result
   }
 
-  /** The run completed what fills these caches: the post step may save them. */
-  filled(kind: CacheKind, platforms?: string[]): void {
+  /** The run completed what fills these caches (of that kind, those `which` picks): the post step may save them. */
+  filled(which: (spec: CacheSpec) => boolean, kind: CacheKind): void {
     if (!this.enabled) return
-    for (const r of this.recorded) if (r.kind === kind && (platforms === undefined || (r.platform !== undefined && platforms.includes(r.platform)))) r.filled = true
+    for (const r of this.recorded) if (r.kind === kind && which(r)) r.filled = true
     this.persist()
   }
 

@@ -105,3 +105,9 @@ export async function findRelease(api: GitHubApi, owner: string, repo: string, t
   if (draft) return draft
   throw new StepError(`${owner}/${repo} has no release for tag ${tag}; create the release (a draft is fine) before uploading, or set release-tag`)
 }
+
+/** Names of the release's uploaded assets: what skip-existing compares a server version's files with. */
+export async function uploadedAssetNames(api: GitHubApi, repository: { owner: string; name: string }, release: Release): Promise<Set<string>> {
+  const ctx = releaseCtx(api, repository, release.tag_name, release, () => {})
+  return new Set((await listAssets(ctx)).filter(a => a.state === 'uploaded').map(a => a.name))
+}

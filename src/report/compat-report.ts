@@ -1,7 +1,14 @@
-/** compat-report.json: what the run learnt, for tools and for the plugin's users. Pure. */
+/**
+ * compat-report.json: what the run learnt, for tools and for the plugin's
+ * users. Each server version's entry has the shape a one-version run has at
+ * the top level; the top level is the newest version built (so a one-version
+ * report reads as before), `versions` holds every selected version, and
+ * `compatibility` the table of every .so against every version built. Pure.
+ */
 import type { SharedModule } from '../alignment/plan.js'
 import type { VerifyResult } from '../verify/witness.js'
-import { type RunOutcome, isCompatible, serverGoVersion, serverGoVersionSource } from './outcome.js'
+import { type RunOutcome, type VersionOutcome, isCompatible, isVersionCompatible, primaryVersion, serverGoVersion, serverGoVersionSource } from './outcome.js'
+import { serverImageReport } from '../server-image/result.js'
 
 const moduleEntry = (s: SharedModule): object => ({ path: s.path, plugin: s.plugin, server: s.server, ...(s.replace !== undefined ? { replace: s.replace } : {}) })
 
@@ -17,12 +24,15 @@ const verificationEntry = (v: VerifyResult): object => ({
   warnings: v.warnings
 })
 
-export function compatReport(o: RunOutcome): object {
+export function versionEntry(o: VersionOutcome): object {
   return {
     server: { repository: `${o.server.owner}/${o.server.name}`, tag: o.server.tag },
+    status: o.skipped ? 'skipped' : 'built',
+    ...(o.skipped ? { skipped: o.skipped } : {}),
     goVersion: serverGoVersion(o),
     goVersionSource: serverGoVersionSource(o),
     ...(o.serverBuild && o.serverBuild.notes.length > 0 ? { serverNotes: o.serverBuild.notes } : {}),
+    goModAligned: o.skipped ? 'none' : o.alignsWorkspace ? 'workspace' : 'copy',
     align: o.alignment?.mode,
     // Linked shared modules decide loading; the others are listed apart.
     shared: (o.alignment?.shared ?? []).filter(s => s.linked).map(moduleEntry),
@@ -33,12 +43,34 @@ export function compatReport(o: RunOutcome): object {
       const v = o.verification.find(x => x.platform === b.job.platform.id)
       return {
         platform: b.job.platform.id,
-        image: b.job.image,
+        // The build image (Docker builder), or the native Go and C compiler.
+        builtIn: b.builtIn ?? b.job.image,
+        ...(b.builtIn === undefined || b.builtIn === b.job.image ? { image: b.job.image } : {}),
+        ...(b.glibc ? { glibc: b.glibc } : {}),
         built: b.ok,
         buildSeconds: Number(b.seconds.toFixed(1)),
+        ...(b.artifact ? { file: b.artifact.name } : {}),
         verification: v ? verificationEntry(v) : { status: 'skipped' }
       }
     }),
+    ...(o.serverImage ? { serverImage: serverImageReport(o.serverImage) } : {}),
+    compatible: isVersionCompatible(o)
+  }
+}
+
+export function compatReport(o: RunOutcome): object {
+  const primary = primaryVersion(o)
+  return {
+    ...(primary ? versionEntry(primary) : {}),
+    serverVersions: o.versions.map(v => v.server.tag),
+    versions: o.versions.map(versionEntry),
+    compatibility: o.compatibility.map(r => ({
+      file: r.artifact,
+      platform: r.platform,
+      builtFor: r.builtFor,
+      alsoLoadsInto: r.alsoLoadsInto,
+      servers: r.checks.map(c => ({ serverVersion: c.serverVersion, status: c.status, witness: c.witness, ...(c.firstDifference ? { firstDifference: c.firstDifference } : {}), detail: c.detail }))
+    })),
     compatible: isCompatible(o)
   }
 }

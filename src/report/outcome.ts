@@ -1,4 +1,4 @@
-/** Everything a run learnt, and the verdict drawn from it. Pure. */
+/** Everything a run learnt, per server version and across them, and the verdict drawn from it. Pure. */
 import type { Artifact } from '../artifact.js'
 import type { Alignment } from '../alignment/align.js'
 import { unaligned } from '../alignment/plan.js'
@@ -6,15 +6,35 @@ import type { BuildOutcome } from '../build/build.js'
 import type { VerifyResult } from '../verify/witness.js'
 import type { ServerRelease } from '../server/release.js'
 import type { ServerBuild } from '../server/build-facts.js'
+import type { CompatibilityRow } from '../server-versions/compatibility.js'
+import type { VersionPlan } from '../server-versions/plan.js'
+import type { ServerImageResult } from '../server-image/result.js'
 
-export interface RunOutcome {
+/** One server version: what the run learnt and did for it. */
+export interface VersionOutcome {
   server: ServerRelease
   /** What the server's build really was (its release binary's build info, else GO_VERSION and go.mod). */
   serverBuild?: ServerBuild
+  /** Why it was not built (skip-existing); undefined when it was. */
+  skipped?: string
+  /** Its alignment is the workspace's go.mod (the newest version); else a copy's. */
+  alignsWorkspace: boolean
   alignment?: Alignment
   builds: BuildOutcome[]
+  /** Its own .so files, judged by this server version. */
   verification: VerifyResult[]
   artifacts: Artifact[]
+  /** Its server image with the plugin inside (input server-image). */
+  serverImage?: ServerImageResult
+}
+
+export interface RunOutcome {
+  /** server-version as given. */
+  request: string
+  /** Every selected server version, newest first. */
+  versions: VersionOutcome[]
+  /** Every .so of the run against every server version built (empty without verification). */
+  compatibility: CompatibilityRow[]
   releaseUrl?: string
   /** Release assets this run wrote or found, SHA256SUMS included. */
   releaseAssets?: Array<{ name: string; url: string; status: string }>
@@ -26,29 +46,60 @@ export interface RunOutcome {
   goFilesRestored?: boolean
 }
 
+/** The outcome before anything ran: every selected version, the skipped ones with why. */
+export function plannedOutcome(request: string, plans: VersionPlan[]): RunOutcome {
+  return {
+    request,
+    versions: plans.map(p => ({ server: p.release, skipped: p.skip, alignsWorkspace: p.alignsWorkspace, builds: [], verification: [], artifacts: [] })),
+    compatibility: []
+  }
+}
+
 /** The Go the server was built with: its binary's when known. */
-export const serverGoVersion = (o: Pick<RunOutcome, 'server' | 'serverBuild'>): string => o.serverBuild?.goVersion ?? o.server.goVersion
-export const serverGoVersionSource = (o: Pick<RunOutcome, 'server' | 'serverBuild'>): string => o.serverBuild?.goVersionSource ?? o.server.goVersionSource
+export const serverGoVersion = (o: Pick<VersionOutcome, 'server' | 'serverBuild'>): string => o.serverBuild?.goVersion ?? o.server.goVersion
+export const serverGoVersionSource = (o: Pick<VersionOutcome, 'server' | 'serverBuild'>): string => o.serverBuild?.goVersionSource ?? o.server.goVersionSource
+
+/** The versions this run built (not skipped), newest first. */
+export const builtVersions = (o: Pick<RunOutcome, 'versions'>): VersionOutcome[] => o.versions.filter(v => !v.skipped)
 
 /**
- * Compatible: every platform built, no conflict, every shared module the
- * plugin links at the server's version, no platform that failed to load. A
- * shared module the plugin does not link cannot affect loading and never counts.
+ * The version the top of the report stands for: the newest built (it aligned
+ * the workspace when it is the newest selected), else the newest selected.
  */
-export function isCompatible(o: Pick<RunOutcome, 'alignment' | 'verification' | 'failure' | 'builds'>): boolean {
-  if (o.failure) return false
-  const a = o.alignment
+export const primaryVersion = (o: Pick<RunOutcome, 'versions'>): VersionOutcome | undefined => builtVersions(o)[0] ?? o.versions[0]
+
+/**
+ * One version is compatible when every platform built, there is no conflict,
+ * every shared module the plugin links is at the server's version, and no
+ * platform failed to load. A shared module the plugin does not link cannot
+ * affect loading and never counts. A skipped version was compatible when its
+ * files were uploaded.
+ */
+export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verification' | 'builds' | 'skipped'>): boolean {
+  if (v.skipped) return true
+  const a = v.alignment
   const aligned = !a || (a.conflicts.length === 0 && unaligned(a.shared).length === 0)
-  return aligned && o.builds.every(b => b.ok) && o.verification.every(v => v.status !== 'failed')
+  return aligned && v.builds.every(b => b.ok) && v.verification.every(x => x.status !== 'failed')
+}
+
+/** Every version compatible, and no step failed. A .so refused by another version than its own does not count. */
+export function isCompatible(o: Pick<RunOutcome, 'versions' | 'failure'>): boolean {
+  return !o.failure && o.versions.every(isVersionCompatible)
+}
+
+/** Why one version fails, in one line; undefined when it does not. */
+export function versionVerdict(v: VersionOutcome): string | undefined {
+  const target = `${v.server.owner}/${v.server.name} ${v.server.tag}`
+  const conflicts = v.alignment?.conflicts ?? []
+  if (conflicts.length > 0) return `go.mod cannot be aligned with ${target}: ${conflicts.map(c => c.message).join('; ')}`
+  const failedBuilds = v.builds.filter(b => !b.ok).map(b => b.job.platform.id)
+  if (failedBuilds.length > 0) return `go build failed for ${failedBuilds.join(', ')} (server ${v.server.tag})`
+  if (!isVersionCompatible(v)) return `the plugin is not compatible with ${target}; see the annotations and the job summary`
+  return undefined
 }
 
 /** Why the run fails, in one line; undefined when it succeeds. */
 export function verdictOf(o: RunOutcome): string | undefined {
-  const target = `${o.server.owner}/${o.server.name} ${o.server.tag}`
-  const conflicts = o.alignment?.conflicts ?? []
-  if (conflicts.length > 0) return `go.mod cannot be aligned with ${target}: ${conflicts.map(c => c.message).join('; ')}`
-  const failedBuilds = o.builds.filter(b => !b.ok).map(b => b.job.platform.id)
-  if (failedBuilds.length > 0) return `go build failed for ${failedBuilds.join(', ')}`
-  if (!isCompatible(o)) return `the plugin is not compatible with ${target}; see the annotations and the job summary`
-  return undefined
+  const verdicts = o.versions.map(versionVerdict).filter((v): v is string => v !== undefined)
+  return verdicts.length > 0 ? verdicts.join('; ') : undefined
 }

@@ -2,10 +2,31 @@
 import * as core from '@actions/core'
 import { writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
+import type { Artifact } from '../artifact.js'
 import { REPORT_NAME, claimOutputs, recordOutputs } from '../output-dir.js'
 import { compatReport } from './compat-report.js'
-import { type RunOutcome, isCompatible, serverGoVersion } from './outcome.js'
+import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isVersionCompatible, serverGoVersion } from './outcome.js'
 import { summaryMarkdown } from './summary.js'
+
+const artifactJson = (tag: string, a: Artifact): object => ({
+  serverVersion: tag,
+  platform: a.platform,
+  path: a.path,
+  name: a.name,
+  size: a.size,
+  sha256: a.sha256,
+  ...(a.url ? { url: a.url, upload: a.upload } : {})
+})
+
+const statusOf = (v: VersionOutcome): string => (v.skipped ? 'skipped' : isVersionCompatible(v) ? 'built' : 'failed')
+
+/** The server-version outputs: what a plan job (resolve-only) hands to a matrix. */
+export function setVersionOutputs(versions: Array<Pick<VersionOutcome, 'server' | 'serverBuild' | 'skipped'>>): void {
+  core.setOutput('server-version', versions[0]?.server.tag ?? '')
+  core.setOutput('server-versions', JSON.stringify(versions.map(v => v.server.tag)))
+  core.setOutput('server-versions-to-build', JSON.stringify(versions.filter(v => !v.skipped).map(v => v.server.tag)))
+  core.setOutput('go-version', versions[0] ? serverGoVersion(versions[0]) : '')
+}
 
 /** Sets every output and writes the summary and the JSON report; returns the report's path. */
 export async function publishReport(o: RunOutcome, outputDir: string): Promise<string> {
@@ -13,18 +34,39 @@ export async function publishReport(o: RunOutcome, outputDir: string): Promise<s
   await claimOutputs(outputDir, [REPORT_NAME])
   await writeFile(reportPath, JSON.stringify(compatReport(o), null, 2) + '\n')
   await recordOutputs(outputDir, [REPORT_NAME])
-  core.setOutput('server-version', o.server.tag)
-  core.setOutput('go-version', serverGoVersion(o))
-  core.setOutput('go-mod-changed', String((o.alignment?.changed ?? false) && !o.goFilesRestored))
+  setVersionOutputs(o.versions)
+  const workspace = builtVersions(o).find(v => v.alignsWorkspace)
+  core.setOutput('go-mod-changed', String((workspace?.alignment?.changed ?? false) && !o.goFilesRestored))
+  core.setOutput('artifacts', JSON.stringify(o.versions.flatMap(v => v.artifacts.map(a => artifactJson(v.server.tag, a)))))
   core.setOutput(
-    'artifacts',
+    'by-server-version',
     JSON.stringify(
-      o.artifacts.map(a => ({ platform: a.platform, path: a.path, name: a.name, size: a.size, sha256: a.sha256, ...(a.url ? { url: a.url, upload: a.upload } : {}) }))
+      Object.fromEntries(
+        o.versions.map(v => [v.server.tag, { goVersion: serverGoVersion(v), status: statusOf(v), compatible: isVersionCompatible(v) && !o.failure, artifacts: v.artifacts.map(a => artifactJson(v.server.tag, a)) }])
+      )
     )
   )
   core.setOutput('compatible', String(isCompatible(o)))
   core.setOutput('compat-report', reportPath)
   core.setOutput('release-url', o.releaseUrl ?? '')
+  core.setOutput('images', JSON.stringify(o.versions.flatMap(v => v.serverImage?.pushed ?? [])))
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summaryMarkdown(o)).write()
   return reportPath
+}
+
+/** resolve-only: the server-version outputs and a short summary; nothing else is written. */
+export async function publishResolution(request: string, versions: Array<Pick<VersionOutcome, 'server' | 'skipped'>>): Promise<void> {
+  setVersionOutputs(versions)
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const first = versions[0]?.server
+  const lines = [
+    '## Go plugin build: server versions',
+    '',
+    `${first?.owner}/${first?.name}, server-version \`${request}\` (resolve-only: nothing built).`,
+    '',
+    '| server version | Go (GO_VERSION) | to build |',
+    '| --- | --- | --- |',
+    ...versions.map(v => `| ${v.server.tag} | ${v.server.goVersion} | ${v.skipped ? `no: ${v.skipped}` : 'yes'} |`)
+  ]
+  await core.summary.addRaw(lines.join('\n') + '\n').write()
 }

@@ -19,15 +19,25 @@ export interface ServerRelease {
  */
 export async function resolveServerRelease(api: GitHubApi, server: { owner: string; name: string }, version: 'latest' | string): Promise<ServerRelease> {
   const { owner, name } = server
-  const repo = `${owner}/${name}`
   let tag: string
+  try {
+    tag = version === 'latest' ? await latestTag(api, owner, name) : await existingTag(api, owner, name, version)
+  } catch (e) {
+    throw explainApiError(e, `read the ${version === 'latest' ? 'latest release' : `tag ${version}`} of the server ${owner}/${name}`, { kind: 'read', repository: `${owner}/${name}` })
+  }
+  return releaseAtTag(api, server, tag)
+}
+
+/** GO_VERSION and go.mod at a tag known to exist. */
+export async function releaseAtTag(api: GitHubApi, server: { owner: string; name: string }, tag: string): Promise<ServerRelease> {
+  const { owner, name } = server
+  const repo = `${owner}/${name}`
   let goVersionFile: string | undefined
   let goMod: string | undefined
   try {
-    tag = version === 'latest' ? await latestTag(api, owner, name) : await checkTag(api, owner, name, version)
     ;[goVersionFile, goMod] = await Promise.all([api.getFile(owner, name, 'GO_VERSION', tag), api.getFile(owner, name, 'go.mod', tag)])
   } catch (e) {
-    throw explainApiError(e, `read the ${version === 'latest' ? 'latest release' : `tag ${version}`} of the server ${repo}`, { kind: 'read', repository: repo })
+    throw explainApiError(e, `read GO_VERSION and go.mod at tag ${tag} of the server ${repo}`, { kind: 'read', repository: repo })
   }
   if (goMod === undefined) throw new StepError(`${repo} has no go.mod at ${tag}; server-repository must be a Go module`)
 
@@ -71,7 +81,7 @@ export function toolchainOf(goMod: string): { value: string; words: number; line
   return undefined
 }
 
-async function latestTag(api: GitHubApi, owner: string, name: string): Promise<string> {
+export async function latestTag(api: GitHubApi, owner: string, name: string): Promise<string> {
   const latest = await api.getJsonOrUndefined<Release>(apiPath`/repos/${owner}/${name}/releases/latest`)
   if (latest === undefined) {
     throw new StepError(`${owner}/${name} has no published release (drafts and pre-releases do not count) or was not found; check server-repository or set server-version to a tag`)
@@ -79,7 +89,8 @@ async function latestTag(api: GitHubApi, owner: string, name: string): Promise<s
   return latest.tag_name
 }
 
-async function checkTag(api: GitHubApi, owner: string, name: string, tag: string): Promise<string> {
+/** The tag itself when it exists, else an error naming the newest tags. */
+export async function existingTag(api: GitHubApi, owner: string, name: string, tag: string): Promise<string> {
   const ref = await api.getJsonOrUndefined<object>(apiPath`/repos/${owner}/${name}/git/ref/tags/${tag}`)
   if (ref !== undefined) return tag
   // One page is enough to show what exists; a missing repository is a 404 here too.

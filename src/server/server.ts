@@ -10,7 +10,7 @@ import type { Platform } from '../platform.js'
 import type { ServerBinarySetting } from './binary-asset.js'
 import { type ServerBinary, fetchServerBinaries } from './binary-download.js'
 import { type ServerBinaryFacts, type ServerBuild, serverBuildOf } from './build-facts.js'
-import { type ServerRelease, resolveServerRelease } from './release.js'
+import type { ServerRelease } from './release.js'
 
 export type { ServerBuild } from './build-facts.js'
 export type { ServerRelease } from './release.js'
@@ -25,25 +25,20 @@ export interface Server {
 }
 
 export interface ServerOptions {
-  server: { owner: string; name: string }
-  version: string
   binary: ServerBinarySetting
   platforms: Platform[]
   token: string
   /** asset-name placeholders per platform, once the release is known. */
   valuesFor: (release: ServerRelease, p: Platform) => Record<string, string>
   log: (line: string) => void
-  /** Runs once the tag is known, before the binaries are looked up (the caches restore them). */
-  beforeBinaries?: (release: ServerRelease) => Promise<void>
 }
 
-export async function resolveServer(api: GitHubApi, o: ServerOptions): Promise<Server> {
-  const release = await resolveServerRelease(api, o.server, o.version)
-  await o.beforeBinaries?.(release)
+/** The server at a release already resolved: its release binaries and what they say about its build. */
+export async function serverAt(api: GitHubApi, release: ServerRelease, o: ServerOptions): Promise<Server> {
   const lookups = await fetchServerBinaries(o.platforms, {
     api,
     token: o.token,
-    server: { ...o.server, tag: release.tag },
+    server: { owner: release.owner, name: release.name, tag: release.tag },
     setting: o.binary,
     valuesFor: p => o.valuesFor(release, p),
     log: o.log

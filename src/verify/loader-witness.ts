@@ -1,15 +1,14 @@
 /**
- * Verification: per platform, build the loader (src/verify/loader.ts) in the
- * platform's build image the way the server is built, and run it on each .so,
- * natively or through an emulator. A platform that cannot be run here is
- * reported `not-verified`, never as loaded.
+ * Verification: per platform, build the loader (src/verify/loader.ts) through
+ * the platform's GoRunner (its build image, or the native Go) the way the
+ * server is built, and run it on each .so, natively or through an emulator. A
+ * platform that cannot be run here is reported `not-verified`, never as loaded.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { type ContainerSpec, type Mount, runContainer, runnerUser } from '../docker.js'
 import { mapConcurrent } from '../concurrency.js'
-import { type HostDirs, IN_CONTAINER, containerMounts, hostFoldersToCreate } from '../container-layout.js'
-import { containerPath, modModFlag, withFixedGoEnv } from '../go-runner.js'
+import type { HostDirs } from '../container-layout.js'
+import { type GoRunner, modModFlag, withFixedGoEnv } from '../go-runner/runner.js'
 import { type Platform, nativeArch, platformGoEnv } from '../platform.js'
 import { ElfFile } from '../binary/elf.js'
 import { readGoBuildInfo } from '../binary/go-buildinfo.js'
@@ -31,7 +30,8 @@ export type Emulator = { kind: 'qemu-user'; path: string } | { kind: 'binfmt'; i
 
 export interface VerifyOptions {
   artifacts: Array<{ platform: Platform; path: string }>
-  imageFor: (p: Platform) => string
+  /** How Go runs for a platform (src/go-runner/builders.ts): the loader is built and run through it. */
+  runnerFor: (p: Platform) => GoRunner
   serverModules: ModuleVersion[]
   serverGoVersion: string
   plugin: { dir: string; package: string }
@@ -101,15 +101,30 @@ export function loaderEnv(p: Platform, goEnv: Record<string, string>, serverGoVe
 
 const tail = (text: string, n = 6): string => text.trim().split('\n').slice(-n).join(' | ')
 
-/** `/usr/<triple>`, the sysroot of the image's cross C compiler: from the image, never guessed. */
-async function sysroot(image: string, env: Record<string, string>): Promise<string> {
-  const cc = await runContainer({ image, command: ['go', 'env', 'CC'], env, user: runnerUser() })
+/** The target triple of the runner's C compiler for the platform: asked, never guessed. */
+async function compilerTriple(runner: GoRunner, env: Record<string, string>, dir: string): Promise<string> {
+  const cc = await runner.go(['env', 'CC'], { dir, env })
   const words = cc.stdout.trim().split(/\s+/).filter(Boolean)
-  if (cc.code !== 0 || words.length === 0) throw new Error(`cannot read CC of ${image}: ${tail(cc.output)}`)
-  const dm = await runContainer({ image, command: [...words, '-dumpmachine'], env, user: runnerUser() })
+  if (cc.code !== 0 || words.length === 0) throw new Error(`cannot read CC of ${runner.where}: ${tail(cc.output)}`)
+  const dm = await runner.exec([...words, '-dumpmachine'], { dir, env })
   const triple = dm.stdout.trim()
-  if (dm.code !== 0 || !/^[A-Za-z0-9_.-]+$/.test(triple)) throw new Error(`cannot read the target of ${words[0]} in ${image}: ${tail(dm.output)}`)
-  return `/usr/${triple}`
+  if (dm.code !== 0 || !/^[A-Za-z0-9_.-]+$/.test(triple)) throw new Error(`cannot read the target of ${words[0]} in ${runner.where}: ${tail(dm.output)}`)
+  return triple
+}
+
+/**
+ * How to start a binary of the platform: directly; through the i386 dynamic
+ * loader of a cross compiler's sysroot (386 on amd64 without the runner's own
+ * i386 libc: the native builder's i686-linux-gnu-gcc); or through qemu with
+ * the sysroot of the platform's C compiler (`/usr/<triple>`).
+ */
+function launcher(p: Platform, emu: Emulator, triple: string): { prefix: string[]; env: Record<string, string>; files: string[] } {
+  const root = `/usr/${triple}`
+  if (emu.kind === 'qemu-user') return { prefix: [emu.path, '-L', root], env: {}, files: [emu.path] }
+  // Without the F flag the kernel looks the interpreter up where the program runs.
+  if (emu.kind === 'binfmt') return { prefix: [], env: { QEMU_LD_PREFIX: root }, files: emu.fixBinary ? [] : [emu.interpreter] }
+  if (p.arch === '386' && triple !== '' && !/^x86_64-/.test(triple)) return { prefix: [`${root}/lib/ld-linux.so.2`, '--library-path', `${root}/lib`], env: {}, files: [] }
+  return { prefix: [], env: {}, files: [] }
 }
 
 type Artifact = VerifyOptions['artifacts'][number]
@@ -125,17 +140,14 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   }
   const method: LoaderVerdict['method'] = emu.kind === 'none' ? 'native' : emu.kind
   const log = (line: string): void => o.log(p.id, line)
-  const image = o.imageFor(p)
+  const runner = o.runnerFor(p)
   const env = loaderEnv(p, o.goEnv, o.serverGoVersion)
-  const mounts = containerMounts(o.dirs, p.id)
-  for (const d of hostFoldersToCreate(o.dirs, p.id)) fs.mkdirSync(d, { recursive: true })
   const work = path.join(o.dirs.scratch, 'verify', p.id)
   fs.rmSync(work, { recursive: true, force: true })
   fs.mkdirSync(path.join(work, 'src'), { recursive: true })
-  const inC = (host: string): string => containerPath(mounts, host)
-  const user = runnerUser()
+  const inC = (host: string): string => runner.pathOf(host)
 
-  // Copies in scratch: the run mounts scratch alone, and a missing .so needs no loader.
+  // Copies in scratch, which every runner sees; a missing .so needs no loader.
   const missing = new Map<number, string>()
   for (const [i, a] of artifacts.entries()) {
     try {
@@ -147,9 +159,10 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   if (missing.size === artifacts.length) return artifacts.map((_, i) => ({ platform: p.id, status: 'failed', method, detail: missing.get(i) ?? '' }))
 
   const t0 = Date.now()
-  const [list, root] = await Promise.all([
-    runContainer({ image, command: ['go', ...goListDepsArgs(o.plugin.package)], env, mounts, workdir: inC(o.plugin.dir), user }),
-    emu.kind === 'none' ? Promise.resolve('') : sysroot(image, env)
+  // The C compiler's target tells where its sysroot is (an emulator's -L, the i386 loader); a native run of the runner's own arch needs none.
+  const [list, triple] = await Promise.all([
+    runner.go(goListDepsArgs(o.plugin.package), { dir: o.plugin.dir, env }),
+    emu.kind === 'none' && p.arch === nativeArch() ? Promise.resolve('') : compilerTriple(runner, env, work)
   ])
   if (list.code !== 0) return all('failed', method, `listing the plugin's packages failed: ${tail(list.stderr)}`)
   const src = path.join(work, 'src')
@@ -158,19 +171,16 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   const full = loaderOf([])
   fs.writeFileSync(path.join(src, 'go.mod'), full.goMod)
   // Packages missing from the server's module versions: the server cannot link them either.
-  const absent = await packagesAbsentFromServer(full.imports, o, { image, env, mounts, workdir: inC(src), user })
+  const absent = await packagesAbsentFromServer(full.imports, o, () => runner.go(['mod', 'download', ...modulesOf(full.imports, o.serverModules)], { dir: src, env }))
   if (typeof absent === 'string') return all('failed', method, absent)
   for (const a of absent) log(`the server's ${a.module} has no package ${a.importPath}: not linked by the loader`)
   const loader = absent.length === 0 ? full : loaderOf(absent.map(a => a.importPath))
   fs.writeFileSync(path.join(src, 'main.go'), loader.mainGo)
   log(`loader links the server's ${loader.imports.join(', ') || '(no shared packages)'}`)
 
-  // Like the server's release: same image, module cache at /go/pkg/mod, no -trimpath, -w -s.
+  // Like the server's release: the server's Go, module cache at /go/pkg/mod, no -trimpath, -w -s.
   const bin = path.join(work, 'loader')
-  const build = await runContainer(
-    { image, command: ['go', 'build', ...modModFlag(o.serverGoVersion), '-ldflags', '-w -s', '-o', inC(bin), '.'], env, mounts, workdir: inC(path.join(work, 'src')), user },
-    log
-  )
+  const build = await runner.go(['build', ...modModFlag(o.serverGoVersion), '-ldflags', '-w -s', '-o', inC(bin), '.'], { dir: src, env, onLine: log })
   const t1 = Date.now()
   if (build.code !== 0) return all('failed', method, `building the loader (the server's versions of the shared packages) failed: ${tail(build.output)}`)
   const drift = loaderDrift(fs.readFileSync(path.join(src, 'go.mod'), 'utf8'), o.serverModules)
@@ -184,20 +194,9 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
       results.push({ platform: p.id, status: 'failed', method, detail: unreadable })
       continue
     }
-    const runMounts: Mount[] = [{ host: o.dirs.scratch, container: IN_CONTAINER.scratch, readOnly: true }, ...(o.dirs.caFiles ?? [])]
-    const runEnv: Record<string, string> = {}
-    let cmd = [inC(bin), inC(so), ...o.symbols]
-    if (emu.kind === 'qemu-user') {
-      const q = `/qemu/${path.basename(emu.path)}`
-      runMounts.push({ host: emu.path, container: q, readOnly: true })
-      cmd = [q, '-L', root, ...cmd]
-    } else if (emu.kind === 'binfmt') {
-      runEnv.QEMU_LD_PREFIX = root
-      // Without the F flag the kernel looks the interpreter up inside the container.
-      if (!emu.fixBinary) runMounts.push({ host: emu.interpreter, container: emu.interpreter, readOnly: true })
-    }
+    const how = launcher(p, emu, triple)
     const started = Date.now()
-    const run = await runContainer({ image, command: ['timeout', RUN_TIMEOUT_SECONDS, ...cmd], env: runEnv, mounts: runMounts, workdir: inC(work), user }, log)
+    const run = await runner.exec(['timeout', RUN_TIMEOUT_SECONDS, ...how.prefix, inC(bin), inC(so), ...o.symbols], { dir: work, env: how.env, files: how.files, onLine: log })
     const outcome = parseLoaderOutput(run.stdout)
     const secs = ((Date.now() - started) / 1000).toFixed(1)
     log(`plugin.Open (${method}) of ${path.basename(a.path)}: ${outcome?.loaded ? 'loaded' : 'failed'} in ${secs}s`)
@@ -224,18 +223,22 @@ function pluginBuildSide(so: string): BuildSide | undefined {
 }
 
 /** Downloads the server's versions of the modules the loader imports from, and lists the imports they lack. */
+function modulesOf(imports: string[], serverModules: ModuleVersion[]): string[] {
+  const modules = new Set<string>()
+  for (const i of imports) {
+    const m = moduleOf(i, serverModules)
+    if (m) modules.add(`${m.path}@${m.version}`)
+  }
+  return [...modules]
+}
+
 async function packagesAbsentFromServer(
   imports: string[],
   o: VerifyOptions,
-  run: Pick<ContainerSpec, 'image' | 'env' | 'mounts' | 'workdir' | 'user'>
+  download: () => Promise<{ code: number; output: string }>
 ): Promise<Array<{ importPath: string; module: string }> | string> {
-  const modules = new Map<string, ModuleVersion>()
-  for (const i of imports) {
-    const m = moduleOf(i, o.serverModules)
-    if (m) modules.set(`${m.path}@${m.version}`, m)
-  }
-  if (modules.size === 0) return []
-  const dl = await runContainer({ ...run, command: ['go', 'mod', 'download', ...modules.keys()] })
+  if (modulesOf(imports, o.serverModules).length === 0) return []
+  const dl = await download()
   if (dl.code !== 0) return `downloading the server's versions of the shared modules failed: ${tail(dl.output)}`
   const hasGo = (dir: string): boolean => {
     try {

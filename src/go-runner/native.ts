@@ -1,0 +1,80 @@
+/**
+ * The native builder: the server's exact Go (installed through the tool
+ * cache, src/go-runner/go-install.ts) runs on the runner itself, with the
+ * cross C compiler the server's build image of the platform names
+ * (src/go-runner/cross-compilers.ts) and the module cache at /go/pkg/mod
+ * (src/go-runner/module-cache-path.ts).
+ */
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { runProgram } from '../program.js'
+import { type GoResult, type GoRunner, type RunOptions, withFixedGoEnv } from './runner.js'
+
+export interface NativeRunnerOptions {
+  /** GOROOT of the installed Go. */
+  goroot: string
+  goVersion: string
+  /** CC and CXX as the platform's build image sets them (none: go's default, gcc). */
+  compiler?: { cc: string; cxx: string }
+  /** Host folders: this runner's GOCACHE, and a GOPATH (go keeps its checksum database cache there). */
+  goCache: string
+  goPath: string
+  /** Go environment of every command (go-env for alignment; builds and the loader pass theirs). */
+  env: Record<string, string>
+}
+
+/**
+ * The runner's environment without what would change a build behind the
+ * action's back (a build image sees none of it either): GO*, CGO_*, CC, CXX.
+ * What reaches modules (GOPROXY, GOPRIVATE, ...) comes through go-env, as for Docker.
+ */
+export function cleanRunnerEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || /^(GO|CGO_)/.test(k) || k === 'CC' || k === 'CXX') continue
+    out[k] = v
+  }
+  return out
+}
+
+export class NativeGoRunner implements GoRunner {
+  readonly builder = 'native'
+  readonly where: string
+  private readonly goBin: string
+
+  constructor(private readonly o: NativeRunnerOptions) {
+    this.goBin = path.join(o.goroot, 'bin', 'go')
+    this.where = `native go${o.goVersion}${o.compiler ? ` with ${o.compiler.cc}` : ''}`
+  }
+
+  go(args: string[], opts: RunOptions): Promise<GoResult> {
+    const compiler = this.o.compiler ? { CC: this.o.compiler.cc, CXX: this.o.compiler.cxx } : {}
+    const env = {
+      ...this.base(),
+      ...compiler,
+      ...withFixedGoEnv({ ...this.o.env, ...opts.env }, this.o.goVersion),
+      // On the runner: its own caches and HOME (git and .netrc credentials for private modules); no go env file.
+      GOPATH: this.o.goPath,
+      GOCACHE: this.o.goCache,
+      HOME: process.env.HOME || os.homedir(),
+      GOENV: 'off'
+    }
+    return runProgram(this.goBin, args, { cwd: opts.dir, env, onLine: opts.onLine })
+  }
+
+  exec(command: string[], opts: RunOptions): Promise<GoResult> {
+    const [program, ...args] = command
+    return runProgram(program, args, { cwd: opts.dir, env: { ...this.base(), ...opts.env }, onLine: opts.onLine })
+  }
+
+  pathOf(hostPath: string): string {
+    return path.resolve(hostPath)
+  }
+
+  private base(): Record<string, string> {
+    const env = cleanRunnerEnv()
+    // Anything go starts that runs `go` again gets this Go, never the one on PATH.
+    env.PATH = [path.join(this.o.goroot, 'bin'), env.PATH].filter(Boolean).join(path.delimiter)
+    return env
+  }
+}

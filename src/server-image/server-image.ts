@@ -1,0 +1,212 @@
+/**
+ * The server image step (input server-image): for every built platform the
+ * server image offers, that platform's server image with the .so added in its
+ * plugin folder (a file copied into a created container and committed: no
+ * builder, no emulator), proven against the server binary inside it (the
+ * static proof), the runner's own platform started to see the plugin load,
+ * then, when shipping, each platform pushed and joined into one image index
+ * per tag. Any refusal or failure pushes nothing.
+ */
+import * as path from 'node:path'
+import { type BinaryFacts, readBinaryFactsFromFile } from '../binary/facts.js'
+import { InputError, StepError } from '../errors.js'
+import { type Platform, nativeArch } from '../platform.js'
+import { proofDetails, proveStatically } from '../verify/static-proof.js'
+import { addPlugin } from './add-plugin.js'
+import { docker, tryDocker } from './engine.js'
+import { type OciPlatform, type ServerImagePlan, describeOci, offersPlatform, planServerImage, platformTag } from './plan.js'
+import { type OfferedImage, engineRegistryConfig, isInsecureRegistry, offeredImages, pullImage, pushIndex, pushPlatformImage } from './registry.js'
+import { parseImageReference, isReference } from './reference.js'
+import { type ImageConfig, findServerBinary } from './server-binary.js'
+import type { ServerImageSettings } from './settings.js'
+import { type StartCheck, startAndCheck } from './start-check.js'
+import type { ImagePlatform, ServerImageResult } from './result.js'
+
+export interface ServerImageOptions {
+  settings: ServerImageSettings & { image: string }
+  /** The built and verified .so of each platform. */
+  artifacts: Array<{ platform: Platform; path: string }>
+  plugin: { name: string; modulePath: string }
+  /** Names the server looks up (verify-symbols). */
+  symbols: string[]
+  valuesFor: (p: Platform) => Record<string, string>
+  /** Whether this run ships (src/release/decide.ts), and why not. */
+  shipping: { upload: boolean; reason: string }
+  /** A folder of the runner for files copied out of images. */
+  workDir: string
+  log: (line: string) => void
+}
+
+interface Prepared {
+  platform: Platform
+  offered: OfferedImage
+  config: ImageConfig
+  /** The committed image with the plugin. */
+  imageId: string
+}
+
+/** A server image made and proven for one server version, not pushed yet; `dispose` removes what was made. */
+export interface PreparedServerImage {
+  result: ServerImageResult
+  /** Pushes every platform and one index per tag (when shipping); records a failure in `result`. */
+  push(): Promise<void>
+  dispose(): Promise<void>
+}
+
+/**
+ * Makes the image of every platform the server image offers, proves each
+ * against the server binary inside it and starts the runner's platform; a
+ * failure is in `result.failure` and nothing is pushed. Several server
+ * versions are prepared first and pushed only when every one passed.
+ */
+export async function prepareServerImage(o: ServerImageOptions): Promise<PreparedServerImage> {
+  const result: ServerImageResult = { image: o.settings.image, pluginFile: '', platforms: [], tags: [], pushed: [] }
+  const created = { containers: [] as string[], images: [] as string[] }
+  const dispose = async (): Promise<void> => {
+    // --volumes: creating a container of an image with VOLUMEs makes anonymous volumes.
+    for (const c of created.containers.splice(0)) await tryDocker(['rm', '--force', '--volumes', c])
+    // The images were pushed or are of no further use; --force also drops the tags they were pushed under.
+    for (const i of created.images.splice(0)) await tryDocker(['image', 'rm', '--force', i])
+  }
+  const caught = (e: unknown): void => {
+    if (!(e instanceof StepError || e instanceof InputError)) throw e
+    const already = [...result.platforms.flatMap(p => p.pushed ?? []), ...result.pushed].map(x => x.tag)
+    fail(result, `${e.message}; ${already.length > 0 ? `already pushed: ${already.join(', ')}` : 'nothing was pushed'}`)
+  }
+  const noPush = { result, push: async () => {}, dispose }
+  try {
+    const plan = planServerImage({ settings: o.settings, pluginName: o.plugin.name, platforms: o.artifacts.map(a => a.platform), valuesFor: o.valuesFor })
+    Object.assign(result, { image: [...new Set(plan.baseOf.values())].join(', '), pluginFile: plan.pluginFile, tags: plan.tags })
+    const registries = await engineRegistryConfig()
+    const insecure = (ref: string): boolean => {
+      const r = parseImageReference(ref)
+      return isReference(r) && isInsecureRegistry(r.registry, registries)
+    }
+    const prepared = await prepareAll(o, plan, insecure, result, created)
+    const refused = result.platforms.filter(p => p.status === 'refused')
+    if (refused.length > 0) return (fail(result, `server image: ${refused.map(p => `${p.platform}: ${p.detail}`).join('; ')}; nothing was pushed`), noPush)
+    if (prepared.length === 0) {
+      const offered = result.platforms.map(p => p.detail).join('; ')
+      return (fail(result, `server image: none of the built platforms is in the server image (${offered}); nothing was pushed`), noPush)
+    }
+
+    // The runner's own platform runs natively: start it and see the plugin load.
+    const native = prepared.find(p => p.platform.os === 'linux' && p.platform.arch === nativeArch())
+    if (!native) result.startNote = `not started: the result has no linux/${nativeArch()} image, and this runner runs no other without an emulator`
+    else {
+      o.log(`[server image ${native.platform.id}] starting it with the plugin`)
+      const start: StartCheck = await startAndCheck({ image: native.imageId, config: native.config, plugin: { file: plan.pluginFile, modulePath: o.plugin.modulePath }, log: l => o.log(`[server image ${native.platform.id}] ${l}`) })
+      result.start = { platform: native.platform.id, ...start }
+      o.log(`[server image ${native.platform.id}] ${start.status}: ${start.detail}`)
+      if (start.status === 'failed') return (fail(result, `server image ${native.platform.id}: the plugin did not load when the image started: ${start.detail}; nothing was pushed`), noPush)
+    }
+
+    const push = async (): Promise<void> => {
+      if (!o.shipping.upload) result.note = `not pushed, as nothing is uploaded: ${o.shipping.reason.replace(/^not uploading: /, '')}`
+      else if (plan.tags.length === 0) result.note = 'not pushed: image-tags is empty'
+      else await pushAll(o, plan, prepared, insecure, result).catch(caught)
+    }
+    return { result, push, dispose }
+  } catch (e) {
+    if (!(e instanceof StepError || e instanceof InputError)) {
+      await dispose()
+      throw e
+    }
+    caught(e)
+    return noPush
+  }
+}
+
+function fail(result: ServerImageResult, message: string): ServerImageResult {
+  result.failure = message
+  return result
+}
+
+/** Every platform: find its server image, prove the .so against the binary inside, add the .so. */
+async function prepareAll(
+  o: ServerImageOptions,
+  plan: ServerImagePlan,
+  insecure: (ref: string) => boolean,
+  result: ServerImageResult,
+  created: { containers: string[]; images: string[] }
+): Promise<Prepared[]> {
+  const offeredBy = new Map<string, OfferedImage[]>()
+  const prepared: Prepared[] = []
+  for (const artifact of o.artifacts) {
+    const { platform } = artifact
+    const base = plan.baseOf.get(platform.id) ?? ''
+    const log = (line: string): void => o.log(`[server image ${platform.id}] ${line}`)
+    if (!offeredBy.has(base)) offeredBy.set(base, await offeredImages(base, nameOf(base), insecure(base)))
+    const offers = offeredBy.get(base) ?? []
+    const offered = offers.find(x => offersPlatform(x.platform, platform))
+    if (!offered) {
+      const detail = `${base} offers ${offers.map(x => describeOci(x.platform)).join(', ') || 'no platform'}, not ${platform.id}`
+      log(`skipped: ${detail}`)
+      result.platforms.push({ platform: platform.id, status: 'skipped', detail })
+      continue
+    }
+    const entry: ImagePlatform = { platform: platform.id, base: `${base} (${describeOci(offered.platform)})`, status: 'refused', detail: '' }
+    result.platforms.push(entry)
+    log(`server image ${base} (${describeOci(offered.platform)}): ${offered.ref}`)
+    await pullImage(offered.ref)
+    const config = JSON.parse(await docker(['image', 'inspect', '--format', '{{json .Config}}', offered.ref], `reading ${offered.ref}`)) as ImageConfig
+    const container = (await docker(['create', offered.ref], `creating a container of ${base} (${describeOci(offered.platform)})`)).trim()
+    created.containers.push(container)
+
+    let plugin: BinaryFacts
+    try {
+      plugin = await readBinaryFactsFromFile(artifact.path, path.basename(artifact.path))
+    } catch (e) {
+      entry.detail = `cannot read ${artifact.path}: ${(e as Error).message}`
+      continue
+    }
+    const imageName = `${base} (${describeOci(offered.platform)})`
+    const found = await findServerBinary({ container, config, dir: path.join(o.workDir, platform.id), plugin, imageName, log })
+    if (!found.found) {
+      entry.detail = found.why
+      continue
+    }
+    entry.binary = found.path
+    const proof = proveStatically({ server: found.facts, plugin, symbols: o.symbols, witness: `${found.path} of ${imageName}` })
+    for (const line of proofDetails(proof)) log(line)
+    Object.assign(entry, { detail: proof.summary, differing: proof.differing, warnings: proof.warnings })
+    if (!proof.passed) continue
+
+    const added = await addPlugin({ container, config, soPath: artifact.path, pluginFile: plan.pluginFile, workDir: path.join(o.workDir, platform.id), imageName, made: created })
+    if ('refused' in added) {
+      Object.assign(entry, { detail: added.refused })
+      continue
+    }
+    const { imageId } = added
+    entry.status = 'proven'
+    log(`${plan.pluginFile} added: ${imageId.slice(0, 19)}`)
+    prepared.push({ platform, offered, config, imageId })
+  }
+  return prepared
+}
+
+/** Each target repository: every platform's image under its platform tag, then one index per tag. */
+async function pushAll(o: ServerImageOptions, plan: ServerImagePlan, prepared: Prepared[], insecure: (ref: string) => boolean, result: ServerImageResult): Promise<void> {
+  for (const target of plan.targets) {
+    const entries: Array<{ ref: string; platform: OciPlatform }> = []
+    for (const p of prepared) {
+      const tag = platformTag(target, p.platform)
+      const digest = await pushPlatformImage(p.imageId, tag)
+      o.log(`[server image ${p.platform.id}] pushed ${tag}: ${digest}`)
+      const entry = result.platforms.find(x => x.platform === p.platform.id)
+      if (entry) entry.pushed = [...(entry.pushed ?? []), { tag, digest }]
+      entries.push({ ref: `${target.name}@${digest}`, platform: p.offered.platform })
+    }
+    for (const t of target.tags) {
+      const tag = `${target.name}:${t}`
+      const digest = await pushIndex(tag, entries, insecure(tag))
+      o.log(`[server image] pushed ${tag}: ${digest} (${entries.map(e => describeOci(e.platform)).join(', ')})`)
+      result.pushed.push({ tag, digest })
+    }
+  }
+}
+
+const nameOf = (ref: string): string => {
+  const r = parseImageReference(ref)
+  return isReference(r) ? r.name : ref
+}

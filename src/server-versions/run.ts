@@ -1,0 +1,227 @@
+/**
+ * The steps of the pipeline, run for every server version to build: prepare
+ * (its release binaries, its build plan), align (the newest in the
+ * workspace, the others in their own copy of the plugin), build (one pool for
+ * every version: the module cache and the per-platform build caches are
+ * shared), verify (each version judges every .so of the run: its own files'
+ * verdicts, and the compatibility table).
+ */
+import * as core from '@actions/core'
+import * as path from 'node:path'
+import { type Alignment, alignPlugin } from '../alignment/align.js'
+import { tagFlagsOf } from '../alignment/linked.js'
+import { annotateConflicts, annotateVerification } from '../annotations.js'
+import { buildPlatforms } from '../build/build.js'
+import { downloadModules } from '../build/modules.js'
+import { buildCacheScope } from '../cache/keys.js'
+import { serverBinariesCache } from '../cache/specs.js'
+import type { RunCaches } from '../cache/store.js'
+import { templateValues } from '../build/plan.js'
+import { mapConcurrent } from '../concurrency.js'
+import type { ActionContext } from '../context.js'
+import { StepError } from '../errors.js'
+import type { GitHubApi } from '../github/api.js'
+import type { GoRunners } from '../go-runner/builders.js'
+import { claimOutputs, recordOutputs } from '../output-dir.js'
+import type { PluginModule } from '../plugin-module.js'
+import type { VersionOutcome } from '../report/outcome.js'
+import { type RunSetup, type VersionBuildPlan, planVersionBuild } from '../run-plan.js'
+import { allInToolCache } from '../server/binary-download.js'
+import { type Server, serverAt } from '../server/server.js'
+import { type PreparedServerImage, prepareServerImage } from '../server-image/server-image.js'
+import { type VerifyResult, verifyPlatforms } from '../verify/witness.js'
+import { type CompatibilityRow, compatibilityRows } from './compatibility.js'
+import type { VersionPlan } from './plan.js'
+import { copyPlugin, inPluginFolder } from './plugin-copy.js'
+
+/** One server version on its way through the pipeline; `outcome` is what the report shows. */
+export interface VersionRun {
+  plan: VersionPlan
+  server: Server
+  build: VersionBuildPlan
+  outcome: VersionOutcome
+}
+
+export interface RunContext {
+  ctx: ActionContext
+  plugin: PluginModule
+  setup: RunSetup
+  /** Several versions are built: log lines name theirs. */
+  several: boolean
+  /** Restored before the step that fills each, saved by the post step. */
+  caches: RunCaches
+}
+
+/** How Go runs for a version: prepared (run-plan.ts prepareVersionRunners) before alignment. */
+function runnersOf(r: VersionRun): GoRunners {
+  if (!r.build.runners) throw new Error(`internal: no Go runners prepared for ${r.server.release.tag}`)
+  return r.build.runners
+}
+
+const tagged = (rc: RunContext, tag: string, what: string): string => (rc.several ? `${what} ${tag}` : what)
+
+/** Per version to build: its release binaries (the truth about its Go and modules) and how it is built. Writes only the tool cache. */
+export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: Array<{ plan: VersionPlan; outcome: VersionOutcome }>): Promise<VersionRun[]> {
+  const { inputs } = rc.ctx
+  const runs: VersionRun[] = []
+  for (const { plan, outcome } of versions) {
+    if (inputs.serverBinary.kind !== 'none') await rc.caches.restore([serverBinariesCache(plan.release, inputs.platforms)], () => allInToolCache(plan.release, inputs.platforms))
+    const server = await serverAt(api, plan.release, {
+      binary: inputs.serverBinary,
+      platforms: inputs.platforms,
+      token: inputs.token,
+      valuesFor: (r, p) => templateValues(r, p, rc.plugin.name),
+      log: core.info
+    })
+    const { release, build } = server
+    core.info(`Server ${release.owner}/${release.name} ${release.tag}: Go ${build.goVersion} (from ${build.goVersionSource})`)
+    for (const note of build.notes) core.warning(note)
+    outcome.serverBuild = build
+    runs.push({ plan, server, build: planVersionBuild(rc.ctx, rc.plugin, server, rc.setup, plan), outcome })
+  }
+  rc.caches.filled(() => true, 'server-binaries')
+  return runs
+}
+
+/** Copies first (from the plugin as it is: the workspace's alignment changes it), then every version's alignment. */
+export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise<void> {
+  const { inputs } = rc.ctx
+  for (const r of runs) if (!r.plan.alignsWorkspace) copyPlugin(rc.plugin.dir, r.build.pluginDir, [inputs.outputDir])
+  await mapConcurrent(runs, rc.setup.concurrency, async r => {
+    const log = (line: string): void => core.info(rc.several ? `[align ${r.server.release.tag}] ${line}` : line)
+    try {
+      r.outcome.alignment = inWorkspace(
+        await alignPlugin(runnersOf(r).tool, {
+          mode: inputs.align,
+          pluginDir: r.build.pluginDir,
+          scratchDir: r.build.dirs.scratch,
+          server: { goMod: r.server.release.goMod, goVersion: r.server.build.goVersion, modules: r.server.build.modules },
+          linking: { package: inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) },
+          log
+        }),
+        r,
+        rc
+      )
+    } catch (e) {
+      // A copy's go.mod stands for the plugin's: annotations point at the user's file.
+      if (e instanceof StepError && e.location) throw new StepError(e.message, { ...e.location, file: inPluginFolder(e.location.file, r.build.pluginDir, rc.plugin.dir) })
+      throw e
+    }
+  })
+  for (const r of runs) if (r.outcome.alignment) annotateConflicts(r.outcome.alignment)
+}
+
+function inWorkspace(a: Alignment, r: VersionRun, rc: RunContext): Alignment {
+  if (r.plan.alignsWorkspace) return a
+  const map = (file: string): string => inPluginFolder(file, r.build.pluginDir, rc.plugin.dir)
+  const where = `(for ${r.server.release.tag})`
+  return {
+    ...a,
+    goModPath: map(a.goModPath),
+    conflicts: a.conflicts.map(c => ({ ...c, message: `${c.message} ${where}`, ...(c.location ? { location: { ...c.location, file: map(c.location.file) } } : {}) }))
+  }
+}
+
+/** The modules of each aligned version, once, in its tool runner, so no build waits on the network or on another's download. */
+export async function downloadVersionModules(runs: VersionRun[], rc: RunContext): Promise<void> {
+  const ready = runs.filter(r => r.outcome.alignment?.conflicts.length === 0)
+  if (ready.length === 0) return
+  if (rc.caches.resultOf('modules') !== 'exact') {
+    for (const r of ready) await downloadModules(runnersOf(r).tool, r.build.pluginDir, line => core.info(rc.several ? `[modules ${r.server.release.tag}] ${line}` : line))
+  }
+  rc.caches.filled(() => true, 'modules')
+}
+
+/** Every platform of every version whose go.mod is aligned, in the server's images, in one pool. */
+export async function buildVersions(runs: VersionRun[], rc: RunContext): Promise<void> {
+  const { outputDir } = rc.ctx.inputs
+  const ready = runs.filter(r => r.outcome.alignment?.conflicts.length === 0)
+  const tasks = ready.flatMap(r => r.build.jobs.map(job => ({ job, dirs: r.build.dirs, pluginDir: r.build.pluginDir, runner: runnersOf(r).forPlatform(job.platform) })))
+  const names = tasks.map(t => t.job.assetName)
+  await claimOutputs(outputDir, names)
+  const outcomes = await buildPlatforms(tasks, { concurrency: rc.setup.concurrency, repoDir: rc.setup.layout.repoDir })
+  await recordOutputs(outputDir, names)
+  let next = 0
+  for (const r of ready) {
+    r.outcome.builds = outcomes.slice(next, (next += r.build.jobs.length))
+    r.outcome.artifacts = r.outcome.builds.flatMap(b => (b.artifact ? [b.artifact] : []))
+  }
+  // A platform's build cache is saved once one of its builds with that Go succeeded.
+  const built = new Set(ready.flatMap(r => r.outcome.builds.flatMap(b => (b.ok ? [buildCacheScope(b.job.platform, r.server.build.goVersion)] : []))))
+  rc.caches.filled(spec => spec.scope !== undefined && built.has(spec.scope), 'build')
+}
+
+/**
+ * Every version judges every .so of the run against its release binary (or
+ * its stand-in loader): the verdicts on its own files are its verification,
+ * the rest fill the compatibility table.
+ */
+export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promise<CompatibilityRow[]> {
+  const { inputs } = rc.ctx
+  const built = runs.flatMap(r => r.outcome.builds.flatMap(b => (b.artifact ? [{ run: r, job: b.job, name: b.artifact.name }] : [])))
+  if (!inputs.verify || built.length === 0) return []
+  const artifacts = built.map(x => ({ platform: x.job.platform, path: x.job.outputPath }))
+  const judges: Array<{ serverVersion: string; results: Map<string, VerifyResult> }> = []
+  for (const r of runs) {
+    const alignment = r.outcome.alignment
+    if (!alignment) continue
+    const tag = r.server.release.tag
+    const results = await verifyPlatforms({
+      artifacts,
+      witnessOf: p => {
+        const b = r.server.binaries.get(p.id)
+        return b?.found ? { kind: 'release-binary', assetName: b.assetName, facts: b.facts } : { kind: 'loader', why: b?.why ?? 'no binary' }
+      },
+      symbols: inputs.verifySymbols,
+      loader: {
+        runnerFor: runnersOf(r).forPlatform,
+        serverModules: alignment.serverModules,
+        serverGoVersion: r.server.build.goVersion,
+        plugin: { dir: r.build.pluginDir, package: inputs.package },
+        dirs: r.build.dirs,
+        goEnv: r.build.goEnv,
+        concurrency: rc.setup.concurrency
+      },
+      log: (platform, line) => core.info(`[${tagged(rc, tag, 'verify')} ${platform}] ${line}`)
+    })
+    r.outcome.verification = results.filter((_, i) => built[i].run === r)
+    annotateVerification(r.outcome.verification, rc.several ? tag : undefined)
+    judges.push({ serverVersion: tag, results: new Map(results.map((v, i) => [built[i].name, v])) })
+  }
+  return compatibilityRows(built.map(x => ({ name: x.name, platform: x.job.platform.id, builtFor: x.run.server.release.tag })), judges)
+}
+
+/**
+ * Each version's server image with the plugin inside (input server-image):
+ * every one made, proven and started before any is pushed, so a refusal in
+ * one version pushes nothing at all.
+ */
+export async function imageVersions(runs: VersionRun[], rc: RunContext, shipping: { upload: boolean; reason: string }): Promise<void> {
+  const settings = rc.ctx.inputs.serverImage
+  if (!settings.image) return
+  const made: PreparedServerImage[] = []
+  try {
+    for (const r of runs.filter(x => x.outcome.artifacts.length > 0)) {
+      const tag = r.server.release.tag
+      const image = await prepareServerImage({
+        settings: { ...settings, image: settings.image },
+        artifacts: r.outcome.builds.flatMap(b => (b.artifact ? [{ platform: b.job.platform, path: b.job.outputPath }] : [])),
+        plugin: { name: rc.plugin.name, modulePath: rc.plugin.modulePath },
+        symbols: rc.ctx.inputs.verifySymbols,
+        valuesFor: p => templateValues(r.server.release, p, rc.plugin.name),
+        shipping,
+        workDir: path.join(r.build.dirs.scratch, 'server-image'),
+        log: line => core.info(rc.several ? line.replace(/^\[server image/, `[server image ${tag}`) : line)
+      })
+      made.push(image)
+      r.outcome.serverImage = image.result
+      if (image.result.failure) throw new StepError(image.result.failure)
+    }
+    for (const image of made) {
+      await image.push()
+      if (image.result.failure) throw new StepError(image.result.failure)
+    }
+  } finally {
+    for (const image of made) await image.dispose()
+  }
+}
