@@ -98641,13 +98641,18 @@ function describeRunTimes(t) {
  *   modules        <prefix>-modules-<deps>                                  any module cache is a partial hit
  *   build cache    <prefix>-gocache-<platform>-go<version>-<image>-<deps>    same platform, Go and image
  *   server binary  <prefix>-server-<owner>-<name>-<tag>-<platforms>          same server release
- * where <deps> hashes the plugin's go.mod and go.sum and the server release
+ * where <deps> hashes the plugin's go.mod and go.sum and the server releases built
  * (they decide the aligned build list), and <image> is the build image's id
- * (an image rebuilt under the same tag holds another C compiler).
+ * (an image rebuilt under the same tag holds another C compiler), or `native`
+ * and the runner's architecture for the native builder.
  */
 
 /** Bump when what a cache holds or where changes: old entries are then never restored. */
 const KEY_PREFIX = 'go-plugin-build-v1';
+/** What one build cache serves: a platform built with one Go version, e.g. `linux-arm64 go1.26.8`. */
+function buildCacheScope(platform, goVersion) {
+    return `${platform.id} go${goVersion}`;
+}
 const hash = (parts, length = 16) => {
     const h = createHash('sha256');
     for (const p of parts)
@@ -98658,9 +98663,9 @@ const hash = (parts, length = 16) => {
 function keyPart(text) {
     return /^[A-Za-z0-9._+@-]{1,64}$/.test(text) ? text : hash([text], 12);
 }
-/** What decides the plugin's aligned build list: its go.mod and go.sum as checked out, and the server release. */
-function dependencyHash(goMod, goSum, server) {
-    return hash([goMod, goSum, `${server.owner}/${server.name}`.toLowerCase(), server.tag]);
+/** What decides the plugin's aligned build lists: its go.mod and go.sum as checked out, and the server releases built. */
+function dependencyHash(goMod, goSum, server, tags) {
+    return hash([goMod, goSum, `${server.owner}/${server.name}`.toLowerCase(), ...[...tags].sort()]);
 }
 /** The short form of an image id (`sha256:4f2c...` -> `4f2c...`, 12 characters). */
 function imageIdPart(id) {
@@ -98673,7 +98678,8 @@ function moduleCacheSpec(goModCache, deps) {
 }
 function buildCacheSpec(o) {
     const base = `${KEY_PREFIX}-gocache-${o.platform.id}-go${keyPart(o.goVersion)}-${imageIdPart(o.imageId)}-`;
-    return { kind: 'build', name: `build cache ${o.platform.id}`, paths: [o.goCacheDir], key: `${base}${o.deps}`, restoreKeys: [base], platform: o.platform.id };
+    const scope = buildCacheScope(o.platform, o.goVersion);
+    return { kind: 'build', name: `build cache ${scope}`, paths: [o.goCacheDir], key: `${base}${o.deps}`, restoreKeys: [base], scope };
 }
 /** The tool cache folder of the server release's binaries (binary-download.ts): one entry per release and platform set. */
 function serverBinariesSpec(o) {
@@ -98744,9 +98750,9 @@ class RunCaches {
         this.enabled = enabled;
         this.log = log;
         this.service = enabled && cache.isFeatureAvailable();
-        if (!enabled)
-            core.setOutput('cache-hit', 'false');
-        else if (!this.service)
+        // Until a cache comes back (a run that stops early, cache false).
+        core.setOutput('cache-hit', 'false');
+        if (enabled && !this.service)
             log.info('caches: this runner offers no cache service (ACTIONS_CACHE_URL is not set): caches last as long as their folders');
     }
     /**
@@ -98793,15 +98799,15 @@ class RunCaches {
         }
     }
     /** How a cache of that kind came back (the first one recorded). */
-    resultOf(kind, platform) {
-        return this.recorded.find(r => r.kind === kind && (platform === undefined || r.platform === platform))?.result;
+    resultOf(kind, scope) {
+        return this.recorded.find(r => r.kind === kind && (scope === undefined || r.scope === scope))?.result;
     }
-    /** The run completed what fills these caches: the post step may save them. */
-    filled(kind, platforms) {
+    /** The run completed what fills these caches (of that kind, those `which` picks): the post step may save them. */
+    filled(which, kind) {
         if (!this.enabled)
             return;
         for (const r of this.recorded)
-            if (r.kind === kind && (platforms === undefined || (r.platform !== undefined && platforms.includes(r.platform))))
+            if (r.kind === kind && which(r))
                 r.filled = true;
         this.persist();
     }
