@@ -77,7 +77,7 @@ test('the first job saves its caches once, in the post step; the next job restor
       expect.stringMatching(new RegExp(`^${KEY}-server-gotify-server-v2\\.9\\.1-[0-9a-f]{8}$`))
     ])
   )
-  expect(first.post?.log).toMatch(/build cache linux-386: saved as /)
+  expect(first.post?.log).toMatch(/build cache linux-386 go[0-9.]+: saved as /)
 
   // A new commit on a fresh runner.
   world.proxy.log.length = 0
@@ -87,17 +87,17 @@ test('the first job saves its caches once, in the post step; the next job restor
   expect(second.code).toBe(0)
   expect(second.outputs.compatible).toBe('true')
   expect(second.outputs['cache-hit']).toBe('true')
-  for (const name of ['server binaries', 'module cache', 'build cache linux-amd64', 'build cache linux-386']) expect(second.log).toContain(`${name}: cache hit (exact)`)
+  for (const name of ['server binaries', 'module cache', `build cache linux-amd64 go${world.goVersion}`, `build cache linux-386 go${world.goVersion}`]) expect(second.log).toContain(`${name}: cache hit (exact)`)
   // No module from the GOPROXY (go get still asks whether path prefixes such as example.com are modules), no server binary from GitHub.
   expect(world.proxy.log.filter(p => /\.(zip|mod)$/.test(p))).toEqual([])
   expect(binaryDownloads()).toBe(downloadsBefore)
   expect(second.log).toContain('linux-amd64: server binary gotify-linux-amd64.zip found in the tool cache')
   // Only the plugin's own package is compiled: the standard library and its dependencies come from the restored build cache.
   for (const p of PLATFORMS) expect(compiledFor(second.log, p)).toEqual(['example.com/plugins/basic'])
-  expect(second.log).toMatch(/build linux-amd64 \([^)]*\): ok in [\d.]+ s, 1 package compiled/)
+  expect(second.log).toMatch(/build linux-amd64 for v[\d.]+ \([^)]*\): ok in [\d.]+ s, 1 package compiled/)
   // Everything came back under its own key: nothing new to save.
   expect(second.post?.code).toBe(0)
-  expect(second.post?.log).toContain('build cache linux-amd64: restored from')
+  expect(second.post?.log).toContain(`build cache linux-amd64 go${world.goVersion}: restored from`)
   expect(cacheService.entries.filter(e => e.committed)).toHaveLength(4)
   // The restored module cache belongs to the runner's user, who can write to it and delete it (go makes it read-only by default).
   const moduleDir = path.join(root, 'temp', 'go-plugin-build', 'gomodcache', 'example.com', 'dep@v1.0.0')
@@ -123,7 +123,7 @@ test('a failing cache service is a warning: lookup refused, an archive broken mi
     expect(run.log).toMatch(/::warning::module cache: a restore broke off; its files were removed/)
     expect(world.proxy.log.filter(p => p.endsWith('.zip')).length).toBeGreaterThan(0)
     // The build caches still came back.
-    expect(run.log).toContain('build cache linux-amd64: cache hit (exact)')
+    expect(run.log).toContain(`build cache linux-amd64 go${world.goVersion}: cache hit (exact)`)
     // The post step tries to save what it lacked, is refused, warns, and does not fail the job.
     expect(run.post?.code).toBe(0)
     expect(refusedSave.hits).toBeGreaterThan(0)
