@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process'
 import * as path from 'node:path'
 import { StepError } from './errors.js'
-import { begin } from './run-clock.js'
+import { type ProgramResult, runProgram } from './program.js'
 
 /** A host folder seen inside a container. */
 export interface Mount {
@@ -21,14 +20,8 @@ export interface ContainerSpec {
   user?: string
 }
 
-export interface ContainerResult {
-  code: number
-  stdout: string
-  stderr: string
-  /** stdout and stderr interleaved as they came, for logs. */
-  output: string
-  seconds: number
-}
+/** What a container (or any docker command) did. */
+export type ContainerResult = ProgramResult
 
 /** The runner's user, for `--user`: output files must not end up owned by root. */
 export function runnerUser(): string | undefined {
@@ -53,42 +46,12 @@ export async function runContainer(spec: ContainerSpec, onLine?: (line: string) 
 }
 
 export async function runDocker(args: string[], onLine?: (line: string) => void): Promise<ContainerResult> {
-  const started = Date.now()
-  const end = begin('go-and-docker')
-  return new Promise((resolve, reject) => {
-    const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    let output = ''
-    let pending = ''
-    const take = (chunk: Buffer, toStderr: boolean): void => {
-      const text = chunk.toString('utf8')
-      if (toStderr) stderr += text
-      else stdout += text
-      output += text
-      if (onLine) {
-        pending += text
-        const lines = pending.split('\n')
-        pending = lines.pop() ?? ''
-        for (const l of lines) onLine(l)
-      }
-    }
-    child.stdout.on('data', (c: Buffer) => take(c, false))
-    child.stderr.on('data', (c: Buffer) => take(c, true))
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      end()
-      reject(
-        e.code === 'ENOENT'
-          ? new StepError('docker: the docker command was not found; this action needs a Docker engine (GitHub-hosted Ubuntu runners have one; on a self-hosted runner install Docker and give the runner user access)')
-          : e
-      )
-    })
-    child.on('close', code => {
-      end()
-      if (onLine && pending !== '') onLine(pending)
-      resolve({ code: code ?? 1, stdout, stderr, output, seconds: (Date.now() - started) / 1000 })
-    })
-  })
+  const r = await runProgram('docker', args, { onLine })
+  if (r.notStarted === 'ENOENT') {
+    throw new StepError('docker: the docker command was not found; this action needs a Docker engine (GitHub-hosted Ubuntu runners have one; on a self-hosted runner install Docker and give the runner user access)')
+  }
+  if (r.notStarted) throw new Error(r.stderr.trim())
+  return r
 }
 
 /** Fails with what to do when no engine answers. */

@@ -9,6 +9,8 @@ export interface ProgramResult {
   /** stdout and stderr interleaved as they came, for logs. */
   output: string
   seconds: number
+  /** Set when the program could not be started (its errno code, e.g. ENOENT). */
+  notStarted?: string
 }
 
 export interface ProgramOptions {
@@ -24,7 +26,7 @@ export interface ProgramOptions {
  */
 export function runProgram(command: string, args: string[], opts: ProgramOptions = {}): Promise<ProgramResult> {
   const started = Date.now()
-  // The run's time line counts programs (a native go, a C compiler) with Go and Docker.
+  // The run's time line counts every program (docker, a native go, a C compiler) as Go and Docker.
   const end = begin('go-and-docker')
   return new Promise<ProgramResult>(resolve => {
     const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -49,7 +51,7 @@ export function runProgram(command: string, args: string[], opts: ProgramOptions
     child.on('error', (e: NodeJS.ErrnoException) => {
       failed = true
       const message = `${command}: ${e.code === 'ENOENT' ? 'not found' : e.message}\n`
-      resolve({ code: 127, stdout, stderr: stderr + message, output: output + message, seconds: (Date.now() - started) / 1000 })
+      resolve({ code: 127, stdout, stderr: stderr + message, output: output + message, seconds: (Date.now() - started) / 1000, notStarted: e.code ?? 'unknown' })
     })
     child.on('close', code => {
       if (failed) return

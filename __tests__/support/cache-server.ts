@@ -17,6 +17,7 @@ import * as http from 'node:http'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { AddressInfo, Socket } from 'node:net'
+import { FaultList, readBody } from './faults.js'
 
 export interface CacheEntry {
   id: number
@@ -75,7 +76,7 @@ export async function startCacheServer(opts: { dir?: string; token?: string } = 
   const token = opts.token ?? 'runtime-token'
   const entries: CacheEntry[] = []
   const log: CacheRequest[] = []
-  const faults: Array<CacheFault & { hits: number }> = []
+  const faults = new FaultList<CacheFault>()
   const sockets = new Set<Socket>()
   let nextId = 1
   let base = ''
@@ -97,10 +98,7 @@ export async function startCacheServer(opts: { dir?: string; token?: string } = 
     }
     const route = url.pathname.slice(PREFIX.length)
     const query = decodeURIComponent(url.search)
-    const fault = faults.find(
-      f => (f.method === undefined || f.method === method) && f.route.test(route) && (f.query === undefined || f.query.test(query)) && (f.times === undefined || f.hits < f.times)
-    )
-    if (fault) fault.hits++
+    const fault = faults.take(f => (f.method === undefined || f.method === method) && f.route.test(route) && (f.query === undefined || f.query.test(query)))
     if (fault && !fault.cutTar) {
       if (fault.drop) {
         entry.fault = 'dropped'
@@ -238,18 +236,8 @@ export async function startCacheServer(opts: { dir?: string; token?: string } = 
     token,
     entries,
     log,
-    inject(fault) {
-      const f = { ...fault, hits: 0 }
-      faults.push(f)
-      return {
-        get hits() {
-          return f.hits
-        }
-      }
-    },
-    clearFaults() {
-      faults.length = 0
-    },
+    inject: fault => faults.inject(fault),
+    clearFaults: () => faults.clear(),
     env() {
       // A server URL that is not github.com makes @actions/cache speak v1 (GHES).
       return { ACTIONS_CACHE_URL: `${base}/`, ACTIONS_RUNTIME_TOKEN: token, GITHUB_SERVER_URL: base }
@@ -266,11 +254,3 @@ export async function startCacheServer(opts: { dir?: string; token?: string } = 
   }
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
-}

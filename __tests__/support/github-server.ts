@@ -7,6 +7,7 @@ import * as http from 'node:http'
 import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { type FakeAsset, type FakeRelease, type FakeRepo, FakeState } from './github-state.js'
+import { FaultList, type InjectedFault, readBody } from './faults.js'
 
 export { type FakeAsset, type FakeRelease, type FakeRepo, FakeState }
 
@@ -48,10 +49,6 @@ export interface Fault {
   before?: (state: FakeState) => void | Promise<void>
 }
 
-export interface InjectedFault {
-  readonly hits: number
-}
-
 export interface GitHubServer {
   url: string
   state: FakeState
@@ -81,7 +78,7 @@ const notFound = (): HttpReply => new HttpReply(404, { message: 'Not Found', doc
 export async function createGitHubServer(options: GitHubServerOptions = {}): Promise<GitHubServer> {
   const state = new FakeState()
   const log: LoggedRequest[] = []
-  const faults: Array<Fault & { hits: number }> = []
+  const faults = new FaultList<Fault>()
   const sockets = new Set<import('node:net').Socket>()
   let base = ''
 
@@ -102,14 +99,12 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
     const entry: LoggedRequest = { method, url: req.url ?? '/', path: url.pathname, headers: req.headers }
     log.push(entry)
 
-    const fault = faults.find(
+    const fault = faults.take(
       f =>
         (f.method === undefined || f.method === method) &&
         (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname)) &&
-        (f.query === undefined || f.query.test(url.search)) &&
-        (f.times === undefined || f.hits < f.times)
+        (f.query === undefined || f.query.test(url.search))
     )
-    if (fault) fault.hits++
     if (fault?.before) await fault.before(state)
     if (fault?.delayMs) await new Promise(r => setTimeout(r, fault.delayMs))
     if (fault?.drop === 'before-body') {
@@ -297,18 +292,8 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
     url: base,
     state,
     log,
-    inject(fault: Fault): InjectedFault {
-      const f = { ...fault, hits: 0 }
-      faults.push(f)
-      return {
-        get hits() {
-          return f.hits
-        }
-      }
-    },
-    clearFaults() {
-      faults.length = 0
-    },
+    inject: fault => faults.inject(fault),
+    clearFaults: () => faults.clear(),
     writes() {
       return log.filter(e => ['POST', 'PATCH', 'DELETE', 'PUT'].includes(e.method))
     },
@@ -319,14 +304,6 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
   }
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
-}
 
 function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex')
