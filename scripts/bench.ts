@@ -146,7 +146,7 @@ try {
   const row = (name: string, k: Timed, target: string): string => `| ${name} | ${m(k).toFixed(1)} | ${runs(k)} | ${ratio(k)} | ${target} |`
   const table = [
     `Four platforms (${PLATFORMS.join(', ')}) of \`__tests__/fixtures/plugins/${FIXTURE}\` (a gotify plugin with gin: ${'~'}75 non-standard packages), ${RUNS} rounds; ratio = time / the Makefile way of the same round, median (per round).`,
-    `Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.type()} ${os.release()}, shared with other jobs: 1-minute load average ${samples.map(s => s.load.map(l => l.toFixed(1)).join('→')).join(', ')} over the rounds (2 would be this benchmark alone).`,
+    `Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.type()} ${os.release()}, 1-minute load average at each round's start→end: ${samples.map(s => s.load.map(l => l.toFixed(1)).join('→')).join(', ')} (the action's two concurrent builds alone make about 4).`,
     '',
     '| scenario | median s | runs (s) | ratio | target |',
     '| --- | --- | --- | --- | --- |',
