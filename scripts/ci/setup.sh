@@ -28,7 +28,7 @@ phase() { # phase NAME CMD...: run CMD and print how long it took
 }
 
 PACKAGES=(
-  docker.io iptables debootstrap qemu-user-static git unzip xz-utils openssl ca-certificates sudo
+  docker.io iptables debootstrap qemu-user-static git unzip xz-utils openssl ca-certificates sudo zstd
   gcc gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-riscv64-linux-gnu
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-i386-cross libc6-dev-riscv64-cross
   docker-registry
