@@ -18,13 +18,14 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
-import { type ActionRun, FIXTURES, ROOT, runAction, startWorld } from '../__tests__/support/action-harness.js'
+import { type ActionRun, FIXTURES, runAction, startWorld } from '../__tests__/support/action-harness.js'
+import { median, numberArg, writeReadme } from './bench-common.js'
 import { startCacheServer } from '../__tests__/support/cache-server.js'
 import { startModuleMirror } from '../__tests__/support/module-mirror.js'
 
 const exec = promisify(execFile)
 const PLATFORMS = ['linux-amd64', 'linux-arm-7', 'linux-arm64', 'linux-386']
-const RUNS = Number(process.argv.includes('--runs') ? process.argv[process.argv.indexOf('--runs') + 1] : 3)
+const RUNS = numberArg('runs', 3)
 const FIXTURE = 'gin-webhook'
 
 const mirror = await startModuleMirror()
@@ -47,10 +48,6 @@ interface Sample {
 }
 const samples: Sample[] = []
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 
 /** A fresh runner: the same paths every time (as a new VM has them), nothing in them. */
 function freshRunner(commit: string): { workspace: string; runnerTemp: string; toolCache: string } {
@@ -161,10 +158,7 @@ try {
   ].join('\n')
   console.log(table)
   console.error(`modules fetched from the upstream proxy during the benchmark: ${mirror.fetched.length}`)
-  if (process.argv.includes('--write')) {
-    const readme = path.join(ROOT, 'README.md')
-    fs.writeFileSync(readme, fs.readFileSync(readme, 'utf8').replace(/(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/, `$1${table}\n$2`))
-  }
+  if (process.argv.includes('--write')) writeReadme('bench', table)
 } finally {
   await world.close()
   await exec('chmod', ['-R', 'u+w', tmp]).catch(() => undefined)
