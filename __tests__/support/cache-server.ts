@@ -16,8 +16,7 @@ import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { AddressInfo, Socket } from 'node:net'
-import { FaultList, readBody } from './faults.js'
+import { FaultList, listenLocal, readBody } from './local-server.js'
 
 export interface CacheEntry {
   id: number
@@ -77,7 +76,6 @@ export async function startCacheServer(opts: { dir?: string; token?: string } = 
   const entries: CacheEntry[] = []
   const log: CacheRequest[] = []
   const faults = new FaultList<CacheFault>()
-  const sockets = new Set<Socket>()
   let nextId = 1
   let base = ''
 
@@ -218,18 +216,8 @@ export async function startCacheServer(opts: { dir?: string; token?: string } = 
     return undefined
   }
 
-  const server = http.createServer((req, res) => {
-    void handle(req, res).catch(e => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ message: String(e) }))
-    })
-  })
-  server.on('connection', s => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const server = await listenLocal(handle)
+  base = server.base
 
   return {
     url: `${base}/`,
@@ -242,14 +230,9 @@ export async function startCacheServer(opts: { dir?: string; token?: string } = 
       // A server URL that is not github.com makes @actions/cache speak v1 (GHES).
       return { ACTIONS_CACHE_URL: `${base}/`, ACTIONS_RUNTIME_TOKEN: token, GITHUB_SERVER_URL: base }
     },
-    close() {
-      for (const s of sockets) s.destroy()
-      return new Promise<void>(resolve =>
-        server.close(() => {
-          if (ownDir) fs.rmSync(dir, { recursive: true, force: true })
-          resolve()
-        })
-      )
+    async close() {
+      await server.close()
+      if (ownDir) fs.rmSync(dir, { recursive: true, force: true })
     }
   }
 }

@@ -5,9 +5,8 @@
  */
 import * as http from 'node:http'
 import { createHash } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
 import { type FakeAsset, type FakeRelease, type FakeRepo, FakeState } from './github-state.js'
-import { FaultList, type InjectedFault, readBody } from './faults.js'
+import { FaultList, type InjectedFault, listenLocal, readBody } from './local-server.js'
 
 export { type FakeAsset, type FakeRelease, type FakeRepo, FakeState }
 
@@ -79,19 +78,8 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
   const state = new FakeState()
   const log: LoggedRequest[] = []
   const faults = new FaultList<Fault>()
-  const sockets = new Set<import('node:net').Socket>()
   let base = ''
 
-  const server = http.createServer((req, res) => {
-    void handle(req, res).catch(e => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ message: String(e) }))
-    })
-  })
-  server.on('connection', s => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', base)
@@ -285,8 +273,8 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
     return notFound()
   }
 
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const server = await listenLocal(handle)
+  base = server.base
 
   return {
     url: base,
@@ -297,10 +285,7 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
     writes() {
       return log.filter(e => ['POST', 'PATCH', 'DELETE', 'PUT'].includes(e.method))
     },
-    close() {
-      for (const s of sockets) s.destroy()
-      return new Promise<void>(resolve => server.close(() => resolve()))
-    }
+    close: () => server.close()
   }
 }
 
