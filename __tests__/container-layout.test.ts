@@ -1,5 +1,5 @@
 import { containerMounts, hostFoldersToCreate } from '../src/container-layout.js'
-import { containerPath } from '../src/go-runner.js'
+import { containerPath } from '../src/go-runner/docker.js'
 
 const dirs = { source: '/ws', scratch: '/rt/scratch', goModCache: '/rt/mod', goCacheRoot: '/rt/gocache' }
 

@@ -45,8 +45,9 @@ export async function runContainer(spec: ContainerSpec, onLine?: (line: string) 
   return runDocker(dockerRunArgs(spec), onLine)
 }
 
-export async function runDocker(args: string[], onLine?: (line: string) => void): Promise<ContainerResult> {
-  const r = await runProgram('docker', args, { onLine })
+/** `env`: variables for the docker CLI itself, over the action's own. */
+export async function runDocker(args: string[], onLine?: (line: string) => void, env?: Record<string, string>): Promise<ContainerResult> {
+  const r = await runProgram('docker', args, { onLine, env: env && { ...process.env, ...env } })
   if (r.notStarted === 'ENOENT') {
     throw new StepError('docker: the docker command was not found; this action needs a Docker engine (GitHub-hosted Ubuntu runners have one; on a self-hosted runner install Docker and give the runner user access)')
   }
@@ -72,8 +73,7 @@ export async function imageId(image: string): Promise<string | undefined> {
 }
 
 export async function imageExists(image: string): Promise<boolean> {
-  const r = await runDocker(['image', 'inspect', '--format', '{{.Id}}', image])
-  return r.code === 0
+  return (await imageId(image)) !== undefined
 }
 
 /** Pulls an image unless it is already there; returns false when it cannot be had. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { GoResult, GoRunner, RunOptions } from '../../src/go-runner.js'
+import type { GoResult, GoRunner, RunOptions } from '../../src/go-runner/runner.js'
 
 /**
  * Runs the machine's `go` like the action's DockerGoRunner runs the image's:

@@ -98799,8 +98799,8 @@ class RunCaches {
         }
     }
     /** How a cache of that kind came back (the first one recorded). */
-    resultOf(kind, scope) {
-        return this.recorded.find(r => r.kind === kind && (scope === undefined || r.scope === scope))?.result;
+    resultOf(kind) {
+        return this.recorded.find(r => r.kind === kind)?.result;
     }
     /** The run completed what fills these caches (of that kind, those `which` picks): the post step may save them. */
     filled(which, kind) {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
-import { type GoRunner, modModFlag } from '../go-runner.js'
+import { type GoRunner, modModFlag } from '../go-runner/runner.js'
 import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
 import type { AlignMode } from '../inputs.js'
 import { type GoMod, type ListedModule, type ModuleVersion, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'

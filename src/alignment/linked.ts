@@ -6,7 +6,7 @@
  * without compiling anything; build tags make the list differ per platform,
  * so it runs once per platform and the union counts.
  */
-import { type GoRunner, modModFlag } from '../go-runner.js'
+import { type GoRunner, modModFlag } from '../go-runner/runner.js'
 import { type Platform, platformGoEnv } from '../platform.js'
 import { type LinkedPackage, goListDepsArgs, parseGoListDeps } from '../verify/loader.js'
 

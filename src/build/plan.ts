@@ -4,7 +4,7 @@ import type { ActionInputs } from '../inputs.js'
 import type { Platform } from '../platform.js'
 import { platformGoEnv } from '../platform.js'
 import { renderTemplate } from '../template.js'
-import { withFixedGoEnv } from '../go-runner.js'
+import { withFixedGoEnv } from '../go-runner/runner.js'
 import { IN_CONTAINER } from '../container-layout.js'
 import { RESERVED_NAMES } from '../output-dir.js'
 

@@ -103,8 +103,8 @@ export class RunCaches {
   }
 
   /** How a cache of that kind came back (the first one recorded). */
-  resultOf(kind: CacheKind, scope?: string): RestoreResult | undefined {
-    return this.recorded.find(r => r.kind === kind && (scope === undefined || r.scope === scope))?.result
+  resultOf(kind: CacheKind): RestoreResult | undefined {
+    return this.recorded.find(r => r.kind === kind)?.result
   }
 
   /** The run completed what fills these caches (of that kind, those `which` picks): the post step may save them. */

@@ -24,20 +24,15 @@ export const lastLine = (text: string): string =>
 
 /** Runs docker; on failure throws a StepError saying what was being done and docker's last line. */
 export async function docker(args: string[], doing: string): Promise<string> {
-  const r = args[0] === 'manifest' ? await runWithEnv(args, MANIFEST_ENV) : await runDocker(args)
+  const r = await runDocker(args, undefined, args[0] === 'manifest' ? MANIFEST_ENV : undefined)
   if (r.code !== 0) throw new StepError(`${doing}: docker ${args[0]} failed: ${lastLine(r.stderr) || lastLine(r.stdout) || `exit ${r.code}`}`)
   return r.stdout
 }
 
 /** Runs docker and reports instead of throwing (probes such as "is this image local?"). */
 export async function tryDocker(args: string[]): Promise<{ ok: boolean; stdout: string; error: string }> {
-  const r = args[0] === 'manifest' ? await runWithEnv(args, MANIFEST_ENV) : await runDocker(args)
+  const r = await runDocker(args, undefined, args[0] === 'manifest' ? MANIFEST_ENV : undefined)
   return { ok: r.code === 0, stdout: r.stdout, error: lastLine(r.stderr) || lastLine(r.stdout) }
-}
-
-async function runWithEnv(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
-  return collect(child.stdout, child.stderr, child)
 }
 
 function collect(stdout: Readable | null, stderr: Readable | null, child: ReturnType<typeof spawn>): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,4 +1,4 @@
-import { containerPath } from '../src/go-runner.js'
+import { containerPath } from '../../src/go-runner/docker.js'
 
 const mounts = [
   { host: '/ws', container: '/proj' },
