@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { INPUT_DEFAULTS } from '../src/inputs.js'
+import { INPUT_DEFAULTS } from '../src/run/inputs.js'
 // @ts-expect-error: a plain .mjs script, tested as it runs in `npm run docs`
 import { renderTables, updateReadme } from '../scripts/readme-tables.mjs'
 

@@ -3,7 +3,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { goCaches } from '../../src/cache/specs.js'
 import { parsePlatform } from '../../src/platform.js'
-import type { RunSetup, VersionBuildPlan } from '../../src/run-plan.js'
+import type { RunSetup, VersionBuildPlan } from '../../src/run/plan.js'
 
 // The native builder needs no image ids, so the specs come from the plan alone.
 const plugin = fs.mkdtempSync(path.join(os.tmpdir(), 'specs-'))

@@ -1,4 +1,4 @@
-import { templateValues } from '../../src/build/plan.js'
+import { templateValues } from '../../src/compile/plan.js'
 import { parsePlatform, parsePlatforms } from '../../src/platform.js'
 import { describeOci, ociPlatformOf, offersPlatform, planServerImage, platformTag } from '../../src/server-image/plan.js'
 

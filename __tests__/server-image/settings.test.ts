@@ -1,4 +1,4 @@
-import { parseInputs } from '../../src/inputs.js'
+import { parseInputs } from '../../src/run/inputs.js'
 
 const parse = (given: Record<string, string>) => parseInputs(name => given[name], { workspace: '/ws', runnerTemp: '/tmp/rt' }).serverImage
 

@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { StepError } from '../errors.js'
 import { type GoRunner, modModFlag } from '../go-runner/runner.js'
 import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
-import type { AlignMode } from '../inputs.js'
+import type { AlignMode } from '../run/inputs.js'
 import { type GoMod, type ListedModule, type ModuleVersion, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
 import {
   type Conflict, type ModuleChange, type SharedModule, buildListChanges, directiveChanges, fullTargets,
@@ -17,7 +17,7 @@ import {
 } from './plan.js'
 import { explainMismatches } from './explain.js'
 import { type LinkingOptions, linkedModules } from './linked.js'
-import { x509Hint } from '../runner-certificates.js'
+import { x509Hint } from '../container/runner-certificates.js'
 
 export type { Conflict, ModuleChange, SharedModule } from './plan.js'
 export type { ModuleVersion } from './gomod.js'

@@ -5,7 +5,7 @@
  */
 import type { SourceLocation } from '../errors.js'
 import { compareGoVersions, parseGoVersion } from '../go-version.js'
-import type { AlignMode } from '../inputs.js'
+import type { AlignMode } from '../run/inputs.js'
 import type { GoMod, ListedModule, ModuleVersion } from './gomod.js'
 
 export interface SharedModule {

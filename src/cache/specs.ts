@@ -1,11 +1,11 @@
 /** The caches of this run, from what the run knows: the edge that reads go.mod, go.sum and the images' ids. */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { goCacheDir } from '../container-layout.js'
-import { imageId } from '../docker.js'
+import { goCacheDir } from '../container/layout.js'
+import { imageId } from '../container/docker.js'
 import type { Platform } from '../platform.js'
-import type { PluginModule } from '../plugin-module.js'
-import type { RunSetup, VersionBuildPlan } from '../run-plan.js'
+import type { PluginModule } from '../plugin/module.js'
+import type { RunSetup, VersionBuildPlan } from '../run/plan.js'
 import { toolCacheFolder } from '../server/binary-download.js'
 import { type CacheSpec, buildCacheSpec, dependencyHash, moduleCacheSpec, serverBinariesSpec } from './keys.js'
 

@@ -8,7 +8,7 @@ import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { timed } from '../run-clock.js'
+import { timed } from '../run/clock.js'
 import { type CacheKind, type CacheSpec, type RestoreResult, cacheHitOutput, shouldSave } from './keys.js'
 
 /** The name of the state the post step reads (GITHUB_STATE). */

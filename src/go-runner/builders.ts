@@ -7,8 +7,8 @@
  */
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
-import type { Builder } from '../inputs.js'
-import { type HostDirs, TOOL_CACHE_KEY, containerMounts, goCacheDir } from '../container-layout.js'
+import type { Builder } from '../run/inputs.js'
+import { type HostDirs, TOOL_CACHE_KEY, containerMounts, goCacheDir } from '../container/layout.js'
 import { type Platform, nativeArch } from '../platform.js'
 import type { GoRunner } from './runner.js'
 import { DockerGoRunner, containerPath } from './docker.js'
@@ -17,7 +17,7 @@ import { type CrossCompiler, checkCompilers, compilerProblem } from './cross-com
 import { installGo } from './go-install.js'
 import { prepareCachePath } from './module-cache-path.js'
 
-export type { Builder } from '../inputs.js'
+export type { Builder } from '../run/inputs.js'
 
 export interface GoRunners {
   builder: Builder

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
-import { type Mount, runContainer, runnerUser } from '../docker.js'
+import { type Mount, runContainer, runnerUser } from '../container/docker.js'
 import { type GoResult, type GoRunner, type RunOptions, withFixedGoEnv } from './runner.js'
 
 /** Maps a host path to its path in the container, through the mounts. */

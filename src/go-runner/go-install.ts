@@ -14,7 +14,7 @@ import * as path from 'node:path'
 import { StepError } from '../errors.js'
 import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
 import { nativeArch } from '../platform.js'
-import { runProgram } from '../program.js'
+import { runProgram } from '../container/program.js'
 import { GO_TOOL, archiveUrl, checksumFileUrl, checksumListUrl, goArchiveName, goToolCacheVersion, sha256FromFile, sha256FromList } from './go-download.js'
 import { cleanRunnerEnv } from './native.js'
 

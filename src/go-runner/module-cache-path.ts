@@ -16,7 +16,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
-import { runProgram } from '../program.js'
+import { runProgram } from '../container/program.js'
 
 export const MODULE_CACHE_PATH = '/go/pkg/mod'
 

@@ -7,7 +7,7 @@
  */
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { runProgram } from '../program.js'
+import { runProgram } from '../container/program.js'
 import { type GoResult, type GoRunner, type RunOptions, withFixedGoEnv } from './runner.js'
 
 export interface NativeRunnerOptions {

@@ -1,6 +1,6 @@
 import { InputError, StepError } from '../errors.js'
-import { tagNameProblem } from '../git-ref.js'
-import type { UploadMode } from '../inputs.js'
+import { tagNameProblem } from './git-ref.js'
+import type { UploadMode } from '../run/inputs.js'
 
 export interface UploadDecision {
   upload: boolean

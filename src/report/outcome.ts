@@ -1,8 +1,8 @@
 /** Everything a run learnt, per server version and across them, and the verdict drawn from it. Pure. */
-import type { Artifact } from '../artifact.js'
+import type { Artifact } from '../plugin/artifact.js'
 import type { Alignment } from '../alignment/align.js'
 import { unaligned } from '../alignment/plan.js'
-import type { BuildOutcome } from '../build/build.js'
+import type { BuildOutcome } from '../compile/build.js'
 import type { VerifyResult } from '../verify/witness.js'
 import type { ServerRelease } from '../server/release.js'
 import type { ServerBuild } from '../server/build-facts.js'

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
-import { runDocker } from '../docker.js'
+import { runDocker } from '../container/docker.js'
 import { StepError } from '../errors.js'
 
 // `docker manifest` was experimental before client 20.10; the variable is ignored by newer clients.

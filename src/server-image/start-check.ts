@@ -6,7 +6,7 @@
  * list the plugin's module path (gotify's GET /plugin, default user
  * admin:admin). Ports are published on 127.0.0.1 only, for seconds.
  */
-import { runDocker } from '../docker.js'
+import { runDocker } from '../container/docker.js'
 import { docker, tryDocker } from './engine.js'
 import type { ImageConfig } from './server-binary.js'
 

@@ -5,9 +5,9 @@
  * which version aligns the workspace's own go.mod (the newest; the others
  * get a copy of the plugin). Pure.
  */
-import { templateValues } from '../build/plan.js'
+import { templateValues } from '../compile/plan.js'
 import { InputError } from '../errors.js'
-import type { SkipExistingMode } from '../inputs.js'
+import type { SkipExistingMode } from '../run/inputs.js'
 import type { Platform } from '../platform.js'
 import type { ServerRelease } from '../server/release.js'
 import { placeholdersOf, renderTemplate } from '../template.js'

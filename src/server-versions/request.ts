@@ -5,7 +5,7 @@
  */
 import * as semver from 'semver'
 import { InputError } from '../errors.js'
-import { tagNameProblem } from '../git-ref.js'
+import { tagNameProblem } from '../release/git-ref.js'
 
 export type VersionTerm =
   | { kind: 'latest'; text: string }

@@ -8,8 +8,8 @@
 import type { BinaryFacts } from '../binary/facts.js'
 import { buildSetting } from '../binary/go-buildinfo.js'
 import type { GoModule } from '../binary/go-modinfo.js'
-import type { ServerBuildFlags } from '../build/fingerprint-flags.js'
-import { SERVER_BUILD_FLAGS_UNKNOWN } from '../build/fingerprint-flags.js'
+import type { ServerBuildFlags } from '../compile/fingerprint-flags.js'
+import { SERVER_BUILD_FLAGS_UNKNOWN } from '../compile/fingerprint-flags.js'
 import { parseGoVersion, sameGoRelease } from '../go-version.js'
 import type { ServerRelease } from './release.js'
 

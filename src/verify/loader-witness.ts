@@ -7,7 +7,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { mapConcurrent } from '../concurrency.js'
-import type { HostDirs } from '../container-layout.js'
+import type { HostDirs } from '../container/layout.js'
 import { type GoRunner, modModFlag, withFixedGoEnv } from '../go-runner/runner.js'
 import { type Platform, nativeArch, platformGoEnv } from '../platform.js'
 import { ElfFile } from '../binary/elf.js'

@@ -1,0 +1,90 @@
+import { parseInputs, parseGoEnv, INPUT_DEFAULTS } from '../../src/run/inputs.js'
+import { InputError } from '../../src/errors.js'
+
+const env = { workspace: '/ws', runnerTemp: '/tmp/rt' }
+const parse = (given: Record<string, string>) => parseInputs(name => given[name], env)
+
+test('defaults give the four linux platforms, the gotify image scheme and full alignment', () => {
+  const i = parse({ 'server-repository': 'gotify/server', token: 't' })
+  expect(i.server).toEqual({ owner: 'gotify', name: 'server' })
+  expect(i.serverVersion).toEqual({ text: 'latest', terms: [{ kind: 'latest', text: 'latest' }] })
+  expect(i).toMatchObject({ includePrereleases: false, resolveOnly: false, skipExisting: 'auto' })
+  expect(i.platforms.map(p => p.id)).toEqual(['linux-amd64', 'linux-arm-7', 'linux-arm64', 'linux-386'])
+  expect(i.pluginPath).toBe('/ws')
+  expect(i.outputDir).toBe('/ws/build')
+  expect(i.goModCache).toBe('/tmp/rt/go-plugin-build/gomodcache')
+  expect(i.align).toBe('full')
+  expect(i.verify).toBe(true)
+  expect(i.verifySymbols).toEqual(['GetGotifyPluginInfo', 'NewGotifyPluginInstance'])
+  expect(i.upload).toBe('auto')
+  expect(i.ldflags).toBe(INPUT_DEFAULTS.ldflags)
+})
+
+test('verify-symbols set to empty skips the symbol check; unset means the default', () => {
+  expect(parse({ 'server-repository': 'a/b', 'verify-symbols': '' }).verifySymbols).toEqual([])
+  expect(parse({ 'server-repository': 'a/b' }).verifySymbols).toHaveLength(2)
+})
+
+test('build-args are split like a shell would, quotes kept together, nothing expanded', () => {
+  const i = parse({ 'server-repository': 'a/b', 'build-args': `-tags "netgo osusergo" -gcflags='all=-N -l' $HOME` })
+  expect(i.buildArgs).toEqual(['-tags', 'netgo osusergo', '-gcflags=all=-N -l', '$HOME'])
+})
+
+test.each([
+  [{ 'server-repository': 'nope' }, "Input 'server-repository'"],
+  [{ 'server-repository': 'a/b/c' }, "Input 'server-repository'"],
+  [{ 'server-repository': 'a/b', 'server-version': 'v1 rm' }, "Input 'server-version': \"v1 rm\" is not a tag name: it contains a space"],
+  [{ 'server-repository': 'a/b', 'server-version': 'v2.9.1/../../x' }, "Input 'server-version'"],
+  [{ 'server-repository': 'a/b', 'release-tag': '../../../../gotify/server/releases/tags/v2.9.1' }, "Input 'release-tag': \"../../../../gotify/server/releases/tags/v2.9.1\" is not a tag name: it contains \"..\""],
+  [{ 'server-repository': 'a/b', 'release-tag': 'v1\nv2' }, "Input 'release-tag': \"v1\\nv2\" is not a tag name"],
+  [{ 'server-repository': 'a/b', 'plugin-path': '../elsewhere' }, "Input 'plugin-path': \"../elsewhere\" is outside the workspace /ws"],
+  [{ 'server-repository': 'a/b', 'plugin-path': '/srv/plugin' }, "Input 'plugin-path'"],
+  [{ 'server-repository': 'a/b', 'output-dir': '../out' }, "Input 'output-dir': \"../out\" is outside the workspace /ws;"],
+  [{ 'server-repository': 'a/b', 'output-dir': '../tmp/rt/out' }, "Input 'output-dir'"],
+  [{ 'server-repository': 'a/b', 'output-dir': '/etc' }, "Input 'output-dir': \"/etc\" is outside the workspace /ws and RUNNER_TEMP /tmp/rt"],
+  [{ 'server-repository': 'a/b', platforms: 'windows-amd64' }, "Input 'platforms': unknown platform"],
+  [{ 'server-repository': 'a/b', platforms: 'linux-amd64,linux-amd64' }, 'listed twice'],
+  [{ 'server-repository': 'a/b', platforms: 'linux-arm-9' }, 'unknown variant'],
+  [{ 'server-repository': 'a/b', 'asset-name': '{plugin}.so' }, 'the same name'],
+  [{ 'server-repository': 'a/b', 'asset-name': 'x/{platform}.so' }, 'path separator'],
+  [{ 'server-repository': 'a/b', 'asset-name': '{platform}-{nope}.so' }, 'unknown placeholder {nope}'],
+  [{ 'server-repository': 'a/b', 'build-image': 'x:{plugin}' }, "Input 'build-image': unknown placeholder {plugin}"],
+  [{ 'server-repository': 'a/b', 'build-args': '-o out.so' }, '-o is set by the action'],
+  [{ 'server-repository': 'a/b', 'build-args': '"unterminated' }, "Input 'build-args'"],
+  [{ 'server-repository': 'a/b', package: '../other' }, "Input 'package'"],
+  [{ 'server-repository': 'a/b', align: 'some' }, "Input 'align': \"some\" is not a choice; accepted: full, cap, off"],
+  [{ 'server-repository': 'a/b', verify: 'yes' }, "Input 'verify'"],
+  [{ 'server-repository': 'a/b', upload: 'maybe' }, "Input 'upload'"],
+  [{ 'server-repository': 'a/b', 'plugin-name': 'a b' }, "Input 'plugin-name'"],
+  [{ 'server-repository': 'a/b', 'verify-symbols': 'Get-Info' }, "Input 'verify-symbols'"]
+])('bad input %j is one line naming it', (given, message) => {
+  let error: unknown
+  try {
+    parse(given)
+  } catch (e) {
+    error = e
+  }
+  expect(error).toBeInstanceOf(InputError)
+  expect((error as Error).message).toContain(message)
+  expect((error as Error).message).toContain('accepted:')
+  expect((error as Error).message).not.toContain('\n')
+})
+
+test('plugin-path and output-dir stay in the workspace; an absolute output-dir may also be under RUNNER_TEMP', () => {
+  const i = parse({ 'server-repository': 'a/b', 'plugin-path': '/ws/sub/../plugin', 'output-dir': '/tmp/rt/out' })
+  expect(i.pluginPath).toBe('/ws/plugin')
+  expect(i.outputDir).toBe('/tmp/rt/out')
+  expect(parse({ 'server-repository': 'a/b', 'output-dir': '.' }).outputDir).toBe('/ws')
+  expect(parse({ 'server-repository': 'a/b', 'release-tag': 'release/v1.0' }).releaseTag).toBe('release/v1.0')
+})
+
+test('go-env takes KEY=VALUE lines, skips blanks and comments, refuses what would break loading', () => {
+  expect(parseGoEnv('GOPROXY=http://p,direct\n\n# private\nGOPRIVATE=github.com/me/*\nGOFLAGS=-mod=mod')).toEqual({
+    GOPROXY: 'http://p,direct',
+    GOPRIVATE: 'github.com/me/*',
+    GOFLAGS: '-mod=mod'
+  })
+  expect(() => parseGoEnv('GOTOOLCHAIN=go1.99.0')).toThrow(/GOTOOLCHAIN cannot be set/)
+  expect(() => parseGoEnv('GOMODCACHE=/elsewhere')).toThrow(/module cache must sit at \/go\/pkg\/mod/)
+  expect(() => parseGoEnv('export GOPROXY=x')).toThrow(/cannot read line/)
+})

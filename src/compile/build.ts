@@ -1,0 +1,89 @@
+import * as core from '@actions/core'
+import { mkdir, readFile, rm } from 'node:fs/promises'
+import { type Artifact, describeFile } from '../plugin/artifact.js'
+import { type HostDirs, hostFoldersToCreate } from '../container/layout.js'
+import type { GoRunner } from '../go-runner/runner.js'
+import { ElfFile } from '../binary/elf.js'
+import { highestGlibc, versionNeeds } from '../binary/elf-dynamic.js'
+import { mapConcurrent } from '../concurrency.js'
+import type { BuildJob } from './plan.js'
+import { type CompilerError, compiledPackages, parseCompilerErrors } from './compiler-errors.js'
+
+export interface BuildOutcome {
+  job: BuildJob
+  /** Where go ran: the build image, or the native Go and C compiler. */
+  builtIn?: string
+  ok: boolean
+  seconds: number
+  log: string
+  errors: CompilerError[]
+  artifact?: Artifact
+  /** The highest GLIBC_x.y the .so needs: a native build links against the runner's C library. */
+  glibc?: string
+}
+
+/** A build job, the folders it builds from and how Go runs for it (a server version's own copy of the plugin, when it has one). */
+export interface BuildTask {
+  job: BuildJob
+  dirs: HostDirs
+  /** Host folder of the plugin's go.mod, where go build runs. */
+  pluginDir: string
+  /** How Go runs for the job's platform (src/go-runner/builders.ts). */
+  runner: GoRunner
+}
+
+export interface BuildOptions {
+  concurrency: number
+  /** The plugin folder relative to the repository root, for annotations. */
+  repoDir: string
+}
+
+/**
+ * Builds every platform of every server version in one pool (the per-platform
+ * build cache and the module cache are shared); a failing one does not stop the others.
+ */
+export async function buildPlatforms(tasks: BuildTask[], opts: BuildOptions): Promise<BuildOutcome[]> {
+  for (const { job, dirs } of tasks) {
+    for (const dir of hostFoldersToCreate(dirs, job.platform.id)) await mkdir(dir, { recursive: true })
+    // A stale file from an earlier run must never pass for this run's output.
+    await rm(job.outputPath, { force: true })
+  }
+  return mapConcurrent(tasks, opts.concurrency, async ({ job, pluginDir, runner }) => {
+    const r = await runner.go(job.goArgs, { dir: pluginDir, env: job.env })
+    const outcome: BuildOutcome = { job, builtIn: runner.where, ok: r.code === 0, seconds: r.seconds, log: r.output, errors: [] }
+    if (outcome.ok) {
+      outcome.artifact = { platform: job.platform.id, path: job.outputPath, name: job.assetName, ...(await describeFile(job.outputPath)) }
+      outcome.glibc = await glibcOf(job.outputPath)
+    } else {
+      outcome.errors = parseCompilerErrors(r.output, job.workdir, opts.repoDir)
+    }
+    showBuild(outcome)
+    return outcome
+  })
+}
+
+/** The whole log in its own group, printed when the platform is done so logs never interleave. */
+function showBuild(o: BuildOutcome): void {
+  const compiled = compiledPackages(o.log).length
+  // What a restored build cache saves shows here: only what changed gets compiled.
+  const status = o.ok ? `ok in ${o.seconds.toFixed(1)} s, ${compiled} package${compiled === 1 ? '' : 's'} compiled` : 'FAILED'
+  core.startGroup(`build ${o.job.platform.id} for ${o.job.serverVersion} (${o.builtIn ?? o.job.image}): ${status}`)
+  core.info(`go ${o.job.goArgs.join(' ')}`)
+  if (o.log.trim() !== '') core.info(o.log.trimEnd())
+  core.endGroup()
+  if (o.ok) core.info(`${o.job.platform.id}: the .so needs C library ${o.glibc ?? 'none (no glibc symbol versions)'} (built in ${o.builtIn})`)
+  if (o.ok) return
+  const found = o.errors.length > 0 ? o.errors : [{ message: o.log.trim().split('\n').slice(-5).join(' | ') || 'go build failed' }]
+  for (const e of found.slice(0, 20)) {
+    core.error(`${o.job.platform.id} (server ${o.job.serverVersion}): ${e.message}`, { title: `go build failed for ${o.job.platform.id}`, file: e.file, startLine: e.line, startColumn: e.column })
+  }
+}
+
+/** The highest GLIBC_x.y a built file needs; undefined when it needs none or cannot be read. */
+async function glibcOf(file: string): Promise<string | undefined> {
+  try {
+    return highestGlibc(versionNeeds(new ElfFile(await readFile(file), file)))
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process'
+import { begin } from '../run/clock.js'
+
+/** What a program did: its exit code and output, and how long it took. */
+export interface ProgramResult {
+  code: number
+  stdout: string
+  stderr: string
+  /** stdout and stderr interleaved as they came, for logs. */
+  output: string
+  seconds: number
+  /** Set when the program could not be started (its errno code, e.g. ENOENT). */
+  notStarted?: string
+}
+
+export interface ProgramOptions {
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  /** Each complete line of output, as it comes. */
+  onLine?: (line: string) => void
+}
+
+/**
+ * Runs a program with an argument array, never through a shell. A program that
+ * cannot be started ends with code 127 and says so on stderr, as a shell would.
+ */
+export function runProgram(command: string, args: string[], opts: ProgramOptions = {}): Promise<ProgramResult> {
+  const started = Date.now()
+  // The run's time line counts every program (docker, a native go, a C compiler) as Go and Docker.
+  const end = begin('go-and-docker')
+  return new Promise<ProgramResult>(resolve => {
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    let output = ''
+    let pending = ''
+    const take = (chunk: Buffer, toStderr: boolean): void => {
+      const text = chunk.toString('utf8')
+      if (toStderr) stderr += text
+      else stdout += text
+      output += text
+      if (!opts.onLine) return
+      pending += text
+      const lines = pending.split('\n')
+      pending = lines.pop() ?? ''
+      for (const l of lines) opts.onLine(l)
+    }
+    child.stdout.on('data', (c: Buffer) => take(c, false))
+    child.stderr.on('data', (c: Buffer) => take(c, true))
+    let failed = false
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      failed = true
+      const message = `${command}: ${e.code === 'ENOENT' ? 'not found' : e.message}\n`
+      resolve({ code: 127, stdout, stderr: stderr + message, output: output + message, seconds: (Date.now() - started) / 1000, notStarted: e.code ?? 'unknown' })
+    })
+    child.on('close', code => {
+      if (failed) return
+      if (opts.onLine && pending !== '') opts.onLine(pending)
+      resolve({ code: code ?? 1, stdout, stderr, output, seconds: (Date.now() - started) / 1000 })
+    })
+  }).finally(end)
+}

@@ -1,0 +1,308 @@
+import * as path from 'node:path'
+import { InputError } from '../errors.js'
+import { type Platform, parsePlatforms, DEFAULT_PLATFORMS } from '../platform.js'
+import { placeholdersOf, renderTemplate } from '../template.js'
+import { splitShellWords } from '../compile/shell-words.js'
+import type { ServerBinarySetting } from '../server/binary-asset.js'
+import { tagNameProblem } from '../release/git-ref.js'
+import { type VersionRequest, parseVersionRequest } from '../server-versions/request.js'
+import { type ServerImageSettings, parseServerImageSettings } from '../server-image/settings.js'
+
+export type AlignMode = 'full' | 'cap' | 'off'
+export type UploadMode = 'auto' | 'true' | 'false'
+export type SkipExistingMode = 'auto' | 'true' | 'false'
+export type Builder = 'docker' | 'native'
+
+/** Every input of action.yml, parsed and validated once. */
+export interface ActionInputs {
+  server: { owner: string; name: string }
+  /** server-version: tags, latest, latest-N and ranges. */
+  serverVersion: VersionRequest
+  /** Ranges and latest-N may select pre-releases. */
+  includePrereleases: boolean
+  /** Only resolve the server versions (outputs), build nothing. */
+  resolveOnly: boolean
+  pluginPath: string
+  package: string
+  pluginName?: string
+  platforms: Platform[]
+  buildImage: string
+  assetName: string
+  outputDir: string
+  ldflags: string
+  buildArgs: string[]
+  goEnv: Record<string, string>
+  goModCache: string
+  token: string
+  align: AlignMode
+  verify: boolean
+  /** Where the server's release binary (the verification witness) comes from. */
+  serverBinary: ServerBinarySetting
+  verifySymbols: string[]
+  upload: UploadMode
+  releaseTag?: string
+  overwrite: boolean
+  checksums: boolean
+  /** Leave out server versions whose files the target release has already. */
+  skipExisting: SkipExistingMode
+  /** How Go runs: in the server's build images, or natively (src/go-runner/builders.ts). */
+  builder: Builder
+  /** Where the native builder downloads Go and its checksum from. */
+  goDownloadBaseUrl: string
+  /** server-image, server-image-plugin-dir, image-tags. */
+  serverImage: ServerImageSettings
+  /** Restore and save the module cache, build caches and server binaries with the runner's cache service. */
+  cache: boolean
+}
+
+/**
+ * The defaults, as action.yml states them. They are repeated here because a
+ * run without the runner (tests, local runs) gets no defaults filled in; a
+ * test checks that the two agree.
+ */
+export const INPUT_DEFAULTS: Record<string, string> = {
+  'server-version': 'latest',
+  'include-prereleases': 'false',
+  'resolve-only': 'false',
+  'plugin-path': '.',
+  package: '.',
+  'plugin-name': '',
+  platforms: DEFAULT_PLATFORMS,
+  'build-image': '{server-owner}/build:{go-version}-{platform}',
+  'asset-name': '{plugin}-{platform}-for-{server-owner}-{server-version}.so',
+  'output-dir': 'build',
+  ldflags: '-w -s',
+  'build-args': '',
+  'go-env': '',
+  'go-mod-cache': '',
+  align: 'full',
+  verify: 'true',
+  'server-binary': 'auto',
+  'verify-symbols': 'GetGotifyPluginInfo,NewGotifyPluginInstance',
+  upload: 'auto',
+  'release-tag': '',
+  overwrite: 'false',
+  checksums: 'true',
+  'skip-existing': 'auto',
+  builder: 'docker',
+  'go-download-base-url': 'https://go.dev/dl',
+  'server-image': '',
+  'server-image-plugin-dir': '/app/data/plugins',
+  'image-tags': '',
+  cache: 'true'
+}
+
+export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
+export const ASSET_PLACEHOLDERS = [...IMAGE_PLACEHOLDERS, 'plugin', 'server-version', 'server-version-bare']
+
+/** Where the run happens: paths and ids the runner gives through the environment. */
+export interface RunEnvironment {
+  workspace: string
+  runnerTemp: string
+}
+
+/** Returns undefined when the input is not set at all (a run without the runner). */
+type GetInput = (name: string) => string | undefined
+
+export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
+  const input = (name: string): string => {
+    const v = (get(name) ?? '').trim()
+    return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v
+  }
+  const workspace = path.resolve(env.workspace)
+  const within = (p: string): string => path.resolve(workspace, p)
+
+  const serverRepository = (get('server-repository') ?? '').trim()
+  const repo = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(serverRepository)
+  if (!repo || repo[2] === '.' || repo[2] === '..') {
+    throw new InputError('server-repository', `"${serverRepository}" is not owner/name`, 'a GitHub repository such as gotify/server')
+  }
+
+  const serverVersion = parseVersionRequest(input('server-version'))
+  const releaseTag = input('release-tag')
+  if (releaseTag !== '') checkTag('release-tag', releaseTag, 'the tag of an existing release of this repository, such as v1.0.0')
+
+  const platforms = parsePlatforms(input('platforms'))
+  const buildImage = checkTemplate('build-image', input('build-image'), IMAGE_PLACEHOLDERS)
+  const assetName = checkTemplate('asset-name', input('asset-name'), ASSET_PLACEHOLDERS)
+  checkAssetNames(assetName, platforms)
+
+  const pluginName = input('plugin-name')
+  if (pluginName !== '' && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(pluginName)) {
+    throw new InputError('plugin-name', `"${pluginName}" cannot be part of a file name`, 'letters, digits, ".", "_" and "-"')
+  }
+
+  let buildArgs: string[]
+  try {
+    buildArgs = splitShellWords(input('build-args'))
+  } catch (e) {
+    throw new InputError('build-args', (e as Error).message, 'go build flags, quoted like in a shell')
+  }
+  for (const a of buildArgs) {
+    const flag = a.replace(/^--?/, '-').split('=')[0]
+    if (['-o', '-buildmode', '-ldflags'].includes(flag)) {
+      throw new InputError('build-args', `${flag} is set by the action`, 'other go build flags (use the ldflags input for -ldflags)')
+    }
+  }
+
+  // The action writes go.mod, go.sum and output files: only inside the workspace (or RUNNER_TEMP for output).
+  const pluginPath = within(input('plugin-path'))
+  if (!isInside(workspace, pluginPath)) {
+    throw new InputError('plugin-path', `${quoted(input('plugin-path'))} is outside the workspace ${workspace}`, "the directory of the plugin's go.mod inside the workspace, relative to it, such as . or plugin")
+  }
+  const outputDir = within(input('output-dir'))
+  const runnerTemp = path.resolve(env.runnerTemp)
+  if (!isInside(workspace, outputDir) && !(path.isAbsolute(input('output-dir')) && isInside(runnerTemp, outputDir))) {
+    const where = path.isAbsolute(input('output-dir')) ? `the workspace ${workspace} and RUNNER_TEMP ${runnerTemp}` : `the workspace ${workspace}`
+    throw new InputError('output-dir', `${quoted(input('output-dir'))} is outside ${where}`, 'a folder relative to the workspace, such as build, or an absolute path under the workspace or RUNNER_TEMP')
+  }
+
+  const goModCache = input('go-mod-cache')
+  return {
+    server: { owner: repo[1], name: repo[2] },
+    serverVersion,
+    includePrereleases: bool('include-prereleases', input('include-prereleases')),
+    resolveOnly: bool('resolve-only', input('resolve-only')),
+    pluginPath,
+    package: checkPackage(input('package')),
+    pluginName: pluginName === '' ? undefined : pluginName,
+    platforms,
+    buildImage,
+    assetName,
+    outputDir,
+    ldflags: input('ldflags'),
+    buildArgs,
+    goEnv: parseGoEnv(input('go-env')),
+    goModCache: goModCache === '' ? path.join(env.runnerTemp, 'go-plugin-build', 'gomodcache') : within(goModCache),
+    token: (get('token') ?? '').trim(),
+    align: oneOf('align', input('align'), ['full', 'cap', 'off']) as AlignMode,
+    verify: bool('verify', input('verify')),
+    serverBinary: parseServerBinary(input('server-binary')),
+    // Set but empty means "skip the symbol check"; unset means the default.
+    verifySymbols: parseSymbols(get('verify-symbols') ?? INPUT_DEFAULTS['verify-symbols']),
+    upload: oneOf('upload', input('upload'), ['auto', 'true', 'false']) as UploadMode,
+    releaseTag: releaseTag || undefined,
+    overwrite: bool('overwrite', input('overwrite')),
+    checksums: bool('checksums', input('checksums')),
+    skipExisting: oneOf('skip-existing', input('skip-existing'), ['auto', 'true', 'false']) as SkipExistingMode,
+    builder: oneOf('builder', input('builder'), ['docker', 'native']) as Builder,
+    goDownloadBaseUrl: parseBaseUrl(input('go-download-base-url')),
+    serverImage: parseServerImageSettings(input),
+    cache: bool('cache', input('cache'))
+  }
+}
+
+/** `child` is `parent` or below it (paths already resolved; symlinks are checked where files are read). */
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child)
+  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel))
+}
+
+/** An input's value quoted on one line, and short. */
+function quoted(value: string): string {
+  const s = JSON.stringify(value)
+  return s.length > 80 ? `${s.slice(0, 77)}..."` : s
+}
+
+function checkTag(name: string, value: string, accepted: string): void {
+  const problem = tagNameProblem(value)
+  if (problem) throw new InputError(name, `${quoted(value)} is not a tag name: it ${problem}`, `${accepted} (git's rules for tag names)`)
+}
+
+function oneOf(name: string, value: string, accepted: string[]): string {
+  if (!accepted.includes(value)) throw new InputError(name, `"${value}" is not a choice`, accepted.join(', '))
+  return value
+}
+
+function bool(name: string, value: string): boolean {
+  const v = value.toLowerCase()
+  if (v === 'true') return true
+  if (v === 'false') return false
+  throw new InputError(name, `"${value}" is not a boolean`, 'true, false')
+}
+
+function checkTemplate(name: string, template: string, allowed: string[]): string {
+  for (const p of placeholdersOf(template)) {
+    if (!allowed.includes(p)) throw new InputError(name, `unknown placeholder {${p}}`, allowed.map(a => `{${a}}`).join(', '))
+  }
+  return template
+}
+
+/** Two platforms must never write or upload the same file. */
+function checkAssetNames(template: string, platforms: Platform[]): void {
+  const accepted = 'a file name (no / or \\) that differs per platform, e.g. with {platform}'
+  if (/[/\\]/.test(template.replace(/\{[^{}]*\}/g, ''))) {
+    throw new InputError('asset-name', `"${template}" contains a path separator`, accepted)
+  }
+  const seen = new Map<string, string>()
+  for (const p of platforms) {
+    const values: Record<string, string> = Object.fromEntries(ASSET_PLACEHOLDERS.map(k => [k, 'x']))
+    Object.assign(values, { platform: p.id, os: p.os, arch: p.arch, variant: p.variant ?? '' })
+    const name = renderTemplate(template, values)
+    const other = seen.get(name)
+    if (other) throw new InputError('asset-name', `"${template}" gives ${other} and ${p.id} the same name`, accepted)
+    seen.set(name, p.id)
+  }
+}
+
+function checkPackage(pkg: string): string {
+  if (path.isAbsolute(pkg) || pkg.split(/[/\\]/).includes('..') || !/^[A-Za-z0-9._/-]+$/.test(pkg)) {
+    throw new InputError('package', `"${pkg}" is not a package directory inside plugin-path`, 'a relative path such as . or ./cmd/plugin')
+  }
+  return pkg
+}
+
+const RESERVED_GO_ENV: Record<string, string> = {
+  GOTOOLCHAIN: 'the Go version is the server\'s; every Go command runs with GOTOOLCHAIN=local',
+  GOMODCACHE: 'the module cache must sit at /go/pkg/mod like the server\'s; use go-mod-cache for the host folder',
+  GOPATH: 'GOPATH is /go in the build images',
+  GOOS: 'set by platforms',
+  GOARCH: 'set by platforms',
+  GOARM: 'set by platforms',
+  CGO_ENABLED: 'plugins need cgo',
+  GOWORK: 'the plugin is built from its own aligned go.mod (GOWORK=off)',
+  GOROOT: 'the Go is the server\'s: its build image\'s, or the one the native builder installs'
+}
+
+export function parseGoEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const raw of text.split('\n')) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line)
+    if (!m) throw new InputError('go-env', `cannot read line "${line}"`, 'KEY=VALUE lines such as GOPROXY=https://proxy.example,direct')
+    if (m[1] in RESERVED_GO_ENV) throw new InputError('go-env', `${m[1]} cannot be set (${RESERVED_GO_ENV[m[1]]})`, 'other Go environment variables (GOPROXY, GOPRIVATE, GOFLAGS, ...)')
+    env[m[1]] = m[2]
+  }
+  return env
+}
+
+function parseServerBinary(value: string): ServerBinarySetting {
+  if (value === 'auto' || value === 'none') return { kind: value }
+  const accepted = 'auto, none, or an asset name with placeholders such as gotify-{platform}.zip'
+  checkTemplate('server-binary', value, ASSET_PLACEHOLDERS)
+  if (/[/\\]/.test(value.replace(/\{[^{}]*\}/g, ''))) throw new InputError('server-binary', `"${value}" contains a path separator`, accepted)
+  return { kind: 'template', template: value }
+}
+
+function parseBaseUrl(value: string): string {
+  const accepted = 'an http(s) URL of a folder holding go<version>.linux-<arch>.tar.gz, such as https://go.dev/dl'
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InputError('go-download-base-url', `${quoted(value)} is not a URL`, accepted)
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new InputError('go-download-base-url', `${quoted(value)} is not a plain http(s) URL`, accepted)
+  }
+  return value.replace(/\/+$/, '')
+}
+
+function parseSymbols(text: string): string[] {
+  const symbols = text.split(/[,\n]/).map(s => s.trim()).filter(s => s !== '')
+  for (const s of symbols) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) throw new InputError('verify-symbols', `"${s}" is not a Go identifier`, 'exported names separated by commas, or empty to skip')
+  }
+  return symbols
+}

@@ -1,0 +1,133 @@
+/**
+ * How this run builds: the folders every server version shares (module
+ * cache, per-platform build caches, scratch), how Go runs (the builder: build
+ * images or native, src/go-runner/builders.ts), the runner's CA certificates,
+ * and per server version the flags it may use, its build jobs, its folders
+ * (its own copy of the plugin unless it aligns the workspace) and its build
+ * images, checked before the plugin's files change.
+ */
+import * as core from '@actions/core'
+import { mkdir } from 'node:fs/promises'
+import * as path from 'node:path'
+import type { HostDirs } from '../container/layout.js'
+import { checkFingerprintFlags } from '../compile/fingerprint-flags.js'
+import { checkImages } from '../compile/images.js'
+import { type BuildJob, imageFor, planBuilds, templateValues } from '../compile/plan.js'
+import { defaultConcurrency } from '../concurrency.js'
+import type { ActionContext } from './context.js'
+import { IN_CONTAINER, TOOL_CACHE_KEY, goCacheDir } from '../container/layout.js'
+import { type BuilderCheck, type GoRunners, checkBuilder, pathsSeenBy, prepareGoRunners } from '../go-runner/builders.js'
+import { checkOutputNames } from './output-dir.js'
+import { type Platform, parsePlatform } from '../platform.js'
+import type { PluginModule } from '../plugin/module.js'
+import { type RunnerCaFile, describeCaMounts, findRunnerCaFiles, planCaMounts } from '../container/runner-certificates.js'
+import type { VersionPlan } from '../server-versions/plan.js'
+import type { Server } from '../server/server.js'
+import { type RunLayout, createLayout, planLayout } from './workspace.js'
+
+/** What every server version of the run shares. */
+export interface RunSetup {
+  layout: RunLayout
+  concurrency: number
+  /** How Go runs: docker, or native with the runner's C compilers (checked in preflight). */
+  builder: BuilderCheck
+  /** The runner's extra CAs (TLS-inspecting proxies), mounted read-only into every container; a native Go reads them where they are. */
+  caFiles: RunnerCaFile[]
+  /** SSL_CERT_DIR values already logged (they differ only between Go before and from 1.16). */
+  caLogged: Set<string>
+}
+
+/** How one server version is built. */
+export interface VersionBuildPlan {
+  jobs: BuildJob[]
+  /** Image of the Go commands that are no platform's build (alignment) with the Docker builder: linux-amd64's. */
+  toolImage: string
+  /** go-env plus what the runner's certificates need. */
+  goEnv: Record<string, string>
+  /** Its folders: its own scratch, and its copy of the plugin mounted over the plugin's folder. */
+  dirs: HostDirs
+  /** Host folder of the plugin it aligns and builds: the workspace's, or its copy. */
+  pluginDir: string
+  /** How Go runs for it, once prepareVersionRunners has run (the native builder installs its Go). */
+  runners?: GoRunners
+}
+
+const TOOL_PLATFORM: Platform = parsePlatform('linux-amd64')
+
+export function planRunSetup(ctx: ActionContext): RunSetup {
+  const builder = checkBuilder(ctx.inputs.builder, ctx.inputs.platforms)
+  const found = builder.builder === 'docker' ? findRunnerCaFiles() : { files: [], problems: [] }
+  for (const p of found.problems) core.warning(p)
+  return { layout: planLayout(ctx), concurrency: defaultConcurrency(), builder, caFiles: found.files, caLogged: new Set() }
+}
+
+export async function createRunFolders(setup: RunSetup, builds: VersionBuildPlan[]): Promise<void> {
+  await createLayout(setup.layout)
+  // Docker would create a missing mount as root.
+  for (const b of builds) await mkdir(goCacheDir(b.dirs, TOOL_CACHE_KEY), { recursive: true })
+}
+
+export function planVersionBuild(ctx: ActionContext, plugin: PluginModule, server: Server, setup: RunSetup, version: VersionPlan): VersionBuildPlan {
+  const { inputs } = ctx
+  const { release, build } = server
+  // Flags that would make every .so unloadable (-trimpath, ...), unless the server's build used them too.
+  checkFingerprintFlags({ buildArgs: inputs.buildArgs, goFlags: inputs.goEnv.GOFLAGS }, build.flags)
+  const toolImage = imageFor(inputs.buildImage, templateValues(release, TOOL_PLATFORM, plugin.name))
+  const ca = planCaMounts(setup.caFiles, build.goVersion, inputs.goEnv)
+  if (setup.caFiles.length > 0 && !setup.caLogged.has(ca.env.SSL_CERT_DIR)) {
+    setup.caLogged.add(ca.env.SSL_CERT_DIR)
+    core.info(describeCaMounts(setup.caFiles, ca.env))
+  }
+  const goEnv = { ...inputs.goEnv, ...ca.env }
+  const { layout } = setup
+  const scratch = path.join(layout.dirs.scratch, version.key)
+  // Build caches per Go version: each one the action saves holds one Go's objects (src/cache/).
+  const goCacheRoot = path.join(layout.dirs.goCacheRoot, `go${build.goVersion}`)
+  let dirs: HostDirs = { ...layout.dirs, scratch, goCacheRoot, caFiles: ca.mounts }
+  let pluginDir = plugin.dir
+  if (!version.alignsWorkspace) {
+    // The copy sits where the plugin's folder is in the container: same paths, same `replace ../x`.
+    pluginDir = path.join(scratch, 'plugin')
+    dirs = layout.pluginWorkdir === IN_CONTAINER.source ? { ...dirs, source: pluginDir } : { ...dirs, pluginCopy: { host: pluginDir, container: layout.pluginWorkdir } }
+  }
+  // Where go sees the plugin and the output folder: through the containers' mounts, or as they are.
+  const seen = pathsSeenBy(setup.builder.builder, dirs)
+  const jobs = planBuilds({ inputs: { ...inputs, goEnv }, server: release, pluginName: plugin.name, pluginWorkdir: seen(pluginDir), outputWorkdir: seen(inputs.outputDir) })
+  return { jobs, toolImage, goEnv, dirs, pluginDir }
+}
+
+/** Before anything is written: every file name is this run's to write. */
+export function checkRunOutputs(outputDir: string, plans: VersionBuildPlan[]): string[] {
+  const names = plans.flatMap(p => p.jobs.map(j => j.assetName))
+  checkOutputNames(outputDir, names)
+  return names
+}
+
+/** Docker: every image must hold the Go its server version was really built with. */
+export async function checkVersionImages(setup: RunSetup, versions: Array<{ plan: VersionBuildPlan; goVersion: string }>): Promise<void> {
+  if (setup.builder.builder !== 'docker') return
+  const byGo = new Map<string, Array<{ platform: Platform; image: string }>>()
+  for (const { plan, goVersion } of versions) {
+    const targets = byGo.get(goVersion) ?? []
+    targets.push(...plan.jobs, { platform: TOOL_PLATFORM, image: plan.toolImage })
+    byGo.set(goVersion, targets)
+  }
+  for (const [goVersion, targets] of byGo) await checkImages(targets, goVersion, setup.concurrency)
+}
+
+/** How Go runs for each version: its images, or (native) its exact Go installed and the module cache at /go/pkg/mod. */
+export async function prepareVersionRunners(ctx: ActionContext, setup: RunSetup, versions: Array<{ build: VersionBuildPlan; goVersion: string }>): Promise<void> {
+  for (const { build, goVersion } of versions) {
+    build.runners = await prepareGoRunners(setup.builder, {
+      goVersion,
+      dirs: build.dirs,
+      platforms: ctx.inputs.platforms,
+      imageFor: p => build.jobs.find(j => j.platform.id === p.id)?.image ?? build.toolImage,
+      toolImage: build.toolImage,
+      goEnv: build.goEnv,
+      goDownloadBaseUrl: ctx.inputs.goDownloadBaseUrl,
+      log: core.info
+    })
+    build.dirs.goModCache = build.runners.goModCache
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The checks that need no build and write nothing, run first: where the
+ * result would go, the plugin module, the output folder, the Docker engine
+ * (or the native builder's C compilers), and the release to upload to.
+ */
+import * as core from '@actions/core'
+import type { ActionContext } from './context.js'
+import { checkDockerEngine } from '../container/docker.js'
+import { checkBuilder } from '../go-runner/builders.js'
+import { GitHubApi, type Release } from '../github/api.js'
+import { checkOutputDir } from './output-dir.js'
+import { type PluginModule, readPluginModule } from '../plugin/module.js'
+import { type UploadDecision, decideUpload } from '../release/decide.js'
+import { findRelease } from '../release/upload.js'
+
+export interface Preflight {
+  shipping: UploadDecision
+  plugin: PluginModule
+  api: GitHubApi
+  /** The release to upload to, looked up before anything is built. */
+  release?: Release
+}
+
+export async function preflight(ctx: ActionContext): Promise<Preflight> {
+  const { inputs } = ctx
+  const shipping = decideUpload({ upload: inputs.upload, releaseTag: inputs.releaseTag, eventName: ctx.eventName, payloadReleaseTag: ctx.payloadReleaseTag })
+  const plugin = readPluginModule(inputs, ctx.workspace)
+  checkOutputDir(inputs.outputDir, [ctx.workspace, ctx.runnerTemp])
+  // resolve-only builds nothing: a plan job needs no Docker. The native builder needs no
+  // Docker engine either, but every platform's C compiler.
+  if (!inputs.resolveOnly) {
+    if (inputs.builder === 'docker') await checkDockerEngine()
+    else checkBuilder(inputs.builder, inputs.platforms)
+  }
+  const api = new GitHubApi({ token: inputs.token, log: core.debug })
+  const release = shipping.upload ? await findRelease(api, ctx.repository.owner, ctx.repository.name, shipping.tag ?? '') : undefined
+  return { shipping, plugin, api, release }
+}
