@@ -9,10 +9,9 @@ import * as path from 'node:path'
 import { StepError } from '../errors.js'
 import { type GoRunner, modModFlag } from '../go-runner/runner.js'
 import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
-import type { AlignMode } from '../run/inputs.js'
 import { type GoMod, type ListedModule, type ModuleVersion, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
 import {
-  type Conflict, type ModuleChange, type SharedModule, buildListChanges, directiveChanges, fullTargets,
+  type AlignMode, type Conflict, type ModuleChange, type SharedModule, buildListChanges, directiveChanges, fullTargets,
   goLineConflict, goRequirementConflict, mismatches, needsComputedBuildList, planAlignment, sharedModules
 } from './plan.js'
 import { explainMismatches } from './explain.js'

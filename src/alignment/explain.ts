@@ -8,9 +8,8 @@
  */
 import semver from 'semver'
 import type { SourceLocation } from '../errors.js'
-import type { AlignMode } from '../run/inputs.js'
 import { type GoMod, type GraphEdge, type ListedModule, type ModuleVersion, formatNode } from './gomod.js'
-import { type Conflict, type SharedModule, lineOf } from './plan.js'
+import { type AlignMode, type Conflict, type SharedModule, lineOf } from './plan.js'
 
 export interface ConflictContext {
   mode: AlignMode

@@ -5,8 +5,10 @@
  */
 import type { SourceLocation } from '../errors.js'
 import { compareGoVersions, parseGoVersion } from '../go-version.js'
-import type { AlignMode } from '../run/inputs.js'
 import type { GoMod, ListedModule, ModuleVersion } from './gomod.js'
+
+/** The align input: `full` (the server's versions), `cap` (gomod-cap's behaviour only), `off`. */
+export type AlignMode = 'full' | 'cap' | 'off'
 
 export interface SharedModule {
   path: string

@@ -1,6 +1,5 @@
 import * as path from 'node:path'
 import { InputError } from '../errors.js'
-import type { ActionInputs } from '../run/inputs.js'
 import type { Platform } from '../platform.js'
 import { platformGoEnv } from '../platform.js'
 import { renderTemplate } from '../template.js'
@@ -64,8 +63,20 @@ export function imageFor(template: string, values: Record<string, string>): stri
   return image
 }
 
+/** The inputs a build plan needs (build-image and asset-name are templates; outputDir is resolved). */
+export interface BuildSettings {
+  platforms: Platform[]
+  buildImage: string
+  assetName: string
+  outputDir: string
+  ldflags: string
+  buildArgs: string[]
+  goEnv: Record<string, string>
+  package: string
+}
+
 export interface BuildPlanInput {
-  inputs: Pick<ActionInputs, 'platforms' | 'buildImage' | 'assetName' | 'outputDir' | 'ldflags' | 'buildArgs' | 'goEnv' | 'package'>
+  inputs: BuildSettings
   server: ServerTarget
   pluginName: string
   /** The plugin's folder (its go.mod) as go sees it: its container path, or the host path natively. */

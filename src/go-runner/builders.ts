@@ -7,7 +7,6 @@
  */
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
-import type { Builder } from '../run/inputs.js'
 import { type HostDirs, TOOL_CACHE_KEY, containerMounts, goCacheDir } from '../container/layout.js'
 import { type Platform, nativeArch } from '../platform.js'
 import type { GoRunner } from './runner.js'
@@ -17,7 +16,8 @@ import { type CrossCompiler, checkCompilers, compilerProblem } from './cross-com
 import { installGo } from './go-install.js'
 import { prepareCachePath } from './module-cache-path.js'
 
-export type { Builder } from '../run/inputs.js'
+/** The builder input: Go in the server's build images, or the server's Go natively. */
+export type Builder = 'docker' | 'native'
 
 export interface GoRunners {
   builder: Builder

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync, wr
 import * as path from 'node:path'
 import { InputError } from '../errors.js'
 import { defaultPluginName } from '../compile/plan.js'
-import { type ActionInputs, isInside } from '../run/inputs.js'
+import { isInside } from '../run/workspace.js'
 
 /** The plugin as found on disk: its go.mod and the name used in file names. */
 export interface PluginModule {
@@ -12,6 +12,13 @@ export interface PluginModule {
   name: string
 }
 
+/** Where the plugin is: plugin-path (resolved), package and plugin-name as the inputs give them. */
+export interface PluginLocation {
+  pluginPath: string
+  package: string
+  pluginName?: string
+}
+
 const PLUGIN_PATH_ACCEPTED = "the directory of the plugin's go.mod inside the workspace, relative to it"
 
 /**
@@ -19,7 +26,7 @@ const PLUGIN_PATH_ACCEPTED = "the directory of the plugin's go.mod inside the wo
  * symbolic link (the folder, go.mod or go.sum) leading out of the workspace,
  * since alignment rewrites go.mod and go.sum.
  */
-export function readPluginModule(inputs: Pick<ActionInputs, 'pluginPath' | 'pluginName' | 'package'>, workspace: string): PluginModule {
+export function readPluginModule(inputs: PluginLocation, workspace: string): PluginModule {
   const goModPath = path.join(inputs.pluginPath, 'go.mod')
   if (!existsSync(goModPath)) throw new InputError('plugin-path', `no go.mod in ${inputs.pluginPath}`, PLUGIN_PATH_ACCEPTED)
   if (!statSync(goModPath).isFile()) throw new InputError('plugin-path', `${goModPath} is not a file`, `${PLUGIN_PATH_ACCEPTED}, holding a go.mod file`)

@@ -1,6 +1,8 @@
 import { InputError, StepError } from '../errors.js'
 import { tagNameProblem } from './git-ref.js'
-import type { UploadMode } from '../run/inputs.js'
+
+/** The upload input: `auto` uploads for a release event or a release-tag. */
+export type UploadMode = 'auto' | 'true' | 'false'
 
 export interface UploadDecision {
   upload: boolean

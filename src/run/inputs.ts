@@ -7,11 +7,11 @@ import type { ServerBinarySetting } from '../server/binary-asset.js'
 import { tagNameProblem } from '../release/git-ref.js'
 import { type VersionRequest, parseVersionRequest } from '../server-versions/request.js'
 import { type ServerImageSettings, parseServerImageSettings } from '../server-image/settings.js'
-
-export type AlignMode = 'full' | 'cap' | 'off'
-export type UploadMode = 'auto' | 'true' | 'false'
-export type SkipExistingMode = 'auto' | 'true' | 'false'
-export type Builder = 'docker' | 'native'
+import type { AlignMode } from '../alignment/plan.js'
+import type { UploadMode } from '../release/decide.js'
+import type { SkipExistingMode } from '../server-versions/plan.js'
+import type { Builder } from '../go-runner/builders.js'
+import { isInside } from './workspace.js'
 
 /** Every input of action.yml, parsed and validated once. */
 export interface ActionInputs {
@@ -190,12 +190,6 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     serverImage: parseServerImageSettings(input),
     cache: bool('cache', input('cache'))
   }
-}
-
-/** `child` is `parent` or below it (paths already resolved; symlinks are checked where files are read). */
-export function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child)
-  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel))
 }
 
 /** An input's value quoted on one line, and short. */

@@ -10,7 +10,7 @@ import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'nod
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import { InputError } from '../errors.js'
-import { isInside } from './inputs.js'
+import { isInside } from './workspace.js'
 import { CHECKSUMS_NAME } from '../release/checksums.js'
 
 export const REPORT_NAME = 'compat-report.json'

@@ -7,7 +7,6 @@
  */
 import { templateValues } from '../compile/plan.js'
 import { InputError } from '../errors.js'
-import type { SkipExistingMode } from '../run/inputs.js'
 import type { Platform } from '../platform.js'
 import type { ServerRelease } from '../server/release.js'
 import { placeholdersOf, renderTemplate } from '../template.js'
@@ -35,6 +34,8 @@ export interface VersionPlanInput {
   /** The target release and the names of its uploaded assets, when skip-existing applies. */
   existing?: { tag: string; names: Set<string> }
 }
+
+export type SkipExistingMode = 'auto' | 'true' | 'false'
 
 /** skip-existing: `auto` skips when uploading without overwrite (overwrite asks to rebuild and replace). */
 export function skipExistingApplies(mode: SkipExistingMode, uploading: boolean, overwrite: boolean): boolean {

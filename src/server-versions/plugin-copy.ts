@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { isInside } from '../run/inputs.js'
+import { isInside } from '../run/workspace.js'
 
 /**
  * Copies `from` to `to` (replacing it): every file but `.git` folders and the
