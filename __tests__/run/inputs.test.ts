@@ -1,4 +1,5 @@
-import { parseInputs, parseGoEnv, INPUT_DEFAULTS } from '../../src/run/inputs.js'
+import { parseInputs, INPUT_DEFAULTS } from '../../src/run/inputs.js'
+import { parseGoEnv } from '../../src/run/go-env.js'
 import { InputError } from '../../src/errors.js'
 
 const env = { workspace: '/ws', runnerTemp: '/tmp/rt' }
