@@ -76,7 +76,7 @@ export interface RunnersOptions {
 
 export async function prepareGoRunners(check: BuilderCheck, o: RunnersOptions): Promise<GoRunners> {
   if (check.builder === 'docker') {
-    // The images were checked to hold the server's Go before anything was written (run-plan.ts).
+    // The images were checked to hold the server's Go before anything was written (run/plan.ts).
     const toolMounts = containerMounts({ ...o.dirs, outputDir: undefined }, TOOL_CACHE_KEY)
     return {
       builder: 'docker',

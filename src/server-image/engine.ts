@@ -1,6 +1,6 @@
 /**
  * The Docker CLI calls of the server image step: plain ones through
- * src/docker.ts, and the two that stream an archive between programs
+ * src/container/docker.ts, and the two that stream an archive between programs
  * (`tar | docker cp -`, `docker export | reader`). Argument arrays only; the
  * CLI uses the engine's configured credentials (docker/login-action's), which
  * the action never reads or prints.

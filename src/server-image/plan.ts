@@ -58,7 +58,7 @@ export interface PlanInput {
   settings: ServerImageSettings & { image: string }
   pluginName: string
   platforms: Platform[]
-  /** Placeholder values of a platform (build/plan.ts templateValues). */
+  /** Placeholder values of a platform (compile/plan.ts templateValues). */
   valuesFor: (p: Platform) => Record<string, string>
 }
 

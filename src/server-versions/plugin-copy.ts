@@ -2,7 +2,7 @@
  * A server version other than the newest builds from its own copy of the
  * plugin's folder, aligned with it; the workspace's go.mod follows the newest
  * only. The copy is mounted where the plugin's folder is in the containers
- * (run-plan.ts), so paths compiled into the .so, `replace ../x` directives and
+ * (run/plan.ts), so paths compiled into the .so, `replace ../x` directives and
  * relative symbolic links are the same as from the workspace.
  */
 import * as fs from 'node:fs'

@@ -52,7 +52,7 @@ export interface RunContext {
   caches: RunCaches
 }
 
-/** How Go runs for a version: prepared (run-plan.ts prepareVersionRunners) before alignment. */
+/** How Go runs for a version: prepared (run/plan.ts prepareVersionRunners) before alignment. */
 function runnersOf(r: VersionRun): GoRunners {
   if (!r.build.runners) throw new Error(`internal: no Go runners prepared for ${r.server.release.tag}`)
   return r.build.runners
