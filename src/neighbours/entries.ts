@@ -16,7 +16,7 @@
  */
 import * as path from 'node:path'
 import { InputError } from '../errors.js'
-import { tagNameProblem } from '../git-ref.js'
+import { tagNameProblem } from '../release/git-ref.js'
 import { placeholdersOf, renderTemplate } from '../template.js'
 
 /** What a neighbour's conflict with the set does to `compatible`. */
