@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { FIXTURES, type World, checkoutPlugin, fileTree, runAction, startWorld } from './support/action-harness.js'
 import { runFixtureServer } from './support/fixture-binaries.js'
+import { serverReleaseAssets } from './support/fixture-server.js'
 import { TOOLCHAINS } from './support/toolchains.js'
 import { makeZip } from './support/zip.js'
 
@@ -142,3 +143,26 @@ test('a corrupt server binary archive is a one-line error, and nothing is writte
   const none = await runAction({ inputs: { ...base(), 'server-version': 'v2.9.4', platforms: 'linux-amd64' }, workspace, apiUrl: world.github.url })
   expect(none.errors).toEqual(['::error::server-binary: gotify-linux-amd64.zip holds no ELF executable; it holds: LICENSE; name the asset with server-binary, or set server-binary: none'])
 })
+
+test("a server built with -trimpath: the advice names build-args: -trimpath, and the build-args check accepts it, proven", async () => {
+  const trimmed = await serverReleaseAssets(['linux-amd64'], { goVersion: world.goVersion, flags: ['-trimpath'] }, world.proxy.url)
+  serverTag('v2.11.0', {}, trimmed)
+  const inputs = { ...base(), 'server-version': 'v2.11.0', platforms: 'linux-amd64' }
+  const without = await runAction({ inputs, workspace: checkoutPlugin('basic'), apiUrl: world.github.url })
+  expect(without.code).toBe(1)
+  const refused = report(without.outputs['compat-report']).platforms[0].verification
+  expect(refused).toMatchObject({ status: 'failed', witness: 'release binary gotify-linux-amd64.zip' })
+  expect(refused.detail).toMatch(/the server was built with -trimpath and the plugin without: .*set build-args: -trimpath/)
+
+  const run = await runAction({ inputs: { ...inputs, 'build-args': '-trimpath' }, workspace: checkoutPlugin('basic'), apiUrl: world.github.url })
+  expect(run.errors).toEqual([])
+  expect(run.code).toBe(0)
+  expect(report(run.outputs['compat-report']).platforms[0].verification).toMatchObject({
+    status: 'loaded',
+    witness: 'release binary gotify-linux-amd64.zip',
+    detail: expect.stringMatching(/^proven against gotify-linux-amd64\.zip: \d+ shared packages, 0 different$/)
+  })
+  // What the proof stands for: the server itself loads the .so.
+  const so = (JSON.parse(run.outputs.artifacts) as Array<{ path: string }>)[0].path
+  expect(await runFixtureServer(trimmed[0].binaryPath, 'linux-amd64', so)).toMatchObject({ outcome: 'loaded' })
+}, 600_000)

@@ -54,3 +54,13 @@ test('inside the archive: the executable named like the asset, else the only one
   const two = chooseExecutable([{ path: 'a', elfExecutable: true }, { path: 'b', elfExecutable: true }], 'srv', 'srv.zip')
   expect(two).toEqual({ error: 'srv.zip holds several ELF executables and none is named srv; it holds: a (ELF executable), b (ELF executable)' })
 })
+
+test('auto passes over asset names that look like paths or hold control characters, and says so when nothing else is left', () => {
+  const amd64 = parsePlatform('linux-amd64')
+  for (const name of ['../../../x/y-linux-amd64', 'a\\b-linux-amd64.zip', '.hidden-linux-amd64.zip', 'x\n::warning::y-linux-amd64']) {
+    const c = chooseBinaryAsset([{ name }], amd64, auto, {})
+    expect(c).toEqual({ found: false, why: expect.stringContaining('passed over: server-binary auto takes no asset whose name holds /') })
+    expect(c.found === false && c.why).not.toContain('\n')
+  }
+  expect(chooseBinaryAsset([{ name: '../gotify-linux-amd64.zip' }, { name: 'gotify-linux-amd64.tar.gz' }], amd64, auto, {})).toMatchObject({ found: true, asset: { name: 'gotify-linux-amd64.tar.gz' } })
+})

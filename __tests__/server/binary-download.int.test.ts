@@ -10,7 +10,7 @@ import { GitHubApi } from '../../src/github/api.js'
 import { parsePlatform } from '../../src/platform.js'
 import { fetchServerBinaries, toolName } from '../../src/server/binary-download.js'
 import { type GitHubServer, createGitHubServer } from '../support/github-server.js'
-import { makeZip } from '../support/zip.js'
+import { deflateZeros, makeZip } from '../support/zip.js'
 
 const TOKEN = 'ghs_binaryDownloadToken1'
 const SERVER = { owner: 'gotify', name: 'server' }
@@ -137,3 +137,65 @@ test('a corrupt zip, a zip with no ELF executable, and a 404 on the asset are on
     github.clearFaults()
   }
 })
+
+/** Every file under `dir`, relative to it. */
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return []
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter(e => !e.isDirectory()).map(e => path.relative(dir, path.join(e.parentPath, e.name)))
+}
+
+test('an asset name or an archive entry that looks like a path writes nothing outside RUNNER_TEMP and the tool cache', async () => {
+  // Deep enough that ../../../ stays inside the test's own folder.
+  const jail = fs.mkdtempSync(path.join(root, 'jail-'))
+  const temp = path.join(jail, 'a', 'b', 'temp')
+  process.env.RUNNER_TEMP = temp
+  try {
+    release('v4.0.0', { '../../../x/y-linux-amd64': ELF, '..\\evil-linux-arm64': ELF, 'gotify-linux-arm64.zip': makeZip([{ name: 'gotify-linux-arm64', data: ELF }]) })
+    process.env.RUNNER_TOOL_CACHE = path.join(jail, 'a', 'b', 'toolcache')
+    const got = await fetch('v4.0.0', [amd64, arm64])
+    // The only amd64 candidate is passed over, in one line; arm64 takes the well-named asset.
+    const amd = got.get('linux-amd64')
+    expect(amd).toEqual({ found: false, why: expect.stringContaining('"../../../x/y-linux-amd64" (it holds a / or \\) passed over: server-binary auto takes no asset whose name holds /') })
+    expect(amd?.found === false && amd.why).not.toContain('\n')
+    expect(got.get('linux-arm64')).toMatchObject({ found: true, binary: { assetName: 'gotify-linux-arm64.zip' } })
+
+    // Archive entries are data too: `../` and absolute paths are read, never extracted by their name.
+    release('v4.0.1', {
+      'gotify-linux-amd64.zip': makeZip([{ name: '../../../escaped-zip', data: ELF }, { name: '/tmp/absolute-zip', data: LICENSE }]),
+      'gotify-linux-arm64.tar.gz': tarball('t.tar.gz', { 'gotify-linux-arm64': ELF }, '-czf')
+    })
+    process.env.RUNNER_TOOL_CACHE = path.join(jail, 'a', 'b', 'toolcache')
+    const entries = await fetch('v4.0.1', [amd64, arm64])
+    expect(entries.get('linux-amd64')).toMatchObject({ found: true, binary: { assetName: 'gotify-linux-amd64.zip' } })
+    const file = entries.get('linux-amd64')?.found ? (entries.get('linux-amd64') as { binary: { path: string } }).binary.path : ''
+    expect(fs.readFileSync(file).equals(ELF)).toBe(true)
+    expect(fs.existsSync('/tmp/absolute-zip')).toBe(false)
+
+    const outside = filesUnder(jail).filter(f => !f.startsWith(path.join('a', 'b', 'temp') + path.sep) && !f.startsWith(path.join('a', 'b', 'toolcache') + path.sep))
+    expect(outside).toEqual([])
+    // The tool cache holds the binaries and their markers, under names of the action's own.
+    const cached = filesUnder(path.join(jail, 'a', 'b', 'toolcache')).filter(f => !f.endsWith('.complete'))
+    expect(cached.every(f => /^gotify-server-binary\/4\.0\.[01]\/linux-(amd64|arm64)\/(server|\.asset-name)$/.test(f))).toBe(true)
+  } finally {
+    process.env.RUNNER_TEMP = path.join(root, 'temp')
+  }
+})
+
+test('a zip bomb as the server binary is refused in one line naming the asset and the limit, and leaves nothing in RUNNER_TEMP', async () => {
+  const temp = fs.mkdtempSync(path.join(root, 'bomb-temp-'))
+  process.env.RUNNER_TEMP = temp
+  try {
+    // An ELF header, then zeros past 512 MB; the headers declare the ELF's size only (sizes in the archive are not trusted).
+    const bomb = await deflateZeros(ELF, 600 * 1024 * 1024)
+    expect(bomb.data.length).toBeLessThan(2 * 1024 * 1024)
+    release('v5.0.0', { 'gotify-linux-amd64.zip': makeZip([{ name: 'LICENSE', data: LICENSE }, { name: 'gotify-linux-amd64', deflated: { ...bomb, size: ELF.length } }]) })
+    const err = await fetch('v5.0.0').catch((e: Error) => e)
+    expect(err).toBeInstanceOf(Error)
+    expect((err as Error).message).toMatch(/^server-binary: gotify-linux-amd64\.zip refused: its binary expands past 512 MB, the limit for a server binary; /)
+    expect((err as Error).message).not.toContain('\n')
+    expect(filesUnder(temp)).toEqual([])
+    expect(filesUnder(process.env.RUNNER_TOOL_CACHE ?? '')).toEqual([])
+  } finally {
+    process.env.RUNNER_TEMP = path.join(root, 'temp')
+  }
+}, 60_000)

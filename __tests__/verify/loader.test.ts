@@ -148,7 +148,7 @@ describe('with the evidence of the build infos, the diagnosis names the cause', 
   test('a standard package and -trimpath: -trimpath, not the Go version', () => {
     const trimmed = plugin({ settings: [{ key: '-trimpath', value: 'true' }] })
     expect(describeOutcome(failed('internal/goarch'), { server: loader, plugin: trimmed })).toMatch(
-      /internal\/goarch \(the plugin was built with -trimpath and the server without: build the plugin without -trimpath\)$/
+      /internal\/goarch \(the plugin was built with -trimpath and the server without: remove -trimpath from build-args and from go-env's GOFLAGS\)$/
     )
   })
 

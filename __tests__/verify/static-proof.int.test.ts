@@ -151,7 +151,7 @@ test('-trimpath on the plugin only: every differing package is listed, the diagn
   // Here every shared package differs, standard ones too: only the build settings tell -trimpath from another Go.
   expect(proof.differing).toHaveLength(proof.shared)
   expect(proof.differing.map(d => d.package)).toEqual(expect.arrayContaining(['example.com/dep', 'runtime']))
-  expect(proof.diagnosis).toEqual({ kind: 'trimpath', message: 'the plugin was built with -trimpath and the server without: build the plugin without -trimpath' })
+  expect(proof.diagnosis).toEqual({ kind: 'trimpath', message: "the plugin was built with -trimpath and the server without: remove -trimpath from build-args and from go-env's GOFLAGS" })
 })
 
 test('the module cache at another path: same versions, same Go, so the cache path is named', () => {

@@ -127,10 +127,10 @@ test('-trimpath on one side only is read from the build settings, either way rou
   const all = Object.fromEntries(Object.keys({ ...STD, ...MODS }).map(k => [k, 'ff']))
   expect(prove(plugin(all, { settings: trimmed })).diagnosis).toEqual({
     kind: 'trimpath',
-    message: 'the plugin was built with -trimpath and the server without: build the plugin without -trimpath'
+    message: "the plugin was built with -trimpath and the server without: remove -trimpath from build-args and from go-env's GOFLAGS"
   })
   const trimmedServer = server({ buildInfo: buildInfo({ settings: [{ key: '-trimpath', value: 'true' }, { key: 'GOARCH', value: 'amd64' }] }) })
-  expect(prove(plugin(all), trimmedServer).diagnosis?.message).toBe('the server was built with -trimpath and the plugin without: build the plugin with -trimpath')
+  expect(prove(plugin(all), trimmedServer).diagnosis?.message).toBe('the server was built with -trimpath and the plugin without: build the plugin with it too, set build-args: -trimpath')
 })
 
 test('same versions, same Go, same flags: the module cache path', () => {

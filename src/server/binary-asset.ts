@@ -32,6 +32,21 @@ export interface NamedAsset {
   name: string
 }
 
+/**
+ * Why an asset name is not taken by `auto`, or undefined when it may be. The
+ * name is data (never a path here), but a name that looks like a path or
+ * holds control characters is not what a release of the server publishes.
+ */
+export function unusableAssetName(name: string): string | undefined {
+  if (/\p{Cc}/u.test(name)) return 'it holds control characters'
+  if (/[/\\]/.test(name)) return 'it holds a / or \\'
+  if (name.startsWith('.')) return 'it starts with .'
+  return undefined
+}
+
+/** A name from outside as it may be shown in one log line: control characters as `?`. */
+export const shownName = (name: string): string => name.replace(/\p{Cc}/gu, '?')
+
 export type AssetChoice<A> = { found: true; asset: A; kind: ArchiveKind; stem: string } | { found: false; why: string }
 
 /**
@@ -45,19 +60,24 @@ export function chooseBinaryAsset<A extends NamedAsset>(
   setting: Exclude<ServerBinarySetting, { kind: 'none' }>,
   values: Record<string, string>
 ): AssetChoice<A> {
-  const names = assets.map(a => a.name)
+  const names = assets.map(a => shownName(a.name))
   const listed = names.length > 0 ? names.slice(0, 12).join(', ') + (names.length > 12 ? `, ... (${names.length} in all)` : '') : 'none'
   if (setting.kind === 'template') {
     const wanted = renderTemplate(setting.template, values)
     const asset = assets.find(a => a.name === wanted)
-    return asset ? { found: true, asset, ...archiveOf(asset.name) } : { found: false, why: `no asset named ${wanted} (assets: ${listed})` }
+    // Matched as data: the name never becomes a path (the download gets a name of the action's own).
+    return asset ? { found: true, asset, ...archiveOf(asset.name) } : { found: false, why: `no asset named ${shownName(wanted)} (assets: ${listed})` }
   }
-  const candidates = assets
-    .map(asset => ({ asset, ...archiveOf(asset.name) }))
-    .filter(c => c.stem.endsWith(`-${platform.id}`))
+  const named = assets.map(asset => ({ asset, ...archiveOf(asset.name) })).filter(c => c.stem.endsWith(`-${platform.id}`))
+  const candidates = named
+    .filter(c => !unusableAssetName(c.asset.name))
     .sort((a, b) => PREFERENCE.indexOf(a.kind) - PREFERENCE.indexOf(b.kind) || a.asset.name.localeCompare(b.asset.name))
-  if (candidates.length === 0) return { found: false, why: `no asset named like *-${platform.id}.zip, .tar.gz, .tgz or .tar.xz (assets: ${listed})` }
-  return { found: true, ...candidates[0] }
+  if (candidates.length > 0) return { found: true, ...candidates[0] }
+  if (named.length > 0) {
+    const passed = named.map(c => `${JSON.stringify(shownName(c.asset.name))} (${unusableAssetName(c.asset.name)})`).join(', ')
+    return { found: false, why: `asset ${passed} passed over: server-binary auto takes no asset whose name holds /, \\ or control characters or starts with .` }
+  }
+  return { found: false, why: `no asset named like *-${platform.id}.zip, .tar.gz, .tgz or .tar.xz (assets: ${listed})` }
 }
 
 export interface ArchiveEntry {
@@ -67,15 +87,16 @@ export interface ArchiveEntry {
 }
 
 /**
- * The binary inside an extracted archive: the ELF executable named like the
- * asset without its extension, else the only ELF executable.
+ * The binary inside an archive, from its listing and the first bytes of each
+ * entry: the ELF executable named like the asset without its extension, else
+ * the only ELF executable. Entry paths are data: never joined into a path.
  */
 export function chooseExecutable(entries: ArchiveEntry[], stem: string, assetName: string): { path: string } | { error: string } {
   const executables = entries.filter(e => e.elfExecutable)
   const named = executables.filter(e => e.path.split('/').pop() === stem)
   if (named.length === 1) return { path: named[0].path }
   if (named.length === 0 && executables.length === 1) return { path: executables[0].path }
-  const holds = entries.length === 0 ? 'nothing' : entries.slice(0, 20).map(e => e.path + (e.elfExecutable ? ' (ELF executable)' : '')).join(', ') + (entries.length > 20 ? `, ... (${entries.length} files)` : '')
-  const problem = executables.length === 0 ? 'holds no ELF executable' : `holds several ELF executables and none is named ${stem}`
-  return { error: `${assetName} ${problem}; it holds: ${holds}` }
+  const holds = entries.length === 0 ? 'nothing' : entries.slice(0, 20).map(e => shownName(e.path) + (e.elfExecutable ? ' (ELF executable)' : '')).join(', ') + (entries.length > 20 ? `, ... (${entries.length} files)` : '')
+  const problem = executables.length === 0 ? 'holds no ELF executable' : `holds several ELF executables and none is named ${shownName(stem)}`
+  return { error: `${shownName(assetName)} ${problem}; it holds: ${holds}` }
 }

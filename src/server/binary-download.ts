@@ -6,13 +6,15 @@
  */
 import * as tc from '@actions/tool-cache'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import * as semver from 'semver'
 import { StepError } from '../errors.js'
 import { type GitHubApi, type ReleaseAsset, apiPath } from '../github/api.js'
 import type { Platform } from '../platform.js'
 import { isElfExecutable } from '../binary/executable.js'
-import { type ArchiveEntry, type ArchiveKind, type ServerBinarySetting, chooseBinaryAsset, chooseExecutable } from './binary-asset.js'
+import { MAX_SERVER_BINARY_BYTES, extractServerBinary, limitText } from './archive-binary.js'
+import { type ArchiveKind, type ServerBinarySetting, chooseBinaryAsset, shownName } from './binary-asset.js'
 
 export interface ServerBinary {
   platform: Platform
@@ -74,12 +76,12 @@ export async function fetchServerBinaries(platforms: Platform[], o: BinaryFetchO
   const version = toolCacheVersion(o.server.tag)
   let assets: ReleaseAsset[] | undefined
   for (const p of platforms) {
-    // The file name of the cached binary is the asset's stem; any one file in the folder is it.
+    // The cached binary is the folder's one file besides the marker (named `server`; by the asset's stem before).
     const cached = tc.find(tool, version, p.id)
     const cachedFile = cached ? fs.readdirSync(cached).find(f => f !== MARKER && fs.statSync(path.join(cached, f)).isFile()) : undefined
     const marker = cached ? readMarker(cached) : undefined
     if (cached && cachedFile && marker) {
-      o.log(`${p.id}: server binary ${marker} found in the tool cache (${tool} ${o.server.tag})`)
+      o.log(`${p.id}: server binary ${shownName(marker)} found in the tool cache (${tool} ${o.server.tag})`)
       out.set(p.id, { found: true, binary: { platform: p, assetName: marker, path: path.join(cached, cachedFile), downloaded: false } })
       continue
     }
@@ -89,17 +91,29 @@ export async function fetchServerBinaries(platforms: Platform[], o: BinaryFetchO
       out.set(p.id, { found: false, why: `${o.server.owner}/${o.server.name} ${o.server.tag}: ${choice.why}` })
       continue
     }
-    const file = await download(o, choice.asset)
-    const binary = await extractBinary(file, choice.kind, choice.stem, choice.asset.name)
-    const dir = path.dirname(binary)
-    fs.writeFileSync(path.join(dir, MARKER), choice.asset.name)
-    const cachedDir = await tc.cacheDir(dir, tool, version, p.id)
-    o.log(`${p.id}: server binary ${choice.asset.name} downloaded and cached (${tool} ${o.server.tag})`)
-    out.set(p.id, { found: true, binary: { platform: p, assetName: choice.asset.name, path: path.join(cachedDir, path.basename(binary)), downloaded: true } })
+    // The asset's name is data: the files written here get names of the action's own.
+    const temp = process.env.RUNNER_TEMP || os.tmpdir()
+    fs.mkdirSync(temp, { recursive: true })
+    const dir = fs.mkdtempSync(path.join(temp, 'server-binary-'))
+    try {
+      const file = await download(o, choice.asset)
+      try {
+        await extractBinary(file, choice.kind, choice.stem, choice.asset.name, path.join(dir, BINARY_FILE))
+      } finally {
+        fs.rmSync(file, { force: true })
+      }
+      fs.writeFileSync(path.join(dir, MARKER), choice.asset.name)
+      const cachedDir = await tc.cacheDir(dir, tool, version, p.id)
+      o.log(`${p.id}: server binary ${shownName(choice.asset.name)} downloaded and cached (${tool} ${o.server.tag})`)
+      out.set(p.id, { found: true, binary: { platform: p, assetName: choice.asset.name, path: path.join(cachedDir, BINARY_FILE), downloaded: true } })
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   }
   return out
 }
 
+const BINARY_FILE = 'server'
 // The cached folder also records which asset the binary came from (the witness's name).
 const MARKER = '.asset-name'
 function readMarker(dir: string): string | undefined {
@@ -119,44 +133,16 @@ async function download(o: BinaryFetchOptions, asset: ReleaseAsset): Promise<str
     const status = (e as { httpStatusCode?: number }).httpStatusCode
     const why = status ? `HTTP ${status}` : (e as Error).message
     throw new StepError(
-      `server-binary: downloading ${asset.name} from the ${o.server.owner}/${o.server.name} ${o.server.tag} release failed (${why}); re-run later, check that the token can read that repository, or set server-binary: none to verify with the stand-in loader`
+      `server-binary: downloading ${shownName(asset.name)} from the ${o.server.owner}/${o.server.name} ${o.server.tag} release failed (${why}); re-run later, check that the token can read that repository, or set server-binary: none to verify with the stand-in loader`
     )
   }
 }
 
-/** Extracts the archive into a fresh folder holding only the binary (what gets cached). */
-async function extractBinary(file: string, kind: ArchiveKind, stem: string, assetName: string): Promise<string> {
-  const out = path.join(path.dirname(file), `${path.basename(file)}-binary`)
-  fs.mkdirSync(out, { recursive: true })
-  if (kind === 'file') {
-    if (!isElfExecutable(file)) throw new StepError(`server-binary: ${assetName} is not an ELF executable; name the binary's asset with server-binary, or set server-binary: none`)
-    const target = path.join(out, stem)
-    fs.renameSync(file, target)
-    fs.chmodSync(target, 0o755)
-    return target
-  }
-  let dir: string
-  try {
-    dir = kind === 'zip' ? await tc.extractZip(file) : await tc.extractTar(file, undefined, kind === 'tar.xz' ? ['xJ'] : ['xz'])
-  } catch (e) {
-    const why = ((e as Error).message ?? String(e)).split('\n')[0]
-    throw new StepError(`server-binary: ${assetName} could not be extracted as ${kind} (${why}); the release asset may be corrupt: re-run later, or set server-binary: none`)
-  }
-  const entries = listFiles(dir)
-  const choice = chooseExecutable(entries, stem, assetName)
-  if ('error' in choice) throw new StepError(`server-binary: ${choice.error}; name the asset with server-binary, or set server-binary: none`)
-  const target = path.join(out, choice.path.split('/').pop() as string)
-  fs.copyFileSync(path.join(dir, ...choice.path.split('/')), target)
+/** Writes the binary of the downloaded asset to `target`, up to MAX_SERVER_BINARY_BYTES. */
+async function extractBinary(file: string, kind: ArchiveKind, stem: string, assetName: string, target: string): Promise<void> {
+  if (kind !== 'file') return extractServerBinary(file, kind, stem, assetName, target)
+  if (!isElfExecutable(file)) throw new StepError(`server-binary: ${shownName(assetName)} is not an ELF executable; name the binary's asset with server-binary, or set server-binary: none`)
+  if (fs.statSync(file).size > MAX_SERVER_BINARY_BYTES) throw new StepError(`server-binary: ${shownName(assetName)} refused: it is larger than ${limitText()}, the limit for a server binary; set server-binary to another asset, or none`)
+  fs.copyFileSync(file, target)
   fs.chmodSync(target, 0o755)
-  return target
-}
-
-function listFiles(root: string, rel = ''): ArchiveEntry[] {
-  const out: ArchiveEntry[] = []
-  for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-    const p = rel === '' ? e.name : `${rel}/${e.name}`
-    if (e.isDirectory()) out.push(...listFiles(root, p))
-    else if (e.isFile()) out.push({ path: p, elfExecutable: isElfExecutable(path.join(root, p)) })
-  }
-  return out.sort((a, b) => a.path.localeCompare(b.path))
 }

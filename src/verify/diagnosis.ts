@@ -89,8 +89,9 @@ export function diagnoseDifference(packages: string[], server: BuildSide | undef
   if (goDiffers && modules.includes(STANDARD_LIBRARY)) return goVersionDiagnosis(server.goVersion!, plugin.goVersion!)
   if (trimpath(plugin) !== trimpath(server)) {
     return trimpath(plugin)
-      ? { kind: 'trimpath', message: 'the plugin was built with -trimpath and the server without: build the plugin without -trimpath' }
-      : { kind: 'trimpath', message: 'the server was built with -trimpath and the plugin without: build the plugin with -trimpath' }
+      ? { kind: 'trimpath', message: "the plugin was built with -trimpath and the server without: remove -trimpath from build-args and from go-env's GOFLAGS" }
+      : // The build-args check accepts -trimpath when the server's build info records it (src/build/fingerprint-flags.ts).
+        { kind: 'trimpath', message: 'the server was built with -trimpath and the plugin without: build the plugin with it too, set build-args: -trimpath' }
   }
   const moved = modules
     .filter(m => m !== STANDARD_LIBRARY)
