@@ -75,7 +75,7 @@ test('two plugins linking a module the server does not at other versions: the la
         ],
         diagnosis: {
           kind: 'module-versions',
-          message: `module versions differ: example.com/dep ${second} in b.so, ${first} in a.so; the server does not pin them, so build both plugins with one version of each (say b.so with a.so's)`
+          message: `module versions differ: example.com/dep ${second} in b.so, ${first} in a.so; the server does not link them, so build both plugins with one version of each (say b.so with a.so's)`
         }
       }
     ])
@@ -117,6 +117,10 @@ test('a refused file is not "loaded", but its fingerprints stay: a later file wi
   const refusal = p.members[2].refusal
   if (refusal?.kind !== 'fingerprints') throw new Error('expected a fingerprint refusal')
   expect(refusal.conflicts.map(x => [x.with, x.packages.map(d => d.package)])).toEqual([['b.so', ['github.com/o/b']]])
+  expect(refusal.conflicts[0].diagnosis).toEqual({
+    kind: 'same-plugin-path',
+    message: 'b.so has the same plugin path github.com/o/b and came first (refused, so not "already loaded", but its packages stay): keep one of them, or give one a module path of its own in go.mod'
+  })
   expect(p.members[2].afterServerFailure).toBe(true)
   expect(p.failure?.file).toBe('b.so')
   expect(p.summary).toMatch(/; 1 later file is never opened \(and would be refused too: c\.so\)$/)
@@ -200,5 +204,27 @@ test('the details list every file, every differing package with both versions, a
     '  plugin path: github.com/o/b',
     '  Go: server go1.26.8, plugin go1.26.8',
     '  C library: server needs GLIBC_2.34, plugin needs GLIBC_2.34'
+  ])
+})
+
+test('a plugin whose main package the server has too (a module called main): named as such, not as a build difference', () => {
+  const m = plugin('main', undefined)
+  m.fingerprints.set('main', 'main-plugin')
+  const refusal = prove(['m.so', m]).members[0].refusal
+  expect(refusal?.kind === 'fingerprints' && refusal.conflicts).toEqual([
+    expect.objectContaining({ with: WITNESS, isServer: true, diagnosis: { kind: 'same-plugin-path', message: "the plugin's main package is main, a package of the server too: give the plugin a module path of its own in go.mod" } })
+  ])
+})
+
+test("plugins differing in a module the server links too (other packages of it): the fix is the server's version", () => {
+  const withCrypto = (path: string, v: string, fp: string): BinaryFacts => {
+    const f = plugin(path, undefined, {}, { 'github.com/gin-gonic/gin/render': fp })
+    f.buildInfo = info(path, [{ path: 'github.com/gin-gonic/gin', version: v }])
+    return f
+  }
+  const p = prove(['a.so', withCrypto('github.com/o/a', 'v1.9.0', 'r1')], ['b.so', withCrypto('github.com/o/b', 'v1.10.0', 'r2')])
+  const refusal = p.members[1].refusal
+  expect(refusal?.kind === 'fingerprints' && refusal.conflicts.map(c => c.diagnosis.message)).toEqual([
+    "module versions differ: github.com/gin-gonic/gin v1.10.0 in b.so, v1.9.0 in a.so; build both plugins with the server's versions (github.com/gin-gonic/gin v1.9.1)"
   ])
 })

@@ -51,8 +51,11 @@ export interface FingerprintConflict {
   isServer: boolean
   /** Every package whose fingerprint differs from that one's, sorted. */
   packages: SetPackageDifference[]
-  diagnosis: Diagnosis
+  diagnosis: SetDiagnosis
 }
+
+/** diagnosis.ts's causes, and one only a set has: two builds of one plugin path (or a plugin path `main`, like the server's). */
+export type SetDiagnosis = Diagnosis | { kind: 'same-plugin-path'; message: string }
 
 export type Refusal =
   | { kind: 'not-loadable'; message: string }
@@ -96,7 +99,7 @@ interface Exporter {
   side?: BuildSide
 }
 
-function conflictsOf(plugin: PluginFile, exported: Map<string, { fingerprint: string; by: Exporter }>, proof: StaticProof): FingerprintConflict[] {
+function conflictsOf(plugin: PluginFile, exported: Map<string, { fingerprint: string; by: Exporter }>, proof: StaticProof, server: Exporter): FingerprintConflict[] {
   const byExporter = new Map<Exporter, string[]>()
   for (const [pkg, fp] of plugin.facts.fingerprints) {
     const first = exported.get(pkg)
@@ -108,14 +111,35 @@ function conflictsOf(plugin: PluginFile, exported: Map<string, { fingerprint: st
       const module = moduleOfPackage(p, [by.side, later.side])
       return { package: p, module, earlier: versionOn(by.side, module), plugin: versionOn(later.side, module) }
     })
-    // Against the server, these are the one-plugin proof's own packages: its diagnosis says why.
-    const diagnosis = by.isServer && proof.diagnosis ? proof.diagnosis : pairDiagnosis(pkgs, by, later)
+    // Its own main package came first from elsewhere: no version or flag explains that.
+    const path = plugin.facts.symbolPath
+    const diagnosis: SetDiagnosis =
+      path && pkgs.includes(path)
+        ? samePathDiagnosis(path, by)
+        : by.isServer && proof.diagnosis
+          ? // Against the server, these are the one-plugin proof's own packages: its diagnosis says why.
+            proof.diagnosis
+          : pairDiagnosis(pkgs, by, later, server.side)
     return { with: by.name, isServer: by.isServer, packages, diagnosis }
   })
 }
 
-/** Why two plugins' packages differ, in their file names: the cause diagnoseDifference finds, told for a pair. */
-export function pairDiagnosis(packages: string[], earlier: Exporter, later: Exporter): Diagnosis {
+function samePathDiagnosis(path: string, by: Exporter): SetDiagnosis {
+  if (by.isServer) {
+    return { kind: 'same-plugin-path', message: `the plugin's main package is ${path}, a package of the server too: give the plugin a module path of its own in go.mod` }
+  }
+  return {
+    kind: 'same-plugin-path',
+    message: `${by.name} has the same plugin path ${path} and came first (refused, so not "already loaded", but its packages stay): keep one of them, or give one a module path of its own in go.mod`
+  }
+}
+
+/**
+ * Why two plugins' packages differ, in their file names: the cause
+ * diagnoseDifference finds, told for a pair. `server` tells whether the server
+ * links a module at all (then its version is the one to build with).
+ */
+export function pairDiagnosis(packages: string[], earlier: Exporter, later: Exporter, server?: BuildSide): Diagnosis {
   const d = diagnoseDifference(packages, earlier.side, later.side)
   const [a, b] = [earlier.name, later.name]
   switch (d.kind) {
@@ -129,7 +153,12 @@ export function pairDiagnosis(packages: string[], earlier: Exporter, later: Expo
         .map(m => ({ m, e: versionOn(earlier.side, m), l: versionOn(later.side, m) }))
         .filter(x => x.e && x.l && describeVersion(x.e) !== describeVersion(x.l))
         .map(x => `${x.m} ${describeVersion(x.l)} in ${b}, ${describeVersion(x.e)} in ${a}`)
-      return { kind: d.kind, message: `module versions differ: ${list.join('; ')}; the server does not pin them, so build both plugins with one version of each (say ${b} with ${a}'s)` }
+      const pinned = modules.map(m => ({ m, v: versionOn(server, m) })).filter(x => x.v)
+      const fix =
+        pinned.length > 0
+          ? `build both plugins with the server's versions (${pinned.map(x => `${x.m} ${describeVersion(x.v)}`).join(', ')})`
+          : `the server does not link them, so build both plugins with one version of each (say ${b} with ${a}'s)`
+      return { kind: d.kind, message: `module versions differ: ${list.join('; ')}; ${fix}` }
     }
     case 'build-settings':
       return { kind: d.kind, message: `${a} and ${b} were built with other compile settings (${d.message.replace(/^build settings differ: /, '').replace(/the plugin/g, b).replace(/the server/g, a)})` }
@@ -148,7 +177,7 @@ function missingMessage(missing: string[], path: string | undefined): string {
 function conflictMessage(conflicts: FingerprintConflict[]): string {
   const parts = conflicts.map(c => {
     const names = c.packages.map(p => p.package).join(', ')
-    return `${c.packages.length} package${c.packages.length === 1 ? '' : 's'} differ from ${c.isServer ? `the server (${c.with})` : c.with} (${names}): ${c.diagnosis.message}`
+    return `${c.packages.length} package${c.packages.length === 1 ? ' differs' : 's differ'} from ${c.isServer ? `the server (${c.with})` : c.with} (${names}): ${c.diagnosis.message}`
   })
   return `plugin.Open refuses it (plugin was built with a different version of a package): ${parts.join('; ')}`
 }
@@ -181,7 +210,7 @@ export function provePluginSet({ server, witness, plugins, symbols }: PluginSetI
         const message = `plugin.Open refuses it: plugin already loaded (${earlier}, opened before it, has the same plugin path ${path}); give one of them a module path of its own in go.mod`
         member.refusal = { kind: 'already-loaded', earlier, pluginPath: path!, message }
       } else {
-        const conflicts = conflictsOf(plugin, exported, proof)
+        const conflicts = conflictsOf(plugin, exported, proof, serverSide)
         if (conflicts.length > 0) member.refusal = { kind: 'fingerprints', conflicts, message: conflictMessage(conflicts) }
         else if (proof.missingSymbols.length > 0) member.refusal = { kind: 'missing-symbols', message: missingMessage(proof.missingSymbols, path) }
         // Opened (a missing symbol fails only gotify's lookup afterwards): its path is taken.
