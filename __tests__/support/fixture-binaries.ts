@@ -74,8 +74,11 @@ export interface FixtureBinaries {
   modCache: string
   /** The machine's Go version, e.g. 1.26.8. */
   goVersion: string
-  /** The fixture server; `release: false` leaves out -a, so the go build cache serves (same binary, faster). */
-  buildServer(platform: string, opts?: { release?: boolean }): Promise<string>
+  /**
+   * The fixture server (or another host program of __tests__/fixtures: `fixture`);
+   * `release: false` leaves out -a, so the go build cache serves (same binary, faster).
+   */
+  buildServer(platform: string, opts?: { release?: boolean; fixture?: string }): Promise<string>
   buildPlugin(spec: PluginSpec): Promise<string>
   close(): Promise<void>
 }
@@ -129,8 +132,9 @@ export async function createFixtureBinaries(root: string = fs.mkdtempSync(path.j
     modCache,
     goVersion,
     async buildServer(platform, opts = {}) {
-      const dir = copy('server', `server-${platform}`)
-      const bin = path.join(out, `server-${platform}`)
+      const fixture = opts.fixture ?? 'server'
+      const dir = copy(fixture, `${fixture}-${platform}`)
+      const bin = path.join(out, `${fixture}-${platform}`)
       const all = opts.release === false ? [] : ['-a']
       await go('go', ['build', ...all, '-installsuffix', 'cgo', '-ldflags', '-w -s', '-o', bin, '.'], dir, baseEnv(platform, modCache))
       return bin
