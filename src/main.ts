@@ -12,6 +12,7 @@ import { fail, failureMessage } from './annotations.js'
 import { type GoFilesSnapshot, snapshotGoFiles } from './plugin-module.js'
 import { StepError } from './errors.js'
 import { RunCaches } from './cache/store.js'
+import { cacheBudget } from './cache/transfer.js'
 import { goCaches } from './cache/specs.js'
 import { describeRunTimes, runTimes } from './run-clock.js'
 
@@ -49,7 +50,7 @@ export async function run(): Promise<void> {
     // Per version to build: its release binaries (the truth about its Go and modules) and its build plan;
     // file names and build images checked before anything is written.
     const toBuild = plans.flatMap((plan, i) => (plan.skip ? [] : [{ plan, outcome: outcome.versions[i] }]))
-    const caches = new RunCaches(inputs.cache)
+    const caches = new RunCaches(inputs.cache, cacheBudget(inputs.cacheTimeout))
     const rc = { ctx, plugin, setup: planRunSetup(ctx), several: toBuild.length > 1, caches }
     const runs = await prepareVersions(api, rc, toBuild)
     checkRunOutputs(inputs.outputDir, runs.map(r => r.build))
