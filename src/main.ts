@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { loadContext } from './context.js'
 import { preflight } from './preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
-import { planServerVersions, skipExistingApplies } from './server-versions/plan.js'
+import { planServerVersions, skipExistingApplies, skippedAssetNames } from './server-versions/plan.js'
 import { alignVersions, buildVersions, downloadVersionModules, imageVersions, prepareVersions, verifyVersions } from './server-versions/run.js'
 import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup, prepareVersionRunners } from './run-plan.js'
 import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
@@ -41,8 +41,11 @@ export async function run(): Promise<void> {
     const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, includePrereleases: inputs.includePrereleases, log: core })
     // Their file names, and which the release has complete already (skip-existing).
     const skipExisting = release && skipExistingApplies(inputs.skipExisting, shipping.upload, inputs.overwrite)
-    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release) } : undefined
-    const plans = planServerVersions({ releases, platforms: inputs.platforms, assetName: inputs.assetName, pluginName: plugin.name, existing })
+    const naming = { releases, platforms: inputs.platforms, assetName: inputs.assetName, pluginName: plugin.name }
+    // A skip rests on bytes, not names: the assets a skip would rest on are checked against their digests.
+    const wouldSkip = (names: Set<string>): Set<string> => skippedAssetNames(planServerVersions({ ...naming, existing: { tag: release?.tag_name ?? '', names } }))
+    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip, core.info) } : undefined
+    const plans = planServerVersions({ ...naming, existing })
     for (const p of plans.filter(x => x.skip)) core.info(`${p.release.tag}: not built: ${p.skip}`)
     const outcome = plannedOutcome(inputs.serverVersion.text, plans)
     if (inputs.resolveOnly) return await publishResolution(outcome.request, outcome.versions)
