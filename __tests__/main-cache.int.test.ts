@@ -34,7 +34,7 @@ const USER = process.getuid?.() === 0 ? 'gpb-runner' : undefined
 const uid = USER ? Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' })) : process.getuid?.()
 
 /** One job on a fresh runner: same paths as the last one, nothing left in them; the plugin at commit `commit`. */
-async function job(commit: string): Promise<ActionRun> {
+async function job(commit: string, o: { inputs?: Record<string, string>; service?: CacheServer } = {}): Promise<ActionRun> {
   const dirs = { workspace: path.join(root, 'work'), runnerTemp: path.join(root, 'temp'), toolCache: path.join(root, 'tool-cache') }
   for (const d of Object.values(dirs)) fs.rmSync(d, { recursive: true, force: true })
   fs.cpSync(path.join(FIXTURES, 'plugins', 'basic'), path.join(dirs.workspace, 'plugin'), { recursive: true })
@@ -42,10 +42,10 @@ async function job(commit: string): Promise<ActionRun> {
   for (const d of [dirs.runnerTemp, dirs.toolCache]) fs.mkdirSync(d, { recursive: true })
   if (USER) execFileSync('chown', ['-R', `${USER}:`, root])
   return runAction({
-    inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'go-env': world.goEnv, platforms: PLATFORMS.join(',') },
+    inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'go-env': world.goEnv, platforms: PLATFORMS.join(','), ...o.inputs },
     ...dirs,
     apiUrl: world.github.url,
-    env: cacheService.env(),
+    env: (o.service ?? cacheService).env(),
     post: true,
     user: USER
   })
@@ -132,3 +132,50 @@ test('a failing cache service is a warning: lookup refused, an archive broken mi
     cacheService.clearFaults()
   }
 })
+
+/** The seconds the main step spent on cache transfers, from its `time:` line. */
+const cacheSeconds = (log: string): number => Number(/^time: .*, caches ([\d.]+) s,/m.exec(log)?.[1] ?? NaN)
+const cacheWarnings = (log: string): string[] => log.split('\n').filter(l => /^::warning::.*cache/i.test(l))
+
+test('a cache service that never answers costs the lookup budget once, with one warning; the post step does not wait on it either', async () => {
+  const budget = 3
+  const held = cacheService.inject({ route: /.*/, hold: true })
+  try {
+    const run = await job('four', { inputs: { 'cache-timeout': String(budget) } })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.outputs.compatible).toBe('true')
+    expect(run.outputs['cache-hit']).toBe('false')
+    expect(held.hits).toBeGreaterThan(0)
+    // One warning for the whole run, naming the budget; every later restore and the saves are not even tried.
+    expect(cacheWarnings(run.log)).toEqual([expect.stringMatching(new RegExp(`^::warning::caches: the cache service did not answer within ${budget} s; not restored: server binaries;`))])
+    expect(run.log).toContain('module cache: not restored (the cache service did not answer earlier in this run)')
+    expect(cacheSeconds(run.log)).toBeLessThan(2 * budget)
+    expect(run.post?.code).toBe(0)
+    expect(cacheWarnings(run.post?.log ?? '')).toEqual([])
+    expect(run.post?.log).toMatch(/caches: not saved \(the cache service did not answer in the main step\)/)
+    expect(run.post?.seconds).toBeLessThan(2 * budget)
+  } finally {
+    cacheService.clearFaults()
+  }
+}, 300_000)
+
+test('a save the cache service holds open is abandoned at cache-timeout with one warning; the post step ends', async () => {
+  const budget = 5
+  const fresh = await startCacheServer()
+  const held = fresh.inject({ method: 'POST', route: /^caches$/, hold: true })
+  try {
+    const run = await job('five', { inputs: { 'cache-timeout': String(budget) }, service: fresh })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.outputs['cache-hit']).toBe('false')
+    expect(cacheWarnings(run.log)).toEqual([])
+    expect(run.post?.code).toBe(0)
+    expect(held.hits).toBe(1)
+    expect(cacheWarnings(run.post?.log ?? '')).toEqual([expect.stringMatching(new RegExp(`^::warning::caches: saving took longer than cache-timeout \\(${budget} s\\) and was abandoned; not saved: `))])
+    expect(run.post?.seconds).toBeLessThan(2 * budget)
+    expect(fresh.entries.filter(e => e.committed)).toEqual([])
+  } finally {
+    await fresh.close()
+  }
+}, 300_000)

@@ -25,7 +25,8 @@ const REPO = 'someone/plugin'
 const TAG = 'v5.0.0'
 const SO = 'basic-linux-amd64-for-gotify-v2.9.1.so'
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex')
-const onRelease = (): Record<string, string> => Object.fromEntries([...world.github.state.assets(REPO, TAG)].map(([n, b]) => [n, sha256(b)]))
+const onReleaseOf = (tag: string): Record<string, string> => Object.fromEntries([...world.github.state.assets(REPO, tag)].map(([n, b]) => [n, sha256(b)]))
+const onRelease = (): Record<string, string> => onReleaseOf(TAG)
 const isTemporary = (name: string): boolean => /\.go-plugin-build-[0-9a-f]{8}\.tmp$/.test(name)
 
 test('overwrite with GitHub failing at each step keeps every asset and the plugin as they were; a clean run then replaces', async () => {
@@ -74,4 +75,47 @@ test('overwrite with GitHub failing at each step keeps every asset and the plugi
   expect(after[SO]).toBe(sha256(fs.readFileSync(artifact.path)))
   expect(after['README.txt']).toBe(before['README.txt'])
   expect(world.github.state.assets(REPO, TAG).get('SHA256SUMS')!.toString()).toBe(`${after[SO]}  ${SO}\n`)
+})
+
+test('a corrupt upload is deleted and named in one line; skip-existing then builds that version again, and does not count an asset whose bytes do not match its digest', async () => {
+  const tag = 'v6.0.0'
+  const rel = world.github.state.addRelease(REPO, tag)
+  const workspace = checkoutPlugin('basic')
+  const run = (): ReturnType<typeof runAction> =>
+    runAction({
+      // skip-existing: auto (the default) with upload on and overwrite off.
+      inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'go-env': world.goEnv, platforms: 'linux-amd64', verify: 'false' },
+      workspace,
+      runnerTemp,
+      apiUrl: world.github.url,
+      repository: REPO,
+      event: { name: 'release', payload: { release: { tag_name: tag } } }
+    })
+  const uploaded = (r: Awaited<ReturnType<typeof runAction>>): { name: string; path: string; upload: string } => (JSON.parse(r.outputs.artifacts) as Array<{ name: string; path: string; upload: string }>)[0]
+
+  // GitHub stores other bytes than were sent (its digest says so).
+  const corrupt = world.github.inject({ method: 'POST', path: /^\/uploads\//, query: /name=basic-linux-amd64/, corruptStored: true, times: 1 })
+  const failed = await run()
+  expect(corrupt.hits).toBe(1)
+  expect(failed.code).toBe(1)
+  expect(failed.errors).toEqual([expect.stringMatching(/^::error::GitHub stored other bytes for basic-linux-amd64-for-gotify-v2\.9\.1\.so on release v6\.0\.0 than were sent \([^)]*\); it was deleted; re-run the job$/)])
+  expectNoStack(failed.log)
+  expect(world.github.state.assets(REPO, tag).has(SO)).toBe(false)
+
+  // The re-run builds and uploads that version again.
+  const again = await run()
+  expect(again.errors).toEqual([])
+  expect(again.log).not.toMatch(/not built: release v6\.0\.0 has every file already/)
+  expect(uploaded(again)).toMatchObject({ name: SO, upload: 'uploaded' })
+  expect(onReleaseOf(tag)[SO]).toBe(sha256(fs.readFileSync(uploaded(again).path)))
+
+  // The API now reports a digest its bytes do not match: skip-existing does not count it, the upload repairs it.
+  rel.assets.find(a => a.name === SO)!.wrongDigest = `sha256:${'0'.repeat(64)}`
+  const third = await run()
+  expect(third.errors).toEqual([])
+  expect(third.log).toContain(`${SO}: on release ${tag}, but its bytes do not match its digest; not counted`)
+  expect(uploaded(third)).toMatchObject({ name: SO, upload: 'uploaded' })
+  const now = rel.assets.find(a => a.name === SO)!
+  expect(now.wrongDigest).toBeUndefined()
+  expect(sha256(now.data)).toBe(sha256(fs.readFileSync(uploaded(third).path)))
 })

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { loadContext } from './run/context.js'
 import { preflight } from './run/preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
-import { planServerVersions, skipExistingApplies } from './server-versions/plan.js'
+import { planServerVersions, skipExistingApplies, skippedAssetNames } from './server-versions/plan.js'
 import { alignVersions, buildVersions, downloadVersionModules, imageVersions, prepareVersions, verifyVersions } from './server-versions/run.js'
 import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup, prepareVersionRunners } from './run/plan.js'
 import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
@@ -12,6 +12,7 @@ import { fail, failureMessage } from './run/annotations.js'
 import { type GoFilesSnapshot, snapshotGoFiles } from './plugin/module.js'
 import { StepError } from './errors.js'
 import { RunCaches } from './cache/store.js'
+import { cacheBudget } from './cache/transfer.js'
 import { goCaches } from './cache/specs.js'
 import { describeRunTimes, runTimes } from './run/clock.js'
 
@@ -40,8 +41,11 @@ export async function run(): Promise<void> {
     const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, includePrereleases: inputs.includePrereleases, log: core })
     // Their file names, and which the release has complete already (skip-existing).
     const skipExisting = release && skipExistingApplies(inputs.skipExisting, shipping.upload, inputs.overwrite)
-    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release) } : undefined
-    const plans = planServerVersions({ releases, platforms: inputs.platforms, assetName: inputs.assetName, pluginName: plugin.name, existing })
+    const naming = { releases, platforms: inputs.platforms, assetName: inputs.assetName, pluginName: plugin.name }
+    // A skip rests on bytes, not names: the assets a skip would rest on are checked against their digests.
+    const wouldSkip = (names: Set<string>): Set<string> => skippedAssetNames(planServerVersions({ ...naming, existing: { tag: release?.tag_name ?? '', names } }))
+    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip, core.info) } : undefined
+    const plans = planServerVersions({ ...naming, existing })
     for (const p of plans.filter(x => x.skip)) core.info(`${p.release.tag}: not built: ${p.skip}`)
     const outcome = plannedOutcome(inputs.serverVersion.text, plans)
     if (inputs.resolveOnly) return await publishResolution(outcome.request, outcome.versions)
@@ -49,7 +53,7 @@ export async function run(): Promise<void> {
     // Per version to build: its release binaries (the truth about its Go and modules) and its build plan;
     // file names and build images checked before anything is written.
     const toBuild = plans.flatMap((plan, i) => (plan.skip ? [] : [{ plan, outcome: outcome.versions[i] }]))
-    const caches = new RunCaches(inputs.cache)
+    const caches = new RunCaches(inputs.cache, cacheBudget(inputs.cacheTimeout))
     const rc = { ctx, plugin, setup: planRunSetup(ctx), several: toBuild.length > 1, caches }
     const runs = await prepareVersions(api, rc, toBuild)
     checkRunOutputs(inputs.outputDir, runs.map(r => r.build))

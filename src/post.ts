@@ -1,6 +1,10 @@
 import * as core from '@actions/core'
 import { saveCaches } from './cache/store.js'
+import { runCacheWorker, workerRequest } from './cache/worker.js'
 
 // Entry point of the post step (action.yml `post:`): saves the caches the main
 // step filled, once per job. Never fails the job: a cache is an optimisation.
-saveCaches().catch((e: unknown) => core.warning(`caches: not saved (${e instanceof Error ? e.message : String(e)})`))
+// Started again with a cache request, it is one save (src/cache/transfer.ts).
+const cacheRequest = workerRequest()
+if (cacheRequest) void runCacheWorker(cacheRequest)
+else saveCaches().catch((e: unknown) => core.warning(`caches: not saved (${e instanceof Error ? e.message : String(e)})`))

@@ -39,6 +39,13 @@ describe('planUpload', () => {
     const plan = planUpload([art('x.so', 'x')], [asset(3, 'x.so', '', { state: 'starter', digest: null })], new Map(), false)
     expect(plan.steps.map(s => s.kind)).toEqual(['repair'])
   })
+  test('an asset whose bytes do not match its digest is repaired, not a conflict, without overwrite', () => {
+    const lying = asset(4, 'x.so', 'garbage', { digest: `sha256:${'0'.repeat(64)}` })
+    expect(planUpload([art('x.so', 'x')], [lying], new Map(), false).conflicts).toEqual(['x.so'])
+    const plan = planUpload([art('x.so', 'x')], [lying], new Map(), false, new Set([4]))
+    expect(plan.steps.map(s => s.kind)).toEqual(['repair'])
+    expect(plan.conflicts).toEqual([])
+  })
   test('hashes come from the digest, else from what the run read or wrote; never from a SHA256SUMS line', () => {
     const noDigest = asset(4, 'x.so', 'x', { digest: null })
     expect(knownHash(noDigest)).toBeUndefined()

@@ -1,6 +1,7 @@
 import { parseInputs, INPUT_DEFAULTS } from '../../src/run/inputs.js'
 import { parseGoEnv } from '../../src/run/go-env.js'
 import { InputError } from '../../src/errors.js'
+import { cacheBudget } from '../../src/cache/transfer.js'
 
 const env = { workspace: '/ws', runnerTemp: '/tmp/rt' }
 const parse = (given: Record<string, string>) => parseInputs(name => given[name], env)
@@ -88,4 +89,15 @@ test('go-env takes KEY=VALUE lines, skips blanks and comments, refuses what woul
   expect(() => parseGoEnv('GOTOOLCHAIN=go1.99.0')).toThrow(/GOTOOLCHAIN cannot be set/)
   expect(() => parseGoEnv('GOMODCACHE=/elsewhere')).toThrow(/module cache must sit at \/go\/pkg\/mod/)
   expect(() => parseGoEnv('export GOPROXY=x')).toThrow(/cannot read line/)
+})
+
+test('cache-timeout: seconds of the cache steps, 300 by default; a lookup gets 30 s of them at most', () => {
+  expect(parse({ 'server-repository': 'a/b' }).cacheTimeout).toBe(300)
+  expect(parse({ 'server-repository': 'a/b', 'cache-timeout': '12.5' }).cacheTimeout).toBe(12.5)
+  for (const bad of ['0', '-5', '5m', 'never', '100000']) {
+    expect(() => parse({ 'server-repository': 'a/b', 'cache-timeout': bad })).toThrow(InputError)
+    expect(() => parse({ 'server-repository': 'a/b', 'cache-timeout': bad })).toThrow(/cache-timeout.*a number of seconds from 1 to 86400/)
+  }
+  expect(cacheBudget(300)).toEqual({ lookupMs: 30_000, totalMs: 300_000 })
+  expect(cacheBudget(3)).toEqual({ lookupMs: 3000, totalMs: 3000 })
 })

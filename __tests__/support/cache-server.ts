@@ -8,7 +8,7 @@
  *   PATCH caches/:id                   one chunk, Content-Range: bytes s-e/*
  *   POST caches/:id {size}             commit
  *   GET  archives/:id                  download (the archiveLocation handed out)
- * Archives are kept on disk. Faults (a status, a dropped connection) can be
+ * Archives are kept on disk. Faults (a status, a dropped connection, a request held open) can be
  * injected per route, like the fake GitHub's.
  */
 import { execFileSync } from 'node:child_process'
@@ -45,6 +45,8 @@ export interface CacheFault {
   status?: number
   /** Destroy the connection instead of answering. */
   drop?: boolean
+  /** Never answer: the request stays open until the service closes (a cache service that hangs). */
+  hold?: boolean
   /**
    * Archive downloads: a corrupt entry whose tar stops halfway (re-compressed, so
    * the download and decompression succeed and extraction breaks midway).
@@ -98,6 +100,10 @@ export async function startCacheServer(opts: { dir?: string; token?: string } = 
     const query = decodeURIComponent(url.search)
     const fault = faults.take(f => (f.method === undefined || f.method === method) && f.route.test(route) && (f.query === undefined || f.query.test(query)))
     if (fault && !fault.cutTar) {
+      if (fault.hold) {
+        entry.fault = 'held'
+        return
+      }
       if (fault.drop) {
         entry.fault = 'dropped'
         req.socket.destroy()

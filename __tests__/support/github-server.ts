@@ -41,6 +41,8 @@ export interface Fault {
   times?: number
   /** Also match the query string (e.g. /name=SHA256SUMS/ for one upload). */
   query?: RegExp
+  /** Uploads: the stored bytes differ from those sent (one byte flipped); the digest is that of the stored bytes, as GitHub's. */
+  corruptStored?: boolean
   /**
    * Runs before the request is answered, e.g. a concurrent job that deletes
    * or replaces an asset between another job's listing and its download.
@@ -122,7 +124,7 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
     if (!isDownload && options.token && auth !== `Bearer ${options.token}` && auth !== `token ${options.token}`) {
       reply = new HttpReply(401, { message: 'Bad credentials' })
     } else {
-      reply = route(method, url, req.headers, body)
+      reply = route(method, url, req.headers, body, fault?.corruptStored === true)
     }
     if (fault?.drop === 'after-effect') {
       entry.fault = 'dropped after effect'
@@ -149,7 +151,7 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
       state: a.state,
       content_type: a.content_type,
       size: a.data.length,
-      digest: a.withDigest && a.state === 'uploaded' ? `sha256:${createHash('sha256').update(a.data).digest('hex')}` : null,
+      digest: a.withDigest && a.state === 'uploaded' ? (a.wrongDigest ?? `sha256:${createHash('sha256').update(a.data).digest('hex')}`) : null,
       created_at: a.created_at,
       updated_at: a.created_at,
       download_count: 0,
@@ -187,7 +189,7 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
     return new HttpReply(200, items.slice((pageNo - 1) * perPage, pageNo * perPage), links.length ? { link: links.join(', ') } : {})
   }
 
-  function route(method: string, url: URL, headers: http.IncomingHttpHeaders, body: Buffer): HttpReply | { raw: Buffer; contentType: string } {
+  function route(method: string, url: URL, headers: http.IncomingHttpHeaders, body: Buffer, corrupt = false): HttpReply | { raw: Buffer; contentType: string } {
     const p = url.pathname
     let m: RegExpExecArray | null
     if ((m = /^\/_storage\/(\d+)$/.exec(p)) && method === 'GET') {
@@ -209,6 +211,7 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
         return new HttpReply(422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }] })
       }
       const a = state.addAsset(rel, name, body, { content_type: String(headers['content-type'] ?? 'application/octet-stream') })
+      if (corrupt && a.data.length > 0) a.data[a.data.length >> 1] ^= 0xff
       return new HttpReply(201, assetJson(repo, rel, a))
     }
     m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(p)

@@ -9,6 +9,8 @@ export interface FakeAsset {
   data: Buffer
   /** false: the asset has no digest (like assets from before GitHub computed them). */
   withDigest: boolean
+  /** The digest the API reports instead of the bytes' own (a store that lies, or bytes corrupted after hashing). */
+  wrongDigest?: string
   /** ISO time; the real time of the upload unless a test sets another. */
   created_at: string
 }

@@ -2,7 +2,8 @@
  * The edge of the caches: restores them with @actions/cache before the step
  * that fills them, records in the step's state which ones the run filled, and
  * (post step, src/post.ts) saves those once per job. A cache service that
- * fails is a warning, never a failed build.
+ * fails is a warning, never a failed build; one that does not answer or is too
+ * slow costs at most the budget (transfer.ts), once per run, with one warning.
  */
 import * as cache from '@actions/cache'
 import * as core from '@actions/core'
@@ -10,9 +11,28 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { timed } from '../run/clock.js'
 import { type CacheKind, type CacheSpec, type RestoreResult, cacheHitOutput, shouldSave } from './keys.js'
+import { type CacheBudget, type Deadlines, type TransferEnd, boundedTransfer } from './transfer.js'
 
 /** The name of the state the post step reads (GITHUB_STATE). */
 export const CACHE_STATE = 'caches'
+/** The budget, and whether the service stopped answering in the main step (then the post step does not try). */
+export const CACHE_SERVICE_STATE = 'cache-service'
+
+interface ServiceState {
+  budget: CacheBudget
+  unresponsive: boolean
+}
+
+type Timeout = Extract<TransferEnd, { kind: 'no-answer' | 'too-slow' }>
+
+/** The one warning of a run whose cache service did not answer, or not in time. */
+function timeoutWarning(end: Timeout, budget: CacheBudget, op: 'restore' | 'save', names: string[]): string {
+  const list = names.join(', ')
+  const without = op === 'restore' ? 'the run goes on without them' : 'the next run builds without them'
+  return end.kind === 'no-answer'
+    ? `caches: the cache service did not answer within ${budget.lookupMs / 1000} s; not ${op}d: ${list}; ${without}`
+    : `caches: ${op === 'restore' ? 'restoring' : 'saving'} took longer than cache-timeout (${budget.totalMs / 1000} s) and was abandoned; not ${op}d: ${list}; ${without}`
+}
 
 interface Recorded extends CacheSpec {
   result: RestoreResult
@@ -51,9 +71,14 @@ export function emptyFolder(dir: string): void {
 export class RunCaches {
   private readonly recorded: Recorded[] = []
   private readonly service: boolean
+  /** The service did not answer a lookup in time: no more tries this run. */
+  private unresponsive = false
+  /** The run's one warning about a service that did not answer in time was given. */
+  private warned = false
 
   constructor(
     private readonly enabled: boolean,
+    private readonly budget: CacheBudget,
     private readonly log: CacheLog = { info: core.info, warning: core.warning }
   ) {
     this.service = enabled && cache.isFeatureAvailable()
@@ -69,37 +94,56 @@ export class RunCaches {
    */
   async restore(specs: CacheSpec[], present: (s: CacheSpec) => boolean = s => s.paths.some(hasContent)): Promise<void> {
     if (!this.enabled || specs.length === 0) return
-    await timed('cache', () => Promise.all(specs.map(s => this.restoreOne(s, present(s)))))
+    const started = Date.now()
+    const by = { lookupBy: started + this.budget.lookupMs, doneBy: started + this.budget.totalMs }
+    const ends = await timed('cache', () => Promise.all(specs.map(s => this.restoreOne(s, present(s), by))))
+    const late = specs.filter((_, i) => ends[i] !== undefined)
+    const first = ends.find(e => e !== undefined)
+    if (first) {
+      if (first.kind === 'no-answer') this.unresponsive = true
+      const line = timeoutWarning(first, this.budget, 'restore', late.map(s => s.name))
+      if (this.warned) this.log.info(line)
+      else this.log.warning(line)
+      this.warned = true
+    }
     core.setOutput('cache-hit', cacheHitOutput(this.recorded.map(r => r.result)))
     this.persist()
   }
 
-  private async restoreOne(spec: CacheSpec, present: boolean): Promise<void> {
+  /** Restores one cache; returns how it ran out of time, if it did. */
+  private async restoreOne(spec: CacheSpec, present: boolean, by: Deadlines): Promise<Timeout | undefined> {
     const rec: Recorded = { ...spec, result: present ? 'local' : 'none', filled: false }
     this.recorded.push(rec)
     if (present) {
       this.log.info(`${spec.name}: already on this runner, not restored`)
-      return
+      return undefined
     }
-    if (!this.service) return
+    if (!this.service) return undefined
+    if (this.unresponsive) {
+      this.log.info(`${spec.name}: not restored (the cache service did not answer earlier in this run)`)
+      return undefined
+    }
     const started = Date.now()
-    try {
-      const key = await cache.restoreCache([...spec.paths], spec.key, [...spec.restoreKeys])
-      const secs = ((Date.now() - started) / 1000).toFixed(1)
-      if (key) {
-        rec.result = key === spec.key ? 'exact' : 'partial'
-        this.log.info(`${spec.name}: cache hit (${rec.result === 'exact' ? 'exact' : `partial, from ${key}`}) restored in ${secs} s`)
-      } else {
-        this.log.info(`${spec.name}: no cache for ${spec.key}`)
-      }
-    } catch (e) {
-      this.log.warning(`${spec.name}: the cache could not be restored (${message(e)}); building without it`)
+    const end = await boundedTransfer({ op: 'restore', paths: spec.paths, key: spec.key, restoreKeys: spec.restoreKeys }, by)
+    const secs = ((Date.now() - started) / 1000).toFixed(1)
+    if (end.kind === 'done' && end.key) {
+      rec.result = end.key === spec.key ? 'exact' : 'partial'
+      this.log.info(`${spec.name}: cache hit (${rec.result === 'exact' ? 'exact' : `partial, from ${end.key}`}) restored in ${secs} s`)
+    } else if (end.kind === 'done') {
+      this.log.info(`${spec.name}: no cache for ${spec.key}`)
+    } else if (end.kind === 'failed') {
+      this.log.warning(`${spec.name}: the cache could not be restored (${end.message}); building without it`)
     }
-    // @actions/cache reports a broken download or extraction as a miss: what it left half-written goes.
+    // A killed restore, or a broken download or extraction (@actions/cache reports it as a miss): what it left half-written goes.
+    if (end.kind !== 'done' && end.kind !== 'failed') {
+      for (const p of spec.paths) emptyFolder(p)
+      return end
+    }
     if (rec.result === 'none' && spec.paths.some(hasContent)) {
       for (const p of spec.paths) emptyFolder(p)
       this.log.warning(`${spec.name}: a restore broke off; its files were removed and the run goes on without it`)
     }
+    return undefined
   }
 
   /** How a cache of that kind came back (the first one recorded). */
@@ -116,35 +160,42 @@ export class RunCaches {
 
   private persist(): void {
     core.saveState(CACHE_STATE, JSON.stringify(this.recorded))
+    core.saveState(CACHE_SERVICE_STATE, JSON.stringify({ budget: this.budget, unresponsive: this.unresponsive } satisfies ServiceState))
   }
 }
 
-/** The post step: saves every cache the run filled and did not get back whole, once per job. */
+/** The post step: saves every cache the run filled and did not get back whole, once per job, within the budget. */
 export async function saveCaches(log: CacheLog = { info: core.info, warning: core.warning }): Promise<void> {
   const state = core.getState(CACHE_STATE)
   if (state === '') return
   let recorded: Recorded[]
+  let service: ServiceState
   try {
     recorded = JSON.parse(state) as Recorded[]
+    service = JSON.parse(core.getState(CACHE_SERVICE_STATE)) as ServiceState
   } catch (e) {
     log.warning(`caches: the main step's record cannot be read (${message(e)}); nothing saved`)
     return
   }
   if (!cache.isFeatureAvailable()) return
-  for (const r of recorded) {
-    if (!shouldSave(r.result, r.filled)) {
-      if (r.result === 'exact') log.info(`${r.name}: restored from ${r.key}, nothing new to save`)
-      else if (r.result === 'local') log.info(`${r.name}: kept on this runner, not saved`)
-      else log.info(`${r.name}: not saved (the run did not complete what fills it)`)
-      continue
-    }
-    if (!r.paths.some(hasContent)) continue
+  const toSave = recorded.filter(r => {
+    if (shouldSave(r.result, r.filled)) return r.paths.some(hasContent)
+    if (r.result === 'exact') log.info(`${r.name}: restored from ${r.key}, nothing new to save`)
+    else if (r.result === 'local') log.info(`${r.name}: kept on this runner, not saved`)
+    else log.info(`${r.name}: not saved (the run did not complete what fills it)`)
+    return false
+  })
+  if (toSave.length === 0) return
+  if (service.unresponsive) return log.info(`caches: not saved (the cache service did not answer in the main step): ${toSave.map(r => r.name).join(', ')}`)
+  const doneBy = Date.now() + service.budget.totalMs
+  for (const [i, r] of toSave.entries()) {
     const started = Date.now()
-    try {
-      const id = await cache.saveCache([...r.paths], r.key)
-      if (id !== -1) log.info(`${r.name}: saved as ${r.key} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
-    } catch (e) {
-      log.warning(`${r.name}: the cache could not be saved (${message(e)}); the next run builds without it`)
+    const end = await timed('cache', () => boundedTransfer({ op: 'save', paths: r.paths, key: r.key }, { lookupBy: Math.min(doneBy, started + service.budget.lookupMs), doneBy }))
+    if (end.kind === 'done' && end.id !== undefined && end.id !== -1) log.info(`${r.name}: saved as ${r.key} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    else if (end.kind === 'failed') log.warning(`${r.name}: the cache could not be saved (${end.message}); the next run builds without it`)
+    else if (end.kind === 'no-answer' || end.kind === 'too-slow') {
+      // Past the deadline or a service that does not answer: the rest is not tried either.
+      return log.warning(timeoutWarning(end, service.budget, 'save', toSave.slice(i).map(x => x.name)))
     }
   }
 }

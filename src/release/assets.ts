@@ -67,6 +67,18 @@ export async function hashOf(ctx: ReleaseCtx, asset: ReleaseAsset): Promise<stri
   return hash
 }
 
+/**
+ * An asset whose bytes are not what the API says of them (its digest, its
+ * size): a corrupt upload, never counted as a good one. Without a digest only
+ * the size can be checked. Downloads it; throws AssetGone.
+ */
+export async function isUnsound(ctx: ReleaseCtx, asset: ReleaseAsset): Promise<boolean> {
+  const stated = digestHex(asset.digest)
+  if (stated === undefined) return false
+  const data = await download(ctx, asset)
+  return data.length !== asset.size || sha256Hex(data) !== stated
+}
+
 export async function deleteAsset(ctx: ReleaseCtx, asset: { id: number; name: string }, note = ''): Promise<void> {
   try {
     await ctx.api.deleteAsset(ctx.owner, ctx.repo, asset.id)
@@ -108,7 +120,12 @@ export async function uploadNamed(ctx: ReleaseCtx, name: string, data: Buffer, s
       const asset = await ctx.api.uploadAsset(ctx.release.upload_url, name, data, contentType)
       const stored = digestHex(asset.digest)
       if ((stored !== undefined && stored !== sha256) || asset.size !== data.length) {
-        throw new StepError(`GitHub stored other bytes for ${name} on release ${ctx.tag} than were sent (${asset.size} bytes, ${stored ?? 'no digest'}); re-run the job`)
+        // Never left under its name: a later run (skip-existing) would take it for a good upload.
+        const removed = await deleteAsset(ctx, asset).then(
+          () => 'it was deleted',
+          () => 'it could not be deleted: delete it by hand'
+        )
+        throw new StepError(`GitHub stored other bytes for ${name} on release ${ctx.tag} than were sent (${asset.size} bytes, ${stored ?? 'no digest'}); ${removed}; re-run the job`)
       }
       ctx.hashes.set(asset.id, sha256)
       return asset

@@ -24,7 +24,7 @@ export type Step =
   | { kind: 'keep'; artifact: Artifact; asset: ExistingAsset }
   /** Other bytes under the same name, and overwrite is on. */
   | { kind: 'replace'; artifact: Artifact; asset: ExistingAsset }
-  /** A broken earlier upload (state not `uploaded`): delete it, upload again. */
+  /** A broken earlier upload (state not `uploaded`, or bytes that do not match its digest): delete it, upload again. */
   | { kind: 'repair'; artifact: Artifact; asset: ExistingAsset }
 
 export interface UploadPlan {
@@ -59,9 +59,10 @@ export function assetsToHash<A extends ExistingAsset>(artifacts: Artifact[], exi
 
 /**
  * What to do per artifact, decided before anything is written. `hashes` holds
- * the sha256 of every same-name asset whose size matches (see assetsToHash).
+ * the sha256 of every same-name asset whose size matches (see assetsToHash);
+ * `unsound` the ids of assets whose bytes do not match their digest.
  */
-export function planUpload(artifacts: Artifact[], existing: ExistingAsset[], hashes: Map<number, string>, overwrite: boolean): UploadPlan {
+export function planUpload(artifacts: Artifact[], existing: ExistingAsset[], hashes: Map<number, string>, overwrite: boolean, unsound: ReadonlySet<number> = new Set()): UploadPlan {
   const names = new Set<string>()
   for (const a of artifacts) {
     if (names.has(a.name)) throw new StepError(`Two artifacts are both named ${a.name}; each asset needs its own name`)
@@ -77,7 +78,7 @@ export function planUpload(artifacts: Artifact[], existing: ExistingAsset[], has
       steps.push({ kind: 'upload', artifact })
       continue
     }
-    if (asset.state !== 'uploaded') {
+    if (asset.state !== 'uploaded' || unsound.has(asset.id)) {
       steps.push({ kind: 'repair', artifact, asset })
       continue
     }

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises'
 import { StepError } from '../errors.js'
 import { type GitHubApi, type Release, type ReleaseAsset, apiPath } from '../github/api.js'
 import { explainApiError } from '../github/explain.js'
-import { AssetGone, type ReleaseCtx, deleteAsset, hashOf, listAssets, releaseCtx, removeLeftovers, replaceAsset, takenMessage, uploadVerified } from './assets.js'
+import { AssetGone, type ReleaseCtx, deleteAsset, hashOf, isUnsound, listAssets, releaseCtx, removeLeftovers, replaceAsset, takenMessage, uploadVerified } from './assets.js'
 import { sha256Hex } from './checksums.js'
 import { syncChecksums } from './sync-checksums.js'
-import { type Artifact, type AssetStatus, type UploadPlan, assetsToHash, conflictMessage, planUpload, statusOf } from './plan.js'
+import { type Artifact, type AssetStatus, type UploadPlan, assetsToHash, conflictMessage, planUpload, statusOf, temporaryTarget } from './plan.js'
 
 export interface UploadOptions {
   repository: { owner: string; name: string }
@@ -83,13 +83,25 @@ async function planAgainstRelease(ctx: ReleaseCtx, artifacts: Artifact[], overwr
     try {
       const hashes = new Map<number, string>()
       for (const a of assetsToHash(artifacts, existing)) hashes.set(a.id, await hashOf(ctx, a))
-      return { existing, plan: planUpload(artifacts, existing, hashes, overwrite) }
+      // Other bytes under an artifact's name: a corrupt upload (bytes unlike its digest) is repaired, not a conflict.
+      const unsound = new Set<number>()
+      for (const a of differing(artifacts, existing, hashes)) if (await isUnsound(ctx, a)) unsound.add(a.id)
+      return { existing, plan: planUpload(artifacts, existing, hashes, overwrite, unsound) }
     } catch (e) {
       if (!(e instanceof AssetGone)) throw e
       if (round >= READ_ROUNDS) throw new StepError(`Assets of release ${ctx.tag} kept vanishing while they were read (other jobs replacing them?); re-run the job`)
       ctx.log(`${e.message} (another job?); reading release ${ctx.tag} again`)
     }
   }
+}
+
+/** Uploaded assets under an artifact's name whose content is not the artifact's. */
+function differing(artifacts: Artifact[], existing: ReleaseAsset[], hashes: Map<number, string>): ReleaseAsset[] {
+  const byName = new Map(artifacts.map(a => [a.name, a]))
+  return existing.filter(a => {
+    const art = byName.get(a.name)
+    return art !== undefined && a.state === 'uploaded' && (a.size !== art.size || hashes.get(a.id) !== art.sha256.toLowerCase())
+  })
 }
 
 /** Published releases by tag; drafts only appear in the list. */
@@ -106,8 +118,23 @@ export async function findRelease(api: GitHubApi, owner: string, repo: string, t
   throw new StepError(`${owner}/${repo} has no release for tag ${tag}; create the release (a draft is fine) before uploading, or set release-tag`)
 }
 
-/** Names of the release's uploaded assets: what skip-existing compares a server version's files with. */
-export async function uploadedAssetNames(api: GitHubApi, repository: { owner: string; name: string }, release: Release): Promise<Set<string>> {
-  const ctx = releaseCtx(api, repository, release.tag_name, release, () => {})
-  return new Set((await listAssets(ctx)).filter(a => a.state === 'uploaded').map(a => a.name))
+/**
+ * Names of the release's uploaded assets: what skip-existing compares a
+ * server version's files with. A name only counts with bytes behind it:
+ * among `check` (the names a skip would rest on), an asset whose bytes do not
+ * match its digest is left out (downloaded to see); temporaries never count.
+ */
+export async function uploadedAssetNames(api: GitHubApi, repository: { owner: string; name: string }, release: Release, check: (names: Set<string>) => Set<string> = () => new Set(), log: (msg: string) => void = () => {}): Promise<Set<string>> {
+  const ctx = releaseCtx(api, repository, release.tag_name, release, log)
+  const uploaded = (await listAssets(ctx)).filter(a => a.state === 'uploaded' && temporaryTarget(a.name) === undefined)
+  const names = new Set(uploaded.map(a => a.name))
+  const toCheck = check(names)
+  for (const a of uploaded.filter(x => toCheck.has(x.name))) {
+    const unsound = await isUnsound(ctx, a).catch((e: unknown) => (e instanceof AssetGone ? true : Promise.reject(e)))
+    if (unsound) {
+      names.delete(a.name)
+      ctx.log(`${a.name}: on release ${release.tag_name}, but its bytes do not match its digest; not counted`)
+    }
+  }
+  return names
 }

@@ -54,6 +54,8 @@ export interface ActionInputs {
   serverImage: ServerImageSettings
   /** Restore and save the module cache, build caches and server binaries with the runner's cache service. */
   cache: boolean
+  /** cache-timeout: the seconds a round of cache restores (main step) or the saves (post step) may take. */
+  cacheTimeout: number
 }
 
 /**
@@ -90,7 +92,8 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'server-image': '',
   'server-image-plugin-dir': '/app/data/plugins',
   'image-tags': '',
-  cache: 'true'
+  cache: 'true',
+  'cache-timeout': '300'
 }
 
 export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
@@ -189,8 +192,16 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     builder: oneOf('builder', input('builder'), ['docker', 'native']) as Builder,
     goDownloadBaseUrl: parseBaseUrl(input('go-download-base-url')),
     serverImage: parseServerImageSettings(input),
-    cache: bool('cache', input('cache'))
+    cache: bool('cache', input('cache')),
+    cacheTimeout: parseSeconds('cache-timeout', input('cache-timeout'))
   }
+}
+
+/** A positive number of seconds, at most a day. */
+function parseSeconds(name: string, text: string): number {
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN
+  if (!(n >= 1 && n <= 86_400)) throw new InputError(name, `"${text}" is not a number of seconds`, 'a number of seconds from 1 to 86400, such as 300')
+  return n
 }
 
 /** An input's value quoted on one line, and short. */

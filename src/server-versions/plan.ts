@@ -75,3 +75,8 @@ export function planServerVersions(i: VersionPlanInput): VersionPlan[] {
   })
   return plans
 }
+
+/** The file names the versions skip-existing leaves out rest on (to check they hold what they claim). */
+export function skippedAssetNames(plans: VersionPlan[]): Set<string> {
+  return new Set(plans.filter(p => p.skip !== undefined).flatMap(p => [...p.assetNames.values()]))
+}
