@@ -4,6 +4,7 @@ import { preflight } from './run/preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
 import { planServerVersions, skipExistingApplies, skippedAssetNames } from './server-versions/plan.js'
 import { alignVersions, buildVersions, downloadVersionModules, imageVersions, prepareVersions, verifyVersions } from './server-versions/run.js'
+import { fetchVersionNeighbours, proveVersionSets } from './server-versions/plugin-sets.js'
 import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup, prepareVersionRunners } from './run/plan.js'
 import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
 import { type RunOutcome, isCompatible, plannedOutcome, verdictOf } from './report/outcome.js'
@@ -47,7 +48,7 @@ export async function run(): Promise<void> {
     const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip, core.info) } : undefined
     const plans = planServerVersions({ ...naming, existing })
     for (const p of plans.filter(x => x.skip)) core.info(`${p.release.tag}: not built: ${p.skip}`)
-    const outcome = plannedOutcome(inputs.serverVersion.text, plans)
+    const outcome = { ...plannedOutcome(inputs.serverVersion.text, plans), pluginPath: plugin.pluginPath }
     if (inputs.resolveOnly) return await publishResolution(outcome.request, outcome.versions)
 
     // Per version to build: its release binaries (the truth about its Go and modules) and its build plan;
@@ -60,6 +61,8 @@ export async function run(): Promise<void> {
     await checkVersionImages(rc.setup, runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })))
     // How Go runs per version (builder): its build images, or its exact Go installed natively.
     await prepareVersionRunners(ctx, rc.setup, runs.map(r => ({ build: r.build, goVersion: r.server.build.goVersion })))
+    // The other plugins the server runs beside this one (with-plugins), each platform's file, before anything is built.
+    await fetchVersionNeighbours(api, runs, rc)
     partial = { outcome, outputDir: inputs.outputDir }
 
     if (runs.length > 0) {
@@ -77,6 +80,8 @@ export async function run(): Promise<void> {
 
       // Verify: each version judges every .so (its release binary, else the stand-in loader); the table across versions.
       outcome.compatibility = await verifyVersions(runs, rc)
+      // ...and beside the other plugins its server runs, in the server's load order.
+      await proveVersionSets(runs, rc)
 
       // The server image of each version with the plugin inside: proven against its own binary, started, pushed when shipping.
       if (isCompatible(outcome)) await imageVersions(runs, rc, shipping)

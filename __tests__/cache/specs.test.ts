@@ -8,7 +8,7 @@ import type { RunSetup, VersionBuildPlan } from '../../src/run/plan.js'
 // The native builder needs no image ids, so the specs come from the plan alone.
 const plugin = fs.mkdtempSync(path.join(os.tmpdir(), 'specs-'))
 fs.writeFileSync(path.join(plugin, 'go.mod'), 'module example.com/p\n\ngo 1.22\n')
-const pluginModule = { dir: plugin, goModPath: path.join(plugin, 'go.mod'), modulePath: 'example.com/p', name: 'p' }
+const pluginModule = { dir: plugin, goModPath: path.join(plugin, 'go.mod'), modulePath: 'example.com/p', name: 'p', pluginPath: 'example.com/p' }
 const setup = { builder: { builder: 'native', compilers: new Map() }, layout: { dirs: { goModCache: '/rt/mod' } } } as unknown as RunSetup
 const platforms = ['linux-amd64', 'linux-arm64'].map(p => parsePlatform(p))
 

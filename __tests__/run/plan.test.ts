@@ -11,7 +11,7 @@ const server = (tag: string): Server => ({ release: release(tag), binaries: new 
 function plan(pluginPath: string) {
   const inputs = parseInputs(name => ({ 'server-repository': 'gotify/server', 'plugin-path': pluginPath, platforms: 'linux-amd64', token: 't' })[name], { workspace: '/ws', runnerTemp: '/rt' })
   const ctx: ActionContext = { inputs, eventName: 'push', repository: { owner: 'me', name: 'p' }, workspace: '/ws', runnerTemp: '/rt' }
-  const plugin = { dir: inputs.pluginPath, goModPath: `${inputs.pluginPath}/go.mod`, modulePath: 'example.com/p', name: 'p' }
+  const plugin = { dir: inputs.pluginPath, goModPath: `${inputs.pluginPath}/go.mod`, modulePath: 'example.com/p', name: 'p', pluginPath: 'example.com/p' }
   const setup = planRunSetup(ctx)
   const [newest, older] = planServerVersions({ releases: [release('v2.9.1'), release('v2.8.0')], platforms: inputs.platforms, assetName: inputs.assetName, pluginName: 'p' })
   return { setup, newest: planVersionBuild(ctx, plugin, server('v2.9.1'), setup, newest), older: planVersionBuild(ctx, plugin, server('v2.8.0'), setup, older) }

@@ -171,9 +171,9 @@ export interface HostRun {
 }
 
 /** Runs the fixture server (built by buildServer) on a plugin: the real plugin.Open of that server. */
-export async function runFixtureServer(server: string, platform: string, plugin: string): Promise<HostRun> {
+export async function runFixtureServer(server: string, platform: string, plugin: string | string[]): Promise<HostRun> {
   const [cmd, ...args] = FIXTURE_TARGETS[platform].runner(server)
-  const r = await run(cmd, [...args, plugin], { timeout: 120_000 }).then(
+  const r = await run(cmd, [...args, ...[plugin].flat()], { timeout: 120_000 }).then(
     x => ({ code: 0, output: x.stdout + x.stderr }),
     (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` })
   )

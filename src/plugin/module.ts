@@ -10,6 +10,11 @@ export interface PluginModule {
   goModPath: string
   modulePath: string
   name: string
+  /**
+   * What the Go runtime calls its plugin path: the import path of its main
+   * package (plugin.Open refuses a second plugin with the same one).
+   */
+  pluginPath: string
 }
 
 /** Where the plugin is: plugin-path (resolved), package and plugin-name as the inputs give them. */
@@ -43,7 +48,13 @@ export function readPluginModule(inputs: PluginLocation, workspace: string): Plu
   if (!existsSync(pkgDir) || !statSync(pkgDir).isDirectory()) {
     throw new InputError('package', `no directory ${inputs.package} in ${inputs.pluginPath}`, 'the main package, relative to plugin-path')
   }
-  return { dir: inputs.pluginPath, goModPath, modulePath: m[1], name: inputs.pluginName ?? defaultPluginName(m[1]) }
+  return { dir: inputs.pluginPath, goModPath, modulePath: m[1], name: inputs.pluginName ?? defaultPluginName(m[1]), pluginPath: pluginPathOf(m[1], path.relative(inputs.pluginPath, pkgDir)) }
+}
+
+/** The main package's import path: the module path, and the package's folder below the module's. */
+export function pluginPathOf(modulePath: string, packageDir: string): string {
+  const rel = packageDir.split(path.sep).join('/')
+  return rel === '' ? modulePath : `${modulePath}/${rel}`
 }
 
 /** The bytes of the plugin's go.mod and go.sum, to put back when a run fails. */

@@ -9,6 +9,7 @@ import type { SharedModule } from '../alignment/plan.js'
 import type { VerifyResult } from '../verify/witness.js'
 import { type RunOutcome, type VersionOutcome, isCompatible, isVersionCompatible, primaryVersion, serverGoVersion, serverGoVersionSource } from './outcome.js'
 import { serverImageReport } from '../server-image/result.js'
+import { setsReport } from './plugin-sets.js'
 
 const moduleEntry = (s: SharedModule): object => ({ path: s.path, plugin: s.plugin, server: s.server, ...(s.replace !== undefined ? { replace: s.replace } : {}) })
 
@@ -53,6 +54,7 @@ export function versionEntry(o: VersionOutcome): object {
         verification: v ? verificationEntry(v) : { status: 'skipped' }
       }
     }),
+    ...(o.sets ? { sets: setsReport(o.sets) } : {}),
     ...(o.serverImage ? { serverImage: serverImageReport(o.serverImage) } : {}),
     compatible: isVersionCompatible(o)
   }
@@ -61,6 +63,7 @@ export function versionEntry(o: VersionOutcome): object {
 export function compatReport(o: RunOutcome): object {
   const primary = primaryVersion(o)
   return {
+    ...(o.pluginPath ? { pluginPath: o.pluginPath } : {}),
     ...(primary ? versionEntry(primary) : {}),
     serverVersions: o.versions.map(v => v.server.tag),
     versions: o.versions.map(versionEntry),

@@ -4,6 +4,7 @@ import type { Alignment } from '../alignment/align.js'
 import { unaligned } from '../alignment/plan.js'
 import type { BuildOutcome } from '../compile/build.js'
 import type { VerifyResult } from '../verify/witness.js'
+import type { SetResult } from '../verify/set-witness.js'
 import type { ServerRelease } from '../server/release.js'
 import type { ServerBuild } from '../server/build-facts.js'
 import type { CompatibilityRow } from '../server-versions/compatibility.js'
@@ -24,6 +25,8 @@ export interface VersionOutcome {
   /** Its own .so files, judged by this server version. */
   verification: VerifyResult[]
   artifacts: Artifact[]
+  /** Per platform, its .so proven beside the other plugins the server runs (input with-plugins). */
+  sets?: SetResult[]
   /** Its server image with the plugin inside (input server-image). */
   serverImage?: ServerImageResult
 }
@@ -31,6 +34,8 @@ export interface VersionOutcome {
 export interface RunOutcome {
   /** server-version as given. */
   request: string
+  /** The plugin's path in the server (the import path of its main package). */
+  pluginPath?: string
   /** Every selected server version, newest first. */
   versions: VersionOutcome[]
   /** Every .so of the run against every server version built (empty without verification). */
@@ -75,11 +80,12 @@ export const primaryVersion = (o: Pick<RunOutcome, 'versions'>): VersionOutcome 
  * affect loading and never counts. A skipped version was compatible when its
  * files were uploaded.
  */
-export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verification' | 'builds' | 'skipped'>): boolean {
+export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verification' | 'builds' | 'skipped' | 'sets'>): boolean {
   if (v.skipped) return true
   const a = v.alignment
   const aligned = !a || (a.conflicts.length === 0 && unaligned(a.shared).length === 0)
-  return aligned && v.builds.every(b => b.ok) && v.verification.every(x => x.status !== 'failed')
+  const together = (v.sets ?? []).every(s => s.status !== 'failed')
+  return aligned && v.builds.every(b => b.ok) && v.verification.every(x => x.status !== 'failed') && together
 }
 
 /** Every version compatible, and no step failed. A .so refused by another version than its own does not count. */
@@ -94,6 +100,10 @@ export function versionVerdict(v: VersionOutcome): string | undefined {
   if (conflicts.length > 0) return `go.mod cannot be aligned with ${target}: ${conflicts.map(c => c.message).join('; ')}`
   const failedBuilds = v.builds.filter(b => !b.ok).map(b => b.job.platform.id)
   if (failedBuilds.length > 0) return `go build failed for ${failedBuilds.join(', ')} (server ${v.server.tag})`
+  const apart = (v.sets ?? []).filter(s => s.status === 'failed')
+  if (apart.length > 0 && v.verification.every(x => x.status !== 'failed')) {
+    return `the plugin loads alone but not beside the other plugins (with-plugins) for ${apart.map(s => s.platform).join(', ')} (server ${v.server.tag}): ${apart[0].detail}`
+  }
   if (!isVersionCompatible(v)) return `the plugin is not compatible with ${target}; see the annotations and the job summary`
   return undefined
 }

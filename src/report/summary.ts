@@ -4,6 +4,7 @@ import { type CompatibilityRow, cellText, loadsBeyondLines } from '../server-ver
 import type { VerifyResult } from '../verify/witness.js'
 import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isVersionCompatible, serverGoVersion, serverGoVersionSource } from './outcome.js'
 import { serverImageSection } from '../server-image/result.js'
+import { setsSection } from './plugin-sets.js'
 
 const code = (s: string): string => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
@@ -40,6 +41,7 @@ const describe = (v: { version?: string; replace?: string }): string => `${v.ver
 export function summaryMarkdown(o: RunOutcome): string {
   const multi = o.versions.length > 1
   const lines: string[] = ['## Go plugin build', '']
+  if (o.pluginPath) lines.push(`Plugin path (the import path of its main package; one server loads each path once): ${code(o.pluginPath)}`, '')
   if (multi) {
     const first = o.versions[0]?.server
     lines.push(`Server versions of **${first?.owner}/${first?.name}** (server-version: ${code(o.request)}), newest first: ${o.versions.map(v => v.server.tag).join(', ')}.`, '')
@@ -103,6 +105,7 @@ function versionSection(v: VersionOutcome, o: RunOutcome, multi: boolean): strin
   for (const r of v.verification) for (const w of r.warnings) lines.push(`- :warning: ${r.platform}: ${w}`)
   if (v.verification.some(r => r.warnings.length > 0)) lines.push('')
   lines.push(...differingSection(v.verification))
+  lines.push(...setsSection(v.sets, h(3)))
   if (v.serverImage) lines.push(...serverImageSection(v.serverImage))
   return lines
 }

@@ -12,6 +12,7 @@ import type { UploadMode } from '../release/decide.js'
 import type { SkipExistingMode } from '../server-versions/plan.js'
 import type { Builder } from '../go-runner/builders.js'
 import { isInside } from './workspace.js'
+import { type NeighbourEntry, parseWithPlugins } from '../neighbours/entries.js'
 import { parseGoEnv } from './go-env.js'
 
 /** Every input of action.yml, parsed and validated once. */
@@ -56,6 +57,8 @@ export interface ActionInputs {
   cache: boolean
   /** cache-timeout: the seconds a round of cache restores (main step) or the saves (post step) may take. */
   cacheTimeout: number
+  /** Other plugins' files the server runs beside this one (with-plugins). */
+  withPlugins: NeighbourEntry[]
 }
 
 /**
@@ -93,7 +96,8 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'server-image-plugin-dir': '/app/data/plugins',
   'image-tags': '',
   cache: 'true',
-  'cache-timeout': '300'
+  'cache-timeout': '300',
+  'with-plugins': ''
 }
 
 export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
@@ -193,7 +197,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     goDownloadBaseUrl: parseBaseUrl(input('go-download-base-url')),
     serverImage: parseServerImageSettings(input),
     cache: bool('cache', input('cache')),
-    cacheTimeout: parseSeconds('cache-timeout', input('cache-timeout'))
+    cacheTimeout: parseSeconds('cache-timeout', input('cache-timeout')),
+    withPlugins: parseWithPlugins(input('with-plugins'), workspace)
   }
 }
 

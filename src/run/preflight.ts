@@ -12,6 +12,7 @@ import { checkOutputDir } from './output-dir.js'
 import { type PluginModule, readPluginModule } from '../plugin/module.js'
 import { type UploadDecision, decideUpload } from '../release/decide.js'
 import { findRelease } from '../release/upload.js'
+import { pluginPathWarning } from '../verify/plugin-path.js'
 
 export interface Preflight {
   shipping: UploadDecision
@@ -25,6 +26,10 @@ export async function preflight(ctx: ActionContext): Promise<Preflight> {
   const { inputs } = ctx
   const shipping = decideUpload({ upload: inputs.upload, releaseTag: inputs.releaseTag, eventName: ctx.eventName, payloadReleaseTag: ctx.payloadReleaseTag })
   const plugin = readPluginModule(inputs, ctx.workspace)
+  // Its identity in the server: a path other plugins have too keeps both out of one server.
+  core.info(`Plugin path (the import path of its main package): ${plugin.pluginPath}`)
+  const pathWarning = pluginPathWarning(plugin.pluginPath)
+  if (pathWarning) core.warning(pathWarning, { file: plugin.goModPath, startLine: 1 })
   checkOutputDir(inputs.outputDir, [ctx.workspace, ctx.runnerTemp])
   // resolve-only builds nothing: a plan job needs no Docker. The native builder needs no
   // Docker engine either, but every platform's C compiler.

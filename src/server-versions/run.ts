@@ -29,7 +29,9 @@ import { type RunSetup, type VersionBuildPlan, planVersionBuild } from '../run/p
 import { allInToolCache } from '../server/binary-download.js'
 import { type Server, serverAt } from '../server/server.js'
 import { type PreparedServerImage, prepareServerImage } from '../server-image/server-image.js'
-import { type VerifyResult, verifyPlatforms } from '../verify/witness.js'
+import { type VerifyResult, type Witness, verifyPlatforms } from '../verify/witness.js'
+import type { PlatformNeighbours } from '../neighbours/fetch.js'
+import type { Platform } from '../platform.js'
 import { type CompatibilityRow, compatibilityRows } from './compatibility.js'
 import type { VersionPlan } from './plan.js'
 import { copyPlugin, inPluginFolder } from './plugin-copy.js'
@@ -40,6 +42,14 @@ export interface VersionRun {
   server: Server
   build: VersionBuildPlan
   outcome: VersionOutcome
+  /** The other plugins' files the server runs beside this one (input with-plugins), per platform. */
+  neighbours?: PlatformNeighbours[]
+}
+
+/** Who judges a platform of a version: its release binary, else the stand-in loader. */
+export function witnessOf(r: VersionRun, p: Platform): Witness {
+  const b = r.server.binaries.get(p.id)
+  return b?.found ? { kind: 'release-binary', assetName: b.assetName, facts: b.facts } : { kind: 'loader', why: b?.why ?? 'no binary' }
 }
 
 export interface RunContext {
@@ -168,10 +178,7 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
     const tag = r.server.release.tag
     const results = await verifyPlatforms({
       artifacts,
-      witnessOf: p => {
-        const b = r.server.binaries.get(p.id)
-        return b?.found ? { kind: 'release-binary', assetName: b.assetName, facts: b.facts } : { kind: 'loader', why: b?.why ?? 'no binary' }
-      },
+      witnessOf: p => witnessOf(r, p),
       symbols: inputs.verifySymbols,
       loader: {
         runnerFor: runnersOf(r).forPlatform,
