@@ -66,7 +66,7 @@ function runnersOf(r: VersionRun): GoRunners {
 
 const tagged = (rc: RunContext, tag: string, what: string): string => (rc.several ? `${what} ${tag}` : what)
 
-/** Per version to build: its release binaries (the truth about its Go and modules) and how it is built. Writes only the tool cache. */
+/** Per version to build: its release binaries (the truth about its Go and modules) and how it is built. Writes only the tool cache (with server-image: pulls the image, whose binary is read in a folder removed at once). */
 export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: Array<{ plan: VersionPlan; outcome: VersionOutcome }>): Promise<VersionRun[]> {
   const { inputs } = rc.ctx
   const runs: VersionRun[] = []
