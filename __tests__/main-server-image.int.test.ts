@@ -11,7 +11,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
-import { type World, checkoutPlugin, runAction, startWorld } from './support/action-harness.js'
+import { FIXTURES, type World, checkoutPlugin, runAction, startWorld } from './support/action-harness.js'
 import { type Registry, startRegistry } from './support/registry.js'
 import { pushStandInServerImage } from './support/server-images.js'
 
@@ -184,3 +184,28 @@ test('with verify off the server inside the image is the judge: a plugin it refu
   expect(report.serverImage.pushed).toEqual([])
   expect(report.serverImage.platforms.map(p => p.status)).toEqual(['refused', 'refused'])
 })
+
+test('a server image whose binary was built with -trimpath, no release binaries: build-args: -trimpath is accepted, proven against it and started; without it the advice names it', async () => {
+  // The release publishes no binaries: only the image's binary tells how the server was built.
+  world.github.state.addTag('gotify/server', 'v2.12.0', { GO_VERSION: `${world.goVersion}\n`, 'go.mod': fs.readFileSync(path.join(FIXTURES, 'server', 'go.mod'), 'utf8') })
+  world.github.state.addRelease('gotify/server', 'v2.12.0')
+  await pushStandInServerImage({ name: `${registry.host}/gotify/server:2.12.0`, platforms: ['linux-amd64'], goVersion: world.goVersion, goproxy: world.proxy.url, flags: ['-trimpath'] })
+  const base = inputs({ 'server-version': 'v2.12.0', platforms: 'linux-amd64' })
+  const verification = (file: string): Record<string, string> => (JSON.parse(fs.readFileSync(file, 'utf8')) as { platforms: Array<{ verification: Record<string, string> }> }).platforms[0].verification
+
+  // Without: the stand-in loader, built like the image's server, refuses the plain .so and names the setting.
+  const without = await runAction({ inputs: base, workspace: checkoutPlugin('basic'), apiUrl: world.github.url, runnerTemp })
+  expect(without.code).toBe(1)
+  expect(verification(without.outputs['compat-report'])).toMatchObject({ status: 'failed', witness: 'stand-in loader' })
+  expect(verification(without.outputs['compat-report']).detail).toMatch(/the server was built with -trimpath and the plugin without: .*set build-args: -trimpath/)
+  expect(without.log).toMatch(/\[server image\] \/app\/gotify-app of .*gotify\/server:2\.12\.0 \(linux\/amd64\) was built with -trimpath: plugins must be too/)
+
+  // With: the check accepts it, the loader (with -trimpath) loads it, the image's own binary proves it and the image starts with it.
+  const run = await runAction({ inputs: { ...base, 'build-args': '-trimpath' }, workspace: checkoutPlugin('basic'), apiUrl: world.github.url, runnerTemp })
+  expect(run.errors).toEqual([])
+  expect(run.code).toBe(0)
+  expect(verification(run.outputs['compat-report'])).toMatchObject({ status: 'loaded', witness: 'stand-in loader' })
+  expect(run.log).toContain("loader built with the server's -trimpath")
+  expect(run.log).toMatch(/\[server image linux-amd64\] proven against \/app\/gotify-app of .*gotify\/server:2\.12\.0 \(linux\/amd64\): \d+ shared packages, 0 different/)
+  expect(run.log).toMatch(/\[server image linux-amd64\] loaded: it answers on 80\/tcp and GET \/plugin lists example\.com\/plugins\/basic/)
+}, 600_000)

@@ -1,5 +1,5 @@
 import { InputError } from '../../src/errors.js'
-import { SERVER_BUILD_FLAGS_UNKNOWN, checkFingerprintFlags } from '../../src/compile/fingerprint-flags.js'
+import { SERVER_BUILD_FLAGS_UNKNOWN, checkFingerprintFlags, serverFlagArgs } from '../../src/compile/fingerprint-flags.js'
 
 const check = (buildArgs: string[], goFlags?: string, server = SERVER_BUILD_FLAGS_UNKNOWN): string | undefined => {
   try {
@@ -50,4 +50,10 @@ test('-mod=vendor reads dependencies from another path than the server\'s module
 
 test('flags that leave shared packages alone pass', () => {
   expect(check(['-tags', 'trimpath', '-a', '-installsuffix', 'cgo', '-buildvcs=false', '-cover', '-v'], '-mod=readonly -modcacherw')).toBeUndefined()
+})
+
+test('the server\'s flags as go build arguments, for the loader that stands for it', () => {
+  expect(serverFlagArgs(SERVER_BUILD_FLAGS_UNKNOWN)).toEqual([])
+  expect(serverFlagArgs({ trimpath: false, race: false, gcflags: '' })).toEqual([])
+  expect(serverFlagArgs({ trimpath: true, race: 'unknown', asan: true, gcflags: 'all=-N -l' })).toEqual(['-trimpath', '-asan', '-gcflags=all=-N -l'])
 })

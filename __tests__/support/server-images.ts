@@ -30,6 +30,8 @@ export interface StandInOptions {
   platforms: string[]
   goVersion: string
   goproxy: string
+  /** Extra `go build` flags of the server inside, e.g. -trimpath (fixture-server.ts). */
+  flags?: string[]
 }
 
 /** Builds the stand-in image of each platform, pushes each as `<name>-<platform>`, and pushes the index `name` over them. */
@@ -38,7 +40,7 @@ export async function pushStandInServerImage(o: StandInOptions): Promise<void> {
   const digests: string[] = []
   for (const platform of o.platforms) {
     const tag = `${o.name}-${platform}`
-    await buildStandInServerImage({ tag, platform, goVersion: o.goVersion, goproxy: o.goproxy })
+    await buildStandInServerImage({ tag, platform, goVersion: o.goVersion, goproxy: o.goproxy, flags: o.flags })
     const pushed = (await docker('push', tag)).stdout
     const digest = /digest: (sha256:[a-f0-9]{64})/.exec(pushed)?.[1]
     if (!digest) throw new Error(`push ${tag}: no digest in ${pushed}`)
@@ -50,8 +52,8 @@ export async function pushStandInServerImage(o: StandInOptions): Promise<void> {
 }
 
 /** One platform's stand-in image, in the local engine as `tag`. */
-export async function buildStandInServerImage(o: { tag: string; platform: string; goVersion: string; goproxy: string }): Promise<void> {
-  const [asset] = await serverReleaseAssets([o.platform], { goVersion: o.goVersion, source: path.join(FIXTURES, 'image-server') }, o.goproxy)
+export async function buildStandInServerImage(o: { tag: string; platform: string; goVersion: string; goproxy: string; flags?: string[] }): Promise<void> {
+  const [asset] = await serverReleaseAssets([o.platform], { goVersion: o.goVersion, source: path.join(FIXTURES, 'image-server'), flags: o.flags }, o.goproxy)
   const libc = LIBC[o.platform]
   if (!libc) throw new Error(`no stand-in image recipe for ${o.platform}`)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stand-in-image-'))

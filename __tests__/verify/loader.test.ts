@@ -142,7 +142,16 @@ describe('with the evidence of the build infos, the diagnosis names the cause', 
   const failed = (pkg: string): LoaderOutcome => ({ loaded: false, error: `plugin.Open("/scratch/p.so"): plugin was built with a different version of package ${pkg}` })
 
   test('the loader stands for a server built with its Go, its module versions and no -trimpath', () => {
-    expect(loader).toEqual({ goVersion: 'go1.26.8', deps: [{ path: 'example.com/dep', version: 'v1.0.0' }], settings: [] })
+    expect(loader).toEqual({ goVersion: 'go1.26.8', deps: [{ path: 'example.com/dep', version: 'v1.0.0' }], settings: [], partialSettings: true })
+  })
+
+  test('a loader built with -trimpath like its server: a plain plugin is told to set build-args: -trimpath; other settings are not compared', () => {
+    const trimmedLoader = loaderBuildSide([{ path: 'example.com/dep', version: 'v1.0.0' }], '1.26.8', true)
+    expect(describeOutcome(failed('example.com/dep'), { server: trimmedLoader, plugin: plugin() })).toMatch(
+      /\(the server was built with -trimpath and the plugin without: build the plugin with it too, set build-args: -trimpath\)$/
+    )
+    const trimmed = plugin({ settings: [{ key: '-trimpath', value: 'true' }, { key: 'CGO_ENABLED', value: '1' }] })
+    expect(describeOutcome(failed('example.com/dep'), { server: trimmedLoader, plugin: trimmed })).toMatch(/\(the module cache path or build flags differ/)
   })
 
   test('a standard package and -trimpath: -trimpath, not the Go version', () => {

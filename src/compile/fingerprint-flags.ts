@@ -109,3 +109,10 @@ export function checkFingerprintFlags(user: UserBuildFlags, server: ServerBuildF
     fail(mod, '-mod=vendor compiles the dependencies from vendor/ instead of the module cache at /go/pkg/mod, and the source path is part of each package\'s fingerprint, so plugin.Open refuses the .so', '-mod=mod or -mod=readonly (the server\'s release build reads /go/pkg/mod)')
   }
 }
+
+/** The server's flags as `go build` arguments: what a build that stands for the server (the loader) must use too. */
+export function serverFlagArgs(server: ServerBuildFlags): string[] {
+  const args = (['trimpath', 'race', 'msan', 'asan'] as const).filter(f => used(server[f])).map(f => `-${f}`)
+  if (typeof server.gcflags === 'string' && server.gcflags !== 'unknown' && server.gcflags !== '') args.push(`-gcflags=${server.gcflags}`)
+  return args
+}

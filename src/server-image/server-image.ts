@@ -34,6 +34,8 @@ export interface ServerImageOptions {
   shipping: { upload: boolean; reason: string }
   /** A folder of the runner for files copied out of images. */
   workDir: string
+  /** What server image references offer, already read before the build (early-binary.ts). */
+  offers?: Map<string, OfferedImage[]>
   log: (line: string) => void
 }
 
@@ -130,7 +132,7 @@ async function prepareAll(
   result: ServerImageResult,
   created: { containers: string[]; images: string[] }
 ): Promise<Prepared[]> {
-  const offeredBy = new Map<string, OfferedImage[]>()
+  const offeredBy = new Map<string, OfferedImage[]>(o.offers ?? [])
   const prepared: Prepared[] = []
   for (const artifact of o.artifacts) {
     const { platform } = artifact

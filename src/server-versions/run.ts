@@ -28,7 +28,11 @@ import type { VersionOutcome } from '../report/outcome.js'
 import { type RunSetup, type VersionBuildPlan, planVersionBuild } from '../run/plan.js'
 import { allInToolCache } from '../server/binary-download.js'
 import { type Server, serverAt } from '../server/server.js'
+import { readEarlyImageBinary } from '../server-image/early-binary.js'
+import type { OfferedImage } from '../server-image/registry.js'
 import { type PreparedServerImage, prepareServerImage } from '../server-image/server-image.js'
+import { buildFlagsOf, withBinaryFlags } from '../server/build-facts.js'
+import { serverFlagArgs } from '../compile/fingerprint-flags.js'
 import { type VerifyResult, type Witness, verifyPlatforms } from '../verify/witness.js'
 import type { PlatformNeighbours } from '../neighbours/fetch.js'
 import type { Platform } from '../platform.js'
@@ -42,6 +46,8 @@ export interface VersionRun {
   server: Server
   build: VersionBuildPlan
   outcome: VersionOutcome
+  /** What the server image offers, read before the build (input server-image). */
+  imageOffers?: Map<string, OfferedImage[]>
   /** The other plugins' files the server runs beside this one (input with-plugins), per platform. */
   neighbours?: PlatformNeighbours[]
 }
@@ -70,7 +76,7 @@ function runnersOf(r: VersionRun): GoRunners {
 
 const tagged = (rc: RunContext, tag: string, what: string): string => (rc.several ? `${what} ${tag}` : what)
 
-/** Per version to build: its release binaries (the truth about its Go and modules) and how it is built. Writes only the tool cache. */
+/** Per version to build: its release binaries (the truth about its Go and modules) and how it is built. Writes only the tool cache (with server-image: pulls the image, whose binary is read in a folder removed at once). */
 export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: Array<{ plan: VersionPlan; outcome: VersionOutcome }>): Promise<VersionRun[]> {
   const { inputs } = rc.ctx
   const runs: VersionRun[] = []
@@ -83,14 +89,46 @@ export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: 
       valuesFor: (r, p) => templateValues(r, p, rc.plugin.name),
       log: core.info
     })
-    const { release, build } = server
-    core.info(`Server ${release.owner}/${release.name} ${release.tag}: Go ${build.goVersion} (from ${build.goVersionSource})`)
-    for (const note of build.notes) core.warning(note)
-    outcome.serverBuild = build
-    runs.push({ plan, server, build: planVersionBuild(rc.ctx, rc.plugin, server, rc.setup, plan), outcome })
+    const { release } = server
+    core.info(`Server ${release.owner}/${release.name} ${release.tag}: Go ${server.build.goVersion} (from ${server.build.goVersionSource})`)
+    // The server image's binary is a server build too: its flags (-trimpath) before the build-args check.
+    const imageOffers = await learnImageFlags(rc, server)
+    for (const note of server.build.notes) core.warning(note)
+    outcome.serverBuild = server.build
+    runs.push({ plan, server, build: planVersionBuild(rc.ctx, rc.plugin, server, rc.setup, plan), outcome, imageOffers })
   }
   rc.caches.filled(() => true, 'server-binaries')
   return runs
+}
+
+/**
+ * With server-image set: reads the binary inside one platform of the image
+ * and merges the flags its build used into `server.build`. Returns what the
+ * image offers, for the image step.
+ */
+async function learnImageFlags(rc: RunContext, server: Server): Promise<Map<string, OfferedImage[]> | undefined> {
+  const { serverImage, platforms } = rc.ctx.inputs
+  if (!serverImage.image) return undefined
+  const { release } = server
+  const log = (line: string): void => core.info(`[server image${rc.several ? ` ${release.tag}` : ''}] ${line}`)
+  const image = await readEarlyImageBinary({
+    settings: { ...serverImage, image: serverImage.image },
+    pluginName: rc.plugin.name,
+    platforms,
+    valuesFor: p => templateValues(release, p, rc.plugin.name),
+    workDir: rc.ctx.runnerTemp,
+    log
+  })
+  const info = image.facts?.buildInfo
+  if (!image.name || !info) {
+    log(`the server's build flags are not read from the image: ${image.why ?? `${image.name} carries no Go build info (${image.facts?.buildInfoError ?? 'unreadable'})`}`)
+    return image.offers
+  }
+  const flags = buildFlagsOf(info)
+  const used = serverFlagArgs(flags)
+  log(`${image.name} was built ${used.length > 0 ? `with ${used.join(' ')}: plugins must be too` : 'without flags that change package fingerprints'}`)
+  server.build = withBinaryFlags(server.build, flags, image.name)
+  return image.offers
 }
 
 /** Copies first (from the plugin as it is: the workspace's alignment changes it), then every version's alignment. */
@@ -184,6 +222,7 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
         runnerFor: runnersOf(r).forPlatform,
         serverModules: alignment.serverModules,
         serverGoVersion: r.server.build.goVersion,
+        serverFlags: r.server.build.flags,
         plugin: { dir: r.build.pluginDir, package: inputs.package },
         dirs: r.build.dirs,
         goEnv: r.build.goEnv,
@@ -218,6 +257,7 @@ export async function imageVersions(runs: VersionRun[], rc: RunContext, shipping
         valuesFor: p => templateValues(r.server.release, p, rc.plugin.name),
         shipping,
         workDir: path.join(r.build.dirs.scratch, 'server-image'),
+        offers: r.imageOffers,
         log: line => core.info(rc.several ? line.replace(/^\[server image/, `[server image ${tag}`) : line)
       })
       made.push(image)

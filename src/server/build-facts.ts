@@ -3,10 +3,11 @@
  * binaries, their Go build info is the truth: the Go version, the modules it
  * linked (replacements applied), the flags that change package fingerprints.
  * GO_VERSION and go.mod are the fallback (and GO_VERSION names the build
- * images). Pure.
+ * images). The binary inside the server image adds the flags it was built
+ * with (withBinaryFlags). Pure.
  */
 import type { BinaryFacts } from '../binary/facts.js'
-import { buildSetting } from '../binary/go-buildinfo.js'
+import { type GoBuildInfo, buildSetting } from '../binary/go-buildinfo.js'
 import type { GoModule } from '../binary/go-modinfo.js'
 import type { ServerBuildFlags } from '../compile/fingerprint-flags.js'
 import { SERVER_BUILD_FLAGS_UNKNOWN } from '../compile/fingerprint-flags.js'
@@ -88,7 +89,38 @@ export function serverBuildOf(release: Pick<ServerRelease, 'goVersion' | 'goVers
       notes.push(`the server replaces ${describe(dep)} with ${describe(r)}: a plugin linking ${dep.path} needs the same replace directive`)
     }
   }
+  return { goVersion, goVersionSource, modules, flags: buildFlagsOf(info), notes }
+}
+
+/** The flags that change package fingerprints, as a binary's build info records them. */
+export function buildFlagsOf(info: Pick<GoBuildInfo, 'settings'>): ServerBuildFlags {
   const flag = (key: string): boolean => ['true', '1'].includes(buildSetting(info, key) ?? '')
-  const flags: ServerBuildFlags = { trimpath: flag('-trimpath'), race: flag('-race'), msan: flag('-msan'), asan: flag('-asan'), gcflags: buildSetting(info, '-gcflags') ?? '' }
-  return { goVersion, goVersionSource, modules, flags, notes }
+  return { trimpath: flag('-trimpath'), race: flag('-race'), msan: flag('-msan'), asan: flag('-asan'), gcflags: buildSetting(info, '-gcflags') ?? '' }
+}
+
+const BOOLEAN_FLAGS = ['trimpath', 'race', 'msan', 'asan'] as const
+
+/**
+ * The server's build with the flags of another of its binaries (the one in
+ * its server image): a flag either used is the server's, so the plugin may
+ * use it; a flag one used and the other did not is noted (no plugin build
+ * loads in both). `binary` names the other binary in the note.
+ */
+export function withBinaryFlags(build: ServerBuild, flags: ServerBuildFlags, binary: string): ServerBuild {
+  const merged: ServerBuildFlags = { ...build.flags }
+  const notes = [...build.notes]
+  // Known flags on this side come from the release binaries (unknown without them).
+  const ours = 'the release binaries'
+  for (const k of BOOLEAN_FLAGS) {
+    const [a, b] = [build.flags[k] ?? 'unknown', flags[k] ?? 'unknown']
+    merged[k] = a === true || b === true ? true : a === false || b === false ? false : 'unknown'
+    if (a !== b && a !== 'unknown' && b !== 'unknown') {
+      notes.push(`${binary} was built ${b ? 'with' : 'without'} -${k}, ${ours} ${a ? 'with' : 'without'}: no plugin build loads in both`)
+    }
+  }
+  const [g, h] = [build.flags.gcflags, flags.gcflags]
+  const known = (v: string | undefined): v is string => v !== undefined && v !== 'unknown'
+  if (!known(g) || (g === '' && known(h))) merged.gcflags = h
+  else if (known(h) && h !== '' && h !== g) notes.push(`${binary} was built with -gcflags=${h}, ${ours} with ${g ? `-gcflags=${g}` : 'none'}: no plugin build loads in both`)
+  return { ...build, flags: merged, notes }
 }

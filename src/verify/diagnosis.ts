@@ -16,6 +16,8 @@ export interface BuildSide {
   main?: GoModule
   deps: GoModule[]
   settings: GoBuildSetting[]
+  /** Only some settings are known (the loader's recipe): the others are not compared. */
+  partialSettings?: boolean
 }
 
 export const STANDARD_LIBRARY = 'Go standard library'
@@ -90,7 +92,7 @@ export function diagnoseDifference(packages: string[], server: BuildSide | undef
   if (trimpath(plugin) !== trimpath(server)) {
     return trimpath(plugin)
       ? { kind: 'trimpath', message: "the plugin was built with -trimpath and the server without: remove -trimpath from build-args and from go-env's GOFLAGS" }
-      : // The build-args check accepts -trimpath when the server's build info records it (src/build/fingerprint-flags.ts).
+      : // The build-args check accepts -trimpath when the server's build info records it (src/compile/fingerprint-flags.ts).
         { kind: 'trimpath', message: 'the server was built with -trimpath and the plugin without: build the plugin with it too, set build-args: -trimpath' }
   }
   const moved = modules
@@ -103,7 +105,7 @@ export function diagnoseDifference(packages: string[], server: BuildSide | undef
   }
   if (goDiffers) return goVersionDiagnosis(server.goVersion!, plugin.goVersion!)
   // An empty list means none were recorded (the loader's recipe): nothing to compare.
-  const recorded = server.settings.length > 0 && plugin.settings.length > 0
+  const recorded = server.settings.length > 0 && plugin.settings.length > 0 && !server.partialSettings && !plugin.partialSettings
   const settings = COMPILE_SETTINGS.filter(k => recorded && (buildSetting(server, k) ?? '') !== (buildSetting(plugin, k) ?? ''))
   if (settings.length > 0) {
     const show = (v: string | undefined): string => (v ? JSON.stringify(v) : 'unset')

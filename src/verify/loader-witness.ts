@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { SERVER_BUILD_FLAGS_UNKNOWN, type ServerBuildFlags, serverFlagArgs } from '../compile/fingerprint-flags.js'
 import { mapConcurrent } from '../concurrency.js'
 import type { HostDirs } from '../container/layout.js'
 import { type GoRunner, modModFlag, withFixedGoEnv } from '../go-runner/runner.js'
@@ -34,6 +35,8 @@ export interface VerifyOptions {
   runnerFor: (p: Platform) => GoRunner
   serverModules: ModuleVersion[]
   serverGoVersion: string
+  /** The server's build flags that change package fingerprints (-trimpath): the loader is built with them too. */
+  serverFlags?: ServerBuildFlags
   plugin: { dir: string; package: string }
   symbols: string[]
   dirs: HostDirs
@@ -178,9 +181,11 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   fs.writeFileSync(path.join(src, 'main.go'), loader.mainGo)
   log(`loader links the server's ${loader.imports.join(', ') || '(no shared packages)'}`)
 
-  // Like the server's release: the server's Go, module cache at /go/pkg/mod, no -trimpath, -w -s.
+  // Like the server's release: the server's Go, module cache at /go/pkg/mod, -w -s, and its flags (-trimpath when it used it).
   const bin = path.join(work, 'loader')
-  const build = await runner.go(['build', ...modModFlag(o.serverGoVersion), '-ldflags', '-w -s', '-o', inC(bin), '.'], { dir: src, env, onLine: log })
+  const flags = serverFlagArgs(o.serverFlags ?? SERVER_BUILD_FLAGS_UNKNOWN)
+  if (flags.length > 0) log(`loader built with the server's ${flags.join(' ')}`)
+  const build = await runner.go(['build', ...modModFlag(o.serverGoVersion), ...flags, '-ldflags', '-w -s', '-o', inC(bin), '.'], { dir: src, env, onLine: log })
   const t1 = Date.now()
   if (build.code !== 0) return all('failed', method, `building the loader (the server's versions of the shared packages) failed: ${tail(build.output)}`)
   const drift = loaderDrift(fs.readFileSync(path.join(src, 'go.mod'), 'utf8'), o.serverModules)
@@ -202,7 +207,7 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
     log(`plugin.Open (${method}) of ${path.basename(a.path)}: ${outcome?.loaded ? 'loaded' : 'failed'} in ${secs}s`)
     if (outcome) {
       // Read only for a failure: the .so's build info tells why, beside the loader's recipe.
-      const evidence = outcome.loaded ? undefined : { server: loaderBuildSide(o.serverModules, o.serverGoVersion), plugin: pluginBuildSide(so) }
+      const evidence = outcome.loaded ? undefined : { server: loaderBuildSide(o.serverModules, o.serverGoVersion, flags.includes('-trimpath')), plugin: pluginBuildSide(so) }
       results.push({ platform: p.id, status: outcome.loaded ? 'loaded' : 'failed', method, detail: describeOutcome(outcome, evidence), ...(outcome.warning ? { warning: outcome.warning } : {}) })
     } else {
       const why = run.code === 124 ? `timed out after ${RUN_TIMEOUT_SECONDS}s` : `exited with code ${run.code}`

@@ -217,10 +217,12 @@ export function parseLoaderOutput(stdout: string): LoaderOutcome | undefined {
 
 /**
  * How the loader was built, as evidence for diagnoseDifference: the server's Go
- * and module versions, no -trimpath (so no build setting recorded).
+ * and module versions, and -trimpath when the server's build used it (the
+ * only setting it records).
  */
-export function loaderBuildSide(serverModules: ModuleVersion[], serverGoVersion: string): BuildSide {
-  return { goVersion: `go${serverGoVersion.replace(/^go/, '')}`, deps: serverModules.filter(m => m.version), settings: [] }
+export function loaderBuildSide(serverModules: ModuleVersion[], serverGoVersion: string, trimpath = false): BuildSide {
+  const settings = trimpath ? [{ key: '-trimpath', value: 'true' }] : []
+  return { goVersion: `go${serverGoVersion.replace(/^go/, '')}`, deps: serverModules.filter(m => m.version), settings, partialSettings: true }
 }
 
 /**
