@@ -10,6 +10,8 @@ export interface PluginModule {
   goModPath: string
   modulePath: string
   name: string
+  /** Its main package, relative to dir (input package); `.` when unset. */
+  package?: string
 }
 
 /** Where the plugin is: plugin-path (resolved), package and plugin-name as the inputs give them. */
@@ -43,7 +45,7 @@ export function readPluginModule(inputs: PluginLocation, workspace: string): Plu
   if (!existsSync(pkgDir) || !statSync(pkgDir).isDirectory()) {
     throw new InputError('package', `no directory ${inputs.package} in ${inputs.pluginPath}`, 'the main package, relative to plugin-path')
   }
-  return { dir: inputs.pluginPath, goModPath, modulePath: m[1], name: inputs.pluginName ?? defaultPluginName(m[1]) }
+  return { dir: inputs.pluginPath, goModPath, modulePath: m[1], name: inputs.pluginName ?? defaultPluginName(m[1]), package: inputs.package }
 }
 
 /** The bytes of the plugin's go.mod and go.sum, to put back when a run fails. */

@@ -26,6 +26,7 @@ const verificationEntry = (v: VerifyResult): object => ({
 
 export function versionEntry(o: VersionOutcome): object {
   return {
+    ...(o.plugin !== undefined ? { plugin: o.plugin } : {}),
     server: { repository: `${o.server.owner}/${o.server.name}`, tag: o.server.tag },
     status: o.skipped ? 'skipped' : 'built',
     ...(o.skipped ? { skipped: o.skipped } : {}),
@@ -62,9 +63,12 @@ export function compatReport(o: RunOutcome): object {
   const primary = primaryVersion(o)
   return {
     ...(primary ? versionEntry(primary) : {}),
-    serverVersions: o.versions.map(v => v.server.tag),
+    serverVersions: [...new Set(o.versions.map(v => v.server.tag))],
+    ...(o.plugins ? { plugins: o.plugins } : {}),
+    ...(o.sets ? { sets: o.sets } : {}),
     versions: o.versions.map(versionEntry),
     compatibility: o.compatibility.map(r => ({
+      ...(o.plugins ? { plugin: o.versions.find(v => v.artifacts.some(a => a.name === r.artifact))?.plugin } : {}),
       file: r.artifact,
       platform: r.platform,
       builtFor: r.builtFor,

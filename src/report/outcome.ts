@@ -9,10 +9,13 @@ import type { ServerBuild } from '../server/build-facts.js'
 import type { CompatibilityRow } from '../server-versions/compatibility.js'
 import type { VersionPlan } from '../server-versions/plan.js'
 import type { ServerImageResult } from '../server-image/result.js'
+import type { SetOutcome } from '../verify/set-step.js'
 
 /** One server version: what the run learnt and did for it. */
 export interface VersionOutcome {
   server: ServerRelease
+  /** The plugin it is for, when plugin-path lists several. */
+  plugin?: string
   /** What the server's build really was (its release binary's build info, else GO_VERSION and go.mod). */
   serverBuild?: ServerBuild
   /** Why it was not built (skip-existing); undefined when it was. */
@@ -35,6 +38,10 @@ export interface RunOutcome {
   versions: VersionOutcome[]
   /** Every .so of the run against every server version built (empty without verification). */
   compatibility: CompatibilityRow[]
+  /** Every plugin of plugin-path, when it lists several. */
+  plugins?: Array<{ name: string; path: string; modulePath: string }>
+  /** Per server version and platform, every .so of the run in one plugin folder (several plugins). */
+  sets?: SetOutcome[]
   releaseUrl?: string
   /** Release assets this run wrote or found, SHA256SUMS included. */
   releaseAssets?: Array<{ name: string; url: string; status: string }>
@@ -83,23 +90,24 @@ export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verif
 }
 
 /** Every version compatible, and no step failed. A .so refused by another version than its own does not count. */
-export function isCompatible(o: Pick<RunOutcome, 'versions' | 'failure'>): boolean {
-  return !o.failure && o.versions.every(isVersionCompatible)
+export function isCompatible(o: Pick<RunOutcome, 'versions' | 'failure'> & Pick<Partial<RunOutcome>, 'sets'>): boolean {
+  return !o.failure && o.versions.every(isVersionCompatible) && (o.sets ?? []).every(s => s.status !== 'failed')
 }
 
 /** Why one version fails, in one line; undefined when it does not. */
 export function versionVerdict(v: VersionOutcome): string | undefined {
-  const target = `${v.server.owner}/${v.server.name} ${v.server.tag}`
+  const target = `${v.server.owner}/${v.server.name} ${v.server.tag}${v.plugin ? ` (plugin ${v.plugin})` : ''}`
   const conflicts = v.alignment?.conflicts ?? []
   if (conflicts.length > 0) return `go.mod cannot be aligned with ${target}: ${conflicts.map(c => c.message).join('; ')}`
   const failedBuilds = v.builds.filter(b => !b.ok).map(b => b.job.platform.id)
-  if (failedBuilds.length > 0) return `go build failed for ${failedBuilds.join(', ')} (server ${v.server.tag})`
+  if (failedBuilds.length > 0) return `go build failed for ${failedBuilds.join(', ')} (server ${v.server.tag}${v.plugin ? `, plugin ${v.plugin}` : ''})`
   if (!isVersionCompatible(v)) return `the plugin is not compatible with ${target}; see the annotations and the job summary`
   return undefined
 }
 
 /** Why the run fails, in one line; undefined when it succeeds. */
 export function verdictOf(o: RunOutcome): string | undefined {
-  const verdicts = o.versions.map(versionVerdict).filter((v): v is string => v !== undefined)
+  const sets = (o.sets ?? []).filter(s => s.status === 'failed').map(s => `the plugins do not load together into ${s.serverVersion} (${s.platform}): ${s.failure?.message ?? s.detail}`)
+  const verdicts = [...o.versions.map(versionVerdict).filter((v): v is string => v !== undefined), ...sets]
   return verdicts.length > 0 ? verdicts.join('; ') : undefined
 }
