@@ -56,16 +56,16 @@ test('a neighbour linking another version of a module the server does not link: 
   expect(run.code).toBe(1)
   expect(run.outputs.compatible).toBe('false')
   const [mine] = JSON.parse(run.outputs.artifacts) as Array<{ name: string; path: string }>
-  const set = report(run.outputs['compat-report']).sets?.[0] as { status: string; detail: string; files: Array<{ file: string; status: string; reason?: string }> }
+  const set = report(run.outputs['compat-report']).sets?.[0] as { status: string; detail: string; members: Array<{ file: string; own: boolean; status: string; reason?: string }> }
   // Load order: my-plugin-... before other-... (file names, byte order).
-  expect(set.files.map(f => [f.file, f.status])).toEqual([
-    [mine.name, 'loads'],
-    ['other-linux-amd64-for-gotify-v2.9.1.so', 'refused']
+  expect(set.members.map(f => [f.file, f.own, f.status])).toEqual([
+    [mine.name, true, 'loads'],
+    ['other-linux-amd64-for-gotify-v2.9.1.so', false, 'refused']
   ])
-  expect(set.files[1].reason).toMatch(new RegExp(`differs? from ${mine.name.replace(/\./g, '\\.')} \\(.*example\\.com/logs`))
+  expect(set.members[1].reason).toMatch(new RegExp(`differs? from ${mine.name.replace(/\./g, '\\.')} \\(.*example\\.com/logs`))
   expect(set.status).toBe('failed')
-  expect(run.errors.join('\n')).toMatch(/the plugins do not load together/)
-  expect(run.summary).toContain('Beside the other plugins (with-plugins)')
+  expect(run.errors.join('\n')).toMatch(/plugins do not load together into v2\.9\.1 \(linux-amd64\)/)
+  expect(run.summary).toContain('The plugins together in one server')
 
   // The real server agrees: each loads alone, not together (in this order).
   expect(await runFixtureServer(serverBinary(), 'linux-amd64', mine.path)).toMatchObject({ outcome: 'loaded' })
@@ -84,7 +84,7 @@ test('the same neighbour marked (warn): a warning, compatible; an aligned neighb
   expect(warned.errors).toEqual([])
   expect(warned.outputs.compatible).toBe('true')
   expect(report(warned.outputs['compat-report']).sets?.[0]).toMatchObject({ status: 'warned' })
-  expect(warned.log).toMatch(/::warning::linux-amd64: a neighbour marked \(warn\) conflicts: .*example\.com\/logs/)
+  expect(warned.log).toMatch(/::warning::v2\.9\.1 \(linux-amd64\): .*example\.com\/logs/)
 
   const run = await runAction({
     inputs: { ...base(), 'with-plugins': `${OTHERS}@v1.1.0:other-{platform}-*.so` },
@@ -107,9 +107,9 @@ test("the plugin path is reported; the template's own path warns, and a neighbou
   })
   expect(report(run.outputs['compat-report']).pluginPath).toBe('github.com/acme/other-plugin')
   expect(run.outputs.compatible).toBe('false')
-  const set = report(run.outputs['compat-report']).sets?.[0] as { files: Array<{ status: string; reason?: string }> }
-  expect(set.files.map(f => f.status)).toEqual(['loads', 'refused'])
-  expect(set.files[1].reason).toMatch(/plugin already loaded/)
+  const set = report(run.outputs['compat-report']).sets?.[0] as { members: Array<{ status: string; reason?: string }> }
+  expect(set.members.map(f => f.status)).toEqual(['loads', 'refused'])
+  expect(set.members[1].reason).toMatch(/plugin already loaded/)
   const [mine] = JSON.parse(run.outputs.artifacts) as Array<{ path: string }>
   const real = await runFixtureServer(serverBinary(), 'linux-amd64', [mine.path, aligned])
   expect(real.output).toContain('plugin already loaded')

@@ -2,9 +2,12 @@ import * as core from '@actions/core'
 import { loadContext } from './run/context.js'
 import { preflight } from './run/preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
-import { planServerVersions, skipExistingApplies, skippedAssetNames } from './server-versions/plan.js'
-import { alignVersions, buildVersions, downloadVersionModules, imageVersions, prepareVersions, verifyVersions } from './server-versions/run.js'
-import { fetchVersionNeighbours, proveVersionSets } from './server-versions/plugin-sets.js'
+import { type VersionPlanInput, planServerVersions, skipExistingApplies, skippedAssetNames } from './server-versions/plan.js'
+import * as path from 'node:path'
+import { type RunContext, alignVersions, buildPluginVersions, downloadVersionModules, imageVersions, prepareVersions, verifyVersions } from './server-versions/run.js'
+import { type PluginGroup, alignPluginsTogether, pluginContext, verifyPluginSets } from './server-versions/plugins.js'
+import { fetchVersionNeighbours } from './server-versions/plugin-sets.js'
+import type { Server } from './server/server.js'
 import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup, prepareVersionRunners } from './run/plan.js'
 import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
 import { type RunOutcome, isCompatible, plannedOutcome, verdictOf } from './report/outcome.js'
@@ -16,6 +19,8 @@ import { RunCaches } from './cache/store.js'
 import { cacheBudget } from './cache/transfer.js'
 import { goCaches } from './cache/specs.js'
 import { describeRunTimes, runTimes } from './run/clock.js'
+
+/** Other plugins' files in the same plugin folder (input with-plugins): none yet. */
 
 /**
  * The pipeline: resolve the server versions (a tag, latest, latest-N, a
@@ -36,55 +41,78 @@ export async function run(): Promise<void> {
     // Inputs, parsed and validated once; then every check that needs no writes.
     const ctx = loadContext()
     const { inputs } = ctx
-    const { shipping, plugin, api, release } = await preflight(ctx)
+    const { shipping, plugins, api, release } = await preflight(ctx)
+    // Several plugins (plugin-path lists several folders): the unit of work is (server version x plugin).
+    const severalPlugins = plugins.length > 1
 
     // The server versions, resolved first and printed, each with its GO_VERSION and go.mod.
     const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, includePrereleases: inputs.includePrereleases, log: core })
     // Their file names, and which the release has complete already (skip-existing).
     const skipExisting = release && skipExistingApplies(inputs.skipExisting, shipping.upload, inputs.overwrite)
-    const naming = { releases, platforms: inputs.platforms, assetName: inputs.assetName, pluginName: plugin.name }
+    const namingOf = (pluginName: string): VersionPlanInput => ({ releases, platforms: inputs.platforms, assetName: inputs.assetName, pluginName })
     // A skip rests on bytes, not names: the assets a skip would rest on are checked against their digests.
-    const wouldSkip = (names: Set<string>): Set<string> => skippedAssetNames(planServerVersions({ ...naming, existing: { tag: release?.tag_name ?? '', names } }))
+    const wouldSkip = (names: Set<string>): Set<string> =>
+      new Set(plugins.flatMap(p => [...skippedAssetNames(planServerVersions({ ...namingOf(p.name), existing: { tag: release?.tag_name ?? '', names } }))]))
     const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip, core.info) } : undefined
-    const plans = planServerVersions({ ...naming, existing })
-    for (const p of plans.filter(x => x.skip)) core.info(`${p.release.tag}: not built: ${p.skip}`)
-    const outcome = { ...plannedOutcome(inputs.serverVersion.text, plans), pluginPath: plugin.pluginPath }
-    if (inputs.resolveOnly) return await publishResolution(outcome.request, outcome.versions)
+    const perPlugin = plugins.map((plugin, k) => {
+      const plans = planServerVersions({ ...namingOf(plugin.name), existing })
+      // Each plugin's versions have folders of their own.
+      if (severalPlugins) for (const p of plans) p.key = `plugin-${k + 1}-${p.key}`
+      for (const p of plans.filter(x => x.skip)) core.info(`${severalPlugins ? `${plugin.name} ` : ''}${p.release.tag}: not built: ${p.skip}`)
+      const planned = plannedOutcome(inputs.serverVersion.text, plans)
+      if (severalPlugins) for (const v of planned.versions) v.plugin = plugin.name
+      return { plugin, plans, planned }
+    })
+    const outcome: RunOutcome = { ...perPlugin[0].planned, versions: perPlugin.flatMap(x => x.planned.versions), pluginPath: plugins[0].pluginPath }
+    if (severalPlugins) outcome.plugins = plugins.map(p => ({ name: p.name, path: path.relative(ctx.workspace, p.dir) || '.', modulePath: p.modulePath, pluginPath: p.pluginPath }))
+    if (inputs.resolveOnly) return await publishResolution(outcome.request, perPlugin[0].planned.versions)
 
-    // Per version to build: its release binaries (the truth about its Go and modules) and its build plan;
-    // file names and build images checked before anything is written.
-    const toBuild = plans.flatMap((plan, i) => (plan.skip ? [] : [{ plan, outcome: outcome.versions[i] }]))
+    // Per plugin and version to build: the release binaries (the truth about its Go and modules, read once per
+    // version) and its build plan; file names and build images checked before anything is written.
     const caches = new RunCaches(inputs.cache, cacheBudget(inputs.cacheTimeout))
-    const rc = { ctx, plugin, setup: planRunSetup(ctx), several: toBuild.length > 1, caches }
-    const runs = await prepareVersions(api, rc, toBuild)
+    const setup = planRunSetup(ctx)
+    const servers = new Map<string, Server>()
+    const groups: PluginGroup[] = []
+    for (const { plugin, plans, planned } of perPlugin) {
+      const toBuild = plans.flatMap((plan, i) => (plan.skip ? [] : [{ plan, outcome: planned.versions[i] }]))
+      const own = severalPlugins ? pluginContext(ctx, setup, plugin) : { ctx, setup }
+      const rc: RunContext = { ctx: own.ctx, plugin, setup: own.setup, several: toBuild.length > 1, caches, servers, ...(severalPlugins ? { label: plugin.name } : {}) }
+      groups.push({ rc, runs: await prepareVersions(api, rc, toBuild) })
+    }
+    const runs = groups.flatMap(g => g.runs)
     checkRunOutputs(inputs.outputDir, runs.map(r => r.build))
-    await checkVersionImages(rc.setup, runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })))
+    await checkVersionImages(setup, runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })))
     // How Go runs per version (builder): its build images, or its exact Go installed natively.
-    await prepareVersionRunners(ctx, rc.setup, runs.map(r => ({ build: r.build, goVersion: r.server.build.goVersion })))
-    // The other plugins the server runs beside this one (with-plugins), each platform's file, before anything is built.
-    await fetchVersionNeighbours(api, runs, rc)
+    await prepareVersionRunners(ctx, setup, runs.map(r => ({ build: r.build, goVersion: r.server.build.goVersion })))
+    // The other plugins the server runs beside this run's (with-plugins), each platform's file, before anything is built.
+    const neighbours = await fetchVersionNeighbours(api, runs, ctx)
     partial = { outcome, outputDir: inputs.outputDir }
 
     if (runs.length > 0) {
-      await createRunFolders(rc.setup, runs.map(r => r.build))
-      await caches.restore(await goCaches(runs, rc.setup, plugin))
+      await createRunFolders(setup, runs.map(r => r.build))
+      await caches.restore(await goCaches(runs, setup, plugins.length === 1 ? plugins[0] : plugins))
 
-      // Align: the workspace's go.mod with the newest version, a copy of the plugin per other version.
-      goFiles = snapshotGoFiles(plugin.dir)
-      await alignVersions(runs, rc)
+      // Align: each plugin's go.mod with the newest version, a copy of it per other version; then per version,
+      // one version of every module several plugins link and the server does not.
+      const snapshots = plugins.map(p => snapshotGoFiles(p.dir))
+      goFiles = { restore: () => snapshots.map(x => x.restore()).includes(true) }
+      for (const g of groups) await alignVersions(g.runs, g.rc)
+      await alignPluginsTogether(groups)
 
       // Modules once per version, before the builds (unless the cache brought them all); then every platform
-      // of every version in its images, concurrently, sharing the caches.
-      await downloadVersionModules(runs, rc)
-      await buildVersions(runs, rc)
+      // of every version (and plugin) in its images, concurrently, sharing the caches.
+      for (const g of groups) await downloadVersionModules(g.runs, g.rc)
+      await buildPluginVersions(groups)
 
       // Verify: each version judges every .so (its release binary, else the stand-in loader); the table across versions.
-      outcome.compatibility = await verifyVersions(runs, rc)
-      // ...and beside the other plugins its server runs, in the server's load order.
-      await proveVersionSets(runs, rc)
+      outcome.compatibility = []
+      for (const g of groups) outcome.compatibility.push(...(await verifyVersions(g.runs, g.rc)))
+      // Per version and platform, every .so in one plugin folder (with-plugins too), in the server's load order.
+      const sets = await verifyPluginSets(groups, neighbours)
+      if (sets.length > 0) outcome.sets = sets
 
       // The server image of each version with the plugin inside: proven against its own binary, started, pushed when shipping.
-      if (isCompatible(outcome)) await imageVersions(runs, rc, shipping)
+      if (isCompatible(outcome)) for (const g of groups) await imageVersions(g.runs, g.rc, shipping)
     }
 
     // Upload, only when every version built and loads; SHA256SUMS covers the whole release.

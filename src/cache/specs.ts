@@ -23,11 +23,16 @@ export function serverBinariesCache(server: { owner: string; name: string; tag: 
 export async function goCaches(
   runs: Array<{ build: VersionBuildPlan; server: { release: { owner: string; name: string; tag: string }; build: { goVersion: string } } }>,
   setup: RunSetup,
-  plugin: PluginModule
+  plugin: PluginModule | PluginModule[]
 ): Promise<CacheSpec[]> {
   if (runs.length === 0) return []
   const { release } = runs[0].server
-  const deps = dependencyHash(fs.readFileSync(plugin.goModPath), readOrUndefined(path.join(plugin.dir, 'go.sum')), release, runs.map(r => r.server.release.tag))
+  // Several plugins: the key covers every one's go.mod and go.sum (one module cache for the run).
+  const plugins = Array.isArray(plugin) ? plugin : [plugin]
+  const files = (read: (p: PluginModule) => Buffer | undefined): Buffer | undefined =>
+    plugins.length === 1 ? read(plugins[0]) : Buffer.concat(plugins.flatMap(p => [Buffer.from(`\0${p.modulePath}\0`), read(p) ?? Buffer.alloc(0)]))
+  const tags = [...new Set(runs.map(r => r.server.release.tag))]
+  const deps = dependencyHash(files(p => fs.readFileSync(p.goModPath))!, files(p => readOrUndefined(path.join(p.dir, 'go.sum'))), release, tags)
   // What compiled the objects: the build image (its id changes with its content), or the runner's own Go and C compilers.
   const native = `native-${process.arch}`
   const docker = setup.builder.builder === 'docker'

@@ -30,6 +30,8 @@ export interface BuildTask {
   pluginDir: string
   /** How Go runs for the job's platform (src/go-runner/builders.ts). */
   runner: GoRunner
+  /** Its plugin folder relative to the repository root, when it is not opts.repoDir (several plugins). */
+  repoDir?: string
 }
 
 export interface BuildOptions {
@@ -48,14 +50,14 @@ export async function buildPlatforms(tasks: BuildTask[], opts: BuildOptions): Pr
     // A stale file from an earlier run must never pass for this run's output.
     await rm(job.outputPath, { force: true })
   }
-  return mapConcurrent(tasks, opts.concurrency, async ({ job, pluginDir, runner }) => {
+  return mapConcurrent(tasks, opts.concurrency, async ({ job, pluginDir, runner, repoDir }) => {
     const r = await runner.go(job.goArgs, { dir: pluginDir, env: job.env })
     const outcome: BuildOutcome = { job, builtIn: runner.where, ok: r.code === 0, seconds: r.seconds, log: r.output, errors: [] }
     if (outcome.ok) {
       outcome.artifact = { platform: job.platform.id, path: job.outputPath, name: job.assetName, ...(await describeFile(job.outputPath)) }
       outcome.glibc = await glibcOf(job.outputPath)
     } else {
-      outcome.errors = parseCompilerErrors(r.output, job.workdir, opts.repoDir)
+      outcome.errors = parseCompilerErrors(r.output, job.workdir, repoDir ?? opts.repoDir)
     }
     showBuild(outcome)
     return outcome

@@ -15,6 +15,8 @@ export interface PluginModule {
    * package (plugin.Open refuses a second plugin with the same one).
    */
   pluginPath: string
+  /** Its main package, relative to dir (input package); `.` when unset. */
+  package?: string
 }
 
 /** Where the plugin is: plugin-path (resolved), package and plugin-name as the inputs give them. */
@@ -48,13 +50,13 @@ export function readPluginModule(inputs: PluginLocation, workspace: string): Plu
   if (!existsSync(pkgDir) || !statSync(pkgDir).isDirectory()) {
     throw new InputError('package', `no directory ${inputs.package} in ${inputs.pluginPath}`, 'the main package, relative to plugin-path')
   }
-  return { dir: inputs.pluginPath, goModPath, modulePath: m[1], name: inputs.pluginName ?? defaultPluginName(m[1]), pluginPath: pluginPathOf(m[1], path.relative(inputs.pluginPath, pkgDir)) }
+  return { dir: inputs.pluginPath, goModPath, modulePath: m[1], name: inputs.pluginName ?? defaultPluginName(m[1]), pluginPath: pluginImportPath({ modulePath: m[1], package: inputs.package }), package: inputs.package }
 }
 
-/** The main package's import path: the module path, and the package's folder below the module's. */
-export function pluginPathOf(modulePath: string, packageDir: string): string {
-  const rel = packageDir.split(path.sep).join('/')
-  return rel === '' ? modulePath : `${modulePath}/${rel}`
+/** The import path of the plugin's main package: its module path and the package's folder below go.mod. */
+export function pluginImportPath(p: Pick<PluginModule, 'modulePath' | 'package'>): string {
+  const rel = path.posix.normalize((p.package ?? '.').replace(/\\/g, '/')).replace(/^\.\/?/, '').replace(/\/$/, '')
+  return rel === '' || rel === '.' ? p.modulePath : `${p.modulePath}/${rel}`
 }
 
 /** The bytes of the plugin's go.mod and go.sum, to put back when a run fails. */

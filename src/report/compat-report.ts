@@ -9,7 +9,6 @@ import type { SharedModule } from '../alignment/plan.js'
 import type { VerifyResult } from '../verify/witness.js'
 import { type RunOutcome, type VersionOutcome, isCompatible, isVersionCompatible, primaryVersion, serverGoVersion, serverGoVersionSource } from './outcome.js'
 import { serverImageReport } from '../server-image/result.js'
-import { setsReport } from './plugin-sets.js'
 
 const moduleEntry = (s: SharedModule): object => ({ path: s.path, plugin: s.plugin, server: s.server, ...(s.replace !== undefined ? { replace: s.replace } : {}) })
 
@@ -27,6 +26,7 @@ const verificationEntry = (v: VerifyResult): object => ({
 
 export function versionEntry(o: VersionOutcome): object {
   return {
+    ...(o.plugin !== undefined ? { plugin: o.plugin } : {}),
     server: { repository: `${o.server.owner}/${o.server.name}`, tag: o.server.tag },
     status: o.skipped ? 'skipped' : 'built',
     ...(o.skipped ? { skipped: o.skipped } : {}),
@@ -54,7 +54,6 @@ export function versionEntry(o: VersionOutcome): object {
         verification: v ? verificationEntry(v) : { status: 'skipped' }
       }
     }),
-    ...(o.sets ? { sets: setsReport(o.sets) } : {}),
     ...(o.serverImage ? { serverImage: serverImageReport(o.serverImage) } : {}),
     compatible: isVersionCompatible(o)
   }
@@ -65,9 +64,12 @@ export function compatReport(o: RunOutcome): object {
   return {
     ...(o.pluginPath ? { pluginPath: o.pluginPath } : {}),
     ...(primary ? versionEntry(primary) : {}),
-    serverVersions: o.versions.map(v => v.server.tag),
+    serverVersions: [...new Set(o.versions.map(v => v.server.tag))],
+    ...(o.plugins ? { plugins: o.plugins } : {}),
+    ...(o.sets ? { sets: o.sets } : {}),
     versions: o.versions.map(versionEntry),
     compatibility: o.compatibility.map(r => ({
+      ...(o.plugins ? { plugin: o.versions.find(v => v.artifacts.some(a => a.name === r.artifact))?.plugin } : {}),
       file: r.artifact,
       platform: r.platform,
       builtFor: r.builtFor,

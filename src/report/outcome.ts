@@ -4,16 +4,18 @@ import type { Alignment } from '../alignment/align.js'
 import { unaligned } from '../alignment/plan.js'
 import type { BuildOutcome } from '../compile/build.js'
 import type { VerifyResult } from '../verify/witness.js'
-import type { SetResult } from '../verify/set-witness.js'
 import type { ServerRelease } from '../server/release.js'
 import type { ServerBuild } from '../server/build-facts.js'
 import type { CompatibilityRow } from '../server-versions/compatibility.js'
 import type { VersionPlan } from '../server-versions/plan.js'
 import type { ServerImageResult } from '../server-image/result.js'
+import type { SetOutcome } from '../verify/set-step.js'
 
 /** One server version: what the run learnt and did for it. */
 export interface VersionOutcome {
   server: ServerRelease
+  /** The plugin it is for, when plugin-path lists several. */
+  plugin?: string
   /** What the server's build really was (its release binary's build info, else GO_VERSION and go.mod). */
   serverBuild?: ServerBuild
   /** Why it was not built (skip-existing); undefined when it was. */
@@ -25,8 +27,6 @@ export interface VersionOutcome {
   /** Its own .so files, judged by this server version. */
   verification: VerifyResult[]
   artifacts: Artifact[]
-  /** Per platform, its .so proven beside the other plugins the server runs (input with-plugins). */
-  sets?: SetResult[]
   /** Its server image with the plugin inside (input server-image). */
   serverImage?: ServerImageResult
 }
@@ -34,12 +34,16 @@ export interface VersionOutcome {
 export interface RunOutcome {
   /** server-version as given. */
   request: string
-  /** The plugin's path in the server (the import path of its main package). */
+  /** The (first) plugin's path in the server: the import path of its main package. */
   pluginPath?: string
   /** Every selected server version, newest first. */
   versions: VersionOutcome[]
   /** Every .so of the run against every server version built (empty without verification). */
   compatibility: CompatibilityRow[]
+  /** Every plugin of plugin-path, when it lists several. */
+  plugins?: Array<{ name: string; path: string; modulePath: string; pluginPath: string }>
+  /** Per server version and platform, every .so of the run in one plugin folder (several plugins). */
+  sets?: SetOutcome[]
   releaseUrl?: string
   /** Release assets this run wrote or found, SHA256SUMS included. */
   releaseAssets?: Array<{ name: string; url: string; status: string }>
@@ -80,36 +84,32 @@ export const primaryVersion = (o: Pick<RunOutcome, 'versions'>): VersionOutcome 
  * affect loading and never counts. A skipped version was compatible when its
  * files were uploaded.
  */
-export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verification' | 'builds' | 'skipped' | 'sets'>): boolean {
+export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verification' | 'builds' | 'skipped'>): boolean {
   if (v.skipped) return true
   const a = v.alignment
   const aligned = !a || (a.conflicts.length === 0 && unaligned(a.shared).length === 0)
-  const together = (v.sets ?? []).every(s => s.status !== 'failed')
-  return aligned && v.builds.every(b => b.ok) && v.verification.every(x => x.status !== 'failed') && together
+  return aligned && v.builds.every(b => b.ok) && v.verification.every(x => x.status !== 'failed')
 }
 
 /** Every version compatible, and no step failed. A .so refused by another version than its own does not count. */
-export function isCompatible(o: Pick<RunOutcome, 'versions' | 'failure'>): boolean {
-  return !o.failure && o.versions.every(isVersionCompatible)
+export function isCompatible(o: Pick<RunOutcome, 'versions' | 'failure'> & Pick<Partial<RunOutcome>, 'sets'>): boolean {
+  return !o.failure && o.versions.every(isVersionCompatible) && (o.sets ?? []).every(s => s.status !== 'failed')
 }
 
 /** Why one version fails, in one line; undefined when it does not. */
 export function versionVerdict(v: VersionOutcome): string | undefined {
-  const target = `${v.server.owner}/${v.server.name} ${v.server.tag}`
+  const target = `${v.server.owner}/${v.server.name} ${v.server.tag}${v.plugin ? ` (plugin ${v.plugin})` : ''}`
   const conflicts = v.alignment?.conflicts ?? []
   if (conflicts.length > 0) return `go.mod cannot be aligned with ${target}: ${conflicts.map(c => c.message).join('; ')}`
   const failedBuilds = v.builds.filter(b => !b.ok).map(b => b.job.platform.id)
-  if (failedBuilds.length > 0) return `go build failed for ${failedBuilds.join(', ')} (server ${v.server.tag})`
-  const apart = (v.sets ?? []).filter(s => s.status === 'failed')
-  if (apart.length > 0 && v.verification.every(x => x.status !== 'failed')) {
-    return `the plugin loads alone but not beside the other plugins (with-plugins) for ${apart.map(s => s.platform).join(', ')} (server ${v.server.tag}): ${apart[0].detail}`
-  }
+  if (failedBuilds.length > 0) return `go build failed for ${failedBuilds.join(', ')} (server ${v.server.tag}${v.plugin ? `, plugin ${v.plugin}` : ''})`
   if (!isVersionCompatible(v)) return `the plugin is not compatible with ${target}; see the annotations and the job summary`
   return undefined
 }
 
 /** Why the run fails, in one line; undefined when it succeeds. */
 export function verdictOf(o: RunOutcome): string | undefined {
-  const verdicts = o.versions.map(versionVerdict).filter((v): v is string => v !== undefined)
+  const sets = (o.sets ?? []).filter(s => s.status === 'failed').map(s => `the plugins do not load together into ${s.serverVersion} (${s.platform}): ${s.failure?.message ?? s.detail}`)
+  const verdicts = [...o.versions.map(versionVerdict).filter((v): v is string => v !== undefined), ...sets]
   return verdicts.length > 0 ? verdicts.join('; ') : undefined
 }

@@ -8,7 +8,8 @@ import { compatReport } from './compat-report.js'
 import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isVersionCompatible, serverGoVersion } from './outcome.js'
 import { summaryMarkdown } from './summary.js'
 
-const artifactJson = (tag: string, a: Artifact): object => ({
+const artifactJson = (tag: string, a: Artifact, plugin?: string): object => ({
+  ...(plugin !== undefined ? { plugin } : {}),
   serverVersion: tag,
   platform: a.platform,
   path: a.path,
@@ -34,15 +35,25 @@ export async function publishReport(o: RunOutcome, outputDir: string): Promise<s
   await claimOutputs(outputDir, [REPORT_NAME])
   await writeFile(reportPath, JSON.stringify(compatReport(o), null, 2) + '\n')
   await recordOutputs(outputDir, [REPORT_NAME])
-  setVersionOutputs(o.versions)
-  const workspace = builtVersions(o).find(v => v.alignsWorkspace)
-  core.setOutput('go-mod-changed', String((workspace?.alignment?.changed ?? false) && !o.goFilesRestored))
-  core.setOutput('artifacts', JSON.stringify(o.versions.flatMap(v => v.artifacts.map(a => artifactJson(v.server.tag, a)))))
+  // Several plugins: one entry per server version all the same (the first plugin's stands for its release).
+  const firstPlugin = o.versions[0]?.plugin
+  setVersionOutputs(o.versions.filter(v => v.plugin === firstPlugin))
+  const workspace = builtVersions(o).filter(v => v.alignsWorkspace)
+  core.setOutput('go-mod-changed', String(workspace.some(v => v.alignment?.changed ?? false) && !o.goFilesRestored))
+  core.setOutput('artifacts', JSON.stringify(o.versions.flatMap(v => v.artifacts.map(a => artifactJson(v.server.tag, a, v.plugin)))))
+  const tags = [...new Set(o.versions.map(v => v.server.tag))]
+  const byTag = (tag: string): VersionOutcome[] => o.versions.filter(v => v.server.tag === tag)
+  const statusOfAll = (vs: VersionOutcome[]): string => (vs.some(v => statusOf(v) === 'failed') ? 'failed' : vs.every(v => v.skipped) ? 'skipped' : 'built')
+  const setsOk = (tag: string): boolean => (o.sets ?? []).every(s => s.serverVersion !== tag || s.status !== 'failed')
   core.setOutput(
     'by-server-version',
     JSON.stringify(
       Object.fromEntries(
-        o.versions.map(v => [v.server.tag, { goVersion: serverGoVersion(v), status: statusOf(v), compatible: isVersionCompatible(v) && !o.failure, artifacts: v.artifacts.map(a => artifactJson(v.server.tag, a)) }])
+        tags.map(tag => {
+          const vs = byTag(tag)
+          const artifacts = vs.flatMap(v => v.artifacts.map(a => artifactJson(tag, a, v.plugin)))
+          return [tag, { goVersion: serverGoVersion(vs[0]), status: statusOfAll(vs), compatible: vs.every(isVersionCompatible) && setsOk(tag) && !o.failure, artifacts }]
+        })
       )
     )
   )

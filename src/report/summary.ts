@@ -4,7 +4,6 @@ import { type CompatibilityRow, cellText, loadsBeyondLines } from '../server-ver
 import type { VerifyResult } from '../verify/witness.js'
 import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isVersionCompatible, serverGoVersion, serverGoVersionSource } from './outcome.js'
 import { serverImageSection } from '../server-image/result.js'
-import { setsSection } from './plugin-sets.js'
 
 const code = (s: string): string => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
@@ -44,16 +43,19 @@ export function summaryMarkdown(o: RunOutcome): string {
   if (o.pluginPath) lines.push(`Plugin path (the import path of its main package; one server loads each path once): ${code(o.pluginPath)}`, '')
   if (multi) {
     const first = o.versions[0]?.server
-    lines.push(`Server versions of **${first?.owner}/${first?.name}** (server-version: ${code(o.request)}), newest first: ${o.versions.map(v => v.server.tag).join(', ')}.`, '')
+    const tags = [...new Set(o.versions.map(v => v.server.tag))]
+    lines.push(`Server versions of **${first?.owner}/${first?.name}** (server-version: ${code(o.request)}), newest first: ${tags.join(', ')}.`, '')
+    if (o.plugins) lines.push(`Plugins (one server's plugin folder): ${o.plugins.map(p => `**${p.name}** (${code(p.modulePath)})`).join(', ')}.`, '')
   }
   for (const v of o.versions) lines.push(...versionSection(v, o, multi))
   lines.push(...compatibilitySection(o))
+  lines.push(...setSection(o))
   if (o.releaseUrl) {
     lines.push(`Release: ${o.releaseUrl}`, '', '| asset | status |', '| --- | --- |')
     for (const a of o.releaseAssets ?? []) lines.push(`| [${a.name}](${a.url}) | ${a.status} |`)
   } else if (o.uploadNote) lines.push(o.uploadNote.replace(/^not uploading/, 'Not uploaded'))
   if (o.failure) lines.push('', `:x: The run failed: ${o.failure}`)
-  const failing = o.versions.filter(v => !isVersionCompatible(v)).map(v => v.server.tag)
+  const failing = [...new Set([...o.versions.filter(v => !isVersionCompatible(v)).map(v => `${v.plugin ? `${v.plugin} ` : ''}${v.server.tag}`), ...(o.sets ?? []).filter(s => s.status === 'failed').map(s => `the plugin set of ${s.serverVersion}`)])]
   const verdict = isCompatible(o)
     ? '**Compatible.**'
     : multi && failing.length > 0
@@ -68,7 +70,7 @@ function versionSection(v: VersionOutcome, o: RunOutcome, multi: boolean): strin
   const h = (level: number): string => '#'.repeat(level + (multi ? 1 : 0))
   const lines: string[] = []
   const name = `${v.server.owner}/${v.server.name} ${v.server.tag}`
-  if (multi) lines.push(`### ${v.server.tag}`, '')
+  if (multi) lines.push(`### ${v.plugin ? `${v.plugin}: ` : ''}${v.server.tag}`, '')
   if (v.skipped) return [...lines, `Server **${name}**: not built: ${v.skipped}.`, '']
   const where = !multi ? '' : v.alignsWorkspace ? " Its alignment is the workspace's go.mod." : " Built from a copy of the plugin aligned with it (the workspace's go.mod follows the newest version only)."
   lines.push(`Server **${name}**, Go **${serverGoVersion(v)}** (from ${serverGoVersionSource(v)}).${where}`, '')
@@ -105,7 +107,6 @@ function versionSection(v: VersionOutcome, o: RunOutcome, multi: boolean): strin
   for (const r of v.verification) for (const w of r.warnings) lines.push(`- :warning: ${r.platform}: ${w}`)
   if (v.verification.some(r => r.warnings.length > 0)) lines.push('')
   lines.push(...differingSection(v.verification))
-  lines.push(...setsSection(v.sets, h(3)))
   if (v.serverImage) lines.push(...serverImageSection(v.serverImage))
   return lines
 }
@@ -145,4 +146,20 @@ function notLinkedSection(shared: SharedModule[], heading: string): string[] {
     ...other.map(s => `| ${code(s.path)} | ${s.replace !== undefined ? `${s.plugin} => ${s.replace}` : s.plugin} | ${s.server} |`),
     ''
   ]
+}
+
+/** Several plugins: per server version and platform, whether their files load together. */
+function setSection(o: RunOutcome): string[] {
+  if (!o.sets || o.sets.length === 0) return []
+  const status = { loaded: 'yes', failed: '**no**', warned: ':warning: only with a conflict a (warn) neighbour takes part in', 'not-verified': 'not verified' }
+  const lines = ['### The plugins together in one server', '', '| server version | platform | files (load order) | load together |', '| --- | --- | --- | --- |']
+  for (const s of o.sets) lines.push(`| ${s.serverVersion} | ${s.platform} | ${s.files.map(code).join(', ')} | ${status[s.status]}: ${cell(s.detail)} |`)
+  lines.push('')
+  const differing = o.sets.flatMap(s => s.differing.map(d => ({ ...d, set: `${s.serverVersion} ${s.platform}` })))
+  if (differing.length > 0) {
+    lines.push('| set | file | differs from | package | module | earlier | file\'s |', '| --- | --- | --- | --- | --- | --- | --- |')
+    for (const d of differing) lines.push(`| ${d.set} | ${code(d.file)} | ${code(d.with)} | ${code(d.package)} | ${code(d.module)} | ${d.earlier ?? '-'} | ${d.plugin ?? '-'} |`)
+    lines.push('')
+  }
+  return lines
 }

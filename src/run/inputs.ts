@@ -14,6 +14,7 @@ import type { Builder } from '../go-runner/builders.js'
 import { isInside } from './workspace.js'
 import { type NeighbourEntry, parseWithPlugins } from '../neighbours/entries.js'
 import { parseGoEnv } from './go-env.js'
+import { type PluginLocation, parsePluginList } from './plugin-list.js'
 
 /** Every input of action.yml, parsed and validated once. */
 export interface ActionInputs {
@@ -24,9 +25,12 @@ export interface ActionInputs {
   includePrereleases: boolean
   /** Only resolve the server versions (outputs), build nothing. */
   resolveOnly: boolean
+  /** The first plugin's plugin-path, package and plugin-name (every plugin: `plugins`). */
   pluginPath: string
   package: string
   pluginName?: string
+  /** plugin-path as a list: each plugin folder with its package and name (one entry for a single plugin). */
+  plugins: PluginLocation[]
   platforms: Platform[]
   buildImage: string
   assetName: string
@@ -135,11 +139,6 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
   const assetName = checkTemplate('asset-name', input('asset-name'), ASSET_PLACEHOLDERS)
   checkAssetNames(assetName, platforms)
 
-  const pluginName = input('plugin-name')
-  if (pluginName !== '' && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(pluginName)) {
-    throw new InputError('plugin-name', `"${pluginName}" cannot be part of a file name`, 'letters, digits, ".", "_" and "-"')
-  }
-
   let buildArgs: string[]
   try {
     buildArgs = splitShellWords(input('build-args'))
@@ -154,10 +153,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
   }
 
   // The action writes go.mod, go.sum and output files: only inside the workspace (or RUNNER_TEMP for output).
-  const pluginPath = within(input('plugin-path'))
-  if (!isInside(workspace, pluginPath)) {
-    throw new InputError('plugin-path', `${quoted(input('plugin-path'))} is outside the workspace ${workspace}`, "the directory of the plugin's go.mod inside the workspace, relative to it, such as . or plugin")
-  }
+  const plugins = parsePluginList({ paths: input('plugin-path'), packages: input('package'), names: input('plugin-name'), assetName }, workspace)
+  const [{ pluginPath, package: pkg, pluginName }] = plugins
   const outputDir = within(input('output-dir'))
   const runnerTemp = path.resolve(env.runnerTemp)
   if (!isInside(workspace, outputDir) && !(path.isAbsolute(input('output-dir')) && isInside(runnerTemp, outputDir))) {
@@ -166,14 +163,19 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
   }
 
   const goModCache = input('go-mod-cache')
+  const serverImage = parseServerImageSettings(input)
+  if (plugins.length > 1 && serverImage.image) {
+    throw new InputError('server-image', `an image holds one plugin for now, and plugin-path lists ${plugins.length}`, 'empty with several plugins, or one plugin-path')
+  }
   return {
     server: { owner: repo[1], name: repo[2] },
     serverVersion,
     includePrereleases: bool('include-prereleases', input('include-prereleases')),
     resolveOnly: bool('resolve-only', input('resolve-only')),
     pluginPath,
-    package: checkPackage(input('package')),
-    pluginName: pluginName === '' ? undefined : pluginName,
+    package: pkg,
+    pluginName,
+    plugins,
     platforms,
     buildImage,
     assetName,
@@ -195,7 +197,7 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     skipExisting: oneOf('skip-existing', input('skip-existing'), ['auto', 'true', 'false']) as SkipExistingMode,
     builder: oneOf('builder', input('builder'), ['docker', 'native']) as Builder,
     goDownloadBaseUrl: parseBaseUrl(input('go-download-base-url')),
-    serverImage: parseServerImageSettings(input),
+    serverImage,
     cache: bool('cache', input('cache')),
     cacheTimeout: parseSeconds('cache-timeout', input('cache-timeout')),
     withPlugins: parseWithPlugins(input('with-plugins'), workspace)
@@ -254,13 +256,6 @@ function checkAssetNames(template: string, platforms: Platform[]): void {
     if (other) throw new InputError('asset-name', `"${template}" gives ${other} and ${p.id} the same name`, accepted)
     seen.set(name, p.id)
   }
-}
-
-function checkPackage(pkg: string): string {
-  if (path.isAbsolute(pkg) || pkg.split(/[/\\]/).includes('..') || !/^[A-Za-z0-9._/-]+$/.test(pkg)) {
-    throw new InputError('package', `"${pkg}" is not a package directory inside plugin-path`, 'a relative path such as . or ./cmd/plugin')
-  }
-  return pkg
 }
 
 function parseServerBinary(value: string): ServerBinarySetting {

@@ -10,13 +10,17 @@ import { checkBuilder } from '../go-runner/builders.js'
 import { GitHubApi, type Release } from '../github/api.js'
 import { checkOutputDir } from './output-dir.js'
 import { type PluginModule, readPluginModule } from '../plugin/module.js'
+import { checkPluginIdentities } from '../plugin/identity.js'
 import { type UploadDecision, decideUpload } from '../release/decide.js'
 import { findRelease } from '../release/upload.js'
 import { pluginPathWarning } from '../verify/plugin-path.js'
 
 export interface Preflight {
   shipping: UploadDecision
+  /** The first plugin (the only one unless plugin-path lists several). */
   plugin: PluginModule
+  /** Every plugin of plugin-path, in its order. */
+  plugins: PluginModule[]
   api: GitHubApi
   /** The release to upload to, looked up before anything is built. */
   release?: Release
@@ -25,11 +29,15 @@ export interface Preflight {
 export async function preflight(ctx: ActionContext): Promise<Preflight> {
   const { inputs } = ctx
   const shipping = decideUpload({ upload: inputs.upload, releaseTag: inputs.releaseTag, eventName: ctx.eventName, payloadReleaseTag: ctx.payloadReleaseTag })
-  const plugin = readPluginModule(inputs, ctx.workspace)
-  // Its identity in the server: a path other plugins have too keeps both out of one server.
-  core.info(`Plugin path (the import path of its main package): ${plugin.pluginPath}`)
-  const pathWarning = pluginPathWarning(plugin.pluginPath)
-  if (pathWarning) core.warning(pathWarning, { file: plugin.goModPath, startLine: 1 })
+  const plugins = inputs.plugins.map(p => readPluginModule(p, ctx.workspace))
+  checkPluginIdentities(plugins, ctx.workspace)
+  const [plugin] = plugins
+  for (const p of plugins) {
+    // Its identity in the server: a path other plugins have too keeps both out of one server.
+    core.info(`Plugin path of ${p.name} (the import path of its main package): ${p.pluginPath}`)
+    const pathWarning = pluginPathWarning(p.pluginPath)
+    if (pathWarning) core.warning(pathWarning, { file: p.goModPath, startLine: 1 })
+  }
   checkOutputDir(inputs.outputDir, [ctx.workspace, ctx.runnerTemp])
   // resolve-only builds nothing: a plan job needs no Docker. The native builder needs no
   // Docker engine either, but every platform's C compiler.
@@ -39,5 +47,5 @@ export async function preflight(ctx: ActionContext): Promise<Preflight> {
   }
   const api = new GitHubApi({ token: inputs.token, log: core.debug })
   const release = shipping.upload ? await findRelease(api, ctx.repository.owner, ctx.repository.name, shipping.tag ?? '') : undefined
-  return { shipping, plugin, api, release }
+  return { shipping, plugin, plugins, api, release }
 }

@@ -64,6 +64,10 @@ export interface RunContext {
   setup: RunSetup
   /** Several versions are built: log lines name theirs. */
   several: boolean
+  /** Several plugins are built: log lines name this one's (plugin-path lists several). */
+  label?: string
+  /** Servers already prepared for another plugin of the run, by tag: read once per run. */
+  servers?: Map<string, Server>
   /** Restored before the step that fills each, saved by the post step. */
   caches: RunCaches
 }
@@ -74,13 +78,21 @@ function runnersOf(r: VersionRun): GoRunners {
   return r.build.runners
 }
 
-const tagged = (rc: RunContext, tag: string, what: string): string => (rc.several ? `${what} ${tag}` : what)
+/** What a log line of a version names: the plugin (several plugins) and the version (several versions). */
+const labelOf = (rc: RunContext, tag: string): string => [rc.label, rc.several ? tag : undefined].filter(x => x !== undefined).join(' ')
+const tagged = (rc: RunContext, tag: string, what: string): string => (labelOf(rc, tag) !== '' ? `${what} ${labelOf(rc, tag)}` : what)
 
 /** Per version to build: its release binaries (the truth about its Go and modules) and how it is built. Writes only the tool cache (with server-image: pulls the image, whose binary is read in a folder removed at once). */
 export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: Array<{ plan: VersionPlan; outcome: VersionOutcome }>): Promise<VersionRun[]> {
   const { inputs } = rc.ctx
   const runs: VersionRun[] = []
   for (const { plan, outcome } of versions) {
+    const known = rc.servers?.get(plan.release.tag)
+    if (known) {
+      outcome.serverBuild = known.build
+      runs.push({ plan, server: known, build: planVersionBuild(rc.ctx, rc.plugin, known, rc.setup, plan), outcome })
+      continue
+    }
     if (inputs.serverBinary.kind !== 'none') await rc.caches.restore([serverBinariesCache(plan.release, inputs.platforms)], () => allInToolCache(plan.release, inputs.platforms))
     const server = await serverAt(api, plan.release, {
       binary: inputs.serverBinary,
@@ -95,6 +107,7 @@ export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: 
     const imageOffers = await learnImageFlags(rc, server)
     for (const note of server.build.notes) core.warning(note)
     outcome.serverBuild = server.build
+    rc.servers?.set(plan.release.tag, server)
     runs.push({ plan, server, build: planVersionBuild(rc.ctx, rc.plugin, server, rc.setup, plan), outcome, imageOffers })
   }
   rc.caches.filled(() => true, 'server-binaries')
@@ -136,7 +149,8 @@ export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise
   const { inputs } = rc.ctx
   for (const r of runs) if (!r.plan.alignsWorkspace) copyPlugin(rc.plugin.dir, r.build.pluginDir, [inputs.outputDir])
   await mapConcurrent(runs, rc.setup.concurrency, async r => {
-    const log = (line: string): void => core.info(rc.several ? `[align ${r.server.release.tag}] ${line}` : line)
+    const label = labelOf(rc, r.server.release.tag)
+    const log = (line: string): void => core.info(label !== '' ? `[align ${label}] ${line}` : line)
     try {
       r.outcome.alignment = inWorkspace(
         await alignPlugin(runnersOf(r).tool, {
@@ -144,7 +158,7 @@ export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise
           pluginDir: r.build.pluginDir,
           scratchDir: r.build.dirs.scratch,
           server: { goMod: r.server.release.goMod, goVersion: r.server.build.goVersion, modules: r.server.build.modules },
-          linking: { package: inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) },
+          linking: { package: rc.plugin.package ?? inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) },
           log
         }),
         r,
@@ -175,27 +189,35 @@ export async function downloadVersionModules(runs: VersionRun[], rc: RunContext)
   const ready = runs.filter(r => r.outcome.alignment?.conflicts.length === 0)
   if (ready.length === 0) return
   if (rc.caches.resultOf('modules') !== 'exact') {
-    for (const r of ready) await downloadModules(runnersOf(r).tool, r.build.pluginDir, line => core.info(rc.several ? `[modules ${r.server.release.tag}] ${line}` : line))
+    for (const r of ready) await downloadModules(runnersOf(r).tool, r.build.pluginDir, line => core.info(labelOf(rc, r.server.release.tag) !== '' ? `[modules ${labelOf(rc, r.server.release.tag)}] ${line}` : line))
   }
   rc.caches.filled(() => true, 'modules')
 }
 
 /** Every platform of every version whose go.mod is aligned, in the server's images, in one pool. */
 export async function buildVersions(runs: VersionRun[], rc: RunContext): Promise<void> {
+  await buildPluginVersions([{ runs, rc }])
+}
+
+/** Every (plugin, version, platform) of the run in one pool: the module cache and the per-platform build caches are shared. */
+export async function buildPluginVersions(groups: Array<{ runs: VersionRun[]; rc: RunContext }>): Promise<void> {
+  const [{ rc }] = groups
   const { outputDir } = rc.ctx.inputs
-  const ready = runs.filter(r => r.outcome.alignment?.conflicts.length === 0)
-  const tasks = ready.flatMap(r => r.build.jobs.map(job => ({ job, dirs: r.build.dirs, pluginDir: r.build.pluginDir, runner: runnersOf(r).forPlatform(job.platform) })))
+  const ready = groups.flatMap(g => g.runs.filter(r => r.outcome.alignment?.conflicts.length === 0).map(r => ({ r, rc: g.rc })))
+  const tasks = ready.flatMap(({ r, rc: own }) =>
+    r.build.jobs.map(job => ({ job, dirs: r.build.dirs, pluginDir: r.build.pluginDir, runner: runnersOf(r).forPlatform(job.platform), repoDir: own.setup.layout.repoDir }))
+  )
   const names = tasks.map(t => t.job.assetName)
   await claimOutputs(outputDir, names)
   const outcomes = await buildPlatforms(tasks, { concurrency: rc.setup.concurrency, repoDir: rc.setup.layout.repoDir })
   await recordOutputs(outputDir, names)
   let next = 0
-  for (const r of ready) {
+  for (const { r } of ready) {
     r.outcome.builds = outcomes.slice(next, (next += r.build.jobs.length))
     r.outcome.artifacts = r.outcome.builds.flatMap(b => (b.artifact ? [b.artifact] : []))
   }
   // A platform's build cache is saved once one of its builds with that Go succeeded.
-  const built = new Set(ready.flatMap(r => r.outcome.builds.flatMap(b => (b.ok ? [buildCacheScope(b.job.platform, r.server.build.goVersion)] : []))))
+  const built = new Set(ready.flatMap(({ r }) => r.outcome.builds.flatMap(b => (b.ok ? [buildCacheScope(b.job.platform, r.server.build.goVersion)] : []))))
   rc.caches.filled(spec => spec.scope !== undefined && built.has(spec.scope), 'build')
 }
 
@@ -223,7 +245,7 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
         serverModules: alignment.serverModules,
         serverGoVersion: r.server.build.goVersion,
         serverFlags: r.server.build.flags,
-        plugin: { dir: r.build.pluginDir, package: inputs.package },
+        plugin: { dir: r.build.pluginDir, package: rc.plugin.package ?? inputs.package },
         dirs: r.build.dirs,
         goEnv: r.build.goEnv,
         concurrency: rc.setup.concurrency
@@ -231,7 +253,7 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
       log: (platform, line) => core.info(`[${tagged(rc, tag, 'verify')} ${platform}] ${line}`)
     })
     r.outcome.verification = results.filter((_, i) => built[i].run === r)
-    annotateVerification(r.outcome.verification, rc.several ? tag : undefined)
+    annotateVerification(r.outcome.verification, labelOf(rc, tag) !== '' ? labelOf(rc, tag) : undefined)
     judges.push({ serverVersion: tag, results: new Map(results.map((v, i) => [built[i].name, v])) })
   }
   return compatibilityRows(built.map(x => ({ name: x.name, platform: x.job.platform.id, builtFor: x.run.server.release.tag })), judges)

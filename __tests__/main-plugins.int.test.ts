@@ -1,0 +1,82 @@
+// End to end, several plugins in one run: set-a and set-b link example.com/lib
+// (and dep through it), which the server (fixtures/plugin-set-server, released
+// with its linux-amd64 binary) does not link, at other versions. Each loads
+// alone, not together (verify/plugin-set.int.test.ts). In one run the action
+// gives both one version, and both .so load together in the server's real
+// plugin.Open, in either file-name order; the static set proof says the same.
+import { execFile } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { promisify } from 'node:util'
+import { FIXTURES, type World, checkoutPlugin, fileTree, runAction, startWorld } from './support/action-harness.js'
+import { type ServerAsset, serverReleaseAssets } from './support/fixture-server.js'
+
+const REPO = 'gotify/server'
+const TAG = 'v1.0.0'
+let world: World
+let assets: ServerAsset[]
+beforeAll(async () => {
+  const source = path.join(FIXTURES, 'plugin-set-server')
+  world = await startWorld({ serverGoMod: fs.readFileSync(path.join(source, 'go.mod'), 'utf8'), serverBinaries: false, tags: [] })
+  assets = await serverReleaseAssets(['linux-amd64'], { goVersion: world.goVersion, source }, world.proxy.url)
+  world.github.state.addTag(REPO, TAG, { GO_VERSION: `${world.goVersion}\n`, 'go.mod': fs.readFileSync(path.join(source, 'go.mod'), 'utf8') })
+  const release = world.github.state.addRelease(REPO, TAG)
+  for (const a of assets) world.github.state.addAsset(release, a.name, a.zip)
+}, 600_000)
+afterAll(async () => world?.close())
+
+const inputs = (pluginPath: string): Record<string, string> => ({ 'server-repository': REPO, 'server-version': TAG, 'plugin-path': pluginPath, platforms: 'linux-amd64', token: 't', 'go-env': world.goEnv })
+
+/** The workspace: set-a in plugin/ (lib v1.0.0), set-b in b/ at lib and dep v1.1.0. */
+function twoPlugins(): string {
+  const workspace = checkoutPlugin('set-a')
+  fs.cpSync(path.join(FIXTURES, 'plugins', 'set-b'), path.join(workspace, 'b'), { recursive: true })
+  fs.writeFileSync(path.join(workspace, 'b', 'go.mod'), 'module example.com/plugins/setb\n\ngo 1.21\n\nrequire example.com/lib v1.1.0\n\nrequire example.com/dep v1.1.0 // indirect\n')
+  return workspace
+}
+
+/** The server's own plugin.Open on a folder, file by file in os.ReadDir order. */
+async function openFolder(files: Record<string, string>): Promise<Record<string, string>> {
+  const dir = fs.mkdtempSync(path.join(path.dirname(assets[0].binaryPath), 'plugins-'))
+  for (const [name, from] of Object.entries(files)) fs.copyFileSync(from, path.join(dir, name))
+  const { stdout } = await promisify(execFile)(assets[0].binaryPath, [dir], { timeout: 120_000 })
+  return Object.fromEntries([...stdout.matchAll(/^(loaded|load failed|missing symbol): ([^:\n]+)(?:: (.*))?$/gm)].map(m => [m[2], m[1] === 'loaded' ? 'loaded' : m[3]]))
+}
+
+test('two plugins linking a module the server does not, at other versions: one version in both, and they load together in either order', async () => {
+  const workspace = twoPlugins()
+  const run = await runAction({ inputs: inputs('plugin\nb'), workspace, apiUrl: world.github.url })
+  expect(run.errors).toEqual([])
+  expect(run.code).toBe(0)
+  expect(run.outputs.compatible).toBe('true')
+  // The one MVS would pick were they one module: the higher, in set-a too.
+  expect(fs.readFileSync(path.join(workspace, 'plugin', 'go.mod'), 'utf8')).toMatch(/example\.com\/lib v1\.1\.0/)
+  expect(run.log).toMatch(/\[align seta\] example\.com\/lib: v1\.0\.0 → v1\.1\.0 \(one version across plugins: seta v1\.0\.0, setb v1\.1\.0\)/)
+
+  const artifacts = JSON.parse(run.outputs.artifacts) as Array<{ plugin: string; name: string; path: string }>
+  expect(artifacts.map(a => [a.plugin, a.name])).toEqual([
+    ['seta', `seta-linux-amd64-for-gotify-${TAG}.so`],
+    ['setb', `setb-linux-amd64-for-gotify-${TAG}.so`]
+  ])
+  const report = JSON.parse(fs.readFileSync(run.outputs['compat-report'], 'utf8'))
+  expect(report.plugins.map((p: { name: string }) => p.name)).toEqual(['seta', 'setb'])
+  expect(report.sets).toEqual([expect.objectContaining({ serverVersion: TAG, platform: 'linux-amd64', status: 'loaded', files: artifacts.map(a => a.name), differing: [] })])
+  expect(run.summary).toContain('The plugins together in one server')
+
+  // What the proof stands for: the server's plugin.Open loads both, in both orders.
+  const [a, b] = artifacts.map(x => x.path)
+  expect(await openFolder({ 'a.so': a, 'b.so': b })).toEqual({ 'a.so': 'loaded', 'b.so': 'loaded' })
+  expect(await openFolder({ '1-b.so': b, '2-a.so': a })).toEqual({ '1-b.so': 'loaded', '2-a.so': 'loaded' })
+}, 600_000)
+
+test('two plugins with the same module path are refused before building, in one line naming both folders', async () => {
+  const workspace = checkoutPlugin('set-a')
+  fs.cpSync(path.join(FIXTURES, 'plugins', 'set-a'), path.join(workspace, 'other'), { recursive: true })
+  const before = fileTree(workspace)
+  const run = await runAction({ inputs: { ...inputs('plugin\nother'), 'plugin-name': 'one,two' }, workspace, apiUrl: world.github.url })
+  expect(run.code).toBe(1)
+  expect(run.errors).toEqual([
+    "::error::Input 'plugin-path': plugin and other build the same plugin path example.com/plugins/seta (module example.com/plugins/seta): plugin.Open refuses the second (plugin already loaded); accepted: plugins whose main packages have import paths of their own: give one a module path of its own in go.mod"
+  ])
+  expect(fileTree(workspace)).toEqual(before)
+}, 600_000)

@@ -1,0 +1,90 @@
+/**
+ * Several plugins in one run (plugin-path lists several folders): the unit of
+ * work is (server version x plugin). Each plugin has its own context (its
+ * folder, package and name, where it sits in the containers) and its own
+ * alignment per version; then per version the modules several plugins link
+ * and the server does not get one version (alignment/align-across.ts); every
+ * build goes into one pool (run.ts buildPluginVersions); and per version and
+ * platform the set of .so files is proven as the server would load it.
+ */
+import * as core from '@actions/core'
+import * as path from 'node:path'
+import { alignAcrossPlugins } from '../alignment/align-across.js'
+import { tagFlagsOf } from '../alignment/linked.js'
+import { IN_CONTAINER } from '../container/layout.js'
+import type { PluginModule } from '../plugin/module.js'
+import type { ActionContext } from '../run/context.js'
+import type { RunSetup } from '../run/plan.js'
+import { type SetNeighbour, type SetOutcome, verifySet } from '../verify/set-step.js'
+import type { RunContext, VersionRun } from './run.js'
+
+export interface PluginGroup {
+  rc: RunContext
+  runs: VersionRun[]
+}
+
+/** The run's context as one plugin sees it: its folder, package and name are the inputs'; its place in the containers. */
+export function pluginContext(ctx: ActionContext, setup: RunSetup, plugin: PluginModule): { ctx: ActionContext; setup: RunSetup } {
+  const inputs = { ...ctx.inputs, pluginPath: plugin.dir, package: plugin.package ?? ctx.inputs.package, pluginName: plugin.name }
+  // Plugins lie inside the workspace (inputs.ts), which is mounted whole: each sits at its own path below it.
+  const rel = path.relative(ctx.workspace, plugin.dir)
+  const parts = rel === '' ? [] : rel.split(path.sep)
+  const layout = {
+    ...setup.layout,
+    pluginWorkdir: parts.length === 0 ? IN_CONTAINER.source : path.posix.join(IN_CONTAINER.source, ...parts),
+    repoDir: parts.length === 0 ? '.' : parts.join('/')
+  }
+  return { ctx: { ...ctx, inputs }, setup: { ...setup, layout } }
+}
+
+/** Per server version, after each plugin's alignment: one version of every module two or more plugins link and the server does not. */
+export async function alignPluginsTogether(groups: PluginGroup[]): Promise<void> {
+  if (groups.length < 2) return
+  const tags = [...new Set(groups.flatMap(g => g.runs.map(r => r.server.release.tag)))]
+  for (const tag of tags) {
+    const members = groups.flatMap(g => {
+      const r = g.runs.find(x => x.server.release.tag === tag)
+      const a = r?.outcome.alignment
+      if (!r || !a || a.conflicts.length > 0 || !r.build.runners) return []
+      const { inputs } = g.rc.ctx
+      return [{ name: g.rc.plugin.name, go: r.build.runners.tool, dir: r.build.pluginDir, alignment: a, goVersion: r.server.build.goVersion, linking: { package: inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) } }]
+    })
+    if (members.length < 2) continue
+    const several = groups[0].rc.several
+    await alignAcrossPlugins(members, { goVersion: members[0].goVersion }, (plugin, line) => core.info(`[align ${plugin}${several ? ` ${tag}` : ''}] ${line}`))
+  }
+}
+
+/**
+ * Per server version and platform, this run's .so files (named by their asset
+ * names: their file names in the server's plugin folder) and the neighbours
+ * for that platform, proven together.
+ */
+export async function verifyPluginSets(groups: PluginGroup[], neighbours: Map<string, SetNeighbour[]>): Promise<SetOutcome[]> {
+  if (groups.length < 2 && neighbours.size === 0) return []
+  const { inputs } = groups[0].rc.ctx
+  if (!inputs.verify) return []
+  const out: SetOutcome[] = []
+  const tags = [...new Set(groups.flatMap(g => g.runs.map(r => r.server.release.tag)))]
+  for (const tag of tags) {
+    const runs = groups.flatMap(g => g.runs.filter(r => r.server.release.tag === tag))
+    for (const platform of inputs.platforms) {
+      const files = runs.flatMap(r => r.outcome.builds.flatMap(b => (b.artifact && b.job.platform.id === platform.id ? [{ name: b.artifact.name, path: b.job.outputPath }] : [])))
+      if (files.length === 0) continue
+      const binary = runs[0].server.binaries.get(platform.id)
+      const set = await verifySet({
+        serverVersion: tag,
+        platform: platform.id,
+        witness: binary?.found ? { kind: 'release-binary', assetName: binary.assetName, facts: binary.facts } : { kind: 'loader', why: binary?.why ?? 'no binary' },
+        files,
+        neighbours: neighbours.get(tag) ?? [],
+        symbols: inputs.verifySymbols,
+        log: line => core.info(`[plugin set ${tag} ${platform.id}] ${line}`)
+      })
+      if (set.status === 'failed') core.error(`The plugins do not load together into ${tag} (${platform.id}): ${set.failure?.message ?? set.detail}`)
+      else if (set.status === 'warned') core.warning(`${tag} (${platform.id}): ${set.failure?.message ?? set.detail}`)
+      out.push(set)
+    }
+  }
+  return out
+}

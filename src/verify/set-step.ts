@@ -1,0 +1,132 @@
+/**
+ * The set step: per server version and platform, the .so files the server
+ * would find in its plugin folder together (this run's plugins, and
+ * `neighbours`: other plugins' files fetched for that platform), proven in the
+ * server's load order against its release binary (plugin-set.ts). The stand-in
+ * loader opens one plugin per run, so without a release binary the set is
+ * reported not verified, with the reason.
+ */
+import { type BinaryFacts, readBinaryFactsFromFile } from '../binary/facts.js'
+import { describeVersion } from './diagnosis.js'
+import { type PluginSetProof, type SetMember, pluginSetDetails, provePluginSet } from './plugin-set.js'
+import type { Witness } from './witness.js'
+
+/** A file beside this run's: another plugin's .so (input with-plugins), and what its refusal means. */
+export interface SetNeighbour {
+  platform: string
+  /** Its name in the server's plugin folder. */
+  name: string
+  path: string
+  onConflict: 'fail' | 'warn'
+  /** Where it came from (a workspace path, a URL, owner/repo@tag "asset"), for the report. */
+  origin?: string
+}
+
+export interface SetDifference {
+  file: string
+  with: string
+  package: string
+  module: string
+  earlier?: string
+  plugin?: string
+}
+
+/** compat-report.json's `sets` entry: one server version, one platform. */
+export interface SetOutcome {
+  serverVersion: string
+  platform: string
+  /** loaded: every file loads together; warned: only a neighbour with onConflict warn is refused. */
+  status: 'loaded' | 'failed' | 'warned' | 'not-verified'
+  witness: string
+  /** In the server's load order when proven, else as given. */
+  files: string[]
+  detail: string
+  failure?: { file: string; message: string }
+  differing: SetDifference[]
+  /** Each file in load order: whether it loads, and why not (naming the other file and every differing package). */
+  members?: SetMemberVerdict[]
+  warnings: string[]
+}
+
+export interface SetMemberVerdict {
+  file: string
+  /** Built by this run (else a neighbour: with-plugins). */
+  own: boolean
+  pluginPath?: string
+  status: 'loads' | 'refused'
+  reason?: string
+  /** The server stopped at an earlier file: gotify never opens this one. */
+  neverOpened?: boolean
+}
+
+export interface SetInput {
+  serverVersion: string
+  platform: string
+  witness: Witness
+  /** This run's files for that version and platform: name in the plugin folder (its asset name) and host path. */
+  files: Array<{ name: string; path: string }>
+  neighbours: SetNeighbour[]
+  symbols: string[]
+  log: (line: string) => void
+}
+
+/** What the proof says, as the report shows it. Pure. */
+export function setOutcomeOf(proof: PluginSetProof, i: Pick<SetInput, 'serverVersion' | 'platform' | 'neighbours'>): SetOutcome {
+  const differing = proof.members.flatMap(m =>
+    m.refusal?.kind === 'fingerprints'
+      ? m.refusal.conflicts.flatMap(c => c.packages.map(d => ({ file: m.file, with: c.with, package: d.package, module: d.module, earlier: d.earlier && describeVersion(d.earlier), plugin: d.plugin && describeVersion(d.plugin) })))
+      : []
+  )
+  // A refusal counts against the run unless a neighbour marked warn takes part in it: the refused file, or the one it clashes with.
+  const warnOnly = (name: string | undefined): boolean => i.neighbours.some(n => n.name === name && n.onConflict === 'warn')
+  const excused = (m: SetMember): boolean => {
+    const r = m.refusal
+    if (!r || warnOnly(m.file)) return true
+    if (r.kind === 'already-loaded') return warnOnly(r.earlier)
+    return r.kind === 'fingerprints' && r.conflicts.every(c => !c.isServer && warnOnly(c.with))
+  }
+  const status = proof.passed ? 'loaded' : proof.members.every(excused) ? 'warned' : 'failed'
+  const members = proof.members.map(m => ({
+    file: m.file,
+    own: !i.neighbours.some(n => n.name === m.file),
+    ...(m.pluginPath ? { pluginPath: m.pluginPath } : {}),
+    status: m.refusal ? ('refused' as const) : ('loads' as const),
+    ...(m.refusal ? { reason: m.refusal.message } : {}),
+    ...(m.afterServerFailure ? { neverOpened: true } : {})
+  }))
+  return {
+    serverVersion: i.serverVersion,
+    platform: i.platform,
+    status,
+    witness: `release binary ${proof.witness}`,
+    files: proof.members.map(m => m.file),
+    detail: proof.summary,
+    ...(proof.failure ? { failure: proof.failure } : {}),
+    differing,
+    members,
+    warnings: [...proof.warnings, ...proof.members.flatMap(m => m.warnings.map(w => `${m.file}: ${w}`))]
+  }
+}
+
+export async function verifySet(i: SetInput): Promise<SetOutcome> {
+  const neighbours = i.neighbours.filter(n => n.platform === i.platform)
+  const files = [...i.files, ...neighbours.map(n => ({ name: n.name, path: n.path }))]
+  const base = { serverVersion: i.serverVersion, platform: i.platform, files: files.map(f => f.name), differing: [], warnings: [] }
+  if (i.witness.kind !== 'release-binary') {
+    const detail = `not verified as a set: no release binary to prove against (${i.witness.why}), and the stand-in loader opens one plugin per run`
+    i.log(detail)
+    return { ...base, status: 'not-verified', witness: 'none', detail }
+  }
+  const plugins: Array<{ name: string; facts: BinaryFacts }> = []
+  for (const f of files) {
+    try {
+      plugins.push({ name: f.name, facts: await readBinaryFactsFromFile(f.path, f.name) })
+    } catch (e) {
+      const detail = `cannot read ${f.name}: ${(e as Error).message}`
+      return { ...base, status: 'failed', witness: `release binary ${i.witness.assetName}`, detail, failure: { file: f.name, message: detail } }
+    }
+  }
+  const proof = provePluginSet({ server: i.witness.facts, witness: i.witness.assetName, plugins, symbols: i.symbols })
+  for (const line of pluginSetDetails(proof)) i.log(line)
+  return setOutcomeOf(proof, { ...i, neighbours })
+}
