@@ -39310,12 +39310,12 @@ const HttpResponseRetryCodes = [
 const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
-class lib_HttpClientError extends Error {
+class HttpClientError extends Error {
     constructor(message, statusCode) {
         super(message);
         this.name = 'HttpClientError';
         this.statusCode = statusCode;
-        Object.setPrototypeOf(this, lib_HttpClientError.prototype);
+        Object.setPrototypeOf(this, HttpClientError.prototype);
     }
 }
 class HttpClientResponse {
@@ -39916,7 +39916,7 @@ class lib_HttpClient {
                     else {
                         msg = `Failed request: (${statusCode})`;
                     }
-                    const err = new lib_HttpClientError(msg, statusCode);
+                    const err = new HttpClientError(msg, statusCode);
                     err.result = response.result;
                     reject(err);
                 }
@@ -45644,7 +45644,7 @@ const DefaultRetryDelay = 5000;
 // Socket timeout in milliseconds during download.  If no traffic is received
 // over the socket during this period, the socket is destroyed and the download
 // is aborted.
-const constants_SocketTimeout = 5000;
+const SocketTimeout = 5000;
 // The default path of GNUtar on hosted Windows runners
 const GnuTarPathOnWindows = `${process.env['PROGRAMFILES']}\\Git\\usr\\bin\\tar.exe`;
 // The default path of BSDtar on hosted Windows runners
@@ -45655,7 +45655,7 @@ const CacheFileSizeLimit = 10 * Math.pow(1024, 3); // 10GiB per repository
 // Prefix the cache backend embeds in a read-denial message (v2 twirp
 // GetCacheEntryDownloadURL error or the GHES v1 `_apis/artifactcache` 403 body).
 // Shared so cache.ts and cacheHttpClient.ts match the same contract value.
-const constants_CacheReadDeniedMessagePrefix = 'cache read denied:';
+const CacheReadDeniedMessagePrefix = 'cache read denied:';
 //# sourceMappingURL=constants.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/cache/lib/internal/cacheUtils.js
 var cacheUtils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -89952,7 +89952,7 @@ class BlobClient extends StorageClient_StorageClient {
      *
      */
     getBlockBlobClient() {
-        return new Clients_BlockBlobClient(this.url, this.pipeline);
+        return new BlockBlobClient(this.url, this.pipeline);
     }
     /**
      * Creates a PageBlobClient object.
@@ -91238,7 +91238,7 @@ class AppendBlobClient extends BlobClient {
 /**
  * BlockBlobClient defines a set of operations applicable to block blobs.
  */
-class Clients_BlockBlobClient extends BlobClient {
+class BlockBlobClient extends BlobClient {
     /**
      * blobContext provided by protocol layer.
      *
@@ -91330,7 +91330,7 @@ class Clients_BlockBlobClient extends BlobClient {
      * @returns A new BlockBlobClient object identical to the source but with the specified snapshot timestamp.
      */
     withSnapshot(snapshot) {
-        return new Clients_BlockBlobClient(utils_common_setURLParameter(this.url, utils_constants_URLConstants.Parameters.SNAPSHOT, snapshot.length === 0 ? undefined : snapshot), this.pipeline);
+        return new BlockBlobClient(utils_common_setURLParameter(this.url, utils_constants_URLConstants.Parameters.SNAPSHOT, snapshot.length === 0 ? undefined : snapshot), this.pipeline);
     }
     /**
      * ONLY AVAILABLE IN NODE.JS RUNTIME.
@@ -93543,7 +93543,7 @@ class ContainerClient extends StorageClient_StorageClient {
      * ```
      */
     getBlockBlobClient(blobName) {
-        return new Clients_BlockBlobClient(utils_common_appendToURLPath(this.url, utils_common_EscapePath(blobName)), this.pipeline);
+        return new BlockBlobClient(utils_common_appendToURLPath(this.url, utils_common_EscapePath(blobName)), this.pipeline);
     }
     /**
      * Creates a {@link PageBlobClient}
@@ -96048,7 +96048,7 @@ var requestUtils_awaiter = (undefined && undefined.__awaiter) || function (thisA
 
 
 
-function requestUtils_isSuccessStatusCode(statusCode) {
+function isSuccessStatusCode(statusCode) {
     if (!statusCode) {
         return false;
     }
@@ -96115,13 +96115,13 @@ function retry(name_1, method_1, getStatusCode_1) {
         throw Error(`${name} failed: ${errorMessage}`);
     });
 }
-function requestUtils_retryTypedResponse(name_1, method_1) {
+function retryTypedResponse(name_1, method_1) {
     return requestUtils_awaiter(this, arguments, void 0, function* (name, method, maxAttempts = DefaultRetryAttempts, delay = DefaultRetryDelay) {
         return yield retry(name, method, (response) => response.statusCode, maxAttempts, delay, 
         // If the error object contains the statusCode property, extract it and return
         // an TypedResponse<T> so it can be processed by the retry logic.
         (error) => {
-            if (error instanceof lib_HttpClientError) {
+            if (error instanceof HttpClientError) {
                 return {
                     statusCode: error.statusCode,
                     result: null,
@@ -96135,7 +96135,7 @@ function requestUtils_retryTypedResponse(name_1, method_1) {
         });
     });
 }
-function requestUtils_retryHttpClientResponse(name_1, method_1) {
+function retryHttpClientResponse(name_1, method_1) {
     return requestUtils_awaiter(this, arguments, void 0, function* (name, method, maxAttempts = DefaultRetryAttempts, delay = DefaultRetryDelay) {
         return yield retry(name, method, (response) => response.message.statusCode, maxAttempts, delay);
     });
@@ -96169,7 +96169,7 @@ var downloadUtils_awaiter = (undefined && undefined.__awaiter) || function (this
  */
 function pipeResponseToStream(response, output) {
     return downloadUtils_awaiter(this, void 0, void 0, function* () {
-        const pipeline = util.promisify(stream.pipeline);
+        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
         yield pipeline(response.message, output);
     });
 }
@@ -96197,7 +96197,7 @@ class DownloadProgress {
         this.segmentIndex = this.segmentIndex + 1;
         this.segmentSize = segmentSize;
         this.receivedBytes = 0;
-        core.debug(`Downloading segment at offset ${this.segmentOffset} with length ${this.segmentSize}...`);
+        core_debug(`Downloading segment at offset ${this.segmentOffset} with length ${this.segmentSize}...`);
     }
     /**
      * Sets the number of bytes received for the current segment.
@@ -96233,7 +96233,7 @@ class DownloadProgress {
         const downloadSpeed = (transferredBytes /
             (1024 * 1024) /
             (elapsedTime / 1000)).toFixed(1);
-        core.info(`Received ${transferredBytes} of ${this.contentLength} (${percentage}%), ${downloadSpeed} MBs/sec`);
+        info(`Received ${transferredBytes} of ${this.contentLength} (${percentage}%), ${downloadSpeed} MBs/sec`);
         if (this.isDone()) {
             this.displayedComplete = true;
         }
@@ -96279,28 +96279,28 @@ class DownloadProgress {
  * @param archiveLocation the URL for the cache
  * @param archivePath the local path where the cache is saved
  */
-function downloadUtils_downloadCacheHttpClient(archiveLocation, archivePath) {
+function downloadCacheHttpClient(archiveLocation, archivePath) {
     return downloadUtils_awaiter(this, void 0, void 0, function* () {
-        const writeStream = fs.createWriteStream(archivePath);
-        const httpClient = new HttpClient('actions/cache');
+        const writeStream = external_fs_namespaceObject.createWriteStream(archivePath);
+        const httpClient = new lib_HttpClient('actions/cache');
         const downloadResponse = yield retryHttpClientResponse('downloadCache', () => downloadUtils_awaiter(this, void 0, void 0, function* () { return httpClient.get(archiveLocation); }));
         // Abort download if no traffic received over the socket.
         downloadResponse.message.socket.setTimeout(SocketTimeout, () => {
             downloadResponse.message.destroy();
-            core.debug(`Aborting download, socket timed out after ${SocketTimeout} ms`);
+            core_debug(`Aborting download, socket timed out after ${SocketTimeout} ms`);
         });
         yield pipeResponseToStream(downloadResponse, writeStream);
         // Validate download size.
         const contentLengthHeader = downloadResponse.message.headers['content-length'];
         if (contentLengthHeader) {
             const expectedLength = parseInt(contentLengthHeader);
-            const actualLength = utils.getArchiveFileSizeInBytes(archivePath);
+            const actualLength = getArchiveFileSizeInBytes(archivePath);
             if (actualLength !== expectedLength) {
                 throw new Error(`Incomplete download. Expected file size: ${expectedLength}, actual file size: ${actualLength}`);
             }
         }
         else {
-            core.debug('Unable to validate download, no Content-Length header');
+            core_debug('Unable to validate download, no Content-Length header');
         }
     });
 }
@@ -96310,11 +96310,11 @@ function downloadUtils_downloadCacheHttpClient(archiveLocation, archivePath) {
  * @param archiveLocation the URL for the cache
  * @param archivePath the local path where the cache is saved
  */
-function downloadUtils_downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
+function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
     return downloadUtils_awaiter(this, void 0, void 0, function* () {
         var _a;
-        const archiveDescriptor = yield fs.promises.open(archivePath, 'w');
-        const httpClient = new HttpClient('actions/cache', undefined, {
+        const archiveDescriptor = yield external_fs_namespaceObject.promises.open(archivePath, 'w');
+        const httpClient = new lib_HttpClient('actions/cache', undefined, {
             socketTimeout: options.timeoutInMs,
             keepAlive: true
         });
@@ -96420,7 +96420,7 @@ function downloadSegment(httpClient, archiveLocation, offset, count) {
  * @param archivePath the local path where the cache is saved
  * @param options the download options with the defaults set
  */
-function downloadUtils_downloadCacheStorageSDK(archiveLocation, archivePath, options) {
+function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
     return downloadUtils_awaiter(this, void 0, void 0, function* () {
         var _a;
         const client = new BlockBlobClient(archiveLocation, undefined, {
@@ -96435,8 +96435,8 @@ function downloadUtils_downloadCacheStorageSDK(archiveLocation, archivePath, opt
         if (contentLength < 0) {
             // We should never hit this condition, but just in case fall back to downloading the
             // file as one large stream
-            core.debug('Unable to determine content length, downloading file with http-client...');
-            yield downloadUtils_downloadCacheHttpClient(archiveLocation, archivePath);
+            core_debug('Unable to determine content length, downloading file with http-client...');
+            yield downloadCacheHttpClient(archiveLocation, archivePath);
         }
         else {
             // Use downloadToBuffer for faster downloads, since internally it splits the
@@ -96446,9 +96446,9 @@ function downloadUtils_downloadCacheStorageSDK(archiveLocation, archivePath, opt
             // on 64-bit systems), split the download into multiple segments
             // ~2 GB = 2147483647, beyond this, we start getting out of range error. So, capping it accordingly.
             // Updated segment size to 128MB = 134217728 bytes, to complete a segment faster and fail fast
-            const maxSegmentSize = Math.min(134217728, buffer.constants.MAX_LENGTH);
+            const maxSegmentSize = Math.min(134217728, external_buffer_namespaceObject.constants.MAX_LENGTH);
             const downloadProgress = new DownloadProgress(contentLength);
-            const fd = fs.openSync(archivePath, 'w');
+            const fd = external_fs_namespaceObject.openSync(archivePath, 'w');
             try {
                 downloadProgress.startDisplayTimer();
                 const controller = new AbortController();
@@ -96467,13 +96467,13 @@ function downloadUtils_downloadCacheStorageSDK(archiveLocation, archivePath, opt
                         throw new Error('Aborting cache download as the download time exceeded the timeout.');
                     }
                     else if (Buffer.isBuffer(result)) {
-                        fs.writeFileSync(fd, result);
+                        external_fs_namespaceObject.writeFileSync(fd, result);
                     }
                 }
             }
             finally {
                 downloadProgress.stopDisplayTimer();
-                fs.closeSync(fd);
+                external_fs_namespaceObject.closeSync(fd);
             }
         }
     });
@@ -96535,7 +96535,7 @@ function getUploadOptions(copy) {
  *
  * @param copy the original download options
  */
-function options_getDownloadOptions(copy) {
+function getDownloadOptions(copy) {
     const result = {
         useAzureSdk: false,
         concurrentBlobDownloads: true,
@@ -96570,12 +96570,12 @@ function options_getDownloadOptions(copy) {
         isFinite(Number(segmentDownloadTimeoutMins))) {
         result.segmentTimeoutInMs = Number(segmentDownloadTimeoutMins) * 60 * 1000;
     }
-    core.debug(`Use Azure SDK: ${result.useAzureSdk}`);
-    core.debug(`Download concurrency: ${result.downloadConcurrency}`);
-    core.debug(`Request timeout (ms): ${result.timeoutInMs}`);
-    core.debug(`Cache segment download timeout mins env var: ${process.env['SEGMENT_DOWNLOAD_TIMEOUT_MINS']}`);
-    core.debug(`Segment download timeout (ms): ${result.segmentTimeoutInMs}`);
-    core.debug(`Lookup only: ${result.lookupOnly}`);
+    core_debug(`Use Azure SDK: ${result.useAzureSdk}`);
+    core_debug(`Download concurrency: ${result.downloadConcurrency}`);
+    core_debug(`Request timeout (ms): ${result.timeoutInMs}`);
+    core_debug(`Cache segment download timeout mins env var: ${process.env['SEGMENT_DOWNLOAD_TIMEOUT_MINS']}`);
+    core_debug(`Segment download timeout (ms): ${result.segmentTimeoutInMs}`);
+    core_debug(`Lookup only: ${result.lookupOnly}`);
     return result;
 }
 //# sourceMappingURL=options.js.map
@@ -96588,7 +96588,7 @@ function isGhes() {
     const isLocalHost = hostname.endsWith('.LOCALHOST');
     return !isGitHubHost && !isGheHost && !isLocalHost;
 }
-function config_getCacheServiceVersion() {
+function getCacheServiceVersion() {
     // Cache service v2 is not supported on GHES. We will default to
     // cache service v1 even if the feature flag was enabled by user.
     if (isGhes())
@@ -96599,11 +96599,11 @@ function config_getCacheServiceVersion() {
 // write-only}, none = neither.
 const KNOWN_CACHE_MODES = ['none', 'read', 'write', 'write-only'];
 // The effective cache-mode exported by the runner, or '' when not set.
-function config_getCacheMode() {
+function getCacheMode() {
     return (process.env['ACTIONS_CACHE_MODE'] || '').trim().toLowerCase();
 }
 // Unset or unrecognized modes are permissive so behavior matches today.
-function config_isCacheReadable(mode) {
+function isCacheReadable(mode) {
     if (!KNOWN_CACHE_MODES.includes(mode))
         return true;
     return mode === 'read' || mode === 'write';
@@ -96614,7 +96614,7 @@ function isCacheWritable(mode) {
     return mode === 'write' || mode === 'write-only';
 }
 function getCacheServiceURL() {
-    const version = config_getCacheServiceVersion();
+    const version = getCacheServiceVersion();
     // Based on the version of the cache service, we will determine which
     // URL to use.
     switch (version) {
@@ -96692,13 +96692,13 @@ function getCacheEntry(keys, paths, options) {
     return cacheHttpClient_awaiter(this, void 0, void 0, function* () {
         var _a;
         const httpClient = createHttpClient();
-        const version = utils.getCacheVersion(paths, options === null || options === void 0 ? void 0 : options.compressionMethod, options === null || options === void 0 ? void 0 : options.enableCrossOsArchive);
+        const version = getCacheVersion(paths, options === null || options === void 0 ? void 0 : options.compressionMethod, options === null || options === void 0 ? void 0 : options.enableCrossOsArchive);
         const resource = `cache?keys=${encodeURIComponent(keys.join(','))}&version=${version}`;
         const response = yield retryTypedResponse('getCacheEntry', () => cacheHttpClient_awaiter(this, void 0, void 0, function* () { return httpClient.getJson(getCacheApiUrl(resource)); }));
         // Cache not found
         if (response.statusCode === 204) {
             // List cache for primary key only if cache miss occurs
-            if (core.isDebug()) {
+            if (isDebug()) {
                 yield printCachesListForDiagnostics(keys[0], httpClient, version);
             }
             return null;
@@ -96718,9 +96718,9 @@ function getCacheEntry(keys, paths, options) {
             // Cache achiveLocation not found. This should never happen, and hence bail out.
             throw new Error('Cache not found.');
         }
-        core.setSecret(cacheDownloadUrl);
-        core.debug(`Cache Result:`);
-        core.debug(JSON.stringify(cacheResult));
+        core_setSecret(cacheDownloadUrl);
+        core_debug(`Cache Result:`);
+        core_debug(JSON.stringify(cacheResult));
         return cacheResult;
     });
 }
@@ -96732,9 +96732,9 @@ function printCachesListForDiagnostics(key, httpClient, version) {
             const cacheListResult = response.result;
             const totalCount = cacheListResult === null || cacheListResult === void 0 ? void 0 : cacheListResult.totalCount;
             if (totalCount && totalCount > 0) {
-                core.debug(`No matching cache found for cache key '${key}', version '${version} and scope ${process.env['GITHUB_REF']}. There exist one or more cache(s) with similar key but they have different version or scope. See more info on cache matching here: https://docs.github.com/en/actions/using-workflows/caching-dependencies-to-speed-up-workflows#matching-a-cache-key \nOther caches with similar key:`);
+                core_debug(`No matching cache found for cache key '${key}', version '${version} and scope ${process.env['GITHUB_REF']}. There exist one or more cache(s) with similar key but they have different version or scope. See more info on cache matching here: https://docs.github.com/en/actions/using-workflows/caching-dependencies-to-speed-up-workflows#matching-a-cache-key \nOther caches with similar key:`);
                 for (const cacheEntry of (cacheListResult === null || cacheListResult === void 0 ? void 0 : cacheListResult.artifactCaches) || []) {
-                    core.debug(`Cache Key: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheKey}, Cache Version: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheVersion}, Cache Scope: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.scope}, Cache Created: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.creationTime}`);
+                    core_debug(`Cache Key: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheKey}, Cache Version: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheVersion}, Cache Scope: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.scope}, Cache Created: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.creationTime}`);
                 }
             }
         }
@@ -96742,7 +96742,7 @@ function printCachesListForDiagnostics(key, httpClient, version) {
 }
 function downloadCache(archiveLocation, archivePath, options) {
     return cacheHttpClient_awaiter(this, void 0, void 0, function* () {
-        const archiveUrl = new URL(archiveLocation);
+        const archiveUrl = new external_url_.URL(archiveLocation);
         const downloadOptions = getDownloadOptions(options);
         if (archiveUrl.hostname.endsWith('.blob.core.windows.net')) {
             if (downloadOptions.useAzureSdk) {
@@ -96773,7 +96773,7 @@ function reserveCache(key, paths, options) {
             version,
             cacheSize: options === null || options === void 0 ? void 0 : options.cacheSize
         };
-        const response = yield requestUtils_retryTypedResponse('reserveCache', () => cacheHttpClient_awaiter(this, void 0, void 0, function* () {
+        const response = yield retryTypedResponse('reserveCache', () => cacheHttpClient_awaiter(this, void 0, void 0, function* () {
             return httpClient.postJson(getCacheApiUrl('caches'), reserveCacheRequest);
         }));
         return response;
@@ -96794,10 +96794,10 @@ function uploadChunk(httpClient, resourceUrl, openStream, start, end) {
             'Content-Type': 'application/octet-stream',
             'Content-Range': getContentRange(start, end)
         };
-        const uploadChunkResponse = yield requestUtils_retryHttpClientResponse(`uploadChunk (start: ${start}, end: ${end})`, () => cacheHttpClient_awaiter(this, void 0, void 0, function* () {
+        const uploadChunkResponse = yield retryHttpClientResponse(`uploadChunk (start: ${start}, end: ${end})`, () => cacheHttpClient_awaiter(this, void 0, void 0, function* () {
             return httpClient.sendStream('PATCH', resourceUrl, openStream(), additionalHeaders);
         }));
-        if (!requestUtils_isSuccessStatusCode(uploadChunkResponse.message.statusCode)) {
+        if (!isSuccessStatusCode(uploadChunkResponse.message.statusCode)) {
             throw new Error(`Cache service responded with ${uploadChunkResponse.message.statusCode} during upload chunk.`);
         }
     });
@@ -96842,7 +96842,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
 function commitCache(httpClient, cacheId, filesize) {
     return cacheHttpClient_awaiter(this, void 0, void 0, function* () {
         const commitCacheRequest = { size: filesize };
-        return yield requestUtils_retryTypedResponse('commitCache', () => cacheHttpClient_awaiter(this, void 0, void 0, function* () {
+        return yield retryTypedResponse('commitCache', () => cacheHttpClient_awaiter(this, void 0, void 0, function* () {
             return httpClient.postJson(getCacheApiUrl(`caches/${cacheId.toString()}`), commitCacheRequest);
         }));
     });
@@ -96866,7 +96866,7 @@ function saveCache(cacheId, archivePath, signedUploadURL, options) {
             const cacheSize = getArchiveFileSizeInBytes(archivePath);
             info(`Cache Size: ~${Math.round(cacheSize / (1024 * 1024))} MB (${cacheSize} B)`);
             const commitCacheResponse = yield commitCache(httpClient, cacheId, cacheSize);
-            if (!requestUtils_isSuccessStatusCode(commitCacheResponse.statusCode)) {
+            if (!isSuccessStatusCode(commitCacheResponse.statusCode)) {
                 throw new Error(`Cache service responded with ${commitCacheResponse.statusCode} during commit cache.`);
             }
             info('Cache saved successfully');
@@ -97952,17 +97952,17 @@ function execReadCommands(archivePath, compressionMethod, type) {
     });
 }
 // List the contents of a tar
-function tar_listTar(archivePath, compressionMethod) {
+function listTar(archivePath, compressionMethod) {
     return tar_awaiter(this, void 0, void 0, function* () {
         yield execReadCommands(archivePath, compressionMethod, 'list');
     });
 }
 // Extract a tar
-function tar_extractTar(archivePath, compressionMethod) {
+function extractTar(archivePath, compressionMethod) {
     return tar_awaiter(this, void 0, void 0, function* () {
         // Create directory to extract tar into
         const workingDirectory = getWorkingDirectory();
-        yield io.mkdirP(workingDirectory);
+        yield mkdirP(workingDirectory);
         yield execReadCommands(archivePath, compressionMethod, 'extract');
     });
 }
@@ -98041,7 +98041,7 @@ class CacheWriteDeniedError extends ReserveCacheError {
 }
 // Re-exported from constants so consumers keep referencing it here; the shared
 // value also drives detection in cacheHttpClient without duplicating the string.
-const CACHE_READ_DENIED_PREFIX = (/* unused pure expression or super */ null && (CacheReadDeniedMessagePrefix));
+const CACHE_READ_DENIED_PREFIX = CacheReadDeniedMessagePrefix;
 // Raised when the cache backend denies a download URL because the run's token
 // has no readable cache scopes. Caching is best-effort, so restoreCache logs a
 // warning and reports a cache miss rather than rethrowing this.
@@ -98079,7 +98079,7 @@ function checkKey(key) {
  * @returns boolean return true if Actions cache service feature is available, otherwise false
  */
 function isFeatureAvailable() {
-    const cacheServiceVersion = config_getCacheServiceVersion();
+    const cacheServiceVersion = getCacheServiceVersion();
     // Check availability based on cache service version
     switch (cacheServiceVersion) {
         case 'v2':
@@ -98104,12 +98104,12 @@ function isFeatureAvailable() {
 function restoreCache(paths_1, primaryKey_1, restoreKeys_1, options_1) {
     return cache_awaiter(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
         const cacheServiceVersion = getCacheServiceVersion();
-        core.debug(`Cache service version: ${cacheServiceVersion}`);
+        core_debug(`Cache service version: ${cacheServiceVersion}`);
         checkPaths(paths);
         const cacheMode = getCacheMode();
         if (!isCacheReadable(cacheMode)) {
-            core.info(`Cache restore skipped: the effective cache-mode '${cacheMode}' does not permit reads.`);
-            core.debug(`Skipped restore for paths [${paths.join(', ')}] with primary key '${primaryKey}'.`);
+            info(`Cache restore skipped: the effective cache-mode '${cacheMode}' does not permit reads.`);
+            core_debug(`Skipped restore for paths [${paths.join(', ')}] with primary key '${primaryKey}'.`);
             return undefined;
         }
         switch (cacheServiceVersion) {
@@ -98136,21 +98136,21 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         var _a;
         restoreKeys = restoreKeys || [];
         const keys = [primaryKey, ...restoreKeys];
-        core.debug('Resolved Keys:');
-        core.debug(JSON.stringify(keys));
+        core_debug('Resolved Keys:');
+        core_debug(JSON.stringify(keys));
         if (keys.length > 10) {
             throw new ValidationError(`Key Validation Error: Keys are limited to a maximum of 10.`);
         }
         for (const key of keys) {
             checkKey(key);
         }
-        const compressionMethod = yield utils.getCompressionMethod();
+        const compressionMethod = yield getCompressionMethod();
         let archivePath = '';
         try {
             // path are needed to compute version
             let cacheEntry;
             try {
-                cacheEntry = yield cacheHttpClient.getCacheEntry(keys, paths, {
+                cacheEntry = yield getCacheEntry(keys, paths, {
                     compressionMethod,
                     enableCrossOsArchive
                 });
@@ -98173,20 +98173,20 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 return undefined;
             }
             if (options === null || options === void 0 ? void 0 : options.lookupOnly) {
-                core.info('Lookup only - skipping download');
+                info('Lookup only - skipping download');
                 return cacheEntry.cacheKey;
             }
-            archivePath = path.join(yield utils.createTempDirectory(), utils.getCacheFileName(compressionMethod));
-            core.debug(`Archive Path: ${archivePath}`);
+            archivePath = external_path_namespaceObject.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            core_debug(`Archive Path: ${archivePath}`);
             // Download the cache from the cache entry
-            yield cacheHttpClient.downloadCache(cacheEntry.archiveLocation, archivePath, options);
-            if (core.isDebug()) {
+            yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
+            if (isDebug()) {
                 yield listTar(archivePath, compressionMethod);
             }
-            const archiveFileSize = utils.getArchiveFileSizeInBytes(archivePath);
-            core.info(`Cache Size: ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B)`);
+            const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
+            info(`Cache Size: ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B)`);
             yield extractTar(archivePath, compressionMethod);
-            core.info('Cache restored successfully');
+            info('Cache restored successfully');
             return cacheEntry.cacheKey;
         }
         catch (error) {
@@ -98202,20 +98202,20 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 if (typedError instanceof HttpClientError &&
                     typeof typedError.statusCode === 'number' &&
                     typedError.statusCode >= 500) {
-                    core.error(`Failed to restore: ${error.message}`);
+                    core_error(`Failed to restore: ${error.message}`);
                 }
                 else {
-                    core.warning(`Failed to restore: ${error.message}`);
+                    warning(`Failed to restore: ${error.message}`);
                 }
             }
         }
         finally {
             // Try to delete the archive to save space
             try {
-                yield utils.unlinkFile(archivePath);
+                yield unlinkFile(archivePath);
             }
             catch (error) {
-                core.debug(`Failed to delete archive: ${error}`);
+                core_debug(`Failed to delete archive: ${error}`);
             }
         }
         return undefined;
@@ -98238,8 +98238,8 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         options = Object.assign(Object.assign({}, options), { useAzureSdk: true });
         restoreKeys = restoreKeys || [];
         const keys = [primaryKey, ...restoreKeys];
-        core.debug('Resolved Keys:');
-        core.debug(JSON.stringify(keys));
+        core_debug('Resolved Keys:');
+        core_debug(JSON.stringify(keys));
         if (keys.length > 10) {
             throw new ValidationError(`Key Validation Error: Keys are limited to a maximum of 10.`);
         }
@@ -98248,12 +98248,12 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         }
         let archivePath = '';
         try {
-            const twirpClient = cacheTwirpClient.internalCacheTwirpClient();
-            const compressionMethod = yield utils.getCompressionMethod();
+            const twirpClient = internalCacheTwirpClient();
+            const compressionMethod = yield getCompressionMethod();
             const request = {
                 key: primaryKey,
                 restoreKeys,
-                version: utils.getCacheVersion(paths, compressionMethod, enableCrossOsArchive)
+                version: getCacheVersion(paths, compressionMethod, enableCrossOsArchive)
             };
             let response;
             try {
@@ -98270,31 +98270,31 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 throw error;
             }
             if (!response.ok) {
-                core.debug(`Cache not found for version ${request.version} of keys: ${keys.join(', ')}`);
+                core_debug(`Cache not found for version ${request.version} of keys: ${keys.join(', ')}`);
                 return undefined;
             }
             const isRestoreKeyMatch = request.key !== response.matchedKey;
             if (isRestoreKeyMatch) {
-                core.info(`Cache hit for restore-key: ${response.matchedKey}`);
+                info(`Cache hit for restore-key: ${response.matchedKey}`);
             }
             else {
-                core.info(`Cache hit for: ${response.matchedKey}`);
+                info(`Cache hit for: ${response.matchedKey}`);
             }
             if (options === null || options === void 0 ? void 0 : options.lookupOnly) {
-                core.info('Lookup only - skipping download');
+                info('Lookup only - skipping download');
                 return response.matchedKey;
             }
-            archivePath = path.join(yield utils.createTempDirectory(), utils.getCacheFileName(compressionMethod));
-            core.debug(`Archive path: ${archivePath}`);
-            core.debug(`Starting download of archive to: ${archivePath}`);
-            yield cacheHttpClient.downloadCache(response.signedDownloadUrl, archivePath, options);
-            const archiveFileSize = utils.getArchiveFileSizeInBytes(archivePath);
-            core.info(`Cache Size: ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B)`);
-            if (core.isDebug()) {
+            archivePath = external_path_namespaceObject.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            core_debug(`Archive path: ${archivePath}`);
+            core_debug(`Starting download of archive to: ${archivePath}`);
+            yield downloadCache(response.signedDownloadUrl, archivePath, options);
+            const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
+            info(`Cache Size: ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B)`);
+            if (isDebug()) {
                 yield listTar(archivePath, compressionMethod);
             }
             yield extractTar(archivePath, compressionMethod);
-            core.info('Cache restored successfully');
+            info('Cache restored successfully');
             return response.matchedKey;
         }
         catch (error) {
@@ -98310,21 +98310,21 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 if (typedError instanceof HttpClientError &&
                     typeof typedError.statusCode === 'number' &&
                     typedError.statusCode >= 500) {
-                    core.error(`Failed to restore: ${error.message}`);
+                    core_error(`Failed to restore: ${error.message}`);
                 }
                 else {
-                    core.warning(`Failed to restore: ${error.message}`);
+                    warning(`Failed to restore: ${error.message}`);
                 }
             }
         }
         finally {
             try {
                 if (archivePath) {
-                    yield utils.unlinkFile(archivePath);
+                    yield unlinkFile(archivePath);
                 }
             }
             catch (error) {
-                core.debug(`Failed to delete archive: ${error}`);
+                core_debug(`Failed to delete archive: ${error}`);
             }
         }
         return undefined;
@@ -98341,11 +98341,11 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
  */
 function cache_saveCache(paths_1, key_1, options_1) {
     return cache_awaiter(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
-        const cacheServiceVersion = config_getCacheServiceVersion();
+        const cacheServiceVersion = getCacheServiceVersion();
         core_debug(`Cache service version: ${cacheServiceVersion}`);
         checkPaths(paths);
         checkKey(key);
-        const cacheMode = config_getCacheMode();
+        const cacheMode = getCacheMode();
         if (!isCacheWritable(cacheMode)) {
             info(`Cache save skipped: the effective cache-mode '${cacheMode}' does not permit writes.`);
             core_debug(`Skipped save for paths [${paths.join(', ')}] with key '${key}'.`);
@@ -98386,7 +98386,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
             if (isDebug()) {
-                yield tar_listTar(archivePath, compressionMethod);
+                yield listTar(archivePath, compressionMethod);
             }
             const fileSizeLimit = 10 * 1024 * 1024 * 1024; // 10GB per repo limit
             const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
@@ -98436,7 +98436,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
                 // A write denied by policy (CacheWriteDeniedError) is not an
                 // HttpClientError and its name does not match the ReserveCacheError arm,
                 // so it falls here and is warned without failing the run.
-                if (typedError instanceof lib_HttpClientError &&
+                if (typedError instanceof HttpClientError &&
                     typeof typedError.statusCode === 'number' &&
                     typedError.statusCode >= 500) {
                     core_error(`Failed to save: ${typedError.message}`);
@@ -98489,7 +98489,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
             if (isDebug()) {
-                yield tar_listTar(archivePath, compressionMethod);
+                yield listTar(archivePath, compressionMethod);
             }
             const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
             core_debug(`File Size: ${archiveFileSize}`);
@@ -98557,7 +98557,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
                 // A write denied by policy (CacheWriteDeniedError) is not an
                 // HttpClientError and its name does not match the ReserveCacheError arm,
                 // so it falls here and is warned without failing the run.
-                if (typedError instanceof lib_HttpClientError &&
+                if (typedError instanceof HttpClientError &&
                     typeof typedError.statusCode === 'number' &&
                     typedError.statusCode >= 500) {
                     core_error(`Failed to save: ${typedError.message}`);
@@ -98580,7 +98580,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
     });
 }
 //# sourceMappingURL=cache.js.map
-;// CONCATENATED MODULE: ./src/run-clock.ts
+;// CONCATENATED MODULE: ./src/run/clock.ts
 const started = Date.now();
 const spans = new Map();
 function span(a) {
@@ -98606,7 +98606,7 @@ function begin(activity) {
                 s.total += end - s.since;
     };
 }
-async function run_clock_timed(activity, work) {
+async function clock_timed(activity, work) {
     const end = begin(activity);
     try {
         return await work();
@@ -98701,13 +98701,146 @@ function shouldSave(result, filled) {
     return filled && (result === 'none' || result === 'partial');
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: ./src/cache/worker.ts
+/**
+ * The child side of a bounded cache transfer (transfer.ts): one restore or
+ * save with @actions/cache in a process of its own, so that the parent can
+ * kill it, its tar and its sockets at a deadline. An abandoned restore then
+ * cannot write into the folders afterwards, and no open socket keeps the step alive.
+ *
+ * It first asks the service a lookup (lookupOnly, no download) and tells the
+ * parent that the service answered: the parent gives a lookup a short limit
+ * and the transfer the whole budget.
+ */
+
+/** The environment variable that makes the bundle's entry points act as a cache worker; its value is the request. */
+const WORKER_ENV = 'GO_PLUGIN_BUILD_CACHE_WORKER';
+/** The request when this process was started as a cache worker. */
+function workerRequest(env = process.env) {
+    const text = env[WORKER_ENV];
+    return text ? JSON.parse(text) : undefined;
+}
+async function perform(req, tell) {
+    if (req.op === 'restore') {
+        const found = await restoreCache([...req.paths], req.key, [...req.restoreKeys], { lookupOnly: true });
+        await tell({ kind: 'answered', key: found });
+        if (found === undefined)
+            return tell({ kind: 'done' });
+        return tell({ kind: 'done', key: await restoreCache([...req.paths], req.key, [...req.restoreKeys]) });
+    }
+    const found = await restoreCache([...req.paths], req.key, [], { lookupOnly: true });
+    await tell({ kind: 'answered', key: found });
+    // Saved already (by another job of the workflow): saving again would only be refused.
+    if (found === req.key)
+        return tell({ kind: 'done', id: -1 });
+    return tell({ kind: 'done', id: await cache_saveCache([...req.paths], req.key) });
+}
+/** Runs the request and exits; the parent's going away (its IPC channel closing) ends it too. */
+async function runCacheWorker(req) {
+    const tell = m => new Promise(resolve => (process.send ? process.send(m, () => resolve()) : resolve()));
+    const orphaned = () => process.exit(1);
+    process.on('disconnect', orphaned);
+    try {
+        await perform(req, tell);
+    }
+    catch (e) {
+        await tell({ kind: 'failed', message: (e instanceof Error ? e.message : String(e)).split('\n')[0] });
+    }
+    // Exit once the messages are out: @actions/cache may leave keep-alive sockets open.
+    process.off('disconnect', orphaned);
+    process.exit(0);
+}
+
+;// CONCATENATED MODULE: ./src/cache/transfer.ts
+/**
+ * Cache transfers with a time budget of their own. @actions/cache waits out
+ * its own request timeouts (minutes per request, retried) when a service
+ * holds a request open, and a restore abandoned with Promise.race would go
+ * on writing into the folders the build uses. So each restore or save runs in
+ * a child process (worker.ts) in a process group of its own, killed with its
+ * tar at the deadline: nothing it started outlives it.
+ *
+ * Two limits: the service must answer a lookup within LOOKUP_LIMIT_MS (a dead
+ * service costs that, not the budget), and the whole transfer must end within
+ * the budget (a slow but working service may take most of it for a large module cache).
+ */
+
+
+
+
+
+
+/** @actions/cache's own request timeout: a small JSON lookup unanswered this long is a service that is not working. */
+const LOOKUP_LIMIT_MS = 30_000;
+/** The budget of `cache-timeout` seconds. Pure. */
+function cacheBudget(seconds) {
+    const totalMs = Math.round(seconds * 1000);
+    return { lookupMs: Math.min(LOOKUP_LIMIT_MS, totalMs), totalMs };
+}
+/**
+ * Runs one cache operation in a worker process (this very script, started
+ * again with WORKER_ENV set) and kills its process group at a deadline.
+ * The worker's output goes to `print`, line by line.
+ */
+function transfer_boundedTransfer(req, by, print = l => process.stdout.write(`${l}\n`)) {
+    // @actions/cache keeps its archive in RUNNER_TEMP: a folder of the worker's own, removed however it ends.
+    const temp = external_node_fs_namespaceObject.mkdtempSync(external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), 'go-plugin-build-cache-'));
+    return new Promise(resolve => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(process.execPath, [...process.execArgv, process.argv[1]], {
+            env: { ...process.env, RUNNER_TEMP: temp, [WORKER_ENV]: JSON.stringify(req) },
+            stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+            // A process group of its own, so that killing it reaches its tar and zstd.
+            detached: true
+        });
+        let end;
+        let answered = false;
+        const kill = (why) => {
+            if (end !== undefined)
+                return;
+            end = why;
+            try {
+                process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                child.kill('SIGKILL');
+            }
+        };
+        const lookupTimer = setTimeout(() => answered || kill({ kind: 'no-answer' }), Math.max(0, by.lookupBy - Date.now()));
+        const doneTimer = setTimeout(() => kill({ kind: 'too-slow' }), Math.max(0, by.doneBy - Date.now()));
+        for (const stream of [child.stdout, child.stderr])
+            if (stream)
+                external_node_readline_namespaceObject.createInterface({ input: stream, crlfDelay: Infinity }).on('line', print);
+        child.on('message', (m) => {
+            if (m.kind === 'answered')
+                answered = true;
+            else if (end === undefined)
+                end = m;
+        });
+        child.on('error', e => {
+            end ??= { kind: 'failed', message: e.message };
+        });
+        child.on('close', code => {
+            clearTimeout(lookupTimer);
+            clearTimeout(doneTimer);
+            external_node_fs_namespaceObject.rmSync(temp, { recursive: true, force: true });
+            resolve(end ?? { kind: 'failed', message: `the cache worker ended with code ${String(code)} before it finished` });
+        });
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/cache/store.ts
 /**
  * The edge of the caches: restores them with @actions/cache before the step
  * that fills them, records in the step's state which ones the run filled, and
  * (post step, src/post.ts) saves those once per job. A cache service that
- * fails is a warning, never a failed build.
+ * fails is a warning, never a failed build; one that does not answer or is too
+ * slow costs at most the budget (transfer.ts), once per run, with one warning.
  */
+
 
 
 
@@ -98716,6 +98849,16 @@ function shouldSave(result, filled) {
 
 /** The name of the state the post step reads (GITHUB_STATE). */
 const CACHE_STATE = 'caches';
+/** The budget, and whether the service stopped answering in the main step (then the post step does not try). */
+const CACHE_SERVICE_STATE = 'cache-service';
+/** The one warning of a run whose cache service did not answer, or not in time. */
+function timeoutWarning(end, budget, op, names) {
+    const list = names.join(', ');
+    const without = op === 'restore' ? 'the run goes on without them' : 'the next run builds without them';
+    return end.kind === 'no-answer'
+        ? `caches: the cache service did not answer within ${budget.lookupMs / 1000} s; not ${op}d: ${list}; ${without}`
+        : `caches: ${op === 'restore' ? 'restoring' : 'saving'} took longer than cache-timeout (${budget.totalMs / 1000} s) and was abandoned; not ${op}d: ${list}; ${without}`;
+}
 const message = (e) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
 /** A folder that exists and holds anything. */
 function hasContent(dir) {
@@ -98743,11 +98886,17 @@ function emptyFolder(dir) {
 /** The caches of one run. */
 class RunCaches {
     enabled;
+    budget;
     log;
     recorded = [];
     service;
-    constructor(enabled, log = { info: core.info, warning: core.warning }) {
+    /** The service did not answer a lookup in time: no more tries this run. */
+    unresponsive = false;
+    /** The run's one warning about a service that did not answer in time was given. */
+    warned = false;
+    constructor(enabled, budget, log = { info: core.info, warning: core.warning }) {
         this.enabled = enabled;
+        this.budget = budget;
         this.log = log;
         this.service = enabled && cache.isFeatureAvailable();
         // Until a cache comes back (a run that stops early, cache false).
@@ -98763,40 +98912,63 @@ class RunCaches {
     async restore(specs, present = s => s.paths.some(hasContent)) {
         if (!this.enabled || specs.length === 0)
             return;
-        await timed('cache', () => Promise.all(specs.map(s => this.restoreOne(s, present(s)))));
+        const started = Date.now();
+        const by = { lookupBy: started + this.budget.lookupMs, doneBy: started + this.budget.totalMs };
+        const ends = await timed('cache', () => Promise.all(specs.map(s => this.restoreOne(s, present(s), by))));
+        const late = specs.filter((_, i) => ends[i] !== undefined);
+        const first = ends.find(e => e !== undefined);
+        if (first) {
+            if (first.kind === 'no-answer')
+                this.unresponsive = true;
+            const line = timeoutWarning(first, this.budget, 'restore', late.map(s => s.name));
+            if (this.warned)
+                this.log.info(line);
+            else
+                this.log.warning(line);
+            this.warned = true;
+        }
         core.setOutput('cache-hit', cacheHitOutput(this.recorded.map(r => r.result)));
         this.persist();
     }
-    async restoreOne(spec, present) {
+    /** Restores one cache; returns how it ran out of time, if it did. */
+    async restoreOne(spec, present, by) {
         const rec = { ...spec, result: present ? 'local' : 'none', filled: false };
         this.recorded.push(rec);
         if (present) {
             this.log.info(`${spec.name}: already on this runner, not restored`);
-            return;
+            return undefined;
         }
         if (!this.service)
-            return;
+            return undefined;
+        if (this.unresponsive) {
+            this.log.info(`${spec.name}: not restored (the cache service did not answer earlier in this run)`);
+            return undefined;
+        }
         const started = Date.now();
-        try {
-            const key = await cache.restoreCache([...spec.paths], spec.key, [...spec.restoreKeys]);
-            const secs = ((Date.now() - started) / 1000).toFixed(1);
-            if (key) {
-                rec.result = key === spec.key ? 'exact' : 'partial';
-                this.log.info(`${spec.name}: cache hit (${rec.result === 'exact' ? 'exact' : `partial, from ${key}`}) restored in ${secs} s`);
-            }
-            else {
-                this.log.info(`${spec.name}: no cache for ${spec.key}`);
-            }
+        const end = await boundedTransfer({ op: 'restore', paths: spec.paths, key: spec.key, restoreKeys: spec.restoreKeys }, by);
+        const secs = ((Date.now() - started) / 1000).toFixed(1);
+        if (end.kind === 'done' && end.key) {
+            rec.result = end.key === spec.key ? 'exact' : 'partial';
+            this.log.info(`${spec.name}: cache hit (${rec.result === 'exact' ? 'exact' : `partial, from ${end.key}`}) restored in ${secs} s`);
         }
-        catch (e) {
-            this.log.warning(`${spec.name}: the cache could not be restored (${message(e)}); building without it`);
+        else if (end.kind === 'done') {
+            this.log.info(`${spec.name}: no cache for ${spec.key}`);
         }
-        // @actions/cache reports a broken download or extraction as a miss: what it left half-written goes.
+        else if (end.kind === 'failed') {
+            this.log.warning(`${spec.name}: the cache could not be restored (${end.message}); building without it`);
+        }
+        // A killed restore, or a broken download or extraction (@actions/cache reports it as a miss): what it left half-written goes.
+        if (end.kind !== 'done' && end.kind !== 'failed') {
+            for (const p of spec.paths)
+                emptyFolder(p);
+            return end;
+        }
         if (rec.result === 'none' && spec.paths.some(hasContent)) {
             for (const p of spec.paths)
                 emptyFolder(p);
             this.log.warning(`${spec.name}: a restore broke off; its files were removed and the run goes on without it`);
         }
+        return undefined;
     }
     /** How a cache of that kind came back (the first one recorded). */
     resultOf(kind) {
@@ -98813,16 +98985,19 @@ class RunCaches {
     }
     persist() {
         core.saveState(CACHE_STATE, JSON.stringify(this.recorded));
+        core.saveState(CACHE_SERVICE_STATE, JSON.stringify({ budget: this.budget, unresponsive: this.unresponsive }));
     }
 }
-/** The post step: saves every cache the run filled and did not get back whole, once per job. */
+/** The post step: saves every cache the run filled and did not get back whole, once per job, within the budget. */
 async function saveCaches(log = { info: info, warning: warning }) {
     const state = getState(CACHE_STATE);
     if (state === '')
         return;
     let recorded;
+    let service;
     try {
         recorded = JSON.parse(state);
+        service = JSON.parse(getState(CACHE_SERVICE_STATE));
     }
     catch (e) {
         log.warning(`caches: the main step's record cannot be read (${message(e)}); nothing saved`);
@@ -98830,26 +99005,32 @@ async function saveCaches(log = { info: info, warning: warning }) {
     }
     if (!isFeatureAvailable())
         return;
-    for (const r of recorded) {
-        if (!shouldSave(r.result, r.filled)) {
-            if (r.result === 'exact')
-                log.info(`${r.name}: restored from ${r.key}, nothing new to save`);
-            else if (r.result === 'local')
-                log.info(`${r.name}: kept on this runner, not saved`);
-            else
-                log.info(`${r.name}: not saved (the run did not complete what fills it)`);
-            continue;
-        }
-        if (!r.paths.some(hasContent))
-            continue;
+    const toSave = recorded.filter(r => {
+        if (shouldSave(r.result, r.filled))
+            return r.paths.some(hasContent);
+        if (r.result === 'exact')
+            log.info(`${r.name}: restored from ${r.key}, nothing new to save`);
+        else if (r.result === 'local')
+            log.info(`${r.name}: kept on this runner, not saved`);
+        else
+            log.info(`${r.name}: not saved (the run did not complete what fills it)`);
+        return false;
+    });
+    if (toSave.length === 0)
+        return;
+    if (service.unresponsive)
+        return log.info(`caches: not saved (the cache service did not answer in the main step): ${toSave.map(r => r.name).join(', ')}`);
+    const doneBy = Date.now() + service.budget.totalMs;
+    for (const [i, r] of toSave.entries()) {
         const started = Date.now();
-        try {
-            const id = await cache_saveCache([...r.paths], r.key);
-            if (id !== -1)
-                log.info(`${r.name}: saved as ${r.key} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        }
-        catch (e) {
-            log.warning(`${r.name}: the cache could not be saved (${message(e)}); the next run builds without it`);
+        const end = await clock_timed('cache', () => transfer_boundedTransfer({ op: 'save', paths: r.paths, key: r.key }, { lookupBy: Math.min(doneBy, started + service.budget.lookupMs), doneBy }));
+        if (end.kind === 'done' && end.id !== undefined && end.id !== -1)
+            log.info(`${r.name}: saved as ${r.key} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        else if (end.kind === 'failed')
+            log.warning(`${r.name}: the cache could not be saved (${end.message}); the next run builds without it`);
+        else if (end.kind === 'no-answer' || end.kind === 'too-slow') {
+            // Past the deadline or a service that does not answer: the rest is not tried either.
+            return log.warning(timeoutWarning(end, service.budget, 'save', toSave.slice(i).map(x => x.name)));
         }
     }
 }
@@ -98857,7 +99038,13 @@ async function saveCaches(log = { info: info, warning: warning }) {
 ;// CONCATENATED MODULE: ./src/post.ts
 
 
+
 // Entry point of the post step (action.yml `post:`): saves the caches the main
 // step filled, once per job. Never fails the job: a cache is an optimisation.
-saveCaches().catch((e) => warning(`caches: not saved (${e instanceof Error ? e.message : String(e)})`));
+// Started again with a cache request, it is one save (src/cache/transfer.ts).
+const cacheRequest = workerRequest();
+if (cacheRequest)
+    void runCacheWorker(cacheRequest);
+else
+    saveCaches().catch((e) => warning(`caches: not saved (${e instanceof Error ? e.message : String(e)})`));
 
