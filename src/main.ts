@@ -4,7 +4,8 @@ import { preflight } from './run/preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
 import { type VersionPlanInput, planServerVersions, skipExistingApplies, skippedAssetNames } from './server-versions/plan.js'
 import * as path from 'node:path'
-import { type RunContext, alignVersions, buildPluginVersions, downloadVersionModules, imageVersions, prepareVersions, verifyVersions } from './server-versions/run.js'
+import { type RunContext, alignVersions, buildPluginVersions, downloadVersionModules, prepareVersions, verifyVersions } from './server-versions/run.js'
+import { imageServerVersions } from './server-versions/images.js'
 import { type PluginGroup, alignPluginsTogether, pluginContext, verifyPluginSets } from './server-versions/plugins.js'
 import { fetchVersionNeighbours } from './server-versions/plugin-sets.js'
 import type { Server } from './server/server.js'
@@ -111,8 +112,8 @@ export async function run(): Promise<void> {
       const sets = await verifyPluginSets(groups, neighbours)
       if (sets.length > 0) outcome.sets = sets
 
-      // The server image of each version with the plugin inside: proven against its own binary, started, pushed when shipping.
-      if (isCompatible(outcome)) for (const g of groups) await imageVersions(g.runs, g.rc, shipping)
+      // The server image of each version with every plugin inside (and the neighbours): proven as a set against its own binary, started, pushed when shipping.
+      if (isCompatible(outcome)) await imageServerVersions(groups, neighbours, shipping)
     }
 
     // Upload, only when every version built and loads; SHA256SUMS covers the whole release.

@@ -101,3 +101,13 @@ test('cache-timeout: seconds of the cache steps, 300 by default; a lookup gets 3
   expect(cacheBudget(300)).toEqual({ lookupMs: 30_000, totalMs: 300_000 })
   expect(cacheBudget(3)).toEqual({ lookupMs: 3000, totalMs: 3000 })
 })
+
+test('server-image with several plugins: one image holds them all, so image-tags cannot name one with {plugin}', () => {
+  const several = { 'server-repository': 'gotify/server', 'plugin-path': 'a\nb\nc', 'server-image': 'gotify/server:{server-version-bare}' }
+  expect(parse({ ...several, 'image-tags': 'ghcr.io/me/server-with-plugins:{server-version-bare}' }).serverImage).toMatchObject({ image: 'gotify/server:{server-version-bare}', tags: ['ghcr.io/me/server-with-plugins:{server-version-bare}'] })
+  expect(() => parse({ ...several, 'image-tags': 'ghcr.io/me/x:latest\nghcr.io/me/{plugin}-server:latest' })).toThrow(
+    "Input 'image-tags': \"ghcr.io/me/{plugin}-server:latest\" has {plugin}, and the image holds all 3 plugins of plugin-path; accepted: with several plugins, tags without {plugin}, such as ghcr.io/owner/server-with-plugins:{server-version-bare}"
+  )
+  // One plugin: {plugin} is its name, as before.
+  expect(parse({ 'server-repository': 'gotify/server', 'server-image': 'gotify/server:1', 'image-tags': 'ghcr.io/me/{plugin}-server:latest' }).serverImage.tags).toHaveLength(1)
+})

@@ -64,3 +64,26 @@ test('a plugin folder under a VOLUME is refused, and so is a link into one', asy
   expect(await add('/app/data/plugins/myplugin.so')).toEqual({ refused: expect.stringMatching(/^\/app\/data\/plugins\/myplugin\.so is under the image's VOLUME \/app\/data, .*set server-image-plugin-dir to a folder outside it/) })
   expect(await add('/app/linked/myplugin.so')).toEqual({ refused: expect.stringMatching(/^\/app\/linked\/myplugin\.so is not in the committed image/) })
 })
+
+test('several files go in with one archive and one commit: one layer more, each file as given', async () => {
+  fs.writeFileSync(path.join(dir, 'second.so'), Buffer.from('the second plugin\n'))
+  fs.writeFileSync(path.join(dir, 'third.so'), Buffer.from('a neighbour\n'))
+  const config = JSON.parse(await docker('image', 'inspect', '--format', '{{json .Config}}', IMAGE))
+  const container = await docker('create', IMAGE)
+  made.containers.push(container)
+  const more = [
+    { soPath: path.join(dir, 'second.so'), pluginFile: '/app/plugins/b.so' },
+    { soPath: path.join(dir, 'third.so'), pluginFile: '/app/plugins/c.so' }
+  ]
+  const added = await addPlugin({ container, config, soPath: path.join(dir, 'plugin.so'), pluginFile: '/app/plugins/a.so', more, workDir: path.join(dir, 'work'), imageName: IMAGE, made })
+  if (!('imageId' in added)) throw new Error(added.refused)
+  const layers = async (image: string): Promise<number> => (JSON.parse(await docker('image', 'inspect', '--format', '{{json .RootFS.Layers}}', image)) as string[]).length
+  expect(await layers(added.imageId)).toBe((await layers(IMAGE)) + 1)
+  const check = await docker('create', added.imageId)
+  made.containers.push(check)
+  const entries = new Map((await readContainerFileSystem(check, listTar, 'listing')).map(e => [e.path, e]))
+  expect(['/app/plugins/a.so', '/app/plugins/b.so', '/app/plugins/c.so'].map(f => entries.get(f)?.size)).toEqual([17, 18, 12])
+  // One file of the set under a VOLUME refuses the whole image.
+  const refused = await addPlugin({ container, config, soPath: path.join(dir, 'plugin.so'), pluginFile: '/app/plugins/a.so', more: [{ soPath: path.join(dir, 'third.so'), pluginFile: '/app/data/c.so' }], workDir: path.join(dir, 'work'), imageName: IMAGE, made })
+  expect(refused).toEqual({ refused: expect.stringMatching(/^\/app\/data\/c\.so is under the image's VOLUME \/app\/data/) })
+})

@@ -41,3 +41,32 @@ test('a server that keeps running but logs a failed load, one that never answers
     detail: 'it answers on 8080/tcp, but neither its log nor its API names myplugin.so or github.com/me/myplugin (GET /plugin lists nothing)'
   })
 })
+
+test('several plugins: every one must be listed by GET /plugin or named by the log', () => {
+  const three = [
+    { file: '/app/data/plugins/a-linux-amd64.so', modulePath: 'example.com/a' },
+    { file: '/app/data/plugins/b-linux-amd64.so', modulePath: 'example.com/b' },
+    { file: '/app/data/plugins/other.so' }
+  ]
+  const log = 'Loading plugin data/plugins/a-linux-amd64.so\nLoading plugin data/plugins/b-linux-amd64.so\nLoading plugin data/plugins/other.so\nlistening'
+  expect(startVerdict({ answered: '80/tcp', seconds: 1, log, apiModulePaths: ['example.com/a', 'example.com/b', 'example.com/other'] }, three)).toMatchObject({
+    status: 'loaded',
+    detail: 'it answers on 80/tcp, GET /plugin lists example.com/a, example.com/b and its log names other.so'
+  })
+  expect(startVerdict({ answered: '80/tcp', seconds: 1, log, apiModulePaths: ['example.com/a', 'example.com/b', 'example.com/c'] }, three.map(p => ({ ...p, modulePath: p.modulePath ?? 'example.com/c' })))).toMatchObject({
+    status: 'loaded',
+    detail: 'it answers on 80/tcp and GET /plugin lists example.com/a, example.com/b, example.com/c'
+  })
+  // The API lists two of three and the log never names the third: not every plugin is confirmed.
+  const quiet = 'Loading plugin data/plugins/a-linux-amd64.so\nlistening'
+  expect(startVerdict({ answered: '80/tcp', seconds: 1, log: quiet, apiModulePaths: ['example.com/a', 'example.com/b'] }, three)).toEqual({
+    status: 'failed',
+    detail: 'it answers on 80/tcp, but neither its log nor its API names other.so (GET /plugin lists example.com/a, example.com/b)',
+    evidence: ['Loading plugin data/plugins/a-linux-amd64.so']
+  })
+  const panic = `${log.split('\n').slice(0, 2).join('\n')}\npanic: error while loading plugin b-linux-amd64.so: plugin was built with a different version of package example.com/logs`
+  expect(startVerdict({ exited: 2, seconds: 1, log: panic }, three)).toMatchObject({
+    status: 'failed',
+    detail: expect.stringMatching(/^the server exited \(code 2\) 1 s after starting with 3 plugins in its folder: panic: error while loading plugin b-linux-amd64\.so: .*example\.com\/logs$/)
+  })
+})

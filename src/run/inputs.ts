@@ -164,8 +164,10 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
 
   const goModCache = input('go-mod-cache')
   const serverImage = parseServerImageSettings(input)
-  if (plugins.length > 1 && serverImage.image) {
-    throw new InputError('server-image', `an image holds one plugin for now, and plugin-path lists ${plugins.length}`, 'empty with several plugins, or one plugin-path')
+  // One image holds every plugin of the run: {plugin} would name only one of them.
+  const perPlugin = serverImage.tags.find(t => placeholdersOf(t).includes('plugin'))
+  if (plugins.length > 1 && perPlugin !== undefined) {
+    throw new InputError('image-tags', `"${perPlugin}" has {plugin}, and the image holds all ${plugins.length} plugins of plugin-path`, 'with several plugins, tags without {plugin}, such as ghcr.io/owner/server-with-plugins:{server-version-bare}')
   }
   return {
     server: { owner: repo[1], name: repo[2] },

@@ -47,12 +47,14 @@ function collect(stdout: Readable | null, stderr: Readable | null, child: Return
 }
 
 /**
- * `tar -c` of one file, extracted at `/` of a container: the engine creates
- * missing parent folders (root, 0755) and leaves existing ones as they are,
- * owner and mode included, since the archive holds no folder entries.
+ * `tar -c` of files (one archive, however many), extracted at `/` of a
+ * container: the engine creates missing parent folders (root, 0755) and
+ * leaves existing ones as they are, owner and mode included, since the
+ * archive holds no folder entries.
  */
-export async function copyFileIntoContainer(container: string, hostRoot: string, relativePath: string, doing: string): Promise<void> {
-  const tar = spawn('tar', ['-c', '-C', hostRoot, '--owner=0', '--group=0', '--numeric-owner', '--', relativePath], { stdio: ['ignore', 'pipe', 'pipe'] })
+export async function copyFileIntoContainer(container: string, hostRoot: string, relativePath: string | string[], doing: string): Promise<void> {
+  const files = typeof relativePath === 'string' ? [relativePath] : relativePath
+  const tar = spawn('tar', ['-c', '-C', hostRoot, '--owner=0', '--group=0', '--numeric-owner', '--', ...files], { stdio: ['ignore', 'pipe', 'pipe'] })
   const cp = spawn('docker', ['cp', '-', `${container}:/`], { stdio: ['pipe', 'pipe', 'pipe'] })
   // docker failing first must not crash the action on the broken pipe: its exit code tells.
   cp.stdin.on('error', () => undefined)

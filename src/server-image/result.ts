@@ -1,4 +1,5 @@
 /** What the server image step did, and how the job summary and compat-report.json show it. Pure. */
+import type { SetDifference, SetMemberVerdict } from '../verify/set-step.js'
 import type { PackageDifference } from '../verify/static-proof.js'
 import type { StartCheck } from './start-check.js'
 
@@ -13,6 +14,11 @@ export interface ImagePlatform {
   /** The server binary inside the image the .so was proven against. */
   binary?: string
   differing?: PackageDifference[]
+  /** What the image's plugin folder holds (or would have held), in the server's load order. */
+  files?: string[]
+  /** Several files (several plugins, with-plugins): each file's verdict against the image's binary, and every package two of them disagree on. */
+  members?: SetMemberVerdict[]
+  conflicts?: SetDifference[]
   warnings?: string[]
   /** The platform's image as pushed (before the index that joins them). */
   pushed?: Array<{ tag: string; digest: string }>
@@ -21,8 +27,10 @@ export interface ImagePlatform {
 export interface ServerImageResult {
   /** The server image (server-image rendered; one per platform when it names the platform). */
   image: string
-  /** The .so's path inside the image. */
+  /** The .so's path inside the image (one plugin alone); empty when the image holds a set. */
   pluginFile: string
+  /** The plugin folder, when the image holds several files (their names per platform). */
+  pluginDir?: string
   platforms: ImagePlatform[]
   /** The runner's own platform, started. */
   start?: StartCheck & { platform: string }
@@ -49,7 +57,12 @@ function proofCell(p: ImagePlatform): string {
 
 /** The job summary's section. */
 export function serverImageSection(r: ServerImageResult): string[] {
-  const lines = ['### Server image', '', `The plugin as ${code(r.pluginFile || '?')} in ${code(r.image)}.`, '']
+  const lines = ['### Server image', '']
+  if (r.pluginDir !== undefined) {
+    lines.push(`The plugins in ${code(r.pluginDir)} of ${code(r.image)}, in the order the server loads them:`, '')
+    for (const p of r.platforms) if (p.files) lines.push(`- ${p.platform}: ${p.files.map(f => code(f.split('/').pop() ?? f)).join(', ')}`)
+    lines.push('')
+  } else lines.push(`The plugin as ${code(r.pluginFile || '?')} in ${code(r.image)}.`, '')
   if (r.platforms.length > 0) {
     lines.push('| platform | server image | server binary | loads |', '| --- | --- | --- | --- |')
     for (const p of r.platforms) lines.push(`| ${p.platform} | ${p.base ? code(p.base) : '-'} | ${p.binary ? code(p.binary) : '-'} | ${proofCell(p)} |`)
@@ -70,6 +83,9 @@ export function serverImageReport(r: ServerImageResult): object {
   return {
     image: r.image,
     pluginFile: r.pluginFile,
+    ...(r.pluginDir !== undefined ? { pluginDir: r.pluginDir } : {}),
+    // Every file the image holds, all platforms.
+    files: [...new Set(r.platforms.filter(p => p.status === 'proven').flatMap(p => p.files ?? []))],
     platforms: r.platforms,
     ...(r.start ? { start: { platform: r.start.platform, status: r.start.status, detail: r.start.detail } } : {}),
     ...(r.startNote ? { startNote: r.startNote } : {}),

@@ -1,18 +1,21 @@
 /**
  * The server image step (input server-image): for every built platform the
  * server image offers, that platform's server image with the .so added in its
- * plugin folder (a file copied into a created container and committed: no
+ * plugin folder (files copied into a created container and committed: no
  * builder, no emulator), proven against the server binary inside it (the
- * static proof), the runner's own platform started to see the plugin load,
+ * static proof; with several plugins or with-plugins neighbours, every file of
+ * the folder proven as a set, image-set.ts), the runner's own platform started
+ * to see every plugin load,
  * then, when shipping, each platform pushed and joined into one image index
  * per tag. Any refusal or failure pushes nothing.
  */
 import * as path from 'node:path'
-import { type BinaryFacts, readBinaryFactsFromFile } from '../binary/facts.js'
+import { readBinaryFactsFromFile } from '../binary/facts.js'
 import { InputError, StepError } from '../errors.js'
 import { type Platform, nativeArch } from '../platform.js'
-import { proofDetails, proveStatically } from '../verify/static-proof.js'
+import type { SetNeighbour } from '../verify/set-step.js'
 import { addPlugin } from './add-plugin.js'
+import { type ImageArtifact, type ImageFile, holdsSet, proveImageFiles } from './image-set.js'
 import { docker, tryDocker } from './engine.js'
 import { type OciPlatform, type ServerImagePlan, describeOci, offersPlatform, planServerImage, platformTag } from './plan.js'
 import { type OfferedImage, engineRegistryConfig, isInsecureRegistry, offeredImages, pullImage, pushIndex, pushPlatformImage } from './registry.js'
@@ -24,9 +27,10 @@ import type { ImagePlatform, ServerImageResult } from './result.js'
 
 export interface ServerImageOptions {
   settings: ServerImageSettings & { image: string }
-  /** The built and verified .so of each platform. */
-  artifacts: Array<{ platform: Platform; path: string }>
-  plugin: { name: string; modulePath: string }
+  /** The built and verified .so of each platform: of one plugin, or of every plugin of the run. */
+  artifacts: ImageArtifact[]
+  /** Other plugins' files for the same folder (with-plugins), of every platform. */
+  neighbours?: SetNeighbour[]
   /** Names the server looks up (verify-symbols). */
   symbols: string[]
   valuesFor: (p: Platform) => Record<string, string>
@@ -45,6 +49,8 @@ interface Prepared {
   config: ImageConfig
   /** The committed image with the plugin. */
   imageId: string
+  /** What its plugin folder holds, in load order. */
+  files: ImageFile[]
 }
 
 /** A server image made and proven for one server version, not pushed yet; `dispose` removes what was made. */
@@ -77,14 +83,16 @@ export async function prepareServerImage(o: ServerImageOptions): Promise<Prepare
   }
   const noPush = { result, push: async () => {}, dispose }
   try {
-    const plan = planServerImage({ settings: o.settings, pluginName: o.plugin.name, platforms: o.artifacts.map(a => a.platform), valuesFor: o.valuesFor })
-    Object.assign(result, { image: [...new Set(plan.baseOf.values())].join(', '), pluginFile: plan.pluginFile, tags: plan.tags })
+    const platforms = o.artifacts.map(a => a.platform).filter((p, k, all) => all.findIndex(x => x.id === p.id) === k)
+    const plan = planServerImage({ settings: o.settings, pluginName: o.artifacts[0]?.plugin.name ?? '', platforms, valuesFor: o.valuesFor })
+    const set = holdsSet(o.artifacts, o.neighbours ?? [])
+    Object.assign(result, { image: [...new Set(plan.baseOf.values())].join(', '), pluginFile: set ? '' : plan.pluginFile, tags: plan.tags }, set ? { pluginDir: o.settings.pluginDir } : {})
     const registries = await engineRegistryConfig()
     const insecure = (ref: string): boolean => {
       const r = parseImageReference(ref)
       return isReference(r) && isInsecureRegistry(r.registry, registries)
     }
-    const prepared = await prepareAll(o, plan, insecure, result, created)
+    const prepared = await prepareAll(o, { plan, platforms, set }, insecure, result, created)
     const refused = result.platforms.filter(p => p.status === 'refused')
     if (refused.length > 0) return (fail(result, `server image: ${refused.map(p => `${p.platform}: ${p.detail}`).join('; ')}; nothing was pushed`), noPush)
     if (prepared.length === 0) {
@@ -96,11 +104,13 @@ export async function prepareServerImage(o: ServerImageOptions): Promise<Prepare
     const native = prepared.find(p => p.platform.os === 'linux' && p.platform.arch === nativeArch())
     if (!native) result.startNote = `not started: the result has no linux/${nativeArch()} image, and this runner runs no other without an emulator`
     else {
-      o.log(`[server image ${native.platform.id}] starting it with the plugin`)
-      const start: StartCheck = await startAndCheck({ image: native.imageId, config: native.config, plugin: { file: plan.pluginFile, modulePath: o.plugin.modulePath }, log: l => o.log(`[server image ${native.platform.id}] ${l}`) })
+      const what = native.files.length === 1 ? 'the plugin' : `its ${native.files.length} plugin files`
+      o.log(`[server image ${native.platform.id}] starting it with ${what}`)
+      const plugins = native.files.map(f => ({ file: f.inImage, ...(f.modulePath ? { modulePath: f.modulePath } : {}) }))
+      const start: StartCheck = await startAndCheck({ image: native.imageId, config: native.config, plugin: plugins.length === 1 ? plugins[0] : plugins, log: l => o.log(`[server image ${native.platform.id}] ${l}`) })
       result.start = { platform: native.platform.id, ...start }
       o.log(`[server image ${native.platform.id}] ${start.status}: ${start.detail}`)
-      if (start.status === 'failed') return (fail(result, `server image ${native.platform.id}: the plugin did not load when the image started: ${start.detail}; nothing was pushed`), noPush)
+      if (start.status === 'failed') return (fail(result, `server image ${native.platform.id}: ${what} did not load when the image started: ${start.detail}; nothing was pushed`), noPush)
     }
 
     const push = async (): Promise<void> => {
@@ -124,18 +134,18 @@ function fail(result: ServerImageResult, message: string): ServerImageResult {
   return result
 }
 
-/** Every platform: find its server image, prove the .so against the binary inside, add the .so. */
+/** Every platform: find its server image, prove its files against the binary inside, add them in one commit. */
 async function prepareAll(
   o: ServerImageOptions,
-  plan: ServerImagePlan,
+  { plan, platforms, set }: { plan: ServerImagePlan; platforms: Platform[]; set: boolean },
   insecure: (ref: string) => boolean,
   result: ServerImageResult,
   created: { containers: string[]; images: string[] }
 ): Promise<Prepared[]> {
   const offeredBy = new Map<string, OfferedImage[]>(o.offers ?? [])
   const prepared: Prepared[] = []
-  for (const artifact of o.artifacts) {
-    const { platform } = artifact
+  for (const platform of platforms) {
+    const artifacts = o.artifacts.filter(a => a.platform.id === platform.id)
     const base = plan.baseOf.get(platform.id) ?? ''
     const log = (line: string): void => o.log(`[server image ${platform.id}] ${line}`)
     if (!offeredBy.has(base)) offeredBy.set(base, await offeredImages(base, nameOf(base), insecure(base)))
@@ -155,13 +165,8 @@ async function prepareAll(
     const container = (await docker(['create', offered.ref], `creating a container of ${base} (${describeOci(offered.platform)})`)).trim()
     created.containers.push(container)
 
-    let plugin: BinaryFacts
-    try {
-      plugin = await readBinaryFactsFromFile(artifact.path, path.basename(artifact.path))
-    } catch (e) {
-      entry.detail = `cannot read ${artifact.path}: ${(e as Error).message}`
-      continue
-    }
+    // Among several programs that load plugins, the one sharing the most packages with the (first) .so is the server.
+    const plugin = await readBinaryFactsFromFile(artifacts[0].path, path.basename(artifacts[0].path)).catch(() => undefined)
     const imageName = `${base} (${describeOci(offered.platform)})`
     const found = await findServerBinary({ container, config, dir: path.join(o.workDir, platform.id), plugin, imageName, log })
     if (!found.found) {
@@ -169,20 +174,31 @@ async function prepareAll(
       continue
     }
     entry.binary = found.path
-    const proof = proveStatically({ server: found.facts, plugin, symbols: o.symbols, witness: `${found.path} of ${imageName}` })
-    for (const line of proofDetails(proof)) log(line)
-    Object.assign(entry, { detail: proof.summary, differing: proof.differing, warnings: proof.warnings })
+    const proof = await proveImageFiles({
+      server: found.facts,
+      witness: `${found.path} of ${imageName}`,
+      artifacts,
+      neighbours: set ? (o.neighbours ?? []).filter(n => n.platform === platform.id) : undefined,
+      pluginDir: o.settings.pluginDir,
+      pluginFile: plan.pluginFile,
+      symbols: o.symbols
+    })
+    for (const line of proof.lines) log(line)
+    Object.assign(entry, { detail: proof.summary, files: proof.files.map(f => f.inImage), warnings: proof.warnings })
+    if (proof.differing) entry.differing = proof.differing
+    if (proof.members) Object.assign(entry, { members: proof.members, conflicts: proof.conflicts })
     if (!proof.passed) continue
 
-    const added = await addPlugin({ container, config, soPath: artifact.path, pluginFile: plan.pluginFile, workDir: path.join(o.workDir, platform.id), imageName, made: created })
+    const [first, ...more] = proof.files.map(f => ({ soPath: f.path, pluginFile: f.inImage }))
+    const added = await addPlugin({ container, config, ...first, more, workDir: path.join(o.workDir, platform.id), imageName, made: created })
     if ('refused' in added) {
       Object.assign(entry, { detail: added.refused })
       continue
     }
     const { imageId } = added
     entry.status = 'proven'
-    log(`${plan.pluginFile} added: ${imageId.slice(0, 19)}`)
-    prepared.push({ platform, offered, config, imageId })
+    log(`${proof.files.map(f => f.inImage).join(', ')} added: ${imageId.slice(0, 19)}`)
+    prepared.push({ platform, offered, config, imageId, files: proof.files })
   }
   return prepared
 }

@@ -1,10 +1,10 @@
 /**
  * Starts the server image of the runner's own platform and confirms the
- * plugin loaded: the server must keep running and answer on its exposed port,
- * and its log must name the plugin's file (gotify prints "Loading plugin
- * data/plugins/x.so" and refuses to start when one fails) or its API must
- * list the plugin's module path (gotify's GET /plugin, default user
- * admin:admin). Ports are published on 127.0.0.1 only, for seconds.
+ * plugins loaded: the server must keep running and answer on its exposed
+ * port, and for every plugin its API must list the module path (gotify's GET
+ * /plugin, default user admin:admin) or its log must name the file (gotify
+ * prints "Loading plugin data/plugins/x.so" and refuses to start when one
+ * fails). Ports are published on 127.0.0.1 only, for seconds.
  */
 import { runDocker } from '../container/docker.js'
 import { docker, tryDocker } from './engine.js'
@@ -33,27 +33,50 @@ export interface StartCheck {
 
 const FAILURE = /\b(error|fail(ed|ure)?|panic|cannot|can't|unable|refus\w*|invalid)\b/i
 
-/** The verdict from what was seen. Pure. */
-export function startVerdict(o: StartObservation, plugin: { file: string; modulePath: string }): StartCheck {
-  const name = plugin.file.split('/').pop() ?? plugin.file
+/** A file of the plugin folder: its path in the image, and the module path the server's API may list it by. */
+export interface StartedPlugin {
+  file: string
+  modulePath?: string
+}
+
+const fileName = (p: StartedPlugin): string => p.file.split('/').pop() ?? p.file
+
+/** The verdict from what was seen: every plugin must be listed by the API or named by the log. Pure. */
+export function startVerdict(o: StartObservation, plugin: StartedPlugin | StartedPlugin[]): StartCheck {
+  const plugins = Array.isArray(plugin) ? plugin : [plugin]
   const lines = o.log.split('\n').map(l => l.trim()).filter(l => l !== '')
-  const naming = lines.filter(l => l.includes(name) || l.includes(plugin.modulePath))
+  const names = (p: StartedPlugin) => (l: string) => l.includes(fileName(p)) || (p.modulePath !== undefined && l.includes(p.modulePath))
+  const naming = lines.filter(l => plugins.some(p => names(p)(l)))
   const failing = naming.filter(l => FAILURE.test(l))
   const tail = (failing[0] ?? lines.filter(l => FAILURE.test(l)).pop() ?? lines.pop() ?? 'no output').slice(0, 300)
-  if (o.exited !== undefined) return { status: 'failed', detail: `the server exited (code ${o.exited}) ${o.seconds.toFixed(0)} s after starting with the plugin in its folder: ${tail}`, evidence: naming }
-  if (failing.length > 0) return { status: 'failed', detail: `the server's log reports a problem with the plugin: ${tail}`, evidence: naming }
+  const what = plugins.length === 1 ? 'the plugin' : `${plugins.length} plugins`
+  if (o.exited !== undefined) return { status: 'failed', detail: `the server exited (code ${o.exited}) ${o.seconds.toFixed(0)} s after starting with ${what} in its folder: ${tail}`, evidence: naming }
+  if (failing.length > 0) return { status: 'failed', detail: `the server's log reports a problem with ${plugins.length === 1 ? 'the plugin' : 'a plugin'}: ${tail}`, evidence: naming }
   if (!o.answered && !o.keptRunning) return { status: 'failed', detail: `the server did not answer within ${o.seconds.toFixed(0)} s; its last line: ${tail}`, evidence: naming }
   const up = o.answered ? `it answers on ${o.answered}` : 'it keeps running'
-  if (o.apiModulePaths?.includes(plugin.modulePath)) return { status: 'loaded', detail: `${up} and GET /plugin lists ${plugin.modulePath}`, evidence: naming }
-  if (naming.length > 0) return { status: 'loaded', detail: `${up} and its log says: ${naming[0].slice(0, 200)}`, evidence: naming }
+  const listed = (p: StartedPlugin): boolean => p.modulePath !== undefined && (o.apiModulePaths?.includes(p.modulePath) ?? false)
+  if (plugins.every(listed)) return { status: 'loaded', detail: `${up} and GET /plugin lists ${plugins.map(p => p.modulePath).join(', ')}`, evidence: naming }
   const api = o.apiModulePaths ? ` (GET /plugin lists ${o.apiModulePaths.join(', ') || 'nothing'})` : ''
-  return { status: 'failed', detail: `${up}, but neither its log nor its API names ${name} or ${plugin.modulePath}${api}`, evidence: naming }
+  if (plugins.length === 1) {
+    const [p] = plugins
+    if (naming.length > 0) return { status: 'loaded', detail: `${up} and its log says: ${naming[0].slice(0, 200)}`, evidence: naming }
+    return { status: 'failed', detail: `${up}, but neither its log nor its API names ${fileName(p)} or ${p.modulePath ?? 'its module path'}${api}`, evidence: naming }
+  }
+  // Several: each one listed by the API, or else named by the log.
+  const unseen = plugins.filter(p => !listed(p) && !lines.some(names(p)))
+  if (unseen.length > 0) {
+    return { status: 'failed', detail: `${up}, but neither its log nor its API names ${unseen.map(p => `${fileName(p)}${p.modulePath ? ` (${p.modulePath})` : ''}`).join(', ')}${api}`, evidence: naming }
+  }
+  const byApi = plugins.filter(listed).map(p => p.modulePath)
+  const byLog = plugins.filter(p => !listed(p)).map(fileName)
+  return { status: 'loaded', detail: `${up}${byApi.length > 0 ? `, GET /plugin lists ${byApi.join(', ')}` : ''} and its log names ${byLog.join(', ')}`, evidence: naming }
 }
 
 export interface StartOptions {
   image: string
   config: ImageConfig
-  plugin: { file: string; modulePath: string }
+  /** One plugin, or every file of the plugin folder (several plugins, with-plugins). */
+  plugin: StartedPlugin | StartedPlugin[]
   timeoutSeconds?: number
   log: (line: string) => void
 }
@@ -95,7 +118,8 @@ async function watch(container: string, ports: string[], o: StartOptions): Promi
     }
     if (ports.length === 0) {
       const log = await fullLog(container)
-      if (namedAt === undefined && log.includes(o.plugin.file.split('/').pop() ?? '')) namedAt = Date.now()
+      const plugins = Array.isArray(o.plugin) ? o.plugin : [o.plugin]
+      if (namedAt === undefined && plugins.every(p => log.includes(fileName(p)))) namedAt = Date.now()
       // Named, and still running 3 s later: past loading.
       if (namedAt !== undefined && Date.now() - namedAt > 3000) return { keptRunning: true, seconds: seconds(), log: await fullLog(container) }
     }

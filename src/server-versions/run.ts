@@ -7,7 +7,6 @@
  * verdicts, and the compatibility table).
  */
 import * as core from '@actions/core'
-import * as path from 'node:path'
 import { type Alignment, alignPlugin } from '../alignment/align.js'
 import { tagFlagsOf } from '../alignment/linked.js'
 import { annotateConflicts, annotateVerification } from '../run/annotations.js'
@@ -30,7 +29,6 @@ import { allInToolCache } from '../server/binary-download.js'
 import { type Server, serverAt } from '../server/server.js'
 import { readEarlyImageBinary } from '../server-image/early-binary.js'
 import type { OfferedImage } from '../server-image/registry.js'
-import { type PreparedServerImage, prepareServerImage } from '../server-image/server-image.js'
 import { buildFlagsOf, withBinaryFlags } from '../server/build-facts.js'
 import { serverFlagArgs } from '../compile/fingerprint-flags.js'
 import { type VerifyResult, type Witness, verifyPlatforms } from '../verify/witness.js'
@@ -257,40 +255,4 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
     judges.push({ serverVersion: tag, results: new Map(results.map((v, i) => [built[i].name, v])) })
   }
   return compatibilityRows(built.map(x => ({ name: x.name, platform: x.job.platform.id, builtFor: x.run.server.release.tag })), judges)
-}
-
-/**
- * Each version's server image with the plugin inside (input server-image):
- * every one made, proven and started before any is pushed, so a refusal in
- * one version pushes nothing at all.
- */
-export async function imageVersions(runs: VersionRun[], rc: RunContext, shipping: { upload: boolean; reason: string }): Promise<void> {
-  const settings = rc.ctx.inputs.serverImage
-  if (!settings.image) return
-  const made: PreparedServerImage[] = []
-  try {
-    for (const r of runs.filter(x => x.outcome.artifacts.length > 0)) {
-      const tag = r.server.release.tag
-      const image = await prepareServerImage({
-        settings: { ...settings, image: settings.image },
-        artifacts: r.outcome.builds.flatMap(b => (b.artifact ? [{ platform: b.job.platform, path: b.job.outputPath }] : [])),
-        plugin: { name: rc.plugin.name, modulePath: rc.plugin.modulePath },
-        symbols: rc.ctx.inputs.verifySymbols,
-        valuesFor: p => templateValues(r.server.release, p, rc.plugin.name),
-        shipping,
-        workDir: path.join(r.build.dirs.scratch, 'server-image'),
-        offers: r.imageOffers,
-        log: line => core.info(rc.several ? line.replace(/^\[server image/, `[server image ${tag}`) : line)
-      })
-      made.push(image)
-      r.outcome.serverImage = image.result
-      if (image.result.failure) throw new StepError(image.result.failure)
-    }
-    for (const image of made) {
-      await image.push()
-      if (image.result.failure) throw new StepError(image.result.failure)
-    }
-  } finally {
-    for (const image of made) await image.dispose()
-  }
 }
