@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as stepLog from './run/step-log.js'
 import { loadContext } from './run/context.js'
 import { preflight } from './run/preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
@@ -38,15 +38,15 @@ export async function run(): Promise<void> {
     const { shipping, plugin, api, release } = await preflight(ctx)
 
     // The server versions, resolved first and printed, each with its GO_VERSION and go.mod.
-    const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, includePrereleases: inputs.includePrereleases, log: core })
+    const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, includePrereleases: inputs.includePrereleases, log: stepLog })
     // Their file names, and which the release has complete already (skip-existing).
     const skipExisting = release && skipExistingApplies(inputs.skipExisting, shipping.upload, inputs.overwrite)
     const naming = { releases, platforms: inputs.platforms, assetName: inputs.assetName, pluginName: plugin.name }
     // A skip rests on bytes, not names: the assets a skip would rest on are checked against their digests.
     const wouldSkip = (names: Set<string>): Set<string> => skippedAssetNames(planServerVersions({ ...naming, existing: { tag: release?.tag_name ?? '', names } }))
-    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip, core.info) } : undefined
+    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip, stepLog.info) } : undefined
     const plans = planServerVersions({ ...naming, existing })
-    for (const p of plans.filter(x => x.skip)) core.info(`${p.release.tag}: not built: ${p.skip}`)
+    for (const p of plans.filter(x => x.skip)) stepLog.info(`${p.release.tag}: not built: ${p.skip}`)
     const outcome = plannedOutcome(inputs.serverVersion.text, plans)
     if (inputs.resolveOnly) return await publishResolution(outcome.request, outcome.versions)
 
@@ -94,7 +94,7 @@ export async function run(): Promise<void> {
         artifacts,
         overwrite: inputs.overwrite,
         checksums: inputs.checksums,
-        log: core.info
+        log: stepLog.info
       })
       outcome.releaseUrl = result.releaseUrl
       outcome.releaseAssets = result.assets
@@ -103,7 +103,7 @@ export async function run(): Promise<void> {
         if (asset) Object.assign(a, { url: asset.url, upload: asset.status })
       }
     }
-    if (outcome.uploadNote) core.info(outcome.uploadNote)
+    if (outcome.uploadNote) stepLog.info(outcome.uploadNote)
 
     // The verdict (a failed run leaves the plugin's files as they were); then outputs, job summary, compat-report.json.
     const verdict = verdictOf(outcome)
@@ -116,14 +116,14 @@ export async function run(): Promise<void> {
     try {
       restored = goFiles?.restore() ?? false
     } catch (r) {
-      core.warning(`go.mod and go.sum could not be put back: ${r instanceof Error ? r.message : String(r)}`)
+      stepLog.warning(`go.mod and go.sum could not be put back: ${r instanceof Error ? r.message : String(r)}`)
     }
     if (partial) {
       await publishReport({ ...partial.outcome, failure: failureMessage(e), goFilesRestored: restored, uploadNote: 'not uploading: the run failed' }, partial.outputDir).catch(
-        (r: unknown) => core.debug(`the report could not be written: ${r instanceof Error ? r.message : String(r)}`)
+        (r: unknown) => stepLog.debug(`the report could not be written: ${r instanceof Error ? r.message : String(r)}`)
       )
     }
   } finally {
-    core.info(describeRunTimes(runTimes()))
+    stepLog.info(describeRunTimes(runTimes()))
   }
 }

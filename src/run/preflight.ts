@@ -3,7 +3,7 @@
  * result would go, the plugin module, the output folder, the Docker engine
  * (or the native builder's C compilers), and the release to upload to.
  */
-import * as core from '@actions/core'
+import * as stepLog from './step-log.js'
 import type { ActionContext } from './context.js'
 import { checkDockerEngine } from '../container/docker.js'
 import { checkBuilder } from '../go-runner/builders.js'
@@ -32,7 +32,7 @@ export async function preflight(ctx: ActionContext): Promise<Preflight> {
     if (inputs.builder === 'docker') await checkDockerEngine()
     else checkBuilder(inputs.builder, inputs.platforms)
   }
-  const api = new GitHubApi({ token: inputs.token, log: core.debug })
+  const api = new GitHubApi({ token: inputs.token, log: stepLog.debug })
   const release = shipping.upload ? await findRelease(api, ctx.repository.owner, ctx.repository.name, shipping.tag ?? '') : undefined
   return { shipping, plugin, api, release }
 }

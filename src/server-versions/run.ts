@@ -6,7 +6,7 @@
  * shared), verify (each version judges every .so of the run: its own files'
  * verdicts, and the compatibility table).
  */
-import * as core from '@actions/core'
+import * as stepLog from '../run/step-log.js'
 import * as path from 'node:path'
 import { type Alignment, alignPlugin } from '../alignment/align.js'
 import { tagFlagsOf } from '../alignment/linked.js'
@@ -71,11 +71,11 @@ export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: 
       platforms: inputs.platforms,
       token: inputs.token,
       valuesFor: (r, p) => templateValues(r, p, rc.plugin.name),
-      log: core.info
+      log: stepLog.info
     })
     const { release, build } = server
-    core.info(`Server ${release.owner}/${release.name} ${release.tag}: Go ${build.goVersion} (from ${build.goVersionSource})`)
-    for (const note of build.notes) core.warning(note)
+    stepLog.info(`Server ${release.owner}/${release.name} ${release.tag}: Go ${build.goVersion} (from ${build.goVersionSource})`)
+    for (const note of build.notes) stepLog.warning(note)
     outcome.serverBuild = build
     runs.push({ plan, server, build: planVersionBuild(rc.ctx, rc.plugin, server, rc.setup, plan), outcome })
   }
@@ -88,7 +88,7 @@ export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise
   const { inputs } = rc.ctx
   for (const r of runs) if (!r.plan.alignsWorkspace) copyPlugin(rc.plugin.dir, r.build.pluginDir, [inputs.outputDir])
   await mapConcurrent(runs, rc.setup.concurrency, async r => {
-    const log = (line: string): void => core.info(rc.several ? `[align ${r.server.release.tag}] ${line}` : line)
+    const log = (line: string): void => stepLog.info(rc.several ? `[align ${r.server.release.tag}] ${line}` : line)
     try {
       r.outcome.alignment = inWorkspace(
         await alignPlugin(runnersOf(r).tool, {
@@ -127,7 +127,7 @@ export async function downloadVersionModules(runs: VersionRun[], rc: RunContext)
   const ready = runs.filter(r => r.outcome.alignment?.conflicts.length === 0)
   if (ready.length === 0) return
   if (rc.caches.resultOf('modules') !== 'exact') {
-    for (const r of ready) await downloadModules(runnersOf(r).tool, r.build.pluginDir, line => core.info(rc.several ? `[modules ${r.server.release.tag}] ${line}` : line))
+    for (const r of ready) await downloadModules(runnersOf(r).tool, r.build.pluginDir, line => stepLog.info(rc.several ? `[modules ${r.server.release.tag}] ${line}` : line))
   }
   rc.caches.filled(() => true, 'modules')
 }
@@ -182,7 +182,7 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
         goEnv: r.build.goEnv,
         concurrency: rc.setup.concurrency
       },
-      log: (platform, line) => core.info(`[${tagged(rc, tag, 'verify')} ${platform}] ${line}`)
+      log: (platform, line) => stepLog.info(`[${tagged(rc, tag, 'verify')} ${platform}] ${line}`)
     })
     r.outcome.verification = results.filter((_, i) => built[i].run === r)
     annotateVerification(r.outcome.verification, rc.several ? tag : undefined)
@@ -211,7 +211,7 @@ export async function imageVersions(runs: VersionRun[], rc: RunContext, shipping
         valuesFor: p => templateValues(r.server.release, p, rc.plugin.name),
         shipping,
         workDir: path.join(r.build.dirs.scratch, 'server-image'),
-        log: line => core.info(rc.several ? line.replace(/^\[server image/, `[server image ${tag}`) : line)
+        log: line => stepLog.info(rc.several ? line.replace(/^\[server image/, `[server image ${tag}`) : line)
       })
       made.push(image)
       r.outcome.serverImage = image.result
