@@ -13,7 +13,8 @@ import type { SkipExistingMode } from '../server-versions/plan.js'
 import type { Builder } from '../go-runner/builders.js'
 import { isInside } from './workspace.js'
 import { parseGoEnv } from './go-env.js'
-import { firstControl, quoted as shownQuoted } from './outside-text.js'
+import { quoted as shownQuoted } from './outside-text.js'
+import { refuseControlCharacters } from './input-controls.js'
 
 /** Every input of action.yml, parsed and validated once. */
 export interface ActionInputs {
@@ -114,7 +115,7 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     const v = (get(name) ?? '').trim()
     return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v
   }
-  refuseControlCharacters(get)
+  refuseControlCharacters(get, ['server-repository', 'token', ...Object.keys(INPUT_DEFAULTS)])
   const workspace = path.resolve(env.workspace)
   const within = (p: string): string => path.resolve(workspace, p)
 
@@ -204,29 +205,6 @@ function parseSeconds(name: string, text: string): number {
   const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN
   if (!(n >= 1 && n <= 86_400)) throw new InputError(name, `"${text}" is not a number of seconds`, 'a number of seconds from 1 to 86400, such as 300')
   return n
-}
-
-/** Inputs that are lists, one item a line: newlines, carriage returns and tabs are separators there. */
-const LINE_LISTS = new Set(['server-version', 'platforms', 'build-args', 'go-env', 'image-tags', 'verify-symbols'])
-
-/**
- * No input holds a control character (a newline in asset-name would split
- * SHA256SUMS; one in a tag or image name would reach the log and the API);
- * lists may hold line breaks and tabs between their items. The token's value
- * is never shown.
- */
-function refuseControlCharacters(get: GetInput): void {
-  for (const name of ['server-repository', 'token', ...Object.keys(INPUT_DEFAULTS)]) {
-    const raw = get(name)
-    if (raw === undefined) continue
-    const value = raw.trim()
-    const checked = LINE_LISTS.has(name) ? value.replace(/[\r\n\t]/g, ' ') : value
-    const found = firstControl(checked)
-    if (!found) continue
-    const shownValue = name === 'token' ? 'the value' : quoted(value)
-    const accepted = LINE_LISTS.has(name) ? 'printable text, items separated by commas or line breaks' : 'printable text on one line'
-    throw new InputError(name, `${shownValue} contains a control character (${found.shown} at position ${found.index + 1})`, accepted)
-  }
 }
 
 /** An input's value quoted on one line, and short. */
