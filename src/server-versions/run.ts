@@ -6,7 +6,7 @@
  * shared), verify (each version judges every .so of the run: its own files'
  * verdicts, and the compatibility table).
  */
-import * as core from '@actions/core'
+import * as stepLog from '../run/step-log.js'
 import * as path from 'node:path'
 import { type Alignment, alignPlugin } from '../alignment/align.js'
 import { tagFlagsOf } from '../alignment/linked.js'
@@ -99,13 +99,13 @@ export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: 
       platforms: inputs.platforms,
       token: inputs.token,
       valuesFor: (r, p) => templateValues(r, p, rc.plugin.name),
-      log: core.info
+      log: stepLog.info
     })
     const { release } = server
-    core.info(`Server ${release.owner}/${release.name} ${release.tag}: Go ${server.build.goVersion} (from ${server.build.goVersionSource})`)
+    stepLog.info(`Server ${release.owner}/${release.name} ${release.tag}: Go ${server.build.goVersion} (from ${server.build.goVersionSource})`)
     // The server image's binary is a server build too: its flags (-trimpath) before the build-args check.
     const imageOffers = await learnImageFlags(rc, server)
-    for (const note of server.build.notes) core.warning(note)
+    for (const note of server.build.notes) stepLog.warning(note)
     outcome.serverBuild = server.build
     rc.servers?.set(plan.release.tag, server)
     runs.push({ plan, server, build: planVersionBuild(rc.ctx, rc.plugin, server, rc.setup, plan), outcome, imageOffers })
@@ -123,7 +123,7 @@ async function learnImageFlags(rc: RunContext, server: Server): Promise<Map<stri
   const { serverImage, platforms } = rc.ctx.inputs
   if (!serverImage.image) return undefined
   const { release } = server
-  const log = (line: string): void => core.info(`[server image${rc.several ? ` ${release.tag}` : ''}] ${line}`)
+  const log = (line: string): void => stepLog.info(`[server image${rc.several ? ` ${release.tag}` : ''}] ${line}`)
   const image = await readEarlyImageBinary({
     settings: { ...serverImage, image: serverImage.image },
     pluginName: rc.plugin.name,
@@ -150,7 +150,7 @@ export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise
   for (const r of runs) if (!r.plan.alignsWorkspace) copyPlugin(rc.plugin.dir, r.build.pluginDir, [inputs.outputDir])
   await mapConcurrent(runs, rc.setup.concurrency, async r => {
     const label = labelOf(rc, r.server.release.tag)
-    const log = (line: string): void => core.info(label !== '' ? `[align ${label}] ${line}` : line)
+    const log = (line: string): void => stepLog.info(label !== '' ? `[align ${label}] ${line}` : line)
     try {
       r.outcome.alignment = inWorkspace(
         await alignPlugin(runnersOf(r).tool, {
@@ -189,7 +189,7 @@ export async function downloadVersionModules(runs: VersionRun[], rc: RunContext)
   const ready = runs.filter(r => r.outcome.alignment?.conflicts.length === 0)
   if (ready.length === 0) return
   if (rc.caches.resultOf('modules') !== 'exact') {
-    for (const r of ready) await downloadModules(runnersOf(r).tool, r.build.pluginDir, line => core.info(labelOf(rc, r.server.release.tag) !== '' ? `[modules ${labelOf(rc, r.server.release.tag)}] ${line}` : line))
+    for (const r of ready) await downloadModules(runnersOf(r).tool, r.build.pluginDir, line => stepLog.info(labelOf(rc, r.server.release.tag) !== '' ? `[modules ${labelOf(rc, r.server.release.tag)}] ${line}` : line))
   }
   rc.caches.filled(() => true, 'modules')
 }
@@ -250,7 +250,7 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
         goEnv: r.build.goEnv,
         concurrency: rc.setup.concurrency
       },
-      log: (platform, line) => core.info(`[${tagged(rc, tag, 'verify')} ${platform}] ${line}`)
+      log: (platform, line) => stepLog.info(`[${tagged(rc, tag, 'verify')} ${platform}] ${line}`)
     })
     r.outcome.verification = results.filter((_, i) => built[i].run === r)
     annotateVerification(r.outcome.verification, labelOf(rc, tag) !== '' ? labelOf(rc, tag) : undefined)
@@ -280,7 +280,7 @@ export async function imageVersions(runs: VersionRun[], rc: RunContext, shipping
         shipping,
         workDir: path.join(r.build.dirs.scratch, 'server-image'),
         offers: r.imageOffers,
-        log: line => core.info(rc.several ? line.replace(/^\[server image/, `[server image ${tag}`) : line)
+        log: line => stepLog.info(rc.several ? line.replace(/^\[server image/, `[server image ${tag}`) : line)
       })
       made.push(image)
       r.outcome.serverImage = image.result
