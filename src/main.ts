@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as stepLog from './run/step-log.js'
 import { loadContext } from './run/context.js'
 import { preflight } from './run/preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
@@ -47,19 +47,19 @@ export async function run(): Promise<void> {
     const severalPlugins = plugins.length > 1
 
     // The server versions, resolved first and printed, each with its GO_VERSION and go.mod.
-    const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, includePrereleases: inputs.includePrereleases, log: core })
+    const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, includePrereleases: inputs.includePrereleases, log: stepLog })
     // Their file names, and which the release has complete already (skip-existing).
     const skipExisting = release && skipExistingApplies(inputs.skipExisting, shipping.upload, inputs.overwrite)
     const namingOf = (pluginName: string): VersionPlanInput => ({ releases, platforms: inputs.platforms, assetName: inputs.assetName, pluginName })
     // A skip rests on bytes, not names: the assets a skip would rest on are checked against their digests.
     const wouldSkip = (names: Set<string>): Set<string> =>
       new Set(plugins.flatMap(p => [...skippedAssetNames(planServerVersions({ ...namingOf(p.name), existing: { tag: release?.tag_name ?? '', names } }))]))
-    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip, core.info) } : undefined
+    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip, stepLog.info) } : undefined
     const perPlugin = plugins.map((plugin, k) => {
       const plans = planServerVersions({ ...namingOf(plugin.name), existing })
       // Each plugin's versions have folders of their own.
       if (severalPlugins) for (const p of plans) p.key = `plugin-${k + 1}-${p.key}`
-      for (const p of plans.filter(x => x.skip)) core.info(`${severalPlugins ? `${plugin.name} ` : ''}${p.release.tag}: not built: ${p.skip}`)
+      for (const p of plans.filter(x => x.skip)) stepLog.info(`${severalPlugins ? `${plugin.name} ` : ''}${p.release.tag}: not built: ${p.skip}`)
       const planned = plannedOutcome(inputs.serverVersion.text, plans)
       if (severalPlugins) for (const v of planned.versions) v.plugin = plugin.name
       return { plugin, plans, planned }
@@ -128,7 +128,7 @@ export async function run(): Promise<void> {
         artifacts,
         overwrite: inputs.overwrite,
         checksums: inputs.checksums,
-        log: core.info
+        log: stepLog.info
       })
       outcome.releaseUrl = result.releaseUrl
       outcome.releaseAssets = result.assets
@@ -137,7 +137,7 @@ export async function run(): Promise<void> {
         if (asset) Object.assign(a, { url: asset.url, upload: asset.status })
       }
     }
-    if (outcome.uploadNote) core.info(outcome.uploadNote)
+    if (outcome.uploadNote) stepLog.info(outcome.uploadNote)
 
     // The verdict (a failed run leaves the plugin's files as they were); then outputs, job summary, compat-report.json.
     const verdict = verdictOf(outcome)
@@ -150,14 +150,14 @@ export async function run(): Promise<void> {
     try {
       restored = goFiles?.restore() ?? false
     } catch (r) {
-      core.warning(`go.mod and go.sum could not be put back: ${r instanceof Error ? r.message : String(r)}`)
+      stepLog.warning(`go.mod and go.sum could not be put back: ${r instanceof Error ? r.message : String(r)}`)
     }
     if (partial) {
       await publishReport({ ...partial.outcome, failure: failureMessage(e), goFilesRestored: restored, uploadNote: 'not uploading: the run failed' }, partial.outputDir).catch(
-        (r: unknown) => core.debug(`the report could not be written: ${r instanceof Error ? r.message : String(r)}`)
+        (r: unknown) => stepLog.debug(`the report could not be written: ${r instanceof Error ? r.message : String(r)}`)
       )
     }
   } finally {
-    core.info(describeRunTimes(runTimes()))
+    stepLog.info(describeRunTimes(runTimes()))
   }
 }

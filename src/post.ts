@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as stepLog from './run/step-log.js'
 import { saveCaches } from './cache/store.js'
 import { runCacheWorker, workerRequest } from './cache/worker.js'
 
@@ -7,4 +7,4 @@ import { runCacheWorker, workerRequest } from './cache/worker.js'
 // Started again with a cache request, it is one save (src/cache/transfer.ts).
 const cacheRequest = workerRequest()
 if (cacheRequest) void runCacheWorker(cacheRequest)
-else saveCaches().catch((e: unknown) => core.warning(`caches: not saved (${e instanceof Error ? e.message : String(e)})`))
+else saveCaches().catch((e: unknown) => stepLog.warning(`caches: not saved (${e instanceof Error ? e.message : String(e)})`))

@@ -30,6 +30,12 @@ test('a server tag that would put a slash in a file name is refused before anyth
   expect(() => planBuilds({ inputs, server: { ...server, tag: 'release/2.9' }, pluginName: 'echo', pluginWorkdir: '/proj' })).toThrow(InputError)
 })
 
+test('a server tag with a control character never reaches a file name: the rendered name is refused (issue 18)', () => {
+  expect(() => planBuilds({ inputs, server: { ...server, tag: 'v2.9.1\nevil' }, pluginName: 'echo', pluginWorkdir: '/proj' })).toThrow(
+    /^Input 'asset-name': ".*v2\.9\.1\\nevil.*" \(rendered for linux-amd64\) holds a control character; accepted:/
+  )
+})
+
 test.each(['SHA256SUMS', 'sha256sums', 'compat-report.json', '.go-plugin-build.json'])('an asset named %s, like a file of the action, is refused', name => {
   const one = { ...inputs, platforms: parsePlatforms('linux-amd64'), assetName: name }
   expect(() => planBuilds({ inputs: one, server, pluginName: 'echo', pluginWorkdir: '/proj' })).toThrow(/Input 'asset-name': .* the action's own/)

@@ -10,6 +10,14 @@ describe('checksum file', () => {
     expect(text).toBe(`${'c'.repeat(64)}  B.so\n${'a'.repeat(64)}  a.so\n${'b'.repeat(64)}  b.so\n`)
     expect(parseChecksums(text)).toEqual(new Map([['B.so', 'c'.repeat(64)], ['a.so', 'a'.repeat(64)], ['b.so', 'b'.repeat(64)]]))
   })
+  test('a name with a control character never makes a line: refused, named escaped (issue 18)', () => {
+    for (const name of [`x.so\n${'f'.repeat(64)}  evil.so`, 'x\r.so', 'x\u0085.so']) {
+      expect(() => formatChecksums(new Map([['a.so', 'a'.repeat(64)], [name, 'b'.repeat(64)]]))).toThrow(/^SHA256SUMS cannot list the asset ".*": its name holds a control character/)
+    }
+    expect(() => formatChecksums(new Map([['a.so', 'a'.repeat(63) + '\n']]))).toThrow(/not 64 lowercase hex digits/)
+    // An asset already on the release (its name from the API) is checked the same way.
+    expect(() => desiredChecksums([asset(1, 'ok.so', 'x'), asset(2, 'bad\n.so', 'y')], a => digestHex(a.digest))).toThrow(/"bad\\n\.so"/)
+  })
   test('parse accepts binary-mode markers and skips junk', () => {
     expect(parseChecksums(`${'A'.repeat(64)} *x.so\r\nnot a line\n`)).toEqual(new Map([['x.so', 'a'.repeat(64)]]))
   })

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { StepError } from '../../src/errors.js'
 import { GitHubApi } from '../../src/github/api.js'
+import { releaseShape } from '../../src/github/shapes.js'
 import { parseChecksums, sha256Hex } from '../../src/release/checksums.js'
 import type { Artifact } from '../../src/release/plan.js'
 import { type UploadOptions, uploadToRelease } from '../../src/release/upload.js'
@@ -241,7 +242,7 @@ describe('every failure is one line that says what to do', () => {
 
   test('connection refused: GitHub cannot be reached; re-run later', async () => {
     gh.state.addRelease(REPO, TAG)
-    const release = await api.getJson<{ id: number; upload_url: string }>('/repos/me/plugin/releases/tags/v1.0.0')
+    const release = await api.getJson('/repos/me/plugin/releases/tags/v1.0.0', releaseShape)
     const port = new URL(gh.url).port
     await gh.close()
     const message = await failure(uploadToRelease(api, options([await artifact('p.so', 'p')])))

@@ -2,6 +2,7 @@ import { parseInputs, INPUT_DEFAULTS } from '../../src/run/inputs.js'
 import { parseGoEnv } from '../../src/run/go-env.js'
 import { InputError } from '../../src/errors.js'
 import { cacheBudget } from '../../src/cache/transfer.js'
+import { hasControl } from '../../src/run/outside-text.js'
 
 const env = { workspace: '/ws', runnerTemp: '/tmp/rt' }
 const parse = (given: Record<string, string>) => parseInputs(name => given[name], env)
@@ -38,7 +39,7 @@ test.each([
   [{ 'server-repository': 'a/b', 'server-version': 'v1 rm' }, "Input 'server-version': \"v1 rm\" is not a tag name: it contains a space"],
   [{ 'server-repository': 'a/b', 'server-version': 'v2.9.1/../../x' }, "Input 'server-version'"],
   [{ 'server-repository': 'a/b', 'release-tag': '../../../../gotify/server/releases/tags/v2.9.1' }, "Input 'release-tag': \"../../../../gotify/server/releases/tags/v2.9.1\" is not a tag name: it contains \"..\""],
-  [{ 'server-repository': 'a/b', 'release-tag': 'v1\nv2' }, "Input 'release-tag': \"v1\\nv2\" is not a tag name"],
+  [{ 'server-repository': 'a/b', 'release-tag': 'v1\nv2' }, "Input 'release-tag': \"v1\\nv2\" contains a control character (\\n at position 3); accepted: printable text on one line"],
   [{ 'server-repository': 'a/b', 'plugin-path': '../elsewhere' }, "Input 'plugin-path': \"../elsewhere\" is outside the workspace /ws"],
   [{ 'server-repository': 'a/b', 'plugin-path': '/srv/plugin' }, "Input 'plugin-path'"],
   [{ 'server-repository': 'a/b', 'output-dir': '../out' }, "Input 'output-dir': \"../out\" is outside the workspace /ws;"],
@@ -110,4 +111,45 @@ test('server-image with several plugins: one image holds them all, so image-tags
   )
   // One plugin: {plugin} is its name, as before.
   expect(parse({ 'server-repository': 'gotify/server', 'server-image': 'gotify/server:1', 'image-tags': 'ghcr.io/me/{plugin}-server:latest' }).serverImage.tags).toHaveLength(1)
+})
+
+// A control character in a name would split SHA256SUMS, reach the log raw or end in a file or image name (issue 18).
+test.each([
+  ['asset-name', '{plugin}-{platform}.so\nevil.so'],
+  ['asset-name', '{plugin}-{platform}\r.so'],
+  ['plugin-name', 'plug\u001bin'],
+  ['release-tag', 'v1.0.0\u0085'],
+  ['server-repository', 'gotify/server\u0000'],
+  ['server-version', 'v2.9.1\u001b[31m'],
+  ['image-tags', 'ghcr.io/me/x:{server-version}\u0007'],
+  ['server-image', 'gotify/server\u2028:{server-version}'],
+  ['server-binary', 'gotify-{platform}\u0000.zip'],
+  ['output-dir', 'build\u0001'],
+  ['plugin-path', 'plug\tin'],
+  ['package', './cmd\u007f'],
+  ['build-image', 'gotify/build:{go-version}\u0008'],
+  ['go-env', 'GOPROXY=https://proxy.example\u001b,direct'],
+  ['server-image-plugin-dir', '/app/data\u000b/plugins'],
+  ['ldflags', '-w -s\u0000'],
+  ['token', 'ghs_abc\u0000def']
+])('a control character in %s is refused, naming the input and what is accepted', (name, value) => {
+  const given: Record<string, string> = { 'server-repository': 'a/b', token: 't', [name]: value }
+  let error: unknown
+  try {
+    parse(given)
+  } catch (e) {
+    error = e
+  }
+  expect(error).toBeInstanceOf(InputError)
+  const message = (error as Error).message
+  expect(message).toMatch(new RegExp(`^Input '${name}': .* contains a control character \\((\\\\[nrt]|\\\\x[0-9a-f]{2}|\\\\u[0-9a-f]{4}) at position \\d+\\); accepted: printable text`))
+  expect(hasControl(message)).toBe(false)
+  if (name === 'token') expect(message).not.toContain('ghs_abc')
+})
+
+test('lists keep line breaks and tabs between their items', () => {
+  const i = parse({ 'server-repository': 'a/b', 'server-version': 'v2.8.0\r\nv2.9.1', platforms: 'linux-amd64\n\tlinux-arm64', 'go-env': 'GOPROXY=off\nGOFLAGS=-mod=mod' })
+  expect(i.serverVersion.terms.map(t => t.text)).toEqual(['v2.8.0', 'v2.9.1'])
+  expect(i.platforms.map(p => p.id)).toEqual(['linux-amd64', 'linux-arm64'])
+  expect(i.goEnv).toEqual({ GOPROXY: 'off', GOFLAGS: '-mod=mod' })
 })

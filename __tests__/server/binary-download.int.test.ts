@@ -11,6 +11,7 @@ import { parsePlatform } from '../../src/platform.js'
 import { fetchServerBinaries, toolName } from '../../src/server/binary-download.js'
 import { type GitHubServer, createGitHubServer } from '../support/github-server.js'
 import { deflateZeros, makeZip } from '../support/zip.js'
+import { listenLocal } from '../support/local-server.js'
 
 const TOKEN = 'ghs_binaryDownloadToken1'
 const SERVER = { owner: 'gotify', name: 'server' }
@@ -199,3 +200,29 @@ test('a zip bomb as the server binary is refused in one line naming the asset an
     process.env.RUNNER_TEMP = path.join(root, 'temp')
   }
 }, 60_000)
+
+test('the token goes to the API origin only: a redirect to another port of the same host gets none, one to the same origin keeps it', async () => {
+  const zip = makeZip([{ name: 'gotify-linux-amd64', data: ELF }])
+  release('v3.5.0', { 'gotify-linux-amd64.zip': zip })
+  // Another port of 127.0.0.1, recording the Authorization header it gets.
+  const received: Array<string | undefined> = []
+  const storage = await listenLocal(async (req, res) => {
+    received.push(req.headers.authorization)
+    res.writeHead(200, { 'content-type': 'application/octet-stream' })
+    res.end(zip)
+  })
+  github.inject({ path: /^\/repos\/gotify\/server\/releases\/assets\/\d+$/, method: 'GET', status: 302, headers: { location: `${storage.base}/storage/gotify-linux-amd64.zip` }, times: 1 })
+  try {
+    expect((await fetch('v3.5.0')).get('linux-amd64')).toMatchObject({ found: true, binary: { downloaded: true } })
+    expect(received).toEqual([undefined])
+  } finally {
+    github.clearFaults()
+    await storage.close()
+  }
+  // The test GitHub's own redirect stays on its origin: the token goes along.
+  release('v3.6.0', { 'gotify-linux-amd64.zip': zip })
+  const before = github.log.length
+  expect((await fetch('v3.6.0')).get('linux-amd64')).toMatchObject({ found: true, binary: { downloaded: true } })
+  const storageGets = github.log.slice(before).filter(r => r.path.startsWith('/_storage/'))
+  expect(storageGets.map(r => r.headers.authorization)).toEqual([`Bearer ${TOKEN}`])
+})

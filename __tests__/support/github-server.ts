@@ -26,6 +26,11 @@ export interface Fault {
   /** Matches the path without the query. */
   path: string | RegExp
   status?: number
+  /**
+   * Answer with these bytes as they are (status 200 unless `status` says
+   * otherwise): a malformed answer, e.g. not JSON or an object for a list.
+   */
+  body?: string | Buffer
   /** Sent as retry-after (seconds). */
   retryAfter?: number
   headers?: Record<string, string>
@@ -108,13 +113,14 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
       req.socket.destroy()
       return
     }
-    if (fault?.status) {
-      entry.fault = `status ${fault.status}`
-      entry.status = fault.status
+    if (fault?.status || fault?.body !== undefined) {
+      const status = fault.status ?? 200
+      entry.fault = fault.body !== undefined ? `raw body, status ${status}` : `status ${status}`
+      entry.status = status
       const headers: Record<string, string> = { 'content-type': 'application/json', ...fault.headers }
       if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter)
-      res.writeHead(fault.status, headers)
-      res.end(JSON.stringify({ message: `injected ${fault.status}` }))
+      res.writeHead(status, headers)
+      res.end(fault.body ?? JSON.stringify({ message: `injected ${status}` }))
       return
     }
 

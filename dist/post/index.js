@@ -41907,6 +41907,95 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/run/outside-text.ts
+/**
+ * Text from outside (API answers, tag, asset and release names, go.mod files,
+ * compiler and go command output) as it may be shown: in the step log, where
+ * the runner executes any line that starts with `::` (after blanks) or holds
+ * `##[` (the old command form), and in the job summary's markdown. Pure.
+ *
+ * The rule:
+ * - a single value has every control character escaped visibly (`\n`, `\r`,
+ *   `\t`, `\x1b`, `\u2028`): C0, DEL, C1, and the line and paragraph separators;
+ * - a log line (or every line of a block of outside text) keeps its newlines,
+ *   has the other control characters escaped the same way (a lone `\r` would
+ *   be a line break for the runner), and a line that could start a command is
+ *   defused visibly: a leading `::` becomes `\::`, and `##[` becomes `##\[`.
+ * Per-line defusing rather than `::stop-commands::<token>`: it needs no state,
+ * so a crash between start and stop cannot leave the runner's commands off.
+ */
+// C0 (but \n, which log lines keep), DEL, C1, U+2028/U+2029. Matching control characters is the point here.
+/* eslint-disable no-control-regex */
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+const CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/* eslint-enable no-control-regex */
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function escapeChar(ch) {
+    const named = NAMED[ch];
+    if (named)
+        return named;
+    const c = ch.charCodeAt(0);
+    return c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
+}
+/** Whether a value holds any control character (newlines included): such a name is refused. */
+function hasControl(value) {
+    return CONTROL_OR_NEWLINE.test(value);
+}
+/** The first control character of a value, escaped, and where it is (for one-line errors). */
+function firstControl(value) {
+    const m = CONTROL_OR_NEWLINE.exec(value);
+    return m ? { shown: escapeChar(m[0]), index: m.index } : undefined;
+}
+/** A single value on one line: every control character escaped. */
+function outside_text_shown(value) {
+    return value.replace(/\n/g, '\\n').replace(CONTROL, escapeChar);
+}
+/** A value quoted for a message: escaped, and cut when long. */
+function quoted(value, max = 80) {
+    const s = `"${outside_text_shown(value).replace(/"/g, '\\"')}"`;
+    return s.length > max ? `${s.slice(0, max - 4)}..."` : s;
+}
+/** One line of the step log that no outside text in it can turn into a workflow command. */
+function logLine(line) {
+    return line.replace(CONTROL, ch => (ch === '\t' ? ch : escapeChar(ch))).replace(/^(\s*)::/, '$1\\::').replace(/##\[/g, '##\\[');
+}
+/** Text for the step log, possibly several lines (compiler output): each line made safe. */
+function outside_text_logText(text) {
+    return text
+        .split(/\r?\n/)
+        .map(logLine)
+        .join('\n');
+}
+/**
+ * A value inside the job summary's markdown (table cells included): escaped
+ * so it stays text, cannot close a cell, open a tag or form a link.
+ */
+function markdownText(value) {
+    return outside_text_shown(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/([\\`*_[\]|!])/g, '\\$1');
+}
+
+;// CONCATENATED MODULE: ./src/run/step-log.ts
+/**
+ * The step log: @actions/core's logging with every message made safe first
+ * (outside-text.ts), so no tag, asset name, API message or compiler output
+ * printed through it can start a workflow command. Everything the action
+ * prints goes through here, not through core directly.
+ */
+
+
+const safeProps = (p = {}) => ({ ...p, ...(p.title !== undefined ? { title: outside_text_shown(p.title) } : {}) });
+const step_log_info = (message) => info(outside_text_logText(message));
+const step_log_debug = (message) => core.debug(logText(message));
+const step_log_warning = (message, props) => warning(outside_text_logText(message), safeProps(props));
+const error = (message, props) => core.error(logText(message), safeProps(props));
+const step_log_setFailed = (message) => core.setFailed(logText(message));
+const step_log_startGroup = (name) => core.startGroup(shown(name));
+const step_log_endGroup = () => core.endGroup();
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
 
 /**
@@ -60427,7 +60516,7 @@ const SQL_STRICT_PATTERNS = [...sql, ...SQL_STRICT_EXTRA];
  * @param {string} input
  * @returns {string}
  */
-const NAMED = Object.freeze({
+const decode_entities_NAMED = Object.freeze({
   colon: ':',
   Tab: '\t',
   NewLine: '\n',
@@ -60441,7 +60530,7 @@ function decodeEntities(input) {
 
   return input.replace(ENTITY_RE, (match, hex, dec, name) => {
     if (name !== undefined) {
-      return Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : match;
+      return Object.prototype.hasOwnProperty.call(decode_entities_NAMED, name) ? decode_entities_NAMED[name] : match;
     }
     const cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec, 10);
     if (!Number.isFinite(cp) || cp > 0x10ffff) return match;
@@ -98847,6 +98936,7 @@ function transfer_boundedTransfer(req, by, print = l => process.stdout.write(`${
 
 
 
+
 /** The name of the state the post step reads (GITHUB_STATE). */
 const CACHE_STATE = 'caches';
 /** The budget, and whether the service stopped answering in the main step (then the post step does not try). */
@@ -98894,7 +98984,7 @@ class RunCaches {
     unresponsive = false;
     /** The run's one warning about a service that did not answer in time was given. */
     warned = false;
-    constructor(enabled, budget, log = { info: core.info, warning: core.warning }) {
+    constructor(enabled, budget, log = { info: stepLog.info, warning: stepLog.warning }) {
         this.enabled = enabled;
         this.budget = budget;
         this.log = log;
@@ -98989,7 +99079,7 @@ class RunCaches {
     }
 }
 /** The post step: saves every cache the run filled and did not get back whole, once per job, within the budget. */
-async function saveCaches(log = { info: info, warning: warning }) {
+async function saveCaches(log = { info: step_log_info, warning: step_log_warning }) {
     const state = getState(CACHE_STATE);
     if (state === '')
         return;
@@ -99046,5 +99136,5 @@ const cacheRequest = workerRequest();
 if (cacheRequest)
     void runCacheWorker(cacheRequest);
 else
-    saveCaches().catch((e) => warning(`caches: not saved (${e instanceof Error ? e.message : String(e)})`));
+    saveCaches().catch((e) => step_log_warning(`caches: not saved (${e instanceof Error ? e.message : String(e)})`));
 

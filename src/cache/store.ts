@@ -5,6 +5,7 @@
  * fails is a warning, never a failed build; one that does not answer or is too
  * slow costs at most the budget (transfer.ts), once per run, with one warning.
  */
+import * as stepLog from '../run/step-log.js'
 import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
@@ -79,7 +80,7 @@ export class RunCaches {
   constructor(
     private readonly enabled: boolean,
     private readonly budget: CacheBudget,
-    private readonly log: CacheLog = { info: core.info, warning: core.warning }
+    private readonly log: CacheLog = { info: stepLog.info, warning: stepLog.warning }
   ) {
     this.service = enabled && cache.isFeatureAvailable()
     // Until a cache comes back (a run that stops early, cache false).
@@ -165,7 +166,7 @@ export class RunCaches {
 }
 
 /** The post step: saves every cache the run filled and did not get back whole, once per job, within the budget. */
-export async function saveCaches(log: CacheLog = { info: core.info, warning: core.warning }): Promise<void> {
+export async function saveCaches(log: CacheLog = { info: stepLog.info, warning: stepLog.warning }): Promise<void> {
   const state = core.getState(CACHE_STATE)
   if (state === '') return
   let recorded: Recorded[]

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as stepLog from '../run/step-log.js'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { type Artifact, describeFile } from '../plugin/artifact.js'
 import { type HostDirs, hostFoldersToCreate } from '../container/layout.js'
@@ -69,15 +69,15 @@ function showBuild(o: BuildOutcome): void {
   const compiled = compiledPackages(o.log).length
   // What a restored build cache saves shows here: only what changed gets compiled.
   const status = o.ok ? `ok in ${o.seconds.toFixed(1)} s, ${compiled} package${compiled === 1 ? '' : 's'} compiled` : 'FAILED'
-  core.startGroup(`build ${o.job.platform.id} for ${o.job.serverVersion} (${o.builtIn ?? o.job.image}): ${status}`)
-  core.info(`go ${o.job.goArgs.join(' ')}`)
-  if (o.log.trim() !== '') core.info(o.log.trimEnd())
-  core.endGroup()
-  if (o.ok) core.info(`${o.job.platform.id}: the .so needs C library ${o.glibc ?? 'none (no glibc symbol versions)'} (built in ${o.builtIn})`)
+  stepLog.startGroup(`build ${o.job.platform.id} for ${o.job.serverVersion} (${o.builtIn ?? o.job.image}): ${status}`)
+  stepLog.info(`go ${o.job.goArgs.join(' ')}`)
+  if (o.log.trim() !== '') stepLog.info(o.log.trimEnd())
+  stepLog.endGroup()
+  if (o.ok) stepLog.info(`${o.job.platform.id}: the .so needs C library ${o.glibc ?? 'none (no glibc symbol versions)'} (built in ${o.builtIn})`)
   if (o.ok) return
   const found = o.errors.length > 0 ? o.errors : [{ message: o.log.trim().split('\n').slice(-5).join(' | ') || 'go build failed' }]
   for (const e of found.slice(0, 20)) {
-    core.error(`${o.job.platform.id} (server ${o.job.serverVersion}): ${e.message}`, { title: `go build failed for ${o.job.platform.id}`, file: e.file, startLine: e.line, startColumn: e.column })
+    stepLog.error(`${o.job.platform.id} (server ${o.job.serverVersion}): ${e.message}`, { title: `go build failed for ${o.job.platform.id}`, file: e.file, startLine: e.line, startColumn: e.column })
   }
 }
 

@@ -3,6 +3,7 @@ import { InputError } from '../errors.js'
 import type { Platform } from '../platform.js'
 import { platformGoEnv } from '../platform.js'
 import { renderTemplate } from '../template.js'
+import { hasControl, quoted } from '../run/outside-text.js'
 import { withFixedGoEnv } from '../go-runner/runner.js'
 import { IN_CONTAINER } from '../container/layout.js'
 import { RESERVED_NAMES } from '../run/output-dir.js'
@@ -95,6 +96,8 @@ export function planBuilds({ inputs, server, pluginName, pluginWorkdir, outputWo
   return inputs.platforms.map(platform => {
     const values = templateValues(server, platform, pluginName)
     const assetName = renderTemplate(inputs.assetName, values)
+    // Placeholders bring values from outside (the server's tag): the rendered name is checked again.
+    if (hasControl(assetName)) throw new InputError('asset-name', `${quoted(assetName)} (rendered for ${platform.id}) holds a control character`, accepted)
     if (/[/\\]/.test(assetName) || assetName === '.' || assetName === '..' || assetName.startsWith('-')) {
       throw new InputError('asset-name', `"${assetName}" is not a plain file name`, accepted)
     }

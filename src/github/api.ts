@@ -1,6 +1,8 @@
 import { getOctokit } from '@actions/github'
 import { InputError, StepError } from '../errors.js'
 import { DEFAULT_RETRY, type Failure, type RetryOptions, decideRetry, describeFailure } from './retry.js'
+import { MalformedAnswerError, type Shape, assetShape, checkList, checkShape, fileShape } from './shapes.js'
+import { quoted } from '../run/outside-text.js'
 
 /** The parts of GitHub's JSON the modules read. */
 export interface ReleaseAsset {
@@ -108,33 +110,33 @@ export class GitHubApi {
     this.transferTimeoutMs = opts.transferTimeoutMs ?? 600_000
   }
 
-  /** GET a JSON document. `path` is relative to the API root or absolute (a Link header's next page). */
-  async getJson<T>(path: string, params: Params = {}): Promise<T> {
+  /** GET a JSON document of a shape. `path` is relative to the API root or absolute (a Link header's next page). */
+  async getJson<T>(path: string, shape: Shape<T>, params: Params = {}): Promise<T> {
     const res = await this.send('GET', path, params, {})
-    return parseJson<T>(res.body, `GET ${path}`)
+    const request = `GET ${routeOf(path)}`
+    return checkShape(parseJson(res.body, request), shape, request)
   }
 
   /** Like getJson, but a 404 is undefined. */
-  async getJsonOrUndefined<T>(path: string, params: Params = {}): Promise<T | undefined> {
+  async getJsonOrUndefined<T>(path: string, shape: Shape<T>, params: Params = {}): Promise<T | undefined> {
     try {
-      return await this.getJson<T>(path, params)
+      return await this.getJson<T>(path, shape, params)
     } catch (e) {
       if (isStatus(e, 404)) return undefined
       throw e
     }
   }
 
-  /** GET every page of a list (100 per page, following Link headers). */
-  async paginate<T>(path: string, params: Params = {}): Promise<T[]> {
+  /** GET every page of a list (100 per page, following Link headers), each item of a shape. */
+  async paginate<T>(path: string, item: Shape<T>, params: Params = {}): Promise<T[]> {
     const all: T[] = []
     let next: string | undefined = path
     let query: Params = { per_page: 100, ...params }
     for (let page = 0; next !== undefined; page++) {
-      if (page > 1000) throw new Error(`GET ${path}: more than 1000 pages, giving up`)
+      if (page > 1000) throw new MalformedAnswerError(`GET ${routeOf(path)}`, 'more than 1000 pages, giving up')
       const res = await this.send('GET', next, query, {})
-      const items = parseJson<T[]>(res.body, `GET ${next}`)
-      if (!Array.isArray(items)) throw new Error(`GET ${next}: expected a list, got ${typeof items}`)
-      all.push(...items)
+      const request = `GET ${routeOf(next)}${page > 0 ? ` (page ${page + 1})` : ''}`
+      all.push(...checkList(parseJson(res.body, request), item, request))
       next = nextLink(res.headers.link)
       query = {} // the next link carries the query
     }
@@ -144,13 +146,17 @@ export class GitHubApi {
   /** A file's text at a ref through the contents API; undefined when there is no such file. */
   async getFile(owner: string, repo: string, file: string, ref: string): Promise<string | undefined> {
     const path = apiPath`/repos/${owner}/${repo}/contents/${file}`
-    const doc = await this.getJsonOrUndefined<{ type?: string; encoding?: string; content?: string }>(path, { ref })
+    const doc = await this.getJsonOrUndefined<unknown>(path, { name: 'JSON', problem: () => undefined }, { ref })
     if (doc === undefined) return undefined
-    if (Array.isArray(doc) || doc.type !== 'file') throw new StepError(`${owner}/${repo}: ${file} at ${ref} is not a file`)
-    if (doc.encoding !== 'base64' || typeof doc.content !== 'string') {
-      throw new StepError(`${owner}/${repo}: ${file} at ${ref} came without base64 content (encoding ${doc.encoding})`)
+    // A folder answers with a list of its entries.
+    if (Array.isArray(doc) || (typeof doc === 'object' && doc !== null && (doc as { type?: unknown }).type !== 'file')) {
+      throw new StepError(`${owner}/${repo}: ${file} at ${ref} is not a file`)
     }
-    return Buffer.from(doc.content, 'base64').toString('utf8')
+    const f = checkShape(doc, fileShape, `GET ${path}`)
+    if (f.encoding !== 'base64' || typeof f.content !== 'string') {
+      throw new StepError(`${owner}/${repo}: ${file} at ${ref} came without base64 content (encoding ${quoted(String(f.encoding))})`)
+    }
+    return Buffer.from(f.content, 'base64').toString('utf8')
   }
 
   /** POST bytes to a release's `upload_url` (the `{?name,label}` template is filled in). */
@@ -158,7 +164,8 @@ export class GitHubApi {
     // Keep (or add) the query template: octokit fills it from `name`; without it `name` would go to the body.
     const url = /\{\?[^}]*\}$/.test(uploadUrl) ? uploadUrl : `${uploadUrl}{?name}`
     const res = await this.send('POST', url, { name }, { 'content-type': contentType }, data, this.transferTimeoutMs)
-    return parseJson<ReleaseAsset>(res.body, `POST ${url}`)
+    const request = `POST ${routeOf(url)}`
+    return checkShape(parseJson(res.body, request), assetShape, request)
   }
 
   async deleteAsset(owner: string, repo: string, id: number): Promise<void> {
@@ -168,7 +175,8 @@ export class GitHubApi {
   async renameAsset(owner: string, repo: string, id: number, name: string): Promise<ReleaseAsset> {
     const path = apiPath`/repos/${owner}/${repo}/releases/assets/${id}`
     const res = await this.send('PATCH', path, {}, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ name })))
-    return parseJson<ReleaseAsset>(res.body, `PATCH ${path}`)
+    const request = `PATCH ${path}`
+    return checkShape(parseJson(res.body, request), assetShape, request)
   }
 
   /** The bytes of a release asset (GitHub redirects to storage; fetch follows). */
@@ -180,7 +188,7 @@ export class GitHubApi {
 
   private async send(method: string, url: string, params: Params, headers: Record<string, string>, body?: Buffer, timeoutMs = this.timeoutMs): Promise<Sent> {
     // The path alone: an upload URL or a next-page link carries the host too.
-    const route = url.replace(/[?{].*$/, '').replace(/^https?:\/\/[^/]+/, '')
+    const route = routeOf(url)
     for (let attempt = 1; ; attempt++) {
       let failure: Failure
       let error: unknown
@@ -227,11 +235,17 @@ export class GitHubApi {
   }
 }
 
-function parseJson<T>(body: Buffer, what: string): T {
+/** The path alone: an upload URL or a next-page link carries the host and a query too. */
+export function routeOf(url: string): string {
+  return url.replace(/[?{].*$/, '').replace(/^https?:\/\/[^/]+/, '')
+}
+
+function parseJson(body: Buffer, request: string): unknown {
+  const text = body.toString('utf8')
   try {
-    return JSON.parse(body.toString('utf8')) as T
+    return JSON.parse(text) as unknown
   } catch {
-    throw new Error(`${what}: the response is not JSON (${body.length} bytes)`)
+    throw new MalformedAnswerError(request, `the answer is not JSON (${body.length} bytes${body.length > 0 ? `: ${quoted(text, 40)}` : ''})`)
   }
 }
 

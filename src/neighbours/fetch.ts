@@ -12,6 +12,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
 import { type GitHubApi, type ReleaseAsset, apiPath } from '../github/api.js'
+import { assetShape, idShape } from '../github/shapes.js'
 import { tagNameProblem } from '../release/git-ref.js'
 import type { Platform } from '../platform.js'
 import { INPUT, type NeighbourEntry, quoteEntry } from './entries.js'
@@ -198,7 +199,7 @@ async function cached(
 }
 
 async function releaseAssets(api: GitHubApi, owner: string, repo: string, tag: string): Promise<ReleaseAsset[] | undefined> {
-  const release = await api.getJsonOrUndefined<{ id: number }>(apiPath`/repos/${owner}/${repo}/releases/tags/${tag}`)
+  const release = await api.getJsonOrUndefined(apiPath`/repos/${owner}/${repo}/releases/tags/${tag}`, idShape)
   if (!release) return undefined
-  return api.paginate<ReleaseAsset>(apiPath`/repos/${owner}/${repo}/releases/${release.id}/assets`)
+  return api.paginate(apiPath`/repos/${owner}/${repo}/releases/${release.id}/assets`, assetShape)
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { StepError } from '../errors.js'
 import { type GitHubApi, type Release, type ReleaseAsset, GitHubApiError, apiPath, isStatus } from '../github/api.js'
+import { assetShape } from '../github/shapes.js'
 import { explainApiError } from '../github/explain.js'
 import { digestHex, sha256Hex } from './checksums.js'
 import { knownHash, leftoverTemporaries, temporaryName } from './plan.js'
@@ -43,7 +44,7 @@ export function failed(ctx: Pick<ReleaseCtx, 'owner' | 'repo' | 'tag'>, e: unkno
 
 export async function listAssets(ctx: ReleaseCtx): Promise<ReleaseAsset[]> {
   try {
-    return await ctx.api.paginate<ReleaseAsset>(apiPath`/repos/${ctx.owner}/${ctx.repo}/releases/${ctx.release.id}/assets`)
+    return await ctx.api.paginate(apiPath`/repos/${ctx.owner}/${ctx.repo}/releases/${ctx.release.id}/assets`, assetShape)
   } catch (e) {
     throw failed(ctx, e, 'list the assets')
   }
@@ -84,7 +85,7 @@ export async function deleteAsset(ctx: ReleaseCtx, asset: { id: number; name: st
     await ctx.api.deleteAsset(ctx.owner, ctx.repo, asset.id)
   } catch (e) {
     // Someone else (a concurrent job, our own retried request) deleted it already.
-    const gone = isStatus(e, 404) && (await ctx.api.getJsonOrUndefined(apiPath`/repos/${ctx.owner}/${ctx.repo}/releases/assets/${asset.id}`).catch(() => 'unknown')) === undefined
+    const gone = isStatus(e, 404) && (await ctx.api.getJsonOrUndefined(apiPath`/repos/${ctx.owner}/${ctx.repo}/releases/assets/${asset.id}`, assetShape).catch(() => 'unknown')) === undefined
     if (!gone) throw failed(ctx, e, `delete ${asset.name}`, note)
   }
 }

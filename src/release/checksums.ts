@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { StepError } from '../errors.js'
+import { hasControl, quoted } from '../run/outside-text.js'
 
 /** The release asset listing the sha256 of every `.so` asset. */
 export const CHECKSUMS_NAME = 'SHA256SUMS'
@@ -20,6 +22,11 @@ export function isCovered(name: string): boolean {
 
 /** sha256sum's format: `<hex>  <name>` lines, sorted by name (code-unit order, like `LC_ALL=C sort`). */
 export function formatChecksums(sums: Map<string, string>): string {
+  // A line per file, always: a name with a line break (or any control character) would forge another line.
+  for (const [name, hex] of sums) {
+    if (hasControl(name)) throw new StepError(`${CHECKSUMS_NAME} cannot list the asset ${quoted(name)}: its name holds a control character; rename or delete that asset`)
+    if (!/^[0-9a-f]{64}$/.test(hex)) throw new StepError(`${CHECKSUMS_NAME}: the sha256 of ${quoted(name)} is ${quoted(hex)}, not 64 lowercase hex digits`)
+  }
   const names = [...sums.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   return names.map(n => `${sums.get(n)}  ${n}\n`).join('')
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { StepError } from '../errors.js'
 import { type GitHubApi, type Release, type ReleaseAsset, apiPath } from '../github/api.js'
+import { releaseShape } from '../github/shapes.js'
 import { explainApiError } from '../github/explain.js'
 import { AssetGone, type ReleaseCtx, deleteAsset, hashOf, isUnsound, listAssets, releaseCtx, removeLeftovers, replaceAsset, takenMessage, uploadVerified } from './assets.js'
 import { sha256Hex } from './checksums.js'
@@ -108,9 +109,9 @@ function differing(artifacts: Artifact[], existing: ReleaseAsset[], hashes: Map<
 export async function findRelease(api: GitHubApi, owner: string, repo: string, tag: string): Promise<Release> {
   let draft: Release | undefined
   try {
-    const published = await api.getJsonOrUndefined<Release>(apiPath`/repos/${owner}/${repo}/releases/tags/${tag}`)
+    const published = await api.getJsonOrUndefined(apiPath`/repos/${owner}/${repo}/releases/tags/${tag}`, releaseShape)
     if (published) return published
-    draft = (await api.paginate<Release>(apiPath`/repos/${owner}/${repo}/releases`)).find(r => r.tag_name === tag)
+    draft = (await api.paginate(apiPath`/repos/${owner}/${repo}/releases`, releaseShape)).find(r => r.tag_name === tag)
   } catch (e) {
     throw explainApiError(e, `look up release ${tag} of ${owner}/${repo}`, { kind: 'write', repository: `${owner}/${repo}` })
   }

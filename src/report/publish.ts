@@ -7,6 +7,7 @@ import { REPORT_NAME, claimOutputs, recordOutputs } from '../run/output-dir.js'
 import { compatReport } from './compat-report.js'
 import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isVersionCompatible, serverGoVersion } from './outcome.js'
 import { summaryMarkdown } from './summary.js'
+import { markdownText } from '../run/outside-text.js'
 
 const artifactJson = (tag: string, a: Artifact, plugin?: string): object => ({
   ...(plugin !== undefined ? { plugin } : {}),
@@ -77,7 +78,7 @@ export async function publishResolution(request: string, versions: Array<Pick<Ve
     '',
     '| server version | Go (GO_VERSION) | to build |',
     '| --- | --- | --- |',
-    ...versions.map(v => `| ${v.server.tag} | ${v.server.goVersion} | ${v.skipped ? `no: ${v.skipped}` : 'yes'} |`)
+    ...versions.map(v => `| ${markdownText(v.server.tag)} | ${v.server.goVersion} | ${v.skipped ? `no: ${v.skipped}` : 'yes'} |`)
   ]
   await core.summary.addRaw(lines.join('\n') + '\n').write()
 }

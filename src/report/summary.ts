@@ -4,8 +4,9 @@ import { type CompatibilityRow, cellText, loadsBeyondLines } from '../server-ver
 import type { VerifyResult } from '../verify/witness.js'
 import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isVersionCompatible, serverGoVersion, serverGoVersionSource } from './outcome.js'
 import { serverImageSection } from '../server-image/result.js'
+import { markdownText } from '../run/outside-text.js'
 
-const code = (s: string): string => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`
+const code = (s: string): string => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '\\|')}</code>`
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
 /** The "loads" cell: the verdict and who gave it. */
@@ -43,7 +44,7 @@ export function summaryMarkdown(o: RunOutcome): string {
   if (o.pluginPath) lines.push(`Plugin path (the import path of its main package; one server loads each path once): ${code(o.pluginPath)}`, '')
   if (multi) {
     const first = o.versions[0]?.server
-    const tags = [...new Set(o.versions.map(v => v.server.tag))]
+    const tags = [...new Set(o.versions.map(v => markdownText(v.server.tag)))]
     lines.push(`Server versions of **${first?.owner}/${first?.name}** (server-version: ${code(o.request)}), newest first: ${tags.join(', ')}.`, '')
     if (o.plugins) lines.push(`Plugins (one server's plugin folder): ${o.plugins.map(p => `**${p.name}** (${code(p.modulePath)})`).join(', ')}.`, '')
   }
@@ -52,10 +53,10 @@ export function summaryMarkdown(o: RunOutcome): string {
   lines.push(...setSection(o))
   if (o.releaseUrl) {
     lines.push(`Release: ${o.releaseUrl}`, '', '| asset | status |', '| --- | --- |')
-    for (const a of o.releaseAssets ?? []) lines.push(`| [${a.name}](${a.url}) | ${a.status} |`)
+    for (const a of o.releaseAssets ?? []) lines.push(`| [${markdownText(a.name)}](${a.url}) | ${a.status} |`)
   } else if (o.uploadNote) lines.push(o.uploadNote.replace(/^not uploading/, 'Not uploaded'))
   if (o.failure) lines.push('', `:x: The run failed: ${o.failure}`)
-  const failing = [...new Set([...o.versions.filter(v => !isVersionCompatible(v)).map(v => `${v.plugin ? `${v.plugin} ` : ''}${v.server.tag}`), ...(o.sets ?? []).filter(s => s.status === 'failed').map(s => `the plugin set of ${s.serverVersion}`)])]
+  const failing = [...new Set([...o.versions.filter(v => !isVersionCompatible(v)).map(v => `${v.plugin ? `${v.plugin} ` : ''}${markdownText(v.server.tag)}`), ...(o.sets ?? []).filter(s => s.status === 'failed').map(s => `the plugin set of ${markdownText(s.serverVersion)}`)])]
   const verdict = isCompatible(o)
     ? '**Compatible.**'
     : multi && failing.length > 0
@@ -69,8 +70,8 @@ function versionSection(v: VersionOutcome, o: RunOutcome, multi: boolean): strin
   // One version: the sections as always; several: one heading per version, its sections below it.
   const h = (level: number): string => '#'.repeat(level + (multi ? 1 : 0))
   const lines: string[] = []
-  const name = `${v.server.owner}/${v.server.name} ${v.server.tag}`
-  if (multi) lines.push(`### ${v.plugin ? `${v.plugin}: ` : ''}${v.server.tag}`, '')
+  const name = `${v.server.owner}/${v.server.name} ${markdownText(v.server.tag)}`
+  if (multi) lines.push(`### ${v.plugin ? `${v.plugin}: ` : ''}${markdownText(v.server.tag)}`, '')
   if (v.skipped) return [...lines, `Server **${name}**: not built: ${v.skipped}.`, '']
   const where = !multi ? '' : v.alignsWorkspace ? " Its alignment is the workspace's go.mod." : " Built from a copy of the plugin aligned with it (the workspace's go.mod follows the newest version only)."
   lines.push(`Server **${name}**, Go **${serverGoVersion(v)}** (from ${serverGoVersionSource(v)}).${where}`, '')
@@ -121,7 +122,7 @@ function compatibilitySection(o: RunOutcome): string[] {
     '',
     "Every .so of this run, checked against every server version built in it (its release binary where it publishes one, else the stand-in loader); a refusal names the first package that differs.",
     '',
-    `| file | built for | ${tags.join(' | ')} |`,
+    `| file | built for | ${tags.map(markdownText).join(' | ')} |`,
     `| --- | --- | ${tags.map(() => '---').join(' | ')} |`,
     ...o.compatibility.map(row),
     '',

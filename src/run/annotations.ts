@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as stepLog from './step-log.js'
 import * as path from 'node:path'
 import { InputError, StepError } from '../errors.js'
 import { GitHubApiError } from '../github/api.js'
@@ -16,15 +16,15 @@ export function repoPath(file: string | undefined, workspace: string = process.e
 
 /** Conflicts point at the plugin's go.mod line that brings the module in. */
 export function annotateConflicts(alignment: Alignment): void {
-  for (const c of alignment.conflicts) core.error(c.message, { title: `cannot align ${c.path}`, file: repoPath(c.location?.file), startLine: c.location?.line })
+  for (const c of alignment.conflicts) stepLog.error(c.message, { title: `cannot align ${c.path}`, file: repoPath(c.location?.file), startLine: c.location?.line })
   // Not warnings: they cannot make plugin.Open fail, and would drown the ones that can.
   const notLinked = alignment.shared.filter(s => !s.linked && differs(s))
   if (notLinked.length > 0) {
-    core.info(`Shared, not linked (cannot affect loading): ${notLinked.map(s => `${s.path} ${s.plugin} (server ${s.server})`).join(', ')}`)
+    stepLog.info(`Shared, not linked (cannot affect loading): ${notLinked.map(s => `${s.path} ${s.plugin} (server ${s.server})`).join(', ')}`)
   }
   if (alignment.conflicts.length > 0) return
   for (const s of unaligned(alignment.shared)) {
-    core.warning(`${s.path} is ${s.plugin} in the plugin but ${s.server} in the server (align: ${alignment.mode})`, { title: 'not aligned' })
+    stepLog.warning(`${s.path} is ${s.plugin} in the plugin but ${s.server} in the server (align: ${alignment.mode})`, { title: 'not aligned' })
   }
 }
 
@@ -32,10 +32,10 @@ export function annotateConflicts(alignment: Alignment): void {
 export function annotateVerification(results: VerifyResult[], serverVersion?: string): void {
   const on = serverVersion ? ` (server ${serverVersion})` : ''
   for (const v of results) {
-    if (v.status === 'failed') core.error(`${v.platform}${on}: ${v.detail}`, { title: `plugin does not load (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
-    if (v.status === 'not-verified') core.warning(`${v.platform}${on}: not verified: ${v.detail}`)
+    if (v.status === 'failed') stepLog.error(`${v.platform}${on}: ${v.detail}`, { title: `plugin does not load (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
+    if (v.status === 'not-verified') stepLog.warning(`${v.platform}${on}: not verified: ${v.detail}`)
     // A plugin that loads but needs a newer C library (a native build links the runner's) or another Go patch release.
-    if (v.status === 'loaded') for (const w of v.warnings) core.warning(`${v.platform}${on}: ${w}`, { title: `plugin loads with a warning (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
+    if (v.status === 'loaded') for (const w of v.warnings) stepLog.warning(`${v.platform}${on}: ${w}`, { title: `plugin loads with a warning (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
   }
 }
 
@@ -61,8 +61,8 @@ function oneLine(text: string): string {
 
 /** Fails the step with one line; stacks only in the debug log. */
 export function fail(e: unknown): void {
-  if (e instanceof Error && e.stack) core.debug(e.stack)
+  if (e instanceof Error && e.stack) stepLog.debug(e.stack)
   const message = failureMessage(e)
-  if (e instanceof StepError && e.location) core.error(message, { file: repoPath(e.location.file), startLine: e.location.line })
-  core.setFailed(message)
+  if (e instanceof StepError && e.location) stepLog.error(message, { file: repoPath(e.location.file), startLine: e.location.line })
+  stepLog.setFailed(message)
 }

@@ -15,6 +15,8 @@ import { isInside } from './workspace.js'
 import { type NeighbourEntry, parseWithPlugins } from '../neighbours/entries.js'
 import { parseGoEnv } from './go-env.js'
 import { type PluginLocation, parsePluginList } from './plugin-list.js'
+import { quoted as shownQuoted } from './outside-text.js'
+import { refuseControlCharacters } from './input-controls.js'
 
 /** Every input of action.yml, parsed and validated once. */
 export interface ActionInputs {
@@ -121,6 +123,7 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     const v = (get(name) ?? '').trim()
     return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v
   }
+  refuseControlCharacters(get, ['server-repository', 'token', ...Object.keys(INPUT_DEFAULTS)])
   const workspace = path.resolve(env.workspace)
   const within = (p: string): string => path.resolve(workspace, p)
 
@@ -215,8 +218,7 @@ function parseSeconds(name: string, text: string): number {
 
 /** An input's value quoted on one line, and short. */
 function quoted(value: string): string {
-  const s = JSON.stringify(value)
-  return s.length > 80 ? `${s.slice(0, 77)}..."` : s
+  return shownQuoted(value)
 }
 
 function checkTag(name: string, value: string, accepted: string): void {

@@ -6,7 +6,7 @@
  * (its own copy of the plugin unless it aligns the workspace) and its build
  * images, checked before the plugin's files change.
  */
-import * as core from '@actions/core'
+import * as stepLog from './step-log.js'
 import { mkdir } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { HostDirs } from '../container/layout.js'
@@ -57,7 +57,7 @@ const TOOL_PLATFORM: Platform = parsePlatform('linux-amd64')
 export function planRunSetup(ctx: ActionContext): RunSetup {
   const builder = checkBuilder(ctx.inputs.builder, ctx.inputs.platforms)
   const found = builder.builder === 'docker' ? findRunnerCaFiles() : { files: [], problems: [] }
-  for (const p of found.problems) core.warning(p)
+  for (const p of found.problems) stepLog.warning(p)
   return { layout: planLayout(ctx), concurrency: defaultConcurrency(), builder, caFiles: found.files, caLogged: new Set() }
 }
 
@@ -76,7 +76,7 @@ export function planVersionBuild(ctx: ActionContext, plugin: PluginModule, serve
   const ca = planCaMounts(setup.caFiles, build.goVersion, inputs.goEnv)
   if (setup.caFiles.length > 0 && !setup.caLogged.has(ca.env.SSL_CERT_DIR)) {
     setup.caLogged.add(ca.env.SSL_CERT_DIR)
-    core.info(describeCaMounts(setup.caFiles, ca.env))
+    stepLog.info(describeCaMounts(setup.caFiles, ca.env))
   }
   const goEnv = { ...inputs.goEnv, ...ca.env }
   const { layout } = setup
@@ -126,7 +126,7 @@ export async function prepareVersionRunners(ctx: ActionContext, setup: RunSetup,
       toolImage: build.toolImage,
       goEnv: build.goEnv,
       goDownloadBaseUrl: ctx.inputs.goDownloadBaseUrl,
-      log: core.info
+      log: stepLog.info
     })
     build.dirs.goModCache = build.runners.goModCache
   }

@@ -3,7 +3,7 @@
  * result would go, the plugin module, the output folder, the Docker engine
  * (or the native builder's C compilers), and the release to upload to.
  */
-import * as core from '@actions/core'
+import * as stepLog from './step-log.js'
 import type { ActionContext } from './context.js'
 import { checkDockerEngine } from '../container/docker.js'
 import { checkBuilder } from '../go-runner/builders.js'
@@ -34,9 +34,9 @@ export async function preflight(ctx: ActionContext): Promise<Preflight> {
   const [plugin] = plugins
   for (const p of plugins) {
     // Its identity in the server: a path other plugins have too keeps both out of one server.
-    core.info(`Plugin path of ${p.name} (the import path of its main package): ${p.pluginPath}`)
+    stepLog.info(`Plugin path of ${p.name} (the import path of its main package): ${p.pluginPath}`)
     const pathWarning = pluginPathWarning(p.pluginPath)
-    if (pathWarning) core.warning(pathWarning, { file: p.goModPath, startLine: 1 })
+    if (pathWarning) stepLog.warning(pathWarning, { file: p.goModPath, startLine: 1 })
   }
   checkOutputDir(inputs.outputDir, [ctx.workspace, ctx.runnerTemp])
   // resolve-only builds nothing: a plan job needs no Docker. The native builder needs no
@@ -45,7 +45,7 @@ export async function preflight(ctx: ActionContext): Promise<Preflight> {
     if (inputs.builder === 'docker') await checkDockerEngine()
     else checkBuilder(inputs.builder, inputs.platforms)
   }
-  const api = new GitHubApi({ token: inputs.token, log: core.debug })
+  const api = new GitHubApi({ token: inputs.token, log: stepLog.debug })
   const release = shipping.upload ? await findRelease(api, ctx.repository.owner, ctx.repository.name, shipping.tag ?? '') : undefined
   return { shipping, plugin, plugins, api, release }
 }

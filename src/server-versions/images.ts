@@ -5,7 +5,7 @@
  * image is made, proven as a set against its own binary and started before
  * any is pushed, so a refusal in one version pushes nothing at all.
  */
-import * as core from '@actions/core'
+import * as stepLog from '../run/step-log.js'
 import * as path from 'node:path'
 import { templateValues } from '../compile/plan.js'
 import { StepError } from '../errors.js'
@@ -38,7 +38,7 @@ export async function imageServerVersions(groups: PluginGroup[], neighbours: Map
         workDir: path.join(first.build.dirs.scratch, 'server-image'),
         // The image's offers were read once per version, by the first plugin's run.
         offers: runs.find(x => x.r.imageOffers)?.r.imageOffers,
-        log: line => core.info(tags.length > 1 ? line.replace(/^\[server image/, `[server image ${tag}`) : line)
+        log: line => stepLog.info(tags.length > 1 ? line.replace(/^\[server image/, `[server image ${tag}`) : line)
       })
       made.push(image)
       // One image per version: the report shows it once, on the version's first plugin.

@@ -3,7 +3,7 @@
  * server version's neighbour files fetched per platform before anything is
  * built, as the set step (src/verify/set-step.ts) takes them.
  */
-import * as core from '@actions/core'
+import * as stepLog from '../run/step-log.js'
 import * as path from 'node:path'
 import { templateValues } from '../compile/plan.js'
 import { InputError } from '../errors.js'
@@ -28,10 +28,10 @@ export async function fetchVersionNeighbours(api: GitHubApi, runs: VersionRun[],
       workspace: ctx.workspace,
       tempDir: path.join(ctx.runnerTemp, 'go-plugin-build', 'neighbours'),
       valuesFor: p => templateValues(r.server.release, p, ''),
-      log: line => core.info(several ? `[with-plugins ${tag}] ${line}` : `[with-plugins] ${line}`)
+      log: line => stepLog.info(several ? `[with-plugins ${tag}] ${line}` : `[with-plugins] ${line}`)
     })
     const neighbours = platforms.flatMap(n => {
-      for (const m of n.missing) core.info(`[with-plugins ${n.platform.id}] ${m.entry.text}: left out of the set: ${m.why}`)
+      for (const m of n.missing) stepLog.info(`[with-plugins ${n.platform.id}] ${m.entry.text}: left out of the set: ${m.why}`)
       return n.files.map(f => ({ platform: n.platform.id, name: f.fileName, path: f.path, onConflict: f.entry.onConflict, origin: f.origin }))
     })
     // One folder cannot hold two files of one name, and the set proof goes by names.

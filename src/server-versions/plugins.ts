@@ -7,7 +7,7 @@
  * build goes into one pool (run.ts buildPluginVersions); and per version and
  * platform the set of .so files is proven as the server would load it.
  */
-import * as core from '@actions/core'
+import * as stepLog from '../run/step-log.js'
 import * as path from 'node:path'
 import { alignAcrossPlugins } from '../alignment/align-across.js'
 import { tagFlagsOf } from '../alignment/linked.js'
@@ -51,7 +51,7 @@ export async function alignPluginsTogether(groups: PluginGroup[]): Promise<void>
     })
     if (members.length < 2) continue
     const several = groups[0].rc.several
-    await alignAcrossPlugins(members, { goVersion: members[0].goVersion }, (plugin, line) => core.info(`[align ${plugin}${several ? ` ${tag}` : ''}] ${line}`))
+    await alignAcrossPlugins(members, { goVersion: members[0].goVersion }, (plugin, line) => stepLog.info(`[align ${plugin}${several ? ` ${tag}` : ''}] ${line}`))
   }
 }
 
@@ -79,10 +79,10 @@ export async function verifyPluginSets(groups: PluginGroup[], neighbours: Map<st
         files,
         neighbours: neighbours.get(tag) ?? [],
         symbols: inputs.verifySymbols,
-        log: line => core.info(`[plugin set ${tag} ${platform.id}] ${line}`)
+        log: line => stepLog.info(`[plugin set ${tag} ${platform.id}] ${line}`)
       })
-      if (set.status === 'failed') core.error(`The plugins do not load together into ${tag} (${platform.id}): ${set.failure?.message ?? set.detail}`)
-      else if (set.status === 'warned') core.warning(`${tag} (${platform.id}): ${set.failure?.message ?? set.detail}`)
+      if (set.status === 'failed') stepLog.error(`The plugins do not load together into ${tag} (${platform.id}): ${set.failure?.message ?? set.detail}`)
+      else if (set.status === 'warned') stepLog.warning(`${tag} (${platform.id}): ${set.failure?.message ?? set.detail}`)
       out.push(set)
     }
   }

@@ -5,7 +5,10 @@
  * GO_VERSION and go.mod.
  */
 import { mapConcurrent } from '../concurrency.js'
-import { type GitHubApi, type Release, apiPath } from '../github/api.js'
+import { type GitHubApi, apiPath } from '../github/api.js'
+import { releaseShape } from '../github/shapes.js'
+import { tagNameProblem } from '../release/git-ref.js'
+import { quoted } from '../run/outside-text.js'
 import { explainApiError } from '../github/explain.js'
 import { type ServerRelease, existingTag, latestTag, releaseAtTag } from '../server/release.js'
 import { type VersionRequest, needsReleaseList } from './request.js'
@@ -32,8 +35,11 @@ export async function resolveServerVersions(api: GitHubApi, o: ResolveOptions): 
   }
   let releases: ListedRelease[] | undefined
   if (needsReleaseList(o.request)) {
-    const listed = await ask('list the releases', () => api.paginate<Release>(apiPath`/repos/${owner}/${name}/releases`))
-    releases = listed.map(r => ({ tag: r.tag_name, draft: r.draft, prerelease: r.prerelease }))
+    const listed = await ask('list the releases', () => api.paginate(apiPath`/repos/${owner}/${name}/releases`, releaseShape))
+    // A tag that is not a valid git tag (a newline in it, say) is data that cannot be used: skipped, named escaped.
+    const bad = listed.filter(r => tagNameProblem(r.tag_name) !== undefined)
+    for (const r of bad) o.log.warning(`server-version: skipped the release ${quoted(r.tag_name)} of ${repository}: its tag ${tagNameProblem(r.tag_name)}, so it is not a valid git tag`)
+    releases = listed.filter(r => !bad.includes(r)).map(r => ({ tag: r.tag_name, draft: r.draft, prerelease: r.prerelease }))
   }
   const latest = o.request.terms.some(t => t.kind === 'latest') ? await ask('read the latest release', () => latestTag(api, owner, name)) : undefined
   const published = new Set((releases ?? []).filter(r => !r.draft).map(r => r.tag))

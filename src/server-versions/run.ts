@@ -6,7 +6,7 @@
  * shared), verify (each version judges every .so of the run: its own files'
  * verdicts, and the compatibility table).
  */
-import * as core from '@actions/core'
+import * as stepLog from '../run/step-log.js'
 import { type Alignment, alignPlugin } from '../alignment/align.js'
 import { tagFlagsOf } from '../alignment/linked.js'
 import { annotateConflicts, annotateVerification } from '../run/annotations.js'
@@ -97,13 +97,13 @@ export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: 
       platforms: inputs.platforms,
       token: inputs.token,
       valuesFor: (r, p) => templateValues(r, p, rc.plugin.name),
-      log: core.info
+      log: stepLog.info
     })
     const { release } = server
-    core.info(`Server ${release.owner}/${release.name} ${release.tag}: Go ${server.build.goVersion} (from ${server.build.goVersionSource})`)
+    stepLog.info(`Server ${release.owner}/${release.name} ${release.tag}: Go ${server.build.goVersion} (from ${server.build.goVersionSource})`)
     // The server image's binary is a server build too: its flags (-trimpath) before the build-args check.
     const imageOffers = await learnImageFlags(rc, server)
-    for (const note of server.build.notes) core.warning(note)
+    for (const note of server.build.notes) stepLog.warning(note)
     outcome.serverBuild = server.build
     rc.servers?.set(plan.release.tag, server)
     runs.push({ plan, server, build: planVersionBuild(rc.ctx, rc.plugin, server, rc.setup, plan), outcome, imageOffers })
@@ -121,7 +121,7 @@ async function learnImageFlags(rc: RunContext, server: Server): Promise<Map<stri
   const { serverImage, platforms } = rc.ctx.inputs
   if (!serverImage.image) return undefined
   const { release } = server
-  const log = (line: string): void => core.info(`[server image${rc.several ? ` ${release.tag}` : ''}] ${line}`)
+  const log = (line: string): void => stepLog.info(`[server image${rc.several ? ` ${release.tag}` : ''}] ${line}`)
   const image = await readEarlyImageBinary({
     settings: { ...serverImage, image: serverImage.image },
     pluginName: rc.plugin.name,
@@ -148,7 +148,7 @@ export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise
   for (const r of runs) if (!r.plan.alignsWorkspace) copyPlugin(rc.plugin.dir, r.build.pluginDir, [inputs.outputDir])
   await mapConcurrent(runs, rc.setup.concurrency, async r => {
     const label = labelOf(rc, r.server.release.tag)
-    const log = (line: string): void => core.info(label !== '' ? `[align ${label}] ${line}` : line)
+    const log = (line: string): void => stepLog.info(label !== '' ? `[align ${label}] ${line}` : line)
     try {
       r.outcome.alignment = inWorkspace(
         await alignPlugin(runnersOf(r).tool, {
@@ -187,7 +187,7 @@ export async function downloadVersionModules(runs: VersionRun[], rc: RunContext)
   const ready = runs.filter(r => r.outcome.alignment?.conflicts.length === 0)
   if (ready.length === 0) return
   if (rc.caches.resultOf('modules') !== 'exact') {
-    for (const r of ready) await downloadModules(runnersOf(r).tool, r.build.pluginDir, line => core.info(labelOf(rc, r.server.release.tag) !== '' ? `[modules ${labelOf(rc, r.server.release.tag)}] ${line}` : line))
+    for (const r of ready) await downloadModules(runnersOf(r).tool, r.build.pluginDir, line => stepLog.info(labelOf(rc, r.server.release.tag) !== '' ? `[modules ${labelOf(rc, r.server.release.tag)}] ${line}` : line))
   }
   rc.caches.filled(() => true, 'modules')
 }
@@ -248,7 +248,7 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
         goEnv: r.build.goEnv,
         concurrency: rc.setup.concurrency
       },
-      log: (platform, line) => core.info(`[${tagged(rc, tag, 'verify')} ${platform}] ${line}`)
+      log: (platform, line) => stepLog.info(`[${tagged(rc, tag, 'verify')} ${platform}] ${line}`)
     })
     r.outcome.verification = results.filter((_, i) => built[i].run === r)
     annotateVerification(r.outcome.verification, labelOf(rc, tag) !== '' ? labelOf(rc, tag) : undefined)

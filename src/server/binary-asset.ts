@@ -2,6 +2,7 @@
  * Which release asset of the server holds its binary for a platform, and which
  * file inside the archive is the binary. Pure: names in, choices out.
  */
+import { hasControl, shown } from '../run/outside-text.js'
 import type { Platform } from '../platform.js'
 import { renderTemplate } from '../template.js'
 
@@ -38,14 +39,14 @@ export interface NamedAsset {
  * holds control characters is not what a release of the server publishes.
  */
 export function unusableAssetName(name: string): string | undefined {
-  if (/\p{Cc}/u.test(name)) return 'it holds control characters'
+  if (hasControl(name)) return 'it holds control characters'
   if (/[/\\]/.test(name)) return 'it holds a / or \\'
   if (name.startsWith('.')) return 'it starts with .'
   return undefined
 }
 
-/** A name from outside as it may be shown in one log line: control characters as `?`. */
-export const shownName = (name: string): string => name.replace(/\p{Cc}/gu, '?')
+/** A name from outside as it may be shown in one log line: control characters escaped (src/run/outside-text.ts). */
+export const shownName = (name: string): string => shown(name)
 
 export type AssetChoice<A> = { found: true; asset: A; kind: ArchiveKind; stem: string } | { found: false; why: string }
 

@@ -5,16 +5,19 @@
  * server tag, arch = the platform, so a self-hosted runner downloads it once.
  */
 import * as tc from '@actions/tool-cache'
+import { randomUUID } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as semver from 'semver'
 import { StepError } from '../errors.js'
 import { type GitHubApi, type ReleaseAsset, apiPath } from '../github/api.js'
+import { assetShape, idShape } from '../github/shapes.js'
 import type { Platform } from '../platform.js'
 import { isElfExecutable } from '../binary/executable.js'
 import { MAX_SERVER_BINARY_BYTES, extractServerBinary, limitText } from './archive-binary.js'
 import { type ArchiveKind, type ServerBinarySetting, chooseBinaryAsset, shownName } from './binary-asset.js'
+import { DEFAULT_LIMITS, DownloadError, downloadFile } from '../neighbours/download.js'
 
 export interface ServerBinary {
   platform: Platform
@@ -59,9 +62,9 @@ export function allInToolCache(server: { owner: string; name: string; tag: strin
 
 /** The server release's assets; none when the tag has no published release. */
 export async function serverReleaseAssets(api: GitHubApi, server: { owner: string; name: string; tag: string }): Promise<ReleaseAsset[]> {
-  const release = await api.getJsonOrUndefined<{ id: number }>(apiPath`/repos/${server.owner}/${server.name}/releases/tags/${server.tag}`)
+  const release = await api.getJsonOrUndefined(apiPath`/repos/${server.owner}/${server.name}/releases/tags/${server.tag}`, idShape)
   if (!release) return []
-  return api.paginate<ReleaseAsset>(apiPath`/repos/${server.owner}/${server.name}/releases/${release.id}/assets`)
+  return api.paginate(apiPath`/repos/${server.owner}/${server.name}/releases/${release.id}/assets`, assetShape)
 }
 
 /** One lookup per platform; a platform without a binary is `found: false` with the reason (the loader stands in). */
@@ -125,13 +128,17 @@ function readMarker(dir: string): string | undefined {
 }
 
 async function download(o: BinaryFetchOptions, asset: ReleaseAsset): Promise<string> {
-  // The API URL (not browser_download_url) works for private repositories and GHES.
+  // The API URL (not browser_download_url) works for private repositories and GHES. Not tc.downloadTool: it keeps
+  // the token on a redirect to another port or scheme of the API's host; downloadFile sends it to the API's origin only.
   const url = `${o.api.baseUrl}${apiPath`/repos/${o.server.owner}/${o.server.name}/releases/assets/${asset.id}`}`
+  const temp = process.env.RUNNER_TEMP || os.tmpdir()
+  fs.mkdirSync(temp, { recursive: true })
+  const dest = path.join(temp, randomUUID())
   try {
-    return await tc.downloadTool(url, undefined, `Bearer ${o.token}`, { accept: 'application/octet-stream' })
+    await downloadFile({ url, dest, token: o.token, tokenOrigin: new URL(o.api.baseUrl).origin, accept: 'application/octet-stream', limits: { ...DEFAULT_LIMITS, maxBytes: MAX_SERVER_BINARY_BYTES } })
+    return dest
   } catch (e) {
-    const status = (e as { httpStatusCode?: number }).httpStatusCode
-    const why = status ? `HTTP ${status}` : (e as Error).message
+    const why = e instanceof DownloadError ? e.message : (e as Error).message
     throw new StepError(
       `server-binary: downloading ${shownName(asset.name)} from the ${o.server.owner}/${o.server.name} ${o.server.tag} release failed (${why}); re-run later, check that the token can read that repository, or set server-binary: none to verify with the stand-in loader`
     )

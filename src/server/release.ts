@@ -1,6 +1,9 @@
 import { StepError } from '../errors.js'
 import { parseGoVersion } from '../go-version.js'
-import { type GitHubApi, type Release, type Tag, apiPath, isStatus } from '../github/api.js'
+import { type GitHubApi, type Tag, apiPath, isStatus } from '../github/api.js'
+import { MalformedAnswerError, anyObject, listOf, releaseShape, tagShape } from '../github/shapes.js'
+import { tagNameProblem } from '../release/git-ref.js'
+import { quoted as shownQuoted } from '../run/outside-text.js'
 import { explainApiError } from '../github/explain.js'
 
 export interface ServerRelease {
@@ -82,31 +85,32 @@ export function toolchainOf(goMod: string): { value: string; words: number; line
 }
 
 export async function latestTag(api: GitHubApi, owner: string, name: string): Promise<string> {
-  const latest = await api.getJsonOrUndefined<Release>(apiPath`/repos/${owner}/${name}/releases/latest`)
+  const latest = await api.getJsonOrUndefined(apiPath`/repos/${owner}/${name}/releases/latest`, releaseShape)
   if (latest === undefined) {
     throw new StepError(`${owner}/${name} has no published release (drafts and pre-releases do not count) or was not found; check server-repository or set server-version to a tag`)
   }
+  const problem = tagNameProblem(latest.tag_name)
+  if (problem) throw new MalformedAnswerError(`GET ${apiPath`/repos/${owner}/${name}/releases/latest`}`, `the latest release's tag ${shownQuoted(latest.tag_name)} ${problem}, so it is not a valid git tag; set server-version to a tag`)
   return latest.tag_name
 }
 
 /** The tag itself when it exists, else an error naming the newest tags. */
 export async function existingTag(api: GitHubApi, owner: string, name: string, tag: string): Promise<string> {
-  const ref = await api.getJsonOrUndefined<object>(apiPath`/repos/${owner}/${name}/git/ref/tags/${tag}`)
+  const ref = await api.getJsonOrUndefined(apiPath`/repos/${owner}/${name}/git/ref/tags/${tag}`, anyObject)
   if (ref !== undefined) return tag
   // One page is enough to show what exists; a missing repository is a 404 here too.
   let tags: Tag[]
   try {
-    tags = await api.getJson<Tag[]>(apiPath`/repos/${owner}/${name}/tags`, { per_page: 10 })
+    tags = await api.getJson(apiPath`/repos/${owner}/${name}/tags`, listOf(tagShape), { per_page: 10 })
   } catch (e) {
     if (isStatus(e, 404)) throw new StepError(`Repository ${owner}/${name} was not found (or the token cannot read it); check server-repository`)
     throw e
   }
-  const newest = tags.slice(0, 5).map(t => t.name)
+  const newest = tags.filter(t => tagNameProblem(t.name) === undefined).slice(0, 5).map(t => t.name)
   throw new StepError(`${owner}/${name} has no tag ${quote(tag)}; newest tags: ${newest.length ? newest.join(', ') : '(none)'}; set server-version to one of them or latest`)
 }
 
-/** Quoted, on one line, and short: the value may be anything. */
+/** Quoted, on one line (control characters escaped), and short: the value may be anything. */
 function quote(text: string): string {
-  const s = JSON.stringify(text)
-  return s.length > 60 ? `${s.slice(0, 57)}..."` : s
+  return shownQuoted(text, 60)
 }
