@@ -153,3 +153,10 @@ test('lists keep line breaks and tabs between their items', () => {
   expect(i.platforms.map(p => p.id)).toEqual(['linux-amd64', 'linux-arm64'])
   expect(i.goEnv).toEqual({ GOPROXY: 'off', GOFLAGS: '-mod=mod' })
 })
+
+test('several plugins and their neighbours are lists too: line breaks between folders, names and files, but no tab inside one', () => {
+  const i = parse({ 'server-repository': 'a/b', 'plugin-path': 'a\r\nb\nc', package: '.\n./cmd\n.', 'plugin-name': 'one\ntwo\nthree', 'with-plugins': 'x/*.so\ny/*.so' })
+  expect(i.plugins.map(p => [p.pluginPath, p.pluginName])).toEqual([['/ws/a', 'one'], ['/ws/b', 'two'], ['/ws/c', 'three']])
+  expect(i.withPlugins).toHaveLength(2)
+  expect(() => parse({ 'server-repository': 'a/b', 'plugin-path': 'a\nb\tc' })).toThrow("Input 'plugin-path': \"a\\nb\\tc\" contains a control character (\\t at position 4)")
+})
