@@ -58,6 +58,8 @@ try {
   const reads: number[] = []
   const bytes: number[] = []
   const proofs: number[] = []
+  // CPU time of the reading: on a loaded machine it says more than the wall time.
+  const cpu: number[] = []
   let shared = 0
   const files = PLATFORMS.flatMap(p => [path.join(tmp, p, 'server'), ...fs.readdirSync(path.join(tmp, p, 'plugins')).map(n => path.join(tmp, p, 'plugins', n))])
   for (let round = 0; round < ROUNDS; round++) {
@@ -66,8 +68,11 @@ try {
     await mapConcurrent(files, CONCURRENCY, f => fs.promises.readFile(f).then(b => b.length))
     bytes.push(performance.now() - b0)
     const r0 = performance.now()
+    const c0 = process.cpuUsage()
     const facts = new Map((await mapConcurrent(files, CONCURRENCY, async f => [f, await readBinaryFactsFromFile(f, path.basename(f))] as const)).map(([f, x]) => [f, x]))
     const r1 = performance.now()
+    const c1 = process.cpuUsage(c0)
+    cpu.push((c1.user + c1.system) / 1000)
     for (const p of PLATFORMS) {
       const server = facts.get(path.join(tmp, p, 'server'))!
       const plugins = files.filter(f => f.startsWith(path.join(tmp, p, 'plugins'))).map((f, i) => ({ name: path.basename(f), facts: { ...facts.get(f)!, symbolPath: `github.com/bench/plugin-${i}` } }))
@@ -82,7 +87,7 @@ try {
   const ms = (x: number): string => `${x.toFixed(0)} ms`
   console.log(
     `${PLATFORMS.length} platforms x ${PLUGINS} plugins (${shared} packages shared with the server, ${ROUNDS} rounds, ${CONCURRENCY} files at a time, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}): ` +
-      `reading the facts of ${files.length} files ${ms(median(reads))} (their bytes alone ${ms(median(bytes))}), the ${PLATFORMS.length} set proofs ${ms(median(proofs))}, together ${ms(median(reads.map((r, i) => r + proofs[i])))} (medians)`
+      `reading the facts of ${files.length} files ${ms(median(reads))} (CPU ${ms(median(cpu))}; their bytes alone ${ms(median(bytes))}), the ${PLATFORMS.length} set proofs ${ms(median(proofs))}, together ${ms(median(reads.map((r, i) => r + proofs[i])))} (medians)`
   )
 } finally {
   await mirror.close()
