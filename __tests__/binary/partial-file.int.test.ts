@@ -7,7 +7,7 @@ import * as path from 'node:path'
 import { mapConcurrent } from '../../src/concurrency.js'
 import { ElfError, ElfFile } from '../../src/binary/elf.js'
 import { type BinaryFacts, readBinaryFacts, readBinaryFactsFromFile, readPartialFileFacts } from '../../src/binary/facts.js'
-import { MAX_READ, PartialFile } from '../../src/binary/partial-file.js'
+import { MAX_OPEN, MAX_READ, PartialFile } from '../../src/binary/partial-file.js'
 import { type FixtureBinaries, createFixtureBinaries } from '../support/fixture-binaries.js'
 
 const LONG = 600_000
@@ -157,4 +157,21 @@ test('a file cut while being read is a one-line error, not a short buffer', asyn
   } finally {
     await f.close()
   }
+})
+
+test(`at most ${MAX_OPEN} files are open for reading at once, however many are asked for`, async () => {
+  const file = files.get('plugin-linux-amd64')!
+  const first = await Promise.all(Array.from({ length: MAX_OPEN }, () => PartialFile.open(file, 'p.so')))
+  let next: PartialFile | undefined
+  const waiting = PartialFile.open(file, 'p.so').then(f => (next = f))
+  await new Promise(resolve => setTimeout(resolve, 200))
+  expect(next).toBeUndefined()
+  await first[0].close()
+  await waiting
+  expect(next).toBeDefined()
+  await Promise.all([...first.slice(1), next!].map(f => f.close()))
+  // A file that cannot be opened gives its slot back.
+  await expect(Promise.all(Array.from({ length: MAX_OPEN + 1 }, () => readBinaryFactsFromFile(path.join(dir, 'nothing-here'))))).rejects.toThrow(/ENOENT/)
+  const all = await Promise.all(Array.from({ length: 3 * MAX_OPEN }, () => readBinaryFactsFromFile(file, 'p.so')))
+  expect(new Set(all.map(f => f.fingerprints.size)).size).toBe(1)
 })

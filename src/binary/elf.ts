@@ -137,11 +137,6 @@ export class ElfFile {
     return this.sections.find(s => s.type === type)
   }
 
-  /** The file's length in bytes. */
-  get size(): number {
-    return this.image.size
-  }
-
   /** The file bytes of a section (a view, not a copy); empty for .bss-like sections. */
   sectionData(s: ElfSection): Buffer {
     if (s.type === SHT_NOBITS) return Buffer.alloc(0)
