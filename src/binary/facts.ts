@@ -5,7 +5,7 @@
  */
 import { ElfFile } from './elf.js'
 import { type DynamicSymbol, dynamicParts, dynamicSymbols, highestGlibc, versionNeeds } from './elf-dynamic.js'
-import { type FileImage, NotLoaded } from './file-image.js'
+import { NotLoaded } from './file-image.js'
 import { type GoBuildInfo, buildInfoPart, readGoBuildInfo } from './go-buildinfo.js'
 import { PKGHASH_PREFIXES, UNNAMED_PLUGIN, fingerprintParts, namesUnder, packageFingerprints, pluginPath } from './fingerprints.js'
 import { MAX_READ, PartialFile } from './partial-file.js'
@@ -66,7 +66,7 @@ function factsOf(elf: ElfFile, info: BuildInfoResult, symbols: DynamicSymbol[], 
 }
 
 /** Reads the facts of an ELF binary. Throws ElfError for a file that is not a readable ELF of a known machine. */
-export function readBinaryFacts(data: Buffer | FileImage, file: string): BinaryFacts {
+export function readBinaryFacts(data: Buffer, file: string): BinaryFacts {
   const elf = new ElfFile(data, file)
   const info = buildInfoOf(elf)
   const symbols = factSymbols(elf, info.buildInfo)
