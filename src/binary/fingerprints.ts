@@ -5,8 +5,9 @@
  * the package's fingerprint. A plugin also exports its package-level names as
  * `<plugin path>.<Name>`. All of it survives `-ldflags "-w -s"`.
  */
-import type { ElfFile } from './elf.js'
+import { ElfError, type ElfFile } from './elf.js'
 import type { DynamicSymbol } from './elf-dynamic.js'
+import type { FileRange } from './file-image.js'
 
 export const PKGHASH_PREFIXES = ['go:link.pkghashbytes.', 'go.link.pkghashbytes.'] as const
 /** The path Go gives a plugin built from a list of files. */
@@ -20,14 +21,35 @@ const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_]*$/u
 
 const defined = (s: DynamicSymbol): boolean => s.sectionIndex !== 0 && (s.bind === STB_GLOBAL || s.bind === STB_WEAK)
 
+/** The symbols holding fingerprints, with the import path each names. */
+function fingerprintSymbols(symbols: DynamicSymbol[]): Array<{ path: string; symbol: DynamicSymbol }> {
+  const out: Array<{ path: string; symbol: DynamicSymbol }> = []
+  for (const s of symbols) {
+    const prefix = PKGHASH_PREFIXES.find(p => s.name.startsWith(p))
+    if (prefix && defined(s) && s.size !== 0) out.push({ path: s.name.slice(prefix.length), symbol: s })
+  }
+  return out
+}
+
 /** Import path -> fingerprint (hex) of every package the file exports a fingerprint for. */
 export function packageFingerprints(elf: ElfFile, symbols: DynamicSymbol[]): Map<string, string> {
   const out = new Map<string, string>()
-  for (const s of symbols) {
-    const prefix = PKGHASH_PREFIXES.find(p => s.name.startsWith(p))
-    if (!prefix || !defined(s) || s.size === 0) continue
-    const bytes = elf.readExact(s.value, s.size, `the fingerprint of ${s.name.slice(prefix.length)}`)
-    out.set(s.name.slice(prefix.length), bytes.toString('hex'))
+  for (const { path, symbol } of fingerprintSymbols(symbols)) {
+    out.set(path, elf.readExact(symbol.value, symbol.size, `the fingerprint of ${path}`).toString('hex'))
+  }
+  return out
+}
+
+/** Where packageFingerprints reads, for reading it ahead; what cannot be placed is left for it to report. */
+export function fingerprintParts(elf: ElfFile, symbols: DynamicSymbol[]): FileRange[] {
+  const out: FileRange[] = []
+  try {
+    for (const { symbol } of fingerprintSymbols(symbols)) {
+      const r = elf.fileRange(symbol.value, symbol.size)
+      if (r) out.push(r)
+    }
+  } catch (e) {
+    if (!(e instanceof ElfError)) throw e
   }
   return out
 }

@@ -7,6 +7,7 @@
  * headers at offset 16, in the byte order flag 0x1 names.
  */
 import { ElfError, type ElfFile, PF_W, PF_X, PT_LOAD } from './elf.js'
+import type { FileRange } from './file-image.js'
 import { type GoBuildSetting, type GoModInfo, type GoModule, parseModInfo } from './go-modinfo.js'
 
 export type { GoBuildSetting, GoModInfo, GoModule } from './go-modinfo.js'
@@ -30,14 +31,24 @@ const FLAG_INLINE = 0x2
 
 const notGo = (file: string, why: string): ElfError => new ElfError(`${file} has no Go build info (${why}): is it a Go program or plugin?`)
 
+const dataSegment = (elf: ElfFile) => elf.segments.find(x => x.type === PT_LOAD && (x.flags & (PF_X | PF_W)) === PF_W)
+
 /** Where to look for the blob: the section, else the first writable, non-executable PT_LOAD (as Go's DataStart does). */
 export function buildInfoArea(elf: ElfFile): { addr: number; data: Buffer } | undefined {
   const s = elf.section('.go.buildinfo')
   if (s) return { addr: s.addr, data: elf.sectionData(s) }
-  const p = elf.segments.find(x => x.type === PT_LOAD && (x.flags & (PF_X | PF_W)) === PF_W)
+  const p = dataSegment(elf)
   if (!p) return undefined
   elf.need(p.offset, p.filesz, 'the writable PT_LOAD segment')
-  return { addr: p.vaddr, data: elf.data.subarray(p.offset, p.offset + p.filesz) }
+  return { addr: p.vaddr, data: elf.image.bytes(p.offset, p.filesz) }
+}
+
+/** The part of the file buildInfoArea reads, for reading it ahead (older formats point elsewhere too). */
+export function buildInfoPart(elf: ElfFile): FileRange | undefined {
+  const s = elf.section('.go.buildinfo')
+  if (s) return elf.sectionRange(s)
+  const p = dataSegment(elf)
+  return p && { offset: p.offset, length: p.filesz }
 }
 
 /** The virtual address of the magic, 16-byte aligned, within `area`. */
