@@ -2,16 +2,15 @@ import * as stepLog from './run/step-log.js'
 import { loadContext } from './run/context.js'
 import { preflight } from './run/preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
-import { type VersionPlanInput, planServerVersions, skipExistingApplies, skippedAssetNames } from './server-versions/plan.js'
-import * as path from 'node:path'
-import { type RunContext, alignVersions, buildPluginVersions, downloadVersionModules, prepareVersions, verifyVersions } from './server-versions/run.js'
+import { skipExistingApplies } from './server-versions/plan.js'
+import { planPlugins, preparePlugins, wouldSkip } from './server-versions/plugin-plans.js'
+import { alignVersions, buildPluginVersions, downloadVersionModules, verifyVersions } from './server-versions/run.js'
 import { imageServerVersions } from './server-versions/images.js'
-import { type PluginGroup, alignPluginsTogether, pluginContext, verifyPluginSets } from './server-versions/plugins.js'
+import { alignPluginsTogether, verifyPluginSets } from './server-versions/plugins.js'
 import { fetchVersionNeighbours } from './server-versions/plugin-sets.js'
-import type { Server } from './server/server.js'
 import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup, prepareVersionRunners } from './run/plan.js'
 import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
-import { type RunOutcome, isCompatible, plannedOutcome, verdictOf } from './report/outcome.js'
+import { type RunOutcome, isCompatible, verdictOf } from './report/outcome.js'
 import { publishReport, publishResolution } from './report/publish.js'
 import { fail, failureMessage } from './run/annotations.js'
 import { type GoFilesSnapshot, snapshotGoFiles } from './plugin/module.js'
@@ -21,18 +20,20 @@ import { cacheBudget } from './cache/transfer.js'
 import { goCaches } from './cache/specs.js'
 import { describeRunTimes, runTimes } from './run/clock.js'
 
-/** Other plugins' files in the same plugin folder (input with-plugins): none yet. */
-
 /**
  * The pipeline: resolve the server versions (a tag, latest, latest-N, a
- * range), then for each one to build: its release and binaries, align the
- * plugin's go.mod (the workspace's with the newest, a copy per other
- * version), build every platform in the server's images, verify each .so
- * against every version's release binary (or a stand-in loader), upload,
- * report. Every input is checked before anything is written, and a run that
- * fails puts the plugin's go.mod and go.sum back as they were. Caches (server
- * binaries, modules, a build cache per platform and Go version) are restored
- * before the step that fills them and saved by the post step (src/post.ts).
+ * range), then for each plugin (plugin-path lists one or more) and version to
+ * build: its release and binaries, the other plugins the server runs beside
+ * it (with-plugins), align the plugin's go.mod (the workspace's with the
+ * newest, a copy per other version; then one version of what several plugins
+ * link and the server does not), build every platform in the server's images
+ * in one pool, verify each .so against every version's release binary (or a
+ * stand-in loader) and each platform's set of plugins in the server's load
+ * order, the server image with all of them, upload, report. Every input is
+ * checked before anything is written, and a run that fails puts the plugins'
+ * go.mod and go.sum back as they were. Caches (server binaries, modules, a
+ * build cache per platform and Go version) are restored before the step that
+ * fills them and saved by the post step (src/post.ts).
  */
 export async function run(): Promise<void> {
   // Once the server versions are known, even a failing run reports what it learnt.
@@ -43,43 +44,22 @@ export async function run(): Promise<void> {
     const ctx = loadContext()
     const { inputs } = ctx
     const { shipping, plugins, api, release } = await preflight(ctx)
-    // Several plugins (plugin-path lists several folders): the unit of work is (server version x plugin).
-    const severalPlugins = plugins.length > 1
 
     // The server versions, resolved first and printed, each with its GO_VERSION and go.mod.
     const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, includePrereleases: inputs.includePrereleases, log: stepLog })
     // Their file names, and which the release has complete already (skip-existing).
     const skipExisting = release && skipExistingApplies(inputs.skipExisting, shipping.upload, inputs.overwrite)
-    const namingOf = (pluginName: string): VersionPlanInput => ({ releases, platforms: inputs.platforms, assetName: inputs.assetName, pluginName })
+    const planning = { plugins, releases, naming: { platforms: inputs.platforms, assetName: inputs.assetName }, request: inputs.serverVersion.text, workspace: ctx.workspace }
     // A skip rests on bytes, not names: the assets a skip would rest on are checked against their digests.
-    const wouldSkip = (names: Set<string>): Set<string> =>
-      new Set(plugins.flatMap(p => [...skippedAssetNames(planServerVersions({ ...namingOf(p.name), existing: { tag: release?.tag_name ?? '', names } }))]))
-    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip, stepLog.info) } : undefined
-    const perPlugin = plugins.map((plugin, k) => {
-      const plans = planServerVersions({ ...namingOf(plugin.name), existing })
-      // Each plugin's versions have folders of their own.
-      if (severalPlugins) for (const p of plans) p.key = `plugin-${k + 1}-${p.key}`
-      for (const p of plans.filter(x => x.skip)) stepLog.info(`${severalPlugins ? `${plugin.name} ` : ''}${p.release.tag}: not built: ${p.skip}`)
-      const planned = plannedOutcome(inputs.serverVersion.text, plans)
-      if (severalPlugins) for (const v of planned.versions) v.plugin = plugin.name
-      return { plugin, plans, planned }
-    })
-    const outcome: RunOutcome = { ...perPlugin[0].planned, versions: perPlugin.flatMap(x => x.planned.versions), pluginPath: plugins[0].pluginPath }
-    if (severalPlugins) outcome.plugins = plugins.map(p => ({ name: p.name, path: path.relative(ctx.workspace, p.dir) || '.', modulePath: p.modulePath, pluginPath: p.pluginPath }))
-    if (inputs.resolveOnly) return await publishResolution(outcome.request, perPlugin[0].planned.versions)
+    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip(planning, release.tag_name), stepLog.info) } : undefined
+    const { perPlugin, outcome } = planPlugins(planning, existing)
+    if (inputs.resolveOnly) return await publishResolution(outcome.request, perPlugin[0].outcome.versions)
 
     // Per plugin and version to build: the release binaries (the truth about its Go and modules, read once per
     // version) and its build plan; file names and build images checked before anything is written.
     const caches = new RunCaches(inputs.cache, cacheBudget(inputs.cacheTimeout))
     const setup = planRunSetup(ctx)
-    const servers = new Map<string, Server>()
-    const groups: PluginGroup[] = []
-    for (const { plugin, plans, planned } of perPlugin) {
-      const toBuild = plans.flatMap((plan, i) => (plan.skip ? [] : [{ plan, outcome: planned.versions[i] }]))
-      const own = severalPlugins ? pluginContext(ctx, setup, plugin) : { ctx, setup }
-      const rc: RunContext = { ctx: own.ctx, plugin, setup: own.setup, several: toBuild.length > 1, caches, servers, ...(severalPlugins ? { label: plugin.name } : {}) }
-      groups.push({ rc, runs: await prepareVersions(api, rc, toBuild) })
-    }
+    const groups = await preparePlugins(api, perPlugin, { ctx, setup, caches })
     const runs = groups.flatMap(g => g.runs)
     checkRunOutputs(inputs.outputDir, runs.map(r => r.build))
     await checkVersionImages(setup, runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })))
