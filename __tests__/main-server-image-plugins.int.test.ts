@@ -12,8 +12,8 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
-import { FIXTURES, type World, checkoutPlugin, runAction, startWorld } from './support/action-harness.js'
-import { type Registry, startRegistry } from './support/registry.js'
+import { FIXTURES, type World, checkoutPlugin, linkLogs, runAction, startWorld } from './support/action-harness.js'
+import { type Registry, removeImagesFrom, startRegistry } from './support/registry.js'
 import { pushStandInServerImage } from './support/server-images.js'
 
 const run = promisify(execFile)
@@ -24,13 +24,6 @@ let registry: Registry
 let runnerTemp: string
 let neighbour: string
 const MODULES = ['example.com/plugins/basic', 'example.com/plugins/seta', 'example.com/plugins/setb']
-
-/** A plugin folder that also links example.com/logs (the server does not) at `logs`, with module path `module`. */
-function linkLogs(dir: string, module: string, logs: string): void {
-  fs.writeFileSync(path.join(dir, 'logs.go'), 'package main\n\nimport "example.com/logs"\n\nvar _ = logs.Version\n')
-  const goMod = fs.readFileSync(path.join(dir, 'go.mod'), 'utf8').replace(/^module .*$/m, `module ${module}`)
-  fs.writeFileSync(path.join(dir, 'go.mod'), `${goMod}\nrequire example.com/logs ${logs}\n`)
-}
 
 /** set-a in plugin/, set-b in b/, basic (linking logs v1.0.0) in c/. */
 function threePlugins(): string {
@@ -66,9 +59,7 @@ beforeAll(async () => {
   neighbour = (JSON.parse(built.outputs.artifacts) as Array<{ path: string }>)[0].path
 }, 900_000)
 afterAll(async () => {
-  const listed = registry ? await docker('images', '--format', '{{.Repository}} {{.ID}}') : ''
-  const ids = listed.split('\n').filter(l => l.startsWith(`${registry.host}/`)).map(l => l.split(' ')[1])
-  if (ids.length > 0) await docker('image', 'rm', '--force', ...new Set(ids))
+  if (registry) await removeImagesFrom(registry)
   await registry?.close()
   await world?.close()
   if (runnerTemp) fs.rmSync(runnerTemp, { recursive: true, force: true })

@@ -12,7 +12,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { FIXTURES, type World, checkoutPlugin, runAction, startWorld } from './support/action-harness.js'
-import { type Registry, startRegistry } from './support/registry.js'
+import { type Registry, removeImagesFrom, startRegistry } from './support/registry.js'
 import { pushStandInServerImage } from './support/server-images.js'
 
 const run = promisify(execFile)
@@ -32,9 +32,7 @@ beforeAll(async () => {
 }, 900_000)
 afterAll(async () => {
   // The images this file's runs pulled from its registry (the action keeps the server images it pulled).
-  const listed = registry ? await docker('images', '--format', '{{.Repository}} {{.ID}}') : ''
-  const ids = listed.split('\n').filter(l => l.startsWith(`${registry.host}/`)).map(l => l.split(' ')[1])
-  if (ids.length > 0) await docker('image', 'rm', '--force', ...new Set(ids))
+  if (registry) await removeImagesFrom(registry)
   await registry?.close()
   await world?.close()
   fs.rmSync(runnerTemp, { recursive: true, force: true })

@@ -6,7 +6,7 @@
 // The plugin and its neighbours link example.com/logs, which the server does not.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { type World, checkoutPlugin, runAction, startWorld } from './support/action-harness.js'
+import { type World, checkoutPlugin, linkLogs, runAction, startWorld } from './support/action-harness.js'
 import { runFixtureServer } from './support/fixture-binaries.js'
 
 let world: World
@@ -24,10 +24,7 @@ const serverBinary = (): string => world.serverAssets.find(a => a.platform.id ==
 /** A set fixture plugin that also links example.com/logs at `logs`, with a module path of its own. */
 function pluginLinkingLogs(fixture: 'set-a' | 'set-b', module: string, logs: string): string {
   const workspace = checkoutPlugin(fixture)
-  const dir = path.join(workspace, 'plugin')
-  fs.writeFileSync(path.join(dir, 'logs.go'), 'package main\n\nimport "example.com/logs"\n\nvar _ = logs.Version\n')
-  const goMod = fs.readFileSync(path.join(dir, 'go.mod'), 'utf8').replace(/^module .*$/m, `module ${module}`)
-  fs.writeFileSync(path.join(dir, 'go.mod'), `${goMod}\nrequire example.com/logs ${logs}\n`)
+  linkLogs(path.join(workspace, 'plugin'), module, logs)
   return workspace
 }
 

@@ -144,6 +144,16 @@ export function checkoutPlugin(fixture: string): string {
   return workspace
 }
 
+/**
+ * Makes the plugin in `dir` link example.com/logs at `logs` (a module the fixture server does not link),
+ * under a module path of its own: plugins that differ only there load alone but not together.
+ */
+export function linkLogs(dir: string, module: string, logs: string): void {
+  fs.writeFileSync(path.join(dir, 'logs.go'), 'package main\n\nimport "example.com/logs"\n\nvar _ = logs.Version\n')
+  const goMod = fs.readFileSync(path.join(dir, 'go.mod'), 'utf8').replace(/^module .*$/m, `module ${module}`)
+  fs.writeFileSync(path.join(dir, 'go.mod'), `${goMod}\nrequire example.com/logs ${logs}\n`)
+}
+
 /** Every file, folder and link under `dir`, with its content: what "nothing written" is checked against. */
 export function fileTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {}

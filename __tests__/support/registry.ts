@@ -4,11 +4,12 @@
  * server image tests. The engine talks plain HTTP to it: 127.0.0.0/8 is an
  * insecure registry range by default.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { promisify } from 'node:util'
 
 export interface Registry {
   /** host:port, the prefix of image names in it. */
@@ -21,6 +22,14 @@ export interface Registry {
   manifest(repository: string, reference: string): Promise<{ mediaType: string; digest: string; body: Record<string, unknown> }>
   blob(repository: string, digest: string): Promise<Buffer>
   close(): Promise<void>
+}
+
+/** Removes the engine's images that came from this registry (the action keeps the server images it pulled). */
+export async function removeImagesFrom(registry: Registry): Promise<void> {
+  const run = promisify(execFile)
+  const listed = (await run('docker', ['images', '--format', '{{.Repository}} {{.ID}}'], { maxBuffer: 64 << 20 })).stdout
+  const ids = listed.split('\n').filter(l => l.startsWith(`${registry.host}/`)).map(l => l.split(' ')[1])
+  if (ids.length > 0) await run('docker', ['image', 'rm', '--force', ...new Set(ids)])
 }
 
 async function freePort(): Promise<number> {

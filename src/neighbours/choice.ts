@@ -4,6 +4,7 @@
  */
 import { type Platform, parsePlatform } from '../platform.js'
 import { placeholdersOf } from '../template.js'
+import { hasControl } from '../run/outside-text.js'
 
 /** Placeholders that make one entry name one file per platform. */
 const PER_PLATFORM = ['platform', 'arch', 'variant']
@@ -91,7 +92,7 @@ export function chooseFile(matched: string[], platform: Platform, onePerPlatform
  */
 export function pluginFileNameProblem(name: string): string | undefined {
   if (name === '') return 'is empty'
-  if ([...name].some(ch => (ch.codePointAt(0) ?? 0) < 0x20 || ch === '\x7f')) return 'contains a control character'
+  if (hasControl(name)) return 'contains a control character'
   if (/[/\\]/.test(name)) return 'contains a path separator'
   if (name.startsWith('.')) return 'starts with "."'
   if (!name.endsWith('.so') || name === '.so') return 'does not end in .so'

@@ -18,6 +18,7 @@ import * as path from 'node:path'
 import { InputError } from '../errors.js'
 import { tagNameProblem } from '../release/git-ref.js'
 import { placeholdersOf, renderTemplate } from '../template.js'
+import { hasControl } from '../run/outside-text.js'
 
 /** What a neighbour's conflict with the set does to `compatible`. */
 export type ConflictPolicy = 'fail' | 'warn'
@@ -81,7 +82,7 @@ export function parseWithPlugins(text: string, workspace: string): NeighbourEntr
 }
 
 export function parseEntry(item: string, workspace: string): NeighbourEntry {
-  if ([...item].some(isControl)) fail(item, 'contains a control character')
+  if (hasControl(item)) fail(item, 'contains a control character')
   let text = item
   let onConflict: ConflictPolicy = 'fail'
   const marker = MARKER.exec(item)
@@ -143,11 +144,6 @@ function checkPlaceholders(item: string, template: string): void {
     if (!NEIGHBOUR_PLACEHOLDERS.includes(p)) fail(item, `has an unknown placeholder {${p}}`)
   }
   if (/[{}]/.test(template.replace(/\{[^{}]*\}/g, ''))) fail(item, 'has an unmatched { or }')
-}
-
-function isControl(ch: string): boolean {
-  const c = ch.codePointAt(0) ?? 0
-  return c < 0x20 || (c >= 0x7f && c < 0xa0)
 }
 
 /** The entry quoted on one line, short. */

@@ -17,9 +17,10 @@ import { parseGoEnv } from './go-env.js'
 import { type PluginLocation, parsePluginList } from './plugin-list.js'
 import { quoted as shownQuoted } from './outside-text.js'
 import { refuseControlCharacters } from './input-controls.js'
+import type { BuildSettings } from '../compile/plan.js'
 
-/** Every input of action.yml, parsed and validated once. */
-export interface ActionInputs {
+/** Every input of action.yml, parsed and validated once; those a build plan needs are its BuildSettings. */
+export interface ActionInputs extends BuildSettings {
   server: { owner: string; name: string }
   /** server-version: tags, latest, latest-N and ranges. */
   serverVersion: VersionRequest
@@ -29,17 +30,9 @@ export interface ActionInputs {
   resolveOnly: boolean
   /** The first plugin's plugin-path, package and plugin-name (every plugin: `plugins`). */
   pluginPath: string
-  package: string
   pluginName?: string
   /** plugin-path as a list: each plugin folder with its package and name (one entry for a single plugin). */
   plugins: PluginLocation[]
-  platforms: Platform[]
-  buildImage: string
-  assetName: string
-  outputDir: string
-  ldflags: string
-  buildArgs: string[]
-  goEnv: Record<string, string>
   goModCache: string
   token: string
   align: AlignMode

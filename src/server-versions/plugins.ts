@@ -16,7 +16,7 @@ import type { PluginModule } from '../plugin/module.js'
 import type { ActionContext } from '../run/context.js'
 import type { RunSetup } from '../run/plan.js'
 import { type SetNeighbour, type SetOutcome, verifySet } from '../verify/set-step.js'
-import type { RunContext, VersionRun } from './run.js'
+import { type RunContext, type VersionRun, witnessOf } from './run.js'
 
 export interface PluginGroup {
   rc: RunContext
@@ -71,11 +71,10 @@ export async function verifyPluginSets(groups: PluginGroup[], neighbours: Map<st
     for (const platform of inputs.platforms) {
       const files = runs.flatMap(r => r.outcome.builds.flatMap(b => (b.artifact && b.job.platform.id === platform.id ? [{ name: b.artifact.name, path: b.job.outputPath }] : [])))
       if (files.length === 0) continue
-      const binary = runs[0].server.binaries.get(platform.id)
       const set = await verifySet({
         serverVersion: tag,
         platform: platform.id,
-        witness: binary?.found ? { kind: 'release-binary', assetName: binary.assetName, facts: binary.facts } : { kind: 'loader', why: binary?.why ?? 'no binary' },
+        witness: witnessOf(runs[0], platform),
         files,
         neighbours: neighbours.get(tag) ?? [],
         symbols: inputs.verifySymbols,
