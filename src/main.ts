@@ -10,6 +10,7 @@ import { alignPluginsTogether, verifyPluginSets } from './server-versions/plugin
 import { fetchVersionNeighbours } from './server-versions/plugin-sets.js'
 import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup, prepareVersionRunners } from './run/plan.js'
 import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
+import { withholdCandidates } from './release/decide.js'
 import { type RunOutcome, isCompatible, verdictOf } from './report/outcome.js'
 import { publishReport, publishResolution } from './report/publish.js'
 import { fail, failureMessage } from './run/annotations.js'
@@ -45,13 +46,15 @@ export async function run(): Promise<void> {
     const { inputs } = ctx
     const { shipping, plugins, api, release } = await preflight(ctx)
 
-    // The server versions, resolved first and printed, each with its GO_VERSION and go.mod.
-    const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, includePrereleases: inputs.includePrereleases, log: stepLog })
+    // The server versions, resolved first and printed, each with its GO_VERSION and go.mod (a ref: pinned to its commit; server-source local: from disk).
+    const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, source: inputs.serverSource, includePrereleases: inputs.includePrereleases, log: stepLog })
+    // Candidates (ref:, local) upload only to an explicit release-tag.
+    const { withheld, note: withheldNote } = withholdCandidates(shipping, inputs.releaseTag, releases.filter(r => r.origin.kind !== 'release').map(r => r.tag))
     // Their file names, and which the release has complete already (skip-existing).
     const skipExisting = release && skipExistingApplies(inputs.skipExisting, shipping.upload, inputs.overwrite)
     const planning = { plugins, releases, naming: { platforms: inputs.platforms, assetName: inputs.assetName }, request: inputs.serverVersion.text, workspace: ctx.workspace }
     // A skip rests on bytes, not names: the assets a skip would rest on are checked against their digests.
-    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip(planning, release.tag_name), stepLog.info) } : undefined
+    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip(planning, release.tag_name), stepLog.info), withheld } : undefined
     const { perPlugin, outcome } = planPlugins(planning, existing)
     if (inputs.resolveOnly) return await publishResolution(outcome.request, perPlugin[0].outcome.versions)
 
@@ -97,8 +100,10 @@ export async function run(): Promise<void> {
     }
 
     // Upload, only when every version built and loads; SHA256SUMS covers the whole release.
-    const artifacts = outcome.versions.flatMap(v => v.artifacts)
+    const artifacts = outcome.versions.filter(v => !withheld.includes(v.server.tag)).flatMap(v => v.artifacts)
     if (!shipping.upload) outcome.uploadNote = shipping.reason
+    // Every version a withheld candidate: the release is not touched.
+    else if (withheldNote && outcome.versions.every(v => withheld.includes(v.server.tag))) outcome.uploadNote = withheldNote
     else if (!isCompatible(outcome)) outcome.uploadNote = 'not uploading: the build or the compatibility check failed; the release was left untouched'
     else {
       const result = await uploadToRelease(api, {
@@ -111,6 +116,7 @@ export async function run(): Promise<void> {
         log: stepLog.info
       })
       outcome.releaseUrl = result.releaseUrl
+      if (withheldNote) outcome.uploadNote = withheldNote
       outcome.releaseAssets = result.assets
       for (const a of artifacts) {
         const asset = result.assets.find(x => x.name === a.name)

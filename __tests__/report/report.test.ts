@@ -2,7 +2,7 @@ import { compatReport } from '../../src/report/compat-report.js'
 import { isCompatible, type RunOutcome, type VersionOutcome } from '../../src/report/outcome.js'
 import { summaryMarkdown } from '../../src/report/summary.js'
 
-const server = { owner: 'gotify', name: 'server', tag: 'v2.9.1', goVersion: '1.26.0', goVersionSource: 'GO_VERSION' as const, goMod: '' }
+const server = { owner: 'gotify', name: 'server', tag: 'v2.9.1', origin: { kind: 'release' as const }, goVersion: '1.26.0', goVersionSource: 'GO_VERSION' as const, goMod: '' }
 const alignment = {
   mode: 'full' as const,
   serverModules: [],

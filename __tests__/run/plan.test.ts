@@ -5,7 +5,7 @@ import { planServerVersions } from '../../src/server-versions/plan.js'
 import { SERVER_BUILD_FLAGS_UNKNOWN } from '../../src/compile/fingerprint-flags.js'
 import type { Server } from '../../src/server/server.js'
 
-const release = (tag: string) => ({ owner: 'gotify', name: 'server', tag, goVersion: '1.26.8', goVersionSource: 'GO_VERSION' as const, goMod: '' })
+const release = (tag: string) => ({ owner: 'gotify', name: 'server', tag, origin: { kind: 'release' as const }, goVersion: '1.26.8', goVersionSource: 'GO_VERSION' as const, goMod: '' })
 const server = (tag: string): Server => ({ release: release(tag), binaries: new Map(), build: { goVersion: '1.26.8', goVersionSource: 'GO_VERSION', flags: SERVER_BUILD_FLAGS_UNKNOWN, notes: [] } })
 
 function plan(pluginPath: string) {

@@ -2,7 +2,7 @@ import { parsePlatforms } from '../../src/platform.js'
 import { planServerVersions, skipExistingApplies } from '../../src/server-versions/plan.js'
 import type { ServerRelease } from '../../src/server/release.js'
 
-const release = (tag: string, goVersion = '1.26.8'): ServerRelease => ({ owner: 'gotify', name: 'server', tag, goVersion, goVersionSource: 'GO_VERSION', goMod: '' })
+const release = (tag: string, goVersion = '1.26.8'): ServerRelease => ({ owner: 'gotify', name: 'server', tag, origin: { kind: 'release' }, goVersion, goVersionSource: 'GO_VERSION', goMod: '' })
 const platforms = parsePlatforms('linux-amd64,linux-arm64')
 const DEFAULT_NAME = '{plugin}-{platform}-for-{server-owner}-{server-version}.so'
 

@@ -26,7 +26,7 @@ test('latest is the newest published release, skipping drafts and pre-releases',
   release('v3.2.0', { GO_VERSION: '1.25.0\n', 'go.mod': GO_MOD }, { draft: true })
   const r = await resolveServerRelease(api, SERVER, 'latest')
   // Module path stays .../v2 at v3.0.0: nothing comes from the tag name.
-  expect(r).toEqual({ owner: 'gotify', name: 'server', tag: 'v3.0.0', goVersion: '1.24.0', goVersionSource: 'GO_VERSION', goMod: GO_MOD.replace('go1.22.4', 'go1.24.0') })
+  expect(r).toEqual({ owner: 'gotify', name: 'server', tag: 'v3.0.0', origin: { kind: 'release' }, goVersion: '1.24.0', goVersionSource: 'GO_VERSION', goMod: GO_MOD.replace('go1.22.4', 'go1.24.0') })
 })
 
 test('a tag resolves through its files; GO_VERSION is trimmed', async () => {

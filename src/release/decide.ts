@@ -36,3 +36,15 @@ export function decideUpload(args: { upload: UploadMode; releaseTag?: string; ev
   }
   return { upload: false, reason: `not uploading: the event is ${eventName}, not release, and release-tag is not set` }
 }
+
+/**
+ * Candidate server versions (a `ref:` branch or commit, a local checkout) are
+ * no published server release: their files go only to a release named by
+ * release-tag, never to the release of a release event (whose files are for
+ * the published server versions). `candidates`: their version labels. Pure.
+ */
+export function withholdCandidates(decision: UploadDecision, releaseTag: string | undefined, candidates: string[]): { decision: UploadDecision; withheld: string[]; note?: string } {
+  if (!decision.upload || releaseTag || candidates.length === 0) return { decision, withheld: [] }
+  const note = `not uploading the files of ${candidates.join(', ')}: a candidate server version (ref: or a local checkout) is uploaded only to the release named by release-tag, and release-tag is not set`
+  return { decision, withheld: candidates, note }
+}

@@ -47,7 +47,7 @@ export interface RunOutcome {
   releaseUrl?: string
   /** Release assets this run wrote or found, SHA256SUMS included. */
   releaseAssets?: Array<{ name: string; url: string; status: string }>
-  /** Why nothing was uploaded, when nothing was. */
+  /** Why nothing was uploaded, when nothing was; or which versions were not (candidates without release-tag). */
   uploadNote?: string
   /** Set when a step failed before the run could finish. */
   failure?: string

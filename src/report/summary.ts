@@ -54,7 +54,9 @@ export function summaryMarkdown(o: RunOutcome): string {
   if (o.releaseUrl) {
     lines.push(`Release: ${o.releaseUrl}`, '', '| asset | status |', '| --- | --- |')
     for (const a of o.releaseAssets ?? []) lines.push(`| [${markdownText(a.name)}](${a.url}) | ${a.status} |`)
-  } else if (o.uploadNote) lines.push(o.uploadNote.replace(/^not uploading/, 'Not uploaded'))
+  }
+  // Nothing uploaded, or (candidate versions withheld) not everything.
+  if (o.uploadNote) lines.push(o.uploadNote.replace(/^not uploading/, 'Not uploaded'))
   if (o.failure) lines.push('', `:x: The run failed: ${o.failure}`)
   const failing = [...new Set([...o.versions.filter(v => !isVersionCompatible(v)).map(v => `${v.plugin ? `${v.plugin} ` : ''}${markdownText(v.server.tag)}`), ...(o.sets ?? []).filter(s => s.status === 'failed').map(s => `the plugin set of ${markdownText(s.serverVersion)}`)])]
   const verdict = isCompatible(o)

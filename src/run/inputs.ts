@@ -17,13 +17,16 @@ import { parseGoEnv } from './go-env.js'
 import { type PluginLocation, parsePluginList } from './plugin-list.js'
 import { quoted as shownQuoted } from './outside-text.js'
 import { refuseControlCharacters } from './input-controls.js'
+import { type ServerSource, checkCandidateInputs, isBinaryPath, parseBinaryPath, parseServerSource } from '../server/source.js'
 import type { BuildSettings } from '../compile/plan.js'
 
 /** Every input of action.yml, parsed and validated once; those a build plan needs are its BuildSettings. */
 export interface ActionInputs extends BuildSettings {
   server: { owner: string; name: string }
-  /** server-version: tags, latest, latest-N and ranges. */
+  /** server-version: tags, latest, latest-N, ranges and ref:<branch or SHA>. */
   serverVersion: VersionRequest
+  /** server-source: the server's GitHub repository, or its checkout in the workspace. */
+  serverSource: ServerSource
   /** Ranges and latest-N may select pre-releases. */
   includePrereleases: boolean
   /** Only resolve the server versions (outputs), build nothing. */
@@ -67,6 +70,7 @@ export interface ActionInputs extends BuildSettings {
  */
 export const INPUT_DEFAULTS: Record<string, string> = {
   'server-version': 'latest',
+  'server-source': 'github',
   'include-prereleases': 'false',
   'resolve-only': 'false',
   'plugin-path': '.',
@@ -160,6 +164,9 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
 
   const goModCache = input('go-mod-cache')
   const serverImage = parseServerImageSettings(input)
+  const serverSource = parseServerSource(input('server-source'), workspace)
+  const serverBinary = parseServerBinary(input('server-binary'), workspace)
+  checkCandidateInputs({ source: serverSource, request: serverVersion, binary: serverBinary, serverImage: serverImage.image })
   // One image holds every plugin of the run: {plugin} would name only one of them.
   const perPlugin = serverImage.tags.find(t => placeholdersOf(t).includes('plugin'))
   if (plugins.length > 1 && perPlugin !== undefined) {
@@ -168,6 +175,7 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
   return {
     server: { owner: repo[1], name: repo[2] },
     serverVersion,
+    serverSource,
     includePrereleases: bool('include-prereleases', input('include-prereleases')),
     resolveOnly: bool('resolve-only', input('resolve-only')),
     pluginPath,
@@ -185,7 +193,7 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     token: (get('token') ?? '').trim(),
     align: oneOf('align', input('align'), ['full', 'cap', 'off']) as AlignMode,
     verify: bool('verify', input('verify')),
-    serverBinary: parseServerBinary(input('server-binary')),
+    serverBinary,
     // Set but empty means "skip the symbol check"; unset means the default.
     verifySymbols: parseSymbols(get('verify-symbols') ?? INPUT_DEFAULTS['verify-symbols']),
     upload: oneOf('upload', input('upload'), ['auto', 'true', 'false']) as UploadMode,
@@ -255,9 +263,10 @@ function checkAssetNames(template: string, platforms: Platform[]): void {
   }
 }
 
-function parseServerBinary(value: string): ServerBinarySetting {
+function parseServerBinary(value: string, workspace: string): ServerBinarySetting {
   if (value === 'auto' || value === 'none') return { kind: value }
-  const accepted = 'auto, none, or an asset name with placeholders such as gotify-{platform}.zip'
+  if (isBinaryPath(value)) return parseBinaryPath(value, workspace)
+  const accepted = 'auto, none, an asset name with placeholders such as gotify-{platform}.zip, or a file path with a / such as ./gotify'
   checkTemplate('server-binary', value, ASSET_PLACEHOLDERS)
   if (/[/\\]/.test(value.replace(/\{[^{}]*\}/g, ''))) throw new InputError('server-binary', `"${value}" contains a path separator`, accepted)
   return { kind: 'template', template: value }

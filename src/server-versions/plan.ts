@@ -31,8 +31,8 @@ export interface VersionPlanInput {
   platforms: Platform[]
   assetName: string
   pluginName: string
-  /** The target release and the names of its uploaded assets, when skip-existing applies. */
-  existing?: { tag: string; names: Set<string> }
+  /** The target release and the names of its uploaded assets, when skip-existing applies; `withheld`: versions not uploaded. */
+  existing?: { tag: string; names: Set<string>; withheld?: string[] }
 }
 
 export type SkipExistingMode = 'auto' | 'true' | 'false'
@@ -69,7 +69,8 @@ export function planServerVersions(i: VersionPlanInput): VersionPlan[] {
       assetNames.set(p.id, name)
     }
     const names = [...assetNames.values()]
-    const complete = i.existing !== undefined && names.every(n => i.existing?.names.has(n))
+    // A version whose files are not uploaded (a candidate withheld) is never left out for what the release holds.
+    const complete = i.existing !== undefined && !i.existing.withheld?.includes(release.tag) && names.every(n => i.existing?.names.has(n))
     const skip = complete ? `release ${i.existing?.tag} has every file already (${names.join(', ')}); skip-existing` : undefined
     return { release, newest: index === 0, alignsWorkspace: index === 0 && !skip, assetNames, skip, key: `server-${index + 1}` }
   })

@@ -1,7 +1,9 @@
 /**
  * The `server-version` input: one or more terms, comma or newline separated.
  * A term is `latest`, `latest-N`, a semver range over the server's published
- * releases (`>=2.7.0 <3`, `^2.8`, `~2.9`, `2.x`), or a tag. Pure.
+ * releases (`>=2.7.0 <3`, `^2.8`, `~2.9`, `2.x`), a tag, or `ref:<branch or
+ * commit SHA>` of the server repository (a candidate, not a release: the
+ * prefix keeps it apart from tags and ranges). Pure.
  */
 import * as semver from 'semver'
 import { InputError } from '../errors.js'
@@ -12,6 +14,7 @@ export type VersionTerm =
   | { kind: 'latest-n'; n: number; text: string }
   | { kind: 'range'; range: string; text: string }
   | { kind: 'tag'; tag: string; text: string }
+  | { kind: 'ref'; ref: string; text: string }
 
 export interface VersionRequest {
   /** The input as given, on one line. */
@@ -23,7 +26,9 @@ export interface VersionRequest {
 export const MAX_LATEST_N = 100
 
 const ACCEPTED =
-  'latest, latest-N (the N newest releases), a tag such as v2.9.1, a semver range such as >=2.7.0 <3, ^2.8 or ~2.9, or a comma or newline separated list of them'
+  'latest, latest-N (the N newest releases), a tag such as v2.9.1, a semver range such as >=2.7.0 <3, ^2.8 or ~2.9, ref:<branch or commit SHA> such as ref:master, or a comma or newline separated list of them'
+
+export const REF_PREFIX = 'ref:'
 
 /**
  * A term is a range when it starts with a comparator or a caret/tilde, holds
@@ -51,6 +56,7 @@ export function parseVersionRequest(input: string): VersionRequest {
 
 function parseTerm(text: string): VersionTerm {
   if (text === 'latest') return { kind: 'latest', text }
+  if (text.startsWith(REF_PREFIX)) return { kind: 'ref', ref: parseRef(text), text }
   const n = /^latest-(\d+)$/.exec(text)
   if (n) {
     const count = Number(n[1])
@@ -67,10 +73,30 @@ function parseTerm(text: string): VersionTerm {
   return { kind: 'tag', tag: text, text }
 }
 
+/**
+ * The branch or commit of `ref:<x>`: a hex SHA of 7 to 40 digits, or a name by
+ * git's rules for branch names (the same as for tags, and `HEAD` is not one).
+ */
+function parseRef(text: string): string {
+  const ref = text.slice(REF_PREFIX.length)
+  const accepted = 'ref: followed by a branch name of the server repository such as ref:master, or a commit SHA of 7 to 40 hex digits'
+  if (ref === '') throw new InputError('server-version', `${quoted(text)} names no branch or commit`, accepted)
+  if (/^[0-9a-fA-F]+$/.test(ref) && ref.length > 40) throw new InputError('server-version', `${quoted(text)} is longer than a commit SHA (40 hex digits)`, accepted)
+  const problem = tagNameProblem(ref) ?? (ref === 'HEAD' || ref === '@' ? 'is not a branch name' : undefined)
+  if (problem) throw new InputError('server-version', `${quoted(text)} is not a branch name or commit SHA: it ${problem}`, accepted)
+  return ref
+}
+
 /** Whether resolving the request needs the list of the server's releases (ranges and latest-N do). */
 export function needsReleaseList(request: VersionRequest): boolean {
   return request.terms.some(t => t.kind === 'range' || t.kind === 'latest-n')
 }
+
+/** The `ref:` terms' branches and SHAs, in the order given. */
+export const refsOf = (request: VersionRequest): string[] => request.terms.flatMap(t => (t.kind === 'ref' ? [t.ref] : []))
+
+/** Whether the request selects any published release (anything but `ref:` terms). */
+export const asksForReleases = (request: VersionRequest): boolean => request.terms.some(t => t.kind !== 'ref')
 
 /** Quoted, on one line, and short: the value may be anything. */
 function quoted(value: string): string {

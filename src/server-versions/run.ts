@@ -91,7 +91,9 @@ export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: 
       runs.push({ plan, server: known, build: planVersionBuild(rc.ctx, rc.plugin, known, rc.setup, plan), outcome })
       continue
     }
-    if (inputs.serverBinary.kind !== 'none') await rc.caches.restore([serverBinariesCache(plan.release, inputs.platforms)], () => allInToolCache(plan.release, inputs.platforms))
+    // Only a release has release binaries to keep in the tool cache (not a candidate, nor a binary file).
+    const released = plan.release.origin.kind === 'release' && (inputs.serverBinary.kind === 'auto' || inputs.serverBinary.kind === 'template')
+    if (released) await rc.caches.restore([serverBinariesCache(plan.release, inputs.platforms)], () => allInToolCache(plan.release, inputs.platforms))
     const server = await serverAt(api, plan.release, {
       binary: inputs.serverBinary,
       platforms: inputs.platforms,

@@ -79,6 +79,10 @@ export function selectServerVersions(i: SelectionInput): Selection {
       case 'range':
         tags = poolNewestFirst.filter(t => semver.satisfies(t, term.range, { includePrerelease: i.includePrereleases }))
         break
+      case 'ref':
+        // A branch or commit, not a release: resolved on its own (server/candidate.ts).
+        tags = []
+        break
     }
     return { term: term.text, tags }
   })

@@ -6,8 +6,8 @@ import { hasControl, shown } from '../run/outside-text.js'
 import type { Platform } from '../platform.js'
 import { renderTemplate } from '../template.js'
 
-/** The `server-binary` input. */
-export type ServerBinarySetting = { kind: 'auto' } | { kind: 'none' } | { kind: 'template'; template: string }
+/** The `server-binary` input; `file`: a binary the workflow built (any value with a /), `shown` as given. */
+export type ServerBinarySetting = { kind: 'auto' } | { kind: 'none' } | { kind: 'template'; template: string } | { kind: 'file'; path: string; shown: string }
 
 export type ArchiveKind = 'zip' | 'tar.gz' | 'tar.xz' | 'file'
 
@@ -58,7 +58,7 @@ export type AssetChoice<A> = { found: true; asset: A; kind: ArchiveKind; stem: s
 export function chooseBinaryAsset<A extends NamedAsset>(
   assets: A[],
   platform: Platform,
-  setting: Exclude<ServerBinarySetting, { kind: 'none' }>,
+  setting: Extract<ServerBinarySetting, { kind: 'auto' | 'template' }>,
   values: Record<string, string>
 ): AssetChoice<A> {
   const names = assets.map(a => shownName(a.name))

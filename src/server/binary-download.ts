@@ -35,7 +35,8 @@ export interface BinaryFetchOptions {
   api: GitHubApi
   token: string
   server: { owner: string; name: string; tag: string }
-  setting: ServerBinarySetting
+  /** A binary file (server-binary with a /) is no release asset: binary-file.ts. */
+  setting: Exclude<ServerBinarySetting, { kind: 'file' }>
   /** asset-name placeholders per platform, for a template setting. */
   valuesFor: (p: Platform) => Record<string, string>
   log: (line: string) => void

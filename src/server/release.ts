@@ -6,10 +6,27 @@ import { tagNameProblem } from '../release/git-ref.js'
 import { quoted as shownQuoted } from '../run/outside-text.js'
 import { explainApiError } from '../github/explain.js'
 
+/**
+ * Where a server version comes from: a published release, or a candidate (a
+ * branch or commit of the server repository, or the workspace's checkout of
+ * the server) that has no release and no release binaries. `kind !== 'release'`
+ * means "a candidate, not a published release".
+ */
+export type ServerOrigin =
+  | { kind: 'release' }
+  | { kind: 'ref'; ref: string; sha: string }
+  /** dir: the checkout's folder relative to the workspace (`.` for its root). */
+  | { kind: 'local'; dir: string; sha?: string }
+
 export interface ServerRelease {
   owner: string
   name: string
+  /**
+   * The version's name: a release's tag; for a candidate its label, which
+   * carries the short commit SHA (candidateLabel), and is what {server-version} becomes.
+   */
   tag: string
+  origin: ServerOrigin
   goVersion: string
   goVersionSource: 'GO_VERSION' | 'toolchain'
   goMod: string
@@ -45,7 +62,7 @@ export async function releaseAtTag(api: GitHubApi, server: { owner: string; name
   if (goMod === undefined) throw new StepError(`${repo} has no go.mod at ${tag}; server-repository must be a Go module`)
 
   const { goVersion, source } = pickGoVersion(repo, tag, goVersionFile, goMod)
-  return { owner, name, tag, goVersion, goVersionSource: source, goMod }
+  return { owner, name, tag, origin: { kind: 'release' }, goVersion, goVersionSource: source, goMod }
 }
 
 /** Pure: GO_VERSION first, then go.mod's toolchain line; strictly validated. */
