@@ -271,6 +271,14 @@ export async function createGitHubServer(options: GitHubServerOptions = {}): Pro
         return new HttpReply(200, assetJson(repo, release, asset))
       }
     }
+    if (method === 'GET' && (m = /^\/commits\/(.+)$/.exec(rest))) {
+      // A branch, a tag, or a commit's SHA (or a prefix of it naming one commit), as GitHub resolves them.
+      const ref = decodeURIComponent(m[1])
+      const prefixed = /^[0-9a-f]{4,40}$/.test(ref) ? repo.commits.filter(c => c.startsWith(ref)) : []
+      const sha = repo.branches.get(ref) ?? (repo.tags.includes(ref) ? sha1(ref) : prefixed.length === 1 ? prefixed[0] : undefined)
+      if (sha) return new HttpReply(200, { sha, commit: { message: 'a commit' }, parents: [] })
+      return /^[0-9a-f]{4,40}$/.test(ref) ? new HttpReply(422, { message: `No commit found for SHA: ${ref}` }) : notFound()
+    }
     if (method === 'GET' && (m = /^\/contents\/(.+)$/.exec(rest))) {
       const ref = url.searchParams.get('ref') ?? repo.tags[0] ?? ''
       const file = decodeURIComponent(m[1])

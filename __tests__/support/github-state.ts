@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 /** In-memory state of the fake GitHub (see github-server.ts): repositories, tags, files, releases, assets. */
 
 export interface FakeAsset {
@@ -32,8 +34,12 @@ export interface FakeRepo {
   tags: string[]
   /** Newest first. */
   releases: FakeRelease[]
-  /** ref -> path -> content */
+  /** ref -> path -> content (a tag, or a commit's SHA) */
   files: Map<string, Map<string, string>>
+  /** Branch -> the SHA of its head commit. */
+  branches: Map<string, string>
+  /** Commit SHAs (besides tags'), oldest first. */
+  commits: string[]
 }
 
 export class FakeState {
@@ -51,7 +57,7 @@ export class FakeState {
     let r = this.repos.get(fullName)
     if (!r) {
       const [owner, name] = fullName.split('/')
-      r = { owner, name, tags: [], releases: [], files: new Map() }
+      r = { owner, name, tags: [], releases: [], files: new Map(), branches: new Map(), commits: [] }
       this.repos.set(fullName, r)
     }
     return r
@@ -64,6 +70,16 @@ export class FakeState {
     const at = r.files.get(tag) ?? new Map<string, string>()
     for (const [p, c] of Object.entries(files)) at.set(p, c)
     r.files.set(tag, at)
+  }
+
+  /** A commit with files at it (its SHA made up from them), the new head of `branch` when given; returns its SHA. */
+  addCommit(fullName: string, files: Record<string, string>, branch?: string): string {
+    const r = this.repo(fullName)
+    const sha = createHash('sha1').update(JSON.stringify([fullName, r.commits.length, files])).digest('hex')
+    r.commits.push(sha)
+    r.files.set(sha, new Map(Object.entries(files)))
+    if (branch !== undefined) r.branches.set(branch, sha)
+    return sha
   }
 
   /** A release (added as the newest; its tag too unless it exists). */
