@@ -27,7 +27,8 @@ const verificationEntry = (v: VerifyResult): object => ({
 export function versionEntry(o: VersionOutcome): object {
   return {
     ...(o.plugin !== undefined ? { plugin: o.plugin } : {}),
-    server: { repository: `${o.server.owner}/${o.server.name}`, tag: o.server.tag },
+    // A candidate (ref:, a local checkout) says which commit it was.
+    server: { repository: `${o.server.owner}/${o.server.name}`, tag: o.server.tag, ...(o.server.origin.kind !== 'release' ? { origin: o.server.origin } : {}) },
     status: o.skipped ? 'skipped' : 'built',
     ...(o.skipped ? { skipped: o.skipped } : {}),
     goVersion: serverGoVersion(o),
