@@ -129,3 +129,19 @@ test('required-plugins naming no plugin of the run is refused in one line, befor
     `::error::Input 'required-plugins': "nope" is no plugin of this run; accepted: plugin names or plugin-path folders of this run: basic (plugin), unresolvable (broken), missingsymbol (nosym)`
   ])
 }, 600_000)
+
+test('a plugin whose go.mod go cannot even read (a module no proxy has) does not stop the others', async () => {
+  const workspace = checkoutPlugin('basic')
+  fs.cpSync(path.join(FIXTURES, 'plugins', 'missing-symbol'), path.join(workspace, 'gone'), { recursive: true })
+  fs.writeFileSync(path.join(workspace, 'gone', 'go.mod'), 'module example.com/plugins/gone\n\ngo 1.21\n\nrequire (\n\texample.com/dep v1.0.0\n\texample.com/nowhere v1.0.0\n)\n')
+  const goMod = fs.readFileSync(path.join(workspace, 'gone', 'go.mod'), 'utf8')
+  const run = await runAction({ inputs: { ...inputs('basic'), 'plugin-path': 'plugin\ngone' }, workspace, apiUrl: world.github.url })
+  expect(run.code).toBe(0)
+  expect(run.outputs.compatible).toBe('true')
+  const rows = JSON.parse(fs.readFileSync(run.outputs['compat-report'], 'utf8')).pluginReport as Row[]
+  expect(rows.map(r => [r.plugin, r.passed])).toEqual([['basic', true], ['gone', false]])
+  expect(rows[0]).toMatchObject({ aligned: { status: 'ok' }, built: { status: 'ok' }, proven: { status: 'ok', witness: WITNESS } })
+  expect(rows[1]).toMatchObject({ aligned: { status: 'failed', obstacle: expect.stringMatching(/example\.com\/nowhere/) }, built: { status: 'not run' } })
+  expect(warnings(run.log).join('\n')).toMatch(/plugin gone is not in required-plugins/)
+  expect(fs.readFileSync(path.join(workspace, 'gone', 'go.mod'), 'utf8')).toBe(goMod)
+}, 600_000)

@@ -91,7 +91,7 @@ test('required-plugins decides the verdict: every plugin when unset, else only t
   expect(verdictOf(run(['a']))).toBeUndefined()
   expect(verdictOf(run(['c']))).toMatch(/^go build failed for linux-amd64 \(server v2\.9\.1, plugin c\)$/)
   expect(notRequiredFailures(run(['a']))).toHaveLength(3)
-  expect(notRequiredFailures(run(['a']))[0]).toMatch(/^go\.mod cannot be aligned with gotify\/server v2\.9\.1 \(plugin b\): .*\(plugin b is not in required-plugins: the run does not fail for it\)$/)
+  expect(notRequiredFailures(run(['a']))[0]).toMatch(/^go\.mod cannot be aligned with gotify\/server v2\.9\.1 \(plugin b\): .*\(plugin b is not in required-plugins: the run does not fail for it; its files are not uploaded\)$/)
   expect(notRequiredFailures(run())).toEqual([])
 })
 

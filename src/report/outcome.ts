@@ -135,6 +135,6 @@ export function verdictOf(o: RunOutcome): string | undefined {
 export function notRequiredFailures(o: RunOutcome): string[] {
   return o.versions.filter(v => !isRequiredVersion(o, v)).flatMap(v => {
     const why = versionVerdict(v)
-    return why ? [`${why} (plugin ${v.plugin} is not in required-plugins: the run does not fail for it)`] : []
+    return why ? [`${why} (plugin ${v.plugin} is not in required-plugins: the run does not fail for it; its files are not uploaded)`] : []
   })
 }
