@@ -11,7 +11,8 @@ import { fetchVersionNeighbours } from './server-versions/plugin-sets.js'
 import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup, prepareVersionRunners } from './run/plan.js'
 import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
 import { withholdCandidates } from './release/decide.js'
-import { type RunOutcome, isCompatible, verdictOf } from './report/outcome.js'
+import { type RunOutcome, isCompatible, isRequiredVersion, isVersionCompatible, notRequiredFailures, verdictOf } from './report/outcome.js'
+import { pluginRowLine, pluginRows } from './report/plugin-report.js'
 import { publishReport, publishResolution } from './report/publish.js'
 import { fail, failureMessage } from './run/annotations.js'
 import { type GoFilesSnapshot, snapshotGoFiles } from './plugin/module.js'
@@ -44,7 +45,7 @@ export async function run(): Promise<void> {
     // Inputs, parsed and validated once; then every check that needs no writes.
     const ctx = loadContext()
     const { inputs } = ctx
-    const { shipping, plugins, api, release } = await preflight(ctx)
+    const { shipping, plugins, api, release, required } = await preflight(ctx)
 
     // The server versions, resolved first and printed, each with its GO_VERSION and go.mod (a ref: pinned to its commit; server-source local: from disk).
     const releases = await resolveServerVersions(api, { server: inputs.server, request: inputs.serverVersion, source: inputs.serverSource, includePrereleases: inputs.includePrereleases, log: stepLog })
@@ -56,13 +57,14 @@ export async function run(): Promise<void> {
     // A skip rests on bytes, not names: the assets a skip would rest on are checked against their digests.
     const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip(planning, release.tag_name), stepLog.info), withheld } : undefined
     const { perPlugin, outcome } = planPlugins(planning, existing)
+    outcome.required = required
     if (inputs.resolveOnly) return await publishResolution(outcome.request, perPlugin[0].outcome.versions)
 
     // Per plugin and version to build: the release binaries (the truth about its Go and modules, read once per
     // version) and its build plan; file names and build images checked before anything is written.
     const caches = new RunCaches(inputs.cache, cacheBudget(inputs.cacheTimeout))
     const setup = planRunSetup(ctx)
-    const groups = await preparePlugins(api, perPlugin, { ctx, setup, caches })
+    const groups = await preparePlugins(api, perPlugin, { ctx, setup, caches, required })
     const runs = groups.flatMap(g => g.runs)
     checkRunOutputs(inputs.outputDir, runs.map(r => r.build))
     await checkVersionImages(setup, runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })))
@@ -94,13 +96,17 @@ export async function run(): Promise<void> {
       // Per version and platform, every .so in one plugin folder (with-plugins too), in the server's load order.
       const sets = await verifyPluginSets(groups, neighbours)
       if (sets.length > 0) outcome.sets = sets
+      // Several plugins: each one's verdict per step in the log; a plugin not required fails with a warning only.
+      for (const line of pluginRows(outcome.versions, name => isRequiredVersion(outcome, { plugin: name })).map(pluginRowLine)) stepLog.info(line)
+      for (const line of notRequiredFailures(outcome)) stepLog.warning(line)
 
       // The server image of each version with every plugin inside (and the neighbours): proven as a set against its own binary, started, pushed when shipping.
       if (isCompatible(outcome)) await imageServerVersions(groups, neighbours, shipping)
     }
 
-    // Upload, only when every version built and loads; SHA256SUMS covers the whole release.
-    const artifacts = outcome.versions.filter(v => !withheld.includes(v.server.tag)).flatMap(v => v.artifacts)
+    // Upload, only when every required plugin's version built and loads (a plugin not required that failed is left out,
+    // a withheld candidate too); SHA256SUMS covers the whole release.
+    const artifacts = outcome.versions.filter(v => isVersionCompatible(v) && !withheld.includes(v.server.tag)).flatMap(v => v.artifacts)
     if (!shipping.upload) outcome.uploadNote = shipping.reason
     // Every version a withheld candidate: the release is not touched.
     else if (withheldNote && outcome.versions.every(v => withheld.includes(v.server.tag))) outcome.uploadNote = withheldNote

@@ -7,8 +7,9 @@
  */
 import type { SharedModule } from '../alignment/plan.js'
 import type { VerifyResult } from '../verify/witness.js'
-import { type RunOutcome, type VersionOutcome, isCompatible, isVersionCompatible, primaryVersion, serverGoVersion, serverGoVersionSource } from './outcome.js'
+import { type RunOutcome, type VersionOutcome, isCompatible, isRequiredVersion, isVersionCompatible, primaryVersion, serverGoVersion, serverGoVersionSource } from './outcome.js'
 import { serverImageReport } from '../server-image/result.js'
+import { pluginRows } from './plugin-report.js'
 
 const moduleEntry = (s: SharedModule): object => ({ path: s.path, plugin: s.plugin, server: s.server, ...(s.replace !== undefined ? { replace: s.replace } : {}) })
 
@@ -67,6 +68,8 @@ export function compatReport(o: RunOutcome): object {
     ...(primary ? versionEntry(primary) : {}),
     serverVersions: [...new Set(o.versions.map(v => v.server.tag))],
     ...(o.plugins ? { plugins: o.plugins } : {}),
+    // Several plugins: each plugin's verdict per step and server version, and which must pass.
+    ...(o.plugins ? { requiredPlugins: o.plugins.map(p => p.name).filter(name => isRequiredVersion(o, { plugin: name })), pluginReport: pluginRows(o.versions, name => isRequiredVersion(o, { plugin: name })) } : {}),
     ...(o.sets ? { sets: o.sets } : {}),
     versions: o.versions.map(versionEntry),
     compatibility: o.compatibility.map(r => ({

@@ -44,6 +44,8 @@ export interface RunOutcome {
   plugins?: Array<{ name: string; path: string; modulePath: string; pluginPath: string }>
   /** Per server version and platform, every .so of the run in one plugin folder (several plugins). */
   sets?: SetOutcome[]
+  /** The plugins that must pass every step (required-plugins; every plugin when it is empty); the others' failures are warnings. */
+  required?: string[]
   releaseUrl?: string
   /** Release assets this run wrote or found, SHA256SUMS included. */
   releaseAssets?: Array<{ name: string; url: string; status: string }>
@@ -91,9 +93,24 @@ export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verif
   return aligned && v.builds.every(b => b.ok) && v.verification.every(x => x.status !== 'failed')
 }
 
-/** Every version compatible, and no step failed. A .so refused by another version than its own does not count. */
-export function isCompatible(o: Pick<RunOutcome, 'versions' | 'failure'> & Pick<Partial<RunOutcome>, 'sets'>): boolean {
-  return !o.failure && o.versions.every(isVersionCompatible) && (o.sets ?? []).every(s => s.status !== 'failed')
+type Judged = Pick<RunOutcome, 'versions' | 'failure'> & Pick<Partial<RunOutcome>, 'sets' | 'required'>
+
+/** Whether a version's failure fails the run: its plugin is required (a one-plugin run's always is). */
+export const isRequiredVersion = (o: Pick<Partial<RunOutcome>, 'required'>, v: Pick<VersionOutcome, 'plugin'>): boolean =>
+  v.plugin === undefined || o.required === undefined || o.required.includes(v.plugin)
+
+/** A set that failed counts when it holds a file of a required plugin. */
+function isRequiredSet(o: Judged, s: SetOutcome): boolean {
+  const owners = new Map(o.versions.flatMap(v => v.artifacts.map(a => [a.name, v] as const)))
+  return s.files.some(f => {
+    const v = owners.get(f)
+    return v === undefined || isRequiredVersion(o, v)
+  })
+}
+
+/** Every required plugin's versions compatible, and no step failed. A .so refused by another version than its own does not count. */
+export function isCompatible(o: Judged): boolean {
+  return !o.failure && o.versions.filter(v => isRequiredVersion(o, v)).every(isVersionCompatible) && (o.sets ?? []).every(s => s.status !== 'failed' || !isRequiredSet(o, s))
 }
 
 /** Why one version fails, in one line; undefined when it does not. */
@@ -109,7 +126,15 @@ export function versionVerdict(v: VersionOutcome): string | undefined {
 
 /** Why the run fails, in one line; undefined when it succeeds. */
 export function verdictOf(o: RunOutcome): string | undefined {
-  const sets = (o.sets ?? []).filter(s => s.status === 'failed').map(s => `the plugins do not load together into ${s.serverVersion} (${s.platform}): ${s.failure?.message ?? s.detail}`)
-  const verdicts = [...o.versions.map(versionVerdict).filter((v): v is string => v !== undefined), ...sets]
+  const sets = (o.sets ?? []).filter(s => s.status === 'failed' && isRequiredSet(o, s)).map(s => `the plugins do not load together into ${s.serverVersion} (${s.platform}): ${s.failure?.message ?? s.detail}`)
+  const verdicts = [...o.versions.filter(v => isRequiredVersion(o, v)).map(versionVerdict).filter((v): v is string => v !== undefined), ...sets]
   return verdicts.length > 0 ? verdicts.join('; ') : undefined
+}
+
+/** The failures of plugins not in required-plugins, one line each: warnings, not the run's verdict. */
+export function notRequiredFailures(o: RunOutcome): string[] {
+  return o.versions.filter(v => !isRequiredVersion(o, v)).flatMap(v => {
+    const why = versionVerdict(v)
+    return why ? [`${why} (plugin ${v.plugin} is not in required-plugins: the run does not fail for it; its files are not uploaded)`] : []
+  })
 }

@@ -45,7 +45,6 @@ export async function publishReport(o: RunOutcome, outputDir: string): Promise<s
   const tags = [...new Set(o.versions.map(v => v.server.tag))]
   const byTag = (tag: string): VersionOutcome[] => o.versions.filter(v => v.server.tag === tag)
   const statusOfAll = (vs: VersionOutcome[]): string => (vs.some(v => statusOf(v) === 'failed') ? 'failed' : vs.every(v => v.skipped) ? 'skipped' : 'built')
-  const setsOk = (tag: string): boolean => (o.sets ?? []).every(s => s.serverVersion !== tag || s.status !== 'failed')
   core.setOutput(
     'by-server-version',
     JSON.stringify(
@@ -53,7 +52,7 @@ export async function publishReport(o: RunOutcome, outputDir: string): Promise<s
         tags.map(tag => {
           const vs = byTag(tag)
           const artifacts = vs.flatMap(v => v.artifacts.map(a => artifactJson(tag, a, v.plugin)))
-          return [tag, { goVersion: serverGoVersion(vs[0]), status: statusOfAll(vs), compatible: vs.every(isVersionCompatible) && setsOk(tag) && !o.failure, artifacts }]
+          return [tag, { goVersion: serverGoVersion(vs[0]), status: statusOfAll(vs), compatible: isCompatible({ ...o, versions: vs, sets: (o.sets ?? []).filter(s => s.serverVersion === tag) }), artifacts }]
         })
       )
     )

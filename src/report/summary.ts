@@ -2,9 +2,10 @@
 import { type SharedModule, differs, unaligned } from '../alignment/plan.js'
 import { type CompatibilityRow, cellText, loadsBeyondLines } from '../server-versions/compatibility.js'
 import type { VerifyResult } from '../verify/witness.js'
-import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isVersionCompatible, serverGoVersion, serverGoVersionSource } from './outcome.js'
+import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isRequiredVersion, isVersionCompatible, serverGoVersion, serverGoVersionSource } from './outcome.js'
 import { serverImageSection } from '../server-image/result.js'
 import { markdownText } from '../run/outside-text.js'
+import { pluginReportSection } from './plugin-summary.js'
 
 const code = (s: string): string => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '\\|')}</code>`
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
@@ -47,6 +48,7 @@ export function summaryMarkdown(o: RunOutcome): string {
     const tags = [...new Set(o.versions.map(v => markdownText(v.server.tag)))]
     lines.push(`Server versions of **${first?.owner}/${first?.name}** (server-version: ${code(o.request)}), newest first: ${tags.join(', ')}.`, '')
     if (o.plugins) lines.push(`Plugins (one server's plugin folder): ${o.plugins.map(p => `**${p.name}** (${code(p.modulePath)})`).join(', ')}.`, '')
+    lines.push(...pluginReportSection(o))
   }
   for (const v of o.versions) lines.push(...versionSection(v, o, multi))
   lines.push(...compatibilitySection(o))
@@ -58,7 +60,7 @@ export function summaryMarkdown(o: RunOutcome): string {
   // Nothing uploaded, or (candidate versions withheld) not everything.
   if (o.uploadNote) lines.push(o.uploadNote.replace(/^not uploading/, 'Not uploaded'))
   if (o.failure) lines.push('', `:x: The run failed: ${o.failure}`)
-  const failing = [...new Set([...o.versions.filter(v => !isVersionCompatible(v)).map(v => `${v.plugin ? `${v.plugin} ` : ''}${markdownText(v.server.tag)}`), ...(o.sets ?? []).filter(s => s.status === 'failed').map(s => `the plugin set of ${markdownText(s.serverVersion)}`)])]
+  const failing = [...new Set([...o.versions.filter(v => isRequiredVersion(o, v) && !isVersionCompatible(v)).map(v => `${v.plugin ? `${v.plugin} ` : ''}${markdownText(v.server.tag)}`), ...(o.sets ?? []).filter(s => s.status === 'failed').map(s => `the plugin set of ${markdownText(s.serverVersion)}`)])]
   const verdict = isCompatible(o)
     ? '**Compatible.**'
     : multi && failing.length > 0

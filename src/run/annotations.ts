@@ -14,9 +14,12 @@ export function repoPath(file: string | undefined, workspace: string = process.e
   return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/')
 }
 
+/** How a failure is annotated: a plugin not in required-plugins fails with warnings only. */
+export type FailureLevel = 'error' | 'warning'
+
 /** Conflicts point at the plugin's go.mod line that brings the module in. */
-export function annotateConflicts(alignment: Alignment): void {
-  for (const c of alignment.conflicts) stepLog.error(c.message, { title: `cannot align ${c.path}`, file: repoPath(c.location?.file), startLine: c.location?.line })
+export function annotateConflicts(alignment: Alignment, level: FailureLevel = 'error'): void {
+  for (const c of alignment.conflicts) stepLog[level](c.message, { title: `cannot align ${c.path}`, file: repoPath(c.location?.file), startLine: c.location?.line })
   // Not warnings: they cannot make plugin.Open fail, and would drown the ones that can.
   const notLinked = alignment.shared.filter(s => !s.linked && differs(s))
   if (notLinked.length > 0) {
@@ -29,10 +32,10 @@ export function annotateConflicts(alignment: Alignment): void {
 }
 
 /** `serverVersion`: named when the run builds several. */
-export function annotateVerification(results: VerifyResult[], serverVersion?: string): void {
+export function annotateVerification(results: VerifyResult[], serverVersion?: string, level: FailureLevel = 'error'): void {
   const on = serverVersion ? ` (server ${serverVersion})` : ''
   for (const v of results) {
-    if (v.status === 'failed') stepLog.error(`${v.platform}${on}: ${v.detail}`, { title: `plugin does not load (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
+    if (v.status === 'failed') stepLog[level](`${v.platform}${on}: ${v.detail}`, { title: `plugin does not load (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
     if (v.status === 'not-verified') stepLog.warning(`${v.platform}${on}: not verified: ${v.detail}`)
     // A plugin that loads but needs a newer C library (a native build links the runner's) or another Go patch release.
     if (v.status === 'loaded') for (const w of v.warnings) stepLog.warning(`${v.platform}${on}: ${w}`, { title: `plugin loads with a warning (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })

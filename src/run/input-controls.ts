@@ -5,7 +5,7 @@ import { firstControl, quoted } from './outside-text.js'
 /** Inputs that are lists, one item a line: newlines, carriage returns and tabs are separators there. */
 const LINE_LISTS = new Set(['server-version', 'platforms', 'build-args', 'go-env', 'image-tags', 'verify-symbols'])
 /** Lists of folders, names and files (several plugins, with-plugins): line breaks between items, but no tab inside a name. */
-const NAME_LISTS = new Set(['plugin-path', 'package', 'plugin-name', 'with-plugins'])
+const NAME_LISTS = new Set(['plugin-path', 'package', 'plugin-name', 'with-plugins', 'required-plugins'])
 
 /**
  * No input holds a control character (a newline in asset-name would split

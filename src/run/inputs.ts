@@ -15,6 +15,7 @@ import { isInside } from './workspace.js'
 import { type NeighbourEntry, parseWithPlugins } from '../neighbours/entries.js'
 import { parseGoEnv } from './go-env.js'
 import { type PluginLocation, parsePluginList } from './plugin-list.js'
+import { parseRequiredPlugins } from './required-plugins.js'
 import { quoted as shownQuoted } from './outside-text.js'
 import { refuseControlCharacters } from './input-controls.js'
 import { type ServerSource, checkCandidateInputs, isBinaryPath, parseBinaryPath, parseServerSource } from '../server/source.js'
@@ -61,6 +62,8 @@ export interface ActionInputs extends BuildSettings {
   cacheTimeout: number
   /** Other plugins' files the server runs beside this one (with-plugins). */
   withPlugins: NeighbourEntry[]
+  /** required-plugins as given: plugin names or plugin-path folders (matched in preflight, once the plugins are read); empty: every plugin. */
+  requiredPlugins: string[]
 }
 
 /**
@@ -100,7 +103,8 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'image-tags': '',
   cache: 'true',
   'cache-timeout': '300',
-  'with-plugins': ''
+  'with-plugins': '',
+  'required-plugins': ''
 }
 
 export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
@@ -206,7 +210,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     serverImage,
     cache: bool('cache', input('cache')),
     cacheTimeout: parseSeconds('cache-timeout', input('cache-timeout')),
-    withPlugins: parseWithPlugins(input('with-plugins'), workspace)
+    withPlugins: parseWithPlugins(input('with-plugins'), workspace),
+    requiredPlugins: parseRequiredPlugins(input('required-plugins'))
   }
 }
 

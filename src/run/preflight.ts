@@ -14,6 +14,7 @@ import { checkPluginIdentities } from '../plugin/identity.js'
 import { type UploadDecision, decideUpload } from '../release/decide.js'
 import { findRelease } from '../release/upload.js'
 import { pluginPathWarning } from '../verify/plugin-path.js'
+import { requiredPluginNames } from './required-plugins.js'
 
 export interface Preflight {
   shipping: UploadDecision
@@ -24,6 +25,8 @@ export interface Preflight {
   api: GitHubApi
   /** The release to upload to, looked up before anything is built. */
   release?: Release
+  /** The names of the plugins that must pass every step (required-plugins; every plugin when it is empty). */
+  required: string[]
 }
 
 export async function preflight(ctx: ActionContext): Promise<Preflight> {
@@ -31,6 +34,7 @@ export async function preflight(ctx: ActionContext): Promise<Preflight> {
   const shipping = decideUpload({ upload: inputs.upload, releaseTag: inputs.releaseTag, eventName: ctx.eventName, payloadReleaseTag: ctx.payloadReleaseTag })
   const plugins = inputs.plugins.map(p => readPluginModule(p, ctx.workspace))
   checkPluginIdentities(plugins, ctx.workspace)
+  const required = requiredPluginNames(inputs.requiredPlugins, plugins, ctx.workspace)
   const [plugin] = plugins
   for (const p of plugins) {
     // Its identity in the server: a path other plugins have too keeps both out of one server.
@@ -47,5 +51,5 @@ export async function preflight(ctx: ActionContext): Promise<Preflight> {
   }
   const api = new GitHubApi({ token: inputs.token, log: stepLog.debug })
   const release = shipping.upload ? await findRelease(api, ctx.repository.owner, ctx.repository.name, shipping.tag ?? '') : undefined
-  return { shipping, plugin, plugins, api, release }
+  return { shipping, plugin, plugins, api, release, required }
 }

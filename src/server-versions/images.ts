@@ -13,16 +13,21 @@ import type { ImageArtifact } from '../server-image/image-set.js'
 import { type PreparedServerImage, prepareServerImage } from '../server-image/server-image.js'
 import type { SetNeighbour } from '../verify/set-step.js'
 import type { PluginGroup } from './plugins.js'
+import type { VersionRun } from './run.js'
+import { isVersionCompatible } from '../report/outcome.js'
+
+// A plugin not required that failed a step stays out of the image, as out of the release.
+const shipsFiles = (r: VersionRun): boolean => r.outcome.artifacts.length > 0 && isVersionCompatible(r.outcome)
 
 export async function imageServerVersions(groups: PluginGroup[], neighbours: Map<string, SetNeighbour[]>, shipping: { upload: boolean; reason: string }): Promise<void> {
   const [{ rc }] = groups
   const { serverImage: settings, verifySymbols } = rc.ctx.inputs
   if (!settings.image) return
-  const tags = [...new Set(groups.flatMap(g => g.runs.filter(r => r.outcome.artifacts.length > 0).map(r => r.server.release.tag)))]
+  const tags = [...new Set(groups.flatMap(g => g.runs.filter(r => shipsFiles(r)).map(r => r.server.release.tag)))]
   const made: PreparedServerImage[] = []
   try {
     for (const tag of tags) {
-      const runs = groups.flatMap(g => g.runs.filter(r => r.server.release.tag === tag && r.outcome.artifacts.length > 0).map(r => ({ r, plugin: g.rc.plugin })))
+      const runs = groups.flatMap(g => g.runs.filter(r => r.server.release.tag === tag && shipsFiles(r)).map(r => ({ r, plugin: g.rc.plugin })))
       const artifacts: ImageArtifact[] = runs.flatMap(({ r, plugin }) =>
         r.outcome.builds.flatMap(b => (b.artifact ? [{ platform: b.job.platform, path: b.job.outputPath, name: b.artifact.name, plugin: { name: plugin.name, modulePath: plugin.modulePath } }] : []))
       )

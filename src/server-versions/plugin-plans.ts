@@ -59,14 +59,14 @@ export function planPlugins(i: PluginPlanInput, existing?: VersionPlanInput['exi
 }
 
 /** Per plugin, its versions to build prepared: release binaries (read once per version) and build plans. */
-export async function preparePlugins(api: GitHubApi, perPlugin: PluginPlans[], o: { ctx: ActionContext; setup: RunSetup; caches: RunCaches }): Promise<PluginGroup[]> {
+export async function preparePlugins(api: GitHubApi, perPlugin: PluginPlans[], o: { ctx: ActionContext; setup: RunSetup; caches: RunCaches; required?: string[] }): Promise<PluginGroup[]> {
   const several = perPlugin.length > 1
   const servers = new Map<string, Server>()
   const groups: PluginGroup[] = []
   for (const { plugin, plans, outcome } of perPlugin) {
     const toBuild = plans.flatMap((plan, i) => (plan.skip ? [] : [{ plan, outcome: outcome.versions[i] }]))
     const own = several ? pluginContext(o.ctx, o.setup, plugin) : { ctx: o.ctx, setup: o.setup }
-    const rc: RunContext = { ctx: own.ctx, plugin, setup: own.setup, several: toBuild.length > 1, caches: o.caches, servers, ...(several ? { label: plugin.name } : {}) }
+    const rc: RunContext = { ctx: own.ctx, plugin, setup: own.setup, several: toBuild.length > 1, caches: o.caches, servers, ...(several ? { label: plugin.name } : {}), ...(o.required && !o.required.includes(plugin.name) ? { notRequired: true } : {}) }
     groups.push({ rc, runs: await prepareVersions(api, rc, toBuild) })
   }
   return groups

@@ -69,7 +69,9 @@ export async function verifyPluginSets(groups: PluginGroup[], neighbours: Map<st
   for (const tag of tags) {
     const runs = groups.flatMap(g => g.runs.filter(r => r.server.release.tag === tag))
     for (const platform of inputs.platforms) {
-      const files = runs.flatMap(r => r.outcome.builds.flatMap(b => (b.artifact && b.job.platform.id === platform.id ? [{ name: b.artifact.name, path: b.job.outputPath }] : [])))
+      // A .so refused on its own is reported in its plugin's row: the set is the files a user would deploy.
+      const refused = (r: VersionRun): boolean => groups.length > 1 && r.outcome.verification.some(v => v.platform === platform.id && v.status === 'failed')
+      const files = runs.flatMap(r => (refused(r) ? [] : r.outcome.builds.flatMap(b => (b.artifact && b.job.platform.id === platform.id ? [{ name: b.artifact.name, path: b.job.outputPath }] : []))))
       if (files.length === 0) continue
       const set = await verifySet({
         serverVersion: tag,

@@ -7,9 +7,11 @@
  * verdicts, and the compatibility table).
  */
 import * as stepLog from '../run/step-log.js'
+import * as path from 'node:path'
 import { type Alignment, alignPlugin } from '../alignment/align.js'
+import type { AlignMode } from '../alignment/plan.js'
 import { tagFlagsOf } from '../alignment/linked.js'
-import { annotateConflicts, annotateVerification } from '../run/annotations.js'
+import { type FailureLevel, annotateConflicts, annotateVerification } from '../run/annotations.js'
 import { buildPlatforms } from '../compile/build.js'
 import { downloadModules } from '../compile/modules.js'
 import { buildCacheScope } from '../cache/keys.js'
@@ -68,7 +70,11 @@ export interface RunContext {
   servers?: Map<string, Server>
   /** Restored before the step that fills each, saved by the post step. */
   caches: RunCaches
+  /** Not in required-plugins: its failures are warnings, the run goes on and does not fail for them. */
+  notRequired?: boolean
 }
+
+const failureLevel = (rc: RunContext): FailureLevel => (rc.notRequired ? 'warning' : 'error')
 
 /** How Go runs for a version: prepared (run/plan.ts prepareVersionRunners) before alignment. */
 function runnersOf(r: VersionRun): GoRunners {
@@ -166,12 +172,19 @@ export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise
       )
     } catch (e) {
       // A copy's go.mod stands for the plugin's: annotations point at the user's file.
-      if (e instanceof StepError && e.location) throw new StepError(e.message, { ...e.location, file: inPluginFolder(e.location.file, r.build.pluginDir, rc.plugin.dir) })
-      throw e
+      const located = e instanceof StepError && e.location ? new StepError(e.message, { ...e.location, file: inPluginFolder(e.location.file, r.build.pluginDir, rc.plugin.dir) }) : e
+      // Several plugins: the others go on; this one's row says why (its files were put back).
+      if (rc.label === undefined || !(located instanceof StepError)) throw located
+      r.outcome.alignment = failedAlignment(inputs.align, located.message, path.join(rc.plugin.dir, 'go.mod'))
     }
   })
-  for (const r of runs) if (r.outcome.alignment) annotateConflicts(r.outcome.alignment)
+  for (const r of runs) if (r.outcome.alignment) annotateConflicts(r.outcome.alignment, failureLevel(rc))
 }
+
+/** An alignment that stopped on an error go gave: one conflict saying so. */
+const failedAlignment = (mode: AlignMode, message: string, goModPath: string): Alignment => ({
+  mode, serverModules: [], shared: [], changes: [], conflicts: [{ path: 'go.mod', server: '', plugin: '', chain: [], message, location: { file: goModPath } }], changed: false, diff: '', goModPath
+})
 
 function inWorkspace(a: Alignment, r: VersionRun, rc: RunContext): Alignment {
   if (r.plan.alignsWorkspace) return a
@@ -253,7 +266,7 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
       log: (platform, line) => stepLog.info(`[${tagged(rc, tag, 'verify')} ${platform}] ${line}`)
     })
     r.outcome.verification = results.filter((_, i) => built[i].run === r)
-    annotateVerification(r.outcome.verification, labelOf(rc, tag) !== '' ? labelOf(rc, tag) : undefined)
+    annotateVerification(r.outcome.verification, labelOf(rc, tag) !== '' ? labelOf(rc, tag) : undefined, failureLevel(rc))
     judges.push({ serverVersion: tag, results: new Map(results.map((v, i) => [built[i].name, v])) })
   }
   return compatibilityRows(built.map(x => ({ name: x.name, platform: x.job.platform.id, builtFor: x.run.server.release.tag })), judges)
