@@ -3,6 +3,9 @@
 // the test GitHub: every .so once, SHA256SUMS complete, skip-existing per
 // job's own platforms, and a plan of a complete release with no job.
 import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { type ActionRun, type World, checkoutPlugin, runAction, startWorld } from './support/action-harness.js'
 import type { MatrixEntry } from '../src/server-versions/matrix.js'
 
@@ -13,7 +16,16 @@ beforeAll(async () => {
   world = await startWorld()
   world.github.state.addRelease(PLUGIN_REPO, TAG)
 }, 600_000)
-afterAll(async () => world.close())
+// Each platform's job keeps its RUNNER_TEMP (its build cache) across rounds, as a runner's cache restore would.
+const runnerTemps = new Map<string, string>()
+const runnerTempOf = (platforms: string): string => {
+  if (!runnerTemps.has(platforms)) runnerTemps.set(platforms, fs.mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')))
+  return runnerTemps.get(platforms) ?? ''
+}
+afterAll(async () => {
+  await world.close()
+  for (const dir of runnerTemps.values()) fs.rmSync(dir, { recursive: true, force: true })
+})
 
 const PLATFORMS = 'linux-amd64,linux-arm64'
 const inputs = (extra: Record<string, string>): Record<string, string> => ({
@@ -32,6 +44,7 @@ const job = (e: MatrixEntry): Promise<ActionRun> =>
   runAction({
     inputs: inputs({ 'server-version': e['server-version'], platforms: e.platforms, 'matrix-split': e['matrix-split'] }),
     workspace: checkoutPlugin('basic'),
+    runnerTemp: runnerTempOf(e.platforms),
     apiUrl: world.github.url,
     ...onRelease
   })
@@ -49,6 +62,7 @@ test('resolve-only: the matrix output splits by version (the default), by platfo
   )
   expect(byVersion.outputs['matrix-jobs']).toBe('2')
   expect(byVersion.summary).toContain('Matrix (matrix-split: version): 2 jobs: v2.9.1; v2.9.0.')
+  expect(byVersion.log).toContain('Matrix (matrix-split: version): 2 jobs: v2.9.1; v2.9.0\n')
   const byPlatform = await plan({ ...versions, 'matrix-split': 'platform' })
   expect(matrixOf(byPlatform).include.map(e => [e.name, e['server-version'], e.platforms])).toEqual([
     ['linux-amd64', 'v2.9.1,v2.9.0', 'linux-amd64'],

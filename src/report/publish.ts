@@ -9,6 +9,7 @@ import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isVe
 import { summaryMarkdown } from './summary.js'
 import { markdownText } from '../run/outside-text.js'
 import type { MatrixPlan, MatrixSplit } from '../server-versions/matrix.js'
+import * as stepLog from '../run/step-log.js'
 
 const artifactJson = (tag: string, a: Artifact, plugin?: string): object => ({
   ...(plugin !== undefined ? { plugin } : {}),
@@ -73,6 +74,8 @@ export async function publishResolution(request: string, versions: Array<Pick<Ve
   // One line of JSON: strategy.matrix takes it through fromJSON; no job at all is `{"include":[]}` and matrix-jobs 0.
   core.setOutput('matrix', JSON.stringify({ include: matrix.include }))
   core.setOutput('matrix-jobs', String(matrix.include.length))
+  const jobs = matrix.include.length === 0 ? 'no job, everything is on the release' : `${matrix.include.length} job${matrix.include.length === 1 ? '' : 's'}: ${matrix.include.map(e => e.name).join('; ')}`
+  stepLog.info(`Matrix (matrix-split: ${matrix.split}): ${jobs}`)
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const first = versions[0]?.server
   const lines = [
@@ -84,7 +87,7 @@ export async function publishResolution(request: string, versions: Array<Pick<Ve
     '| --- | --- | --- |',
     ...versions.map(v => `| ${markdownText(v.server.tag)} | ${v.server.goVersion} | ${v.skipped ? `no: ${v.skipped}` : 'yes'} |`),
     '',
-    `Matrix (matrix-split: ${matrix.split}): ${matrix.include.length === 0 ? 'no job, everything is on the release' : `${matrix.include.length} job${matrix.include.length === 1 ? '' : 's'}: ${matrix.include.map(e => markdownText(e.name)).join('; ')}`}.`
+    `Matrix (matrix-split: ${matrix.split}): ${markdownText(jobs)}.`
   ]
   await core.summary.addRaw(lines.join('\n') + '\n').write()
 }
