@@ -26,6 +26,6 @@ test('defaults used without the runner are the ones action.yml declares', () => 
 test('the action runs the committed bundle on node24, and its post step saves the caches whatever the outcome', () => {
   expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/post/index.js', 'post-if': 'always()' })
   expect(Object.keys(action.outputs).sort()).toEqual(
-    ['artifacts', 'by-server-version', 'cache-hit', 'compat-report', 'compatible', 'go-mod-changed', 'go-version', 'images', 'release-url', 'server-version', 'server-versions', 'server-versions-to-build'].sort()
+    ['artifacts', 'by-server-version', 'cache-hit', 'compat-report', 'compatible', 'go-mod-changed', 'go-version', 'images', 'matrix', 'matrix-jobs', 'release-url', 'server-version', 'server-versions', 'server-versions-to-build'].sort()
   )
 })

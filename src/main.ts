@@ -3,7 +3,8 @@ import { loadContext } from './run/context.js'
 import { preflight } from './run/preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
 import { skipExistingApplies } from './server-versions/plan.js'
-import { planPlugins, preparePlugins, wouldSkip } from './server-versions/plugin-plans.js'
+import { planPlugins, preparePlugins, workCells, wouldSkip } from './server-versions/plugin-plans.js'
+import { planMatrix } from './server-versions/matrix.js'
 import { alignVersions, buildPluginVersions, downloadVersionModules, verifyVersions } from './server-versions/run.js'
 import { imageServerVersions } from './server-versions/images.js'
 import { alignPluginsTogether, verifyPluginSets } from './server-versions/plugins.js'
@@ -55,10 +56,12 @@ export async function run(): Promise<void> {
     const skipExisting = release && skipExistingApplies(inputs.skipExisting, shipping.upload, inputs.overwrite)
     const planning = { plugins, releases, naming: { platforms: inputs.platforms, assetName: inputs.assetName }, request: inputs.serverVersion.text, workspace: ctx.workspace }
     // A skip rests on bytes, not names: the assets a skip would rest on are checked against their digests.
-    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip(planning, release.tag_name), stepLog.info), withheld } : undefined
+    const split = inputs.resolveOnly ? inputs.matrixSplit : undefined
+    const existing = skipExisting ? { tag: release.tag_name, names: await uploadedAssetNames(api, ctx.repository, release, wouldSkip(planning, release.tag_name, split), stepLog.info), withheld } : undefined
     const { perPlugin, outcome } = planPlugins(planning, existing)
     outcome.required = required
-    if (inputs.resolveOnly) return await publishResolution(outcome.request, perPlugin[0].outcome.versions)
+    // A plan job: the versions, and the jobs of a matrix (matrix-split) with what each builds.
+    if (split) return await publishResolution(outcome.request, perPlugin[0].outcome.versions, { split, ...planMatrix({ split, cells: workCells(planning), existing: existing?.names }) })
 
     // Per plugin and version to build: the release binaries (the truth about its Go and modules, read once per
     // version) and its build plan; file names and build images checked before anything is written.

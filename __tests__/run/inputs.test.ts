@@ -113,6 +113,20 @@ test('server-image with several plugins: one image holds them all, so image-tags
   expect(parse({ 'server-repository': 'gotify/server', 'server-image': 'gotify/server:1', 'image-tags': 'ghcr.io/me/{plugin}-server:latest' }).serverImage.tags).toHaveLength(1)
 })
 
+test('matrix-split: version by default; a job of a platform split refuses server-image, a run with one platform on purpose keeps it', () => {
+  expect(parse({ 'server-repository': 'gotify/server' }).matrixSplit).toBe('version')
+  expect(parse({ 'server-repository': 'gotify/server', 'matrix-split': 'both' }).matrixSplit).toBe('both')
+  expect(() => parse({ 'server-repository': 'gotify/server', 'matrix-split': 'platforms' })).toThrow("Input 'matrix-split': \"platforms\" is not a choice; accepted: version, platform, both")
+  const image = { 'server-repository': 'gotify/server', 'server-image': 'gotify/server:{server-version-bare}', platforms: 'linux-arm64' }
+  for (const split of ['platform', 'both']) {
+    expect(() => parse({ ...image, 'matrix-split': split })).toThrow(
+      `Input 'server-image': a job of a matrix split by platform (matrix-split: ${split}) builds only some of the platforms (here linux-arm64), and the server image joins every platform into one; accepted: server-image in a job that builds every platform: matrix-split: version, or a job of its own outside the platform matrix`
+    )
+  }
+  expect(parse(image).serverImage.image).toBe('gotify/server:{server-version-bare}')
+  expect(parse({ ...image, 'matrix-split': 'version' }).platforms.map(p => p.id)).toEqual(['linux-arm64'])
+})
+
 // A control character in a name would split SHA256SUMS, reach the log raw or end in a file or image name (issue 18).
 test.each([
   ['asset-name', '{plugin}-{platform}.so\nevil.so'],

@@ -8,6 +8,8 @@ import { compatReport } from './compat-report.js'
 import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isVersionCompatible, serverGoVersion } from './outcome.js'
 import { summaryMarkdown } from './summary.js'
 import { markdownText } from '../run/outside-text.js'
+import type { MatrixPlan, MatrixSplit } from '../server-versions/matrix.js'
+import * as stepLog from '../run/step-log.js'
 
 const artifactJson = (tag: string, a: Artifact, plugin?: string): object => ({
   ...(plugin !== undefined ? { plugin } : {}),
@@ -65,9 +67,14 @@ export async function publishReport(o: RunOutcome, outputDir: string): Promise<s
   return reportPath
 }
 
-/** resolve-only: the server-version outputs and a short summary; nothing else is written. */
-export async function publishResolution(request: string, versions: Array<Pick<VersionOutcome, 'server' | 'skipped'>>): Promise<void> {
+/** resolve-only: the server-version outputs, the matrix of the jobs to run, and a short summary; nothing else is written. */
+export async function publishResolution(request: string, versions: Array<Pick<VersionOutcome, 'server' | 'skipped'>>, matrix: MatrixPlan & { split: MatrixSplit }): Promise<void> {
   setVersionOutputs(versions)
+  // One line of JSON: strategy.matrix takes it through fromJSON; no job at all is `{"include":[]}` and matrix-jobs 0.
+  core.setOutput('matrix', JSON.stringify({ include: matrix.include }))
+  core.setOutput('matrix-jobs', String(matrix.include.length))
+  const jobs = matrix.include.length === 0 ? 'no job, everything is on the release' : `${matrix.include.length} job${matrix.include.length === 1 ? '' : 's'}: ${matrix.include.map(e => e.name).join('; ')}`
+  stepLog.info(`Matrix (matrix-split: ${matrix.split}): ${jobs}`)
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const first = versions[0]?.server
   const lines = [
@@ -77,7 +84,9 @@ export async function publishResolution(request: string, versions: Array<Pick<Ve
     '',
     '| server version | Go (GO_VERSION) | to build |',
     '| --- | --- | --- |',
-    ...versions.map(v => `| ${markdownText(v.server.tag)} | ${v.server.goVersion} | ${v.skipped ? `no: ${v.skipped}` : 'yes'} |`)
+    ...versions.map(v => `| ${markdownText(v.server.tag)} | ${v.server.goVersion} | ${v.skipped ? `no: ${v.skipped}` : 'yes'} |`),
+    '',
+    `Matrix (matrix-split: ${matrix.split}): ${markdownText(jobs)}.`
   ]
   await core.summary.addRaw(lines.join('\n') + '\n').write()
 }

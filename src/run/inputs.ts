@@ -10,6 +10,7 @@ import { type ServerImageSettings, parseServerImageSettings } from '../server-im
 import type { AlignMode } from '../alignment/plan.js'
 import type { UploadMode } from '../release/decide.js'
 import type { SkipExistingMode } from '../server-versions/plan.js'
+import { type MatrixSplit, MATRIX_SPLITS, splitsPlatforms } from '../server-versions/matrix.js'
 import type { Builder } from '../go-runner/builders.js'
 import { isInside } from './workspace.js'
 import { type NeighbourEntry, parseWithPlugins } from '../neighbours/entries.js'
@@ -32,6 +33,8 @@ export interface ActionInputs extends BuildSettings {
   includePrereleases: boolean
   /** Only resolve the server versions (outputs), build nothing. */
   resolveOnly: boolean
+  /** How a plan job's matrix splits the work; in a build job, the split it is part of. */
+  matrixSplit: MatrixSplit
   /** The first plugin's plugin-path, package and plugin-name (every plugin: `plugins`). */
   pluginPath: string
   pluginName?: string
@@ -76,6 +79,7 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'server-source': 'github',
   'include-prereleases': 'false',
   'resolve-only': 'false',
+  'matrix-split': 'version',
   'plugin-path': '.',
   package: '.',
   'plugin-name': '',
@@ -176,12 +180,22 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
   if (plugins.length > 1 && perPlugin !== undefined) {
     throw new InputError('image-tags', `"${perPlugin}" has {plugin}, and the image holds all ${plugins.length} plugins of plugin-path`, 'with several plugins, tags without {plugin}, such as ghcr.io/owner/server-with-plugins:{server-version-bare}')
   }
+  const matrixSplit = oneOf('matrix-split', input('matrix-split'), MATRIX_SPLITS) as MatrixSplit
+  // Each job of a platform split would push an image of its platforms alone under the same tags.
+  if (serverImage.image && splitsPlatforms(matrixSplit)) {
+    throw new InputError(
+      'server-image',
+      `a job of a matrix split by platform (matrix-split: ${matrixSplit}) builds only some of the platforms (here ${platforms.map(p => p.id).join(', ')}), and the server image joins every platform into one`,
+      'server-image in a job that builds every platform: matrix-split: version, or a job of its own outside the platform matrix'
+    )
+  }
   return {
     server: { owner: repo[1], name: repo[2] },
     serverVersion,
     serverSource,
     includePrereleases: bool('include-prereleases', input('include-prereleases')),
     resolveOnly: bool('resolve-only', input('resolve-only')),
+    matrixSplit,
     pluginPath,
     package: pkg,
     pluginName,

@@ -15,6 +15,7 @@ import * as stepLog from '../run/step-log.js'
 import type { Server } from '../server/server.js'
 import type { ServerRelease } from '../server/release.js'
 import { type VersionPlan, type VersionPlanInput, planServerVersions, skippedAssetNames } from './plan.js'
+import { type MatrixCell, type MatrixSplit, matrixCells, matrixSkipNames } from './matrix.js'
 import { type PluginGroup, pluginContext } from './plugins.js'
 import { type RunContext, prepareVersions } from './run.js'
 
@@ -36,9 +37,15 @@ export interface PluginPlanInput {
 const planOf = (i: PluginPlanInput, pluginName: string, existing?: VersionPlanInput['existing']): VersionPlan[] =>
   planServerVersions({ ...i.naming, releases: i.releases, pluginName, existing })
 
-/** The asset names a skip would rest on, for every plugin, given the names on the release. */
-export function wouldSkip(i: PluginPlanInput, tag: string): (names: Set<string>) => Set<string> {
-  return names => new Set(i.plugins.flatMap(p => [...skippedAssetNames(planOf(i, p.name, { tag, names }))]))
+/** The asset names a skip would rest on, for every plugin, given the names on the release (a plan job's matrix: its split's too). */
+export function wouldSkip(i: PluginPlanInput, tag: string, split?: MatrixSplit): (names: Set<string>) => Set<string> {
+  return names =>
+    new Set([...i.plugins.flatMap(p => [...skippedAssetNames(planOf(i, p.name, { tag, names }))]), ...(split ? matrixSkipNames(split, workCells(i), names) : [])])
+}
+
+/** Every server version and platform of the run, with each plugin's file: what a matrix splits. */
+export function workCells(i: PluginPlanInput): MatrixCell[] {
+  return matrixCells(i.plugins.map(p => planOf(i, p.name)))
 }
 
 /** Each plugin's version plans, and the run's outcome before anything ran (every plugin's versions). */
