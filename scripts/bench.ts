@@ -126,6 +126,8 @@ try {
         restoredCaches: restored.caches
       })
       const s = samples[samples.length - 1]
+      // Where each run's time went, step by step (its last log line).
+      for (const [name, r] of [['cold', cold.run], ['restored', restored.run]] as const) console.error(`round ${i + 1} ${name}: ${/^time: .*$/m.exec(r.log)?.[0] ?? 'no time line'}`)
       console.error(
         `round ${i + 1}/${RUNS} (load ${s.load.map(l => l.toFixed(1)).join(' -> ')}): Makefile ${s.makefile.toFixed(1)} s (CPU ${s.makefileCpu.toFixed(0)} s), cold ${s.cold.toFixed(1)} s (+ post ${s.coldPost.toFixed(1)} s), restored ${s.restored.toFixed(1)} s, outside Go and Docker ${s.restoredOutside.toFixed(2)} s`
       )

@@ -18,7 +18,7 @@ import { StepError } from './errors.js'
 import { RunCaches } from './cache/store.js'
 import { cacheBudget } from './cache/transfer.js'
 import { goCaches } from './cache/specs.js'
-import { describeRunTimes, runTimes } from './run/clock.js'
+import { describeRunTimes, runTimes, stepTimes } from './run/clock.js'
 
 /**
  * The pipeline: resolve the server versions (a tag, latest, latest-N, a
@@ -138,6 +138,6 @@ export async function run(): Promise<void> {
       )
     }
   } finally {
-    stepLog.info(describeRunTimes(runTimes()))
+    stepLog.info(describeRunTimes(runTimes(), stepTimes()))
   }
 }
