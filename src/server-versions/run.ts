@@ -33,6 +33,8 @@ import { buildFlagsOf, withBinaryFlags } from '../server/build-facts.js'
 import { serverFlagArgs } from '../compile/fingerprint-flags.js'
 import { type VerifyResult, type Witness, verifyPlatforms } from '../verify/witness.js'
 import { stepBegins } from '../run/clock.js'
+import type { WarmUps } from '../compile/warm-up.js'
+import { goCacheDir } from '../container/layout.js'
 import type { PlatformNeighbours } from '../neighbours/fetch.js'
 import type { Platform } from '../platform.js'
 import { type CompatibilityRow, compatibilityRows } from './compatibility.js'
@@ -205,13 +207,20 @@ export async function buildVersions(runs: VersionRun[], rc: RunContext): Promise
 }
 
 /** Every (plugin, version, platform) of the run in one pool: the module cache and the per-platform build caches are shared. */
-export async function buildPluginVersions(groups: Array<{ runs: VersionRun[]; rc: RunContext }>): Promise<void> {
+export async function buildPluginVersions(groups: Array<{ runs: VersionRun[]; rc: RunContext }>, warmUps?: WarmUps): Promise<void> {
   const [{ rc }] = groups
   const done = stepBegins('build')
   const { outputDir } = rc.ctx.inputs
   const ready = groups.flatMap(g => g.runs.filter(r => r.outcome.alignment?.conflicts.length === 0).map(r => ({ r, rc: g.rc })))
   const tasks = ready.flatMap(({ r, rc: own }) =>
-    r.build.jobs.map(job => ({ job, dirs: r.build.dirs, pluginDir: r.build.pluginDir, runner: runnersOf(r).forPlatform(job.platform), repoDir: own.setup.layout.repoDir }))
+    r.build.jobs.map(job => ({
+      job,
+      dirs: r.build.dirs,
+      pluginDir: r.build.pluginDir,
+      runner: runnersOf(r).forPlatform(job.platform),
+      repoDir: own.setup.layout.repoDir,
+      ready: () => warmUps?.before(goCacheDir(r.build.dirs, job.platform.id))
+    }))
   )
   const names = tasks.map(t => t.job.assetName)
   await claimOutputs(outputDir, names)
