@@ -2,7 +2,7 @@ import { buildFlagsOf, isStdPackage, planWarmUps, stdPackagesToWarm, warmUpArgs,
 import { planBuilds } from '../../src/compile/plan.js'
 import { parsePlatform } from '../../src/platform.js'
 
-const PLATFORMS = ['linux-amd64', 'linux-arm-7'].map(parsePlatform)
+const PLATFORMS = ['linux-amd64', 'linux-arm-7'].map(id => parsePlatform(id))
 const jobs = (buildArgs: string[] = []): ReturnType<typeof planBuilds> =>
   planBuilds({
     inputs: { platforms: PLATFORMS, buildImage: 'gotify/build:{go-version}-{platform}', assetName: '{plugin}-{platform}.so', outputDir: '/tmp/out', ldflags: '-w -s', buildArgs, goEnv: {}, package: '.' },

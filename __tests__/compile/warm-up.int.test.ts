@@ -16,7 +16,7 @@ import { parsePlatform } from '../../src/platform.js'
 import { requireImage } from '../support/toolchains.js'
 
 const run = promisify(execFile)
-const PLATFORMS = ['linux-amd64', 'linux-386', 'linux-arm-7', 'linux-arm64'].map(parsePlatform)
+const PLATFORMS = ['linux-amd64', 'linux-386', 'linux-arm-7', 'linux-arm64'].map(id => parsePlatform(id))
 const LONG = 900_000
 
 let root: string
