@@ -67,14 +67,18 @@ test('after the warm-up, the plugin build of every platform (arm-7 and 386 too) 
     goCache => ({ runner: runnerOf(dirs, builds.find(b => b.goCache === goCache)!.job), scratch: dirs.scratch }),
     l => lines.push(l)
   )
-  for (const job of jobs) {
-    await warmUps.before(goCacheDir(dirs, job.platform.id))
-    const r = await runnerOf(dirs, job).go(job.goArgs, { dir: pluginDir, env: job.env })
-    expect({ platform: job.platform.id, code: r.code, output: r.code === 0 ? '' : r.output }).toEqual({ platform: job.platform.id, code: 0, output: '' })
-    expect({ platform: job.platform.id, std: stdCompiled(r.output) }).toEqual({ platform: job.platform.id, std: [] })
-    expect(r.output).toMatch(/^example\.com\/warm$/m)
+  try {
+    for (const job of jobs) {
+      await warmUps.before(goCacheDir(dirs, job.platform.id))
+      const r = await runnerOf(dirs, job).go(job.goArgs, { dir: pluginDir, env: job.env })
+      expect({ platform: job.platform.id, code: r.code, output: r.code === 0 ? '' : r.output }).toEqual({ platform: job.platform.id, code: 0, output: '' })
+      expect({ platform: job.platform.id, std: stdCompiled(r.output) }).toEqual({ platform: job.platform.id, std: [] })
+      expect(r.output).toMatch(/^example\.com\/warm$/m)
+    }
+  } finally {
+    // A failure above leaves the other platforms' warm-ups running: stopped, so nothing outlives the test.
+    await warmUps.stop()
   }
-  await warmUps.stop()
   expect(lines.filter(l => /standard library packages compiled/.test(l))).toHaveLength(PLATFORMS.length)
   expect(lines.join('\n')).toMatch(/\(1 not in this Go\)/)
 
