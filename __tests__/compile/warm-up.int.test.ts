@@ -68,6 +68,8 @@ test('after the warm-up, the plugin build of every platform (arm-7 and 386 too) 
     l => lines.push(l)
   )
   try {
+    // Every platform warmed up first (in a run, the first build stops those not started yet).
+    await warmUps.finished()
     for (const job of jobs) {
       await warmUps.before(goCacheDir(dirs, job.platform.id))
       const r = await runnerOf(dirs, job).go(job.goArgs, { dir: pluginDir, env: job.env })

@@ -3,8 +3,8 @@
  * build cache its build then uses (same image or Go, same environment and
  * flags), while alignment and the module download run. One platform at a
  * time, in the build pool's order (each `go` already uses every core); a
- * build waits for its platform's warm-up when it runs, and takes over when it
- * has not started. A warm-up that fails or runs past its time limit is one
+ * build waits for its platform's warm-up when it runs, and once the builds
+ * start no other warm-up does. A warm-up that fails or runs past its time limit is one
  * log line: the build then compiles what is missing itself.
  */
 import * as fs from 'node:fs'
@@ -46,15 +46,23 @@ export class WarmUps {
     this.all = this.runAll()
   }
 
-  /** Before a build into `goCache`: its warm-up done, or taken over when it has not started. Never throws. */
+  /**
+   * Before a build into `goCache`: its warm-up done when it runs. From the
+   * first build on the pool owns the cores: warm-ups not started yet are left
+   * to their builds (more go processes than cores only slowed the run down). Never throws.
+   */
   async before(goCache: string): Promise<void> {
-    const e = this.entries.get(goCache)
-    if (!e) return
-    if (e.state === 'waiting') {
-      e.state = 'taken over'
-      e.finish()
+    for (const x of this.entries.values()) {
+      if (x.state !== 'waiting') continue
+      x.state = 'taken over'
+      x.finish()
     }
-    await e.finished
+    await this.entries.get(goCache)?.finished
+  }
+
+  /** Every warm-up ended (done, failed, stopped or taken over). */
+  async finished(): Promise<void> {
+    await this.all
   }
 
   /** Stops what still runs (a run that ends before its builds) and waits until it has. */
