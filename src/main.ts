@@ -21,7 +21,9 @@ import { StepError } from './errors.js'
 import { RunCaches } from './cache/store.js'
 import { cacheBudget } from './cache/transfer.js'
 import { goCaches } from './cache/specs.js'
-import { describeRunTimes, runTimes } from './run/clock.js'
+import { describeRunTimes, runTimes, stepTimes } from './run/clock.js'
+import type { WarmUps } from './compile/warm-up.js'
+import { warmUpBuildCaches } from './server-versions/warm-up.js'
 
 /**
  * The pipeline: resolve the server versions (a tag, latest, latest-N, a
@@ -42,6 +44,7 @@ export async function run(): Promise<void> {
   // Once the server versions are known, even a failing run reports what it learnt.
   let partial: { outcome: RunOutcome; outputDir: string } | undefined
   let goFiles: GoFilesSnapshot | undefined
+  let warmUps: WarmUps | undefined
   try {
     // Inputs, parsed and validated once; then every check that needs no writes.
     const ctx = loadContext()
@@ -80,6 +83,8 @@ export async function run(): Promise<void> {
     if (runs.length > 0) {
       await createRunFolders(setup, runs.map(r => r.build))
       await caches.restore(await goCaches(runs, setup, plugins.length === 1 ? plugins[0] : plugins))
+      // Meanwhile, each platform's standard library into its build cache (it depends on no go.mod): the builds find it compiled.
+      warmUps = warmUpBuildCaches(groups)
 
       // Align: each plugin's go.mod with the newest version, a copy of it per other version; then per version,
       // one version of every module several plugins link and the server does not.
@@ -91,7 +96,7 @@ export async function run(): Promise<void> {
       // Modules once per version, before the builds (unless the cache brought them all); then every platform
       // of every version (and plugin) in its images, concurrently, sharing the caches.
       for (const g of groups) await downloadVersionModules(g.runs, g.rc)
-      await buildPluginVersions(groups)
+      await buildPluginVersions(groups, warmUps)
 
       // Verify: each version judges every .so (its release binary, else the stand-in loader); the table across versions.
       outcome.compatibility = []
@@ -153,6 +158,7 @@ export async function run(): Promise<void> {
       )
     }
   } finally {
-    stepLog.info(describeRunTimes(runTimes()))
+    await warmUps?.stop()
+    stepLog.info(describeRunTimes(runTimes(), stepTimes()))
   }
 }

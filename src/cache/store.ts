@@ -10,7 +10,7 @@ import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { timed } from '../run/clock.js'
+import { stepBegins, timed } from '../run/clock.js'
 import { type CacheKind, type CacheSpec, type RestoreResult, cacheHitOutput, shouldSave } from './keys.js'
 import { type CacheBudget, type Deadlines, type TransferEnd, boundedTransfer } from './transfer.js'
 
@@ -96,6 +96,7 @@ export class RunCaches {
   async restore(specs: CacheSpec[], present: (s: CacheSpec) => boolean = s => s.paths.some(hasContent)): Promise<void> {
     if (!this.enabled || specs.length === 0) return
     const started = Date.now()
+    const done = stepBegins('caches')
     const by = { lookupBy: started + this.budget.lookupMs, doneBy: started + this.budget.totalMs }
     const ends = await timed('cache', () => Promise.all(specs.map(s => this.restoreOne(s, present(s), by))))
     const late = specs.filter((_, i) => ends[i] !== undefined)
@@ -109,6 +110,7 @@ export class RunCaches {
     }
     core.setOutput('cache-hit', cacheHitOutput(this.recorded.map(r => r.result)))
     this.persist()
+    done()
   }
 
   /** Restores one cache; returns how it ran out of time, if it did. */

@@ -32,6 +32,8 @@ export interface BuildTask {
   runner: GoRunner
   /** Its plugin folder relative to the repository root, when it is not opts.repoDir (several plugins). */
   repoDir?: string
+  /** What must be done before it builds: its build cache's warm-up (src/compile/warm-up.ts). */
+  ready?: () => Promise<void> | undefined
 }
 
 export interface BuildOptions {
@@ -50,7 +52,8 @@ export async function buildPlatforms(tasks: BuildTask[], opts: BuildOptions): Pr
     // A stale file from an earlier run must never pass for this run's output.
     await rm(job.outputPath, { force: true })
   }
-  return mapConcurrent(tasks, opts.concurrency, async ({ job, pluginDir, runner, repoDir }) => {
+  return mapConcurrent(tasks, opts.concurrency, async ({ job, pluginDir, runner, repoDir, ready }) => {
+    await ready?.()
     const r = await runner.go(job.goArgs, { dir: pluginDir, env: job.env })
     const outcome: BuildOutcome = { job, builtIn: runner.where, ok: r.code === 0, seconds: r.seconds, log: r.output, errors: [] }
     if (outcome.ok) {

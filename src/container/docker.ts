@@ -41,13 +41,13 @@ export function dockerRunArgs(spec: ContainerSpec): string[] {
   return args
 }
 
-export async function runContainer(spec: ContainerSpec, onLine?: (line: string) => void): Promise<ContainerResult> {
-  return runDocker(dockerRunArgs(spec), onLine)
+export async function runContainer(spec: ContainerSpec, onLine?: (line: string) => void, limit?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ContainerResult> {
+  return runDocker(dockerRunArgs(spec), onLine, undefined, limit)
 }
 
 /** `env`: variables for the docker CLI itself, over the action's own. */
-export async function runDocker(args: string[], onLine?: (line: string) => void, env?: Record<string, string>): Promise<ContainerResult> {
-  const r = await runProgram('docker', args, { onLine, env: env && { ...process.env, ...env } })
+export async function runDocker(args: string[], onLine?: (line: string) => void, env?: Record<string, string>, limit?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ContainerResult> {
+  const r = await runProgram('docker', args, { onLine, env: env && { ...process.env, ...env }, ...limit })
   if (r.notStarted === 'ENOENT') {
     throw new StepError('docker: the docker command was not found; this action needs a Docker engine (GitHub-hosted Ubuntu runners have one; on a self-hosted runner install Docker and give the runner user access)')
   }

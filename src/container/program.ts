@@ -11,6 +11,8 @@ export interface ProgramResult {
   seconds: number
   /** Set when the program could not be started (its errno code, e.g. ENOENT). */
   notStarted?: string
+  /** Set when it ran past `timeoutMs` and was stopped. */
+  timedOut?: true
 }
 
 export interface ProgramOptions {
@@ -18,6 +20,10 @@ export interface ProgramOptions {
   env?: NodeJS.ProcessEnv
   /** Each complete line of output, as it comes. */
   onLine?: (line: string) => void
+  /** A time limit: past it the program's process group gets SIGTERM (docker passes it to the container), SIGKILL 10 s later. */
+  timeoutMs?: number
+  /** Stops the program (as the time limit does) when aborted. */
+  signal?: AbortSignal
 }
 
 /**
@@ -29,7 +35,28 @@ export function runProgram(command: string, args: string[], opts: ProgramOptions
   // The run's time line counts every program (docker, a native go, a C compiler) as Go and Docker.
   const end = begin('go-and-docker')
   return new Promise<ProgramResult>(resolve => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    // With a time limit the program gets a process group of its own, so what it started stops with it.
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.timeoutMs !== undefined || opts.signal !== undefined })
+    let timedOut = false
+    const signal = (s: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, s)
+      } catch {
+        // Already gone.
+      }
+    }
+    const timers: NodeJS.Timeout[] = []
+    const halt = (): void => {
+      signal('SIGTERM')
+      timers.push(setTimeout(() => signal('SIGKILL'), 10_000))
+    }
+    if (opts.timeoutMs !== undefined) timers.push(setTimeout(() => ((timedOut = true), halt()), opts.timeoutMs))
+    opts.signal?.addEventListener('abort', halt, { once: true })
+    if (opts.signal?.aborted) halt()
+    const stop = (): void => {
+      timers.forEach(t => clearTimeout(t))
+      opts.signal?.removeEventListener('abort', halt)
+    }
     let stdout = ''
     let stderr = ''
     let output = ''
@@ -50,13 +77,15 @@ export function runProgram(command: string, args: string[], opts: ProgramOptions
     let failed = false
     child.on('error', (e: NodeJS.ErrnoException) => {
       failed = true
+      stop()
       const message = `${command}: ${e.code === 'ENOENT' ? 'not found' : e.message}\n`
       resolve({ code: 127, stdout, stderr: stderr + message, output: output + message, seconds: (Date.now() - started) / 1000, notStarted: e.code ?? 'unknown' })
     })
     child.on('close', code => {
       if (failed) return
+      stop()
       if (opts.onLine && pending !== '') opts.onLine(pending)
-      resolve({ code: code ?? 1, stdout, stderr, output, seconds: (Date.now() - started) / 1000 })
+      resolve({ code: code ?? 1, stdout, stderr, output, seconds: (Date.now() - started) / 1000, ...(timedOut ? { timedOut: true as const } : {}) })
     })
   }).finally(end)
 }

@@ -58,7 +58,8 @@ export class DockerGoRunner implements GoRunner {
       this.made = true
     }
     const files = (opts.files ?? []).map(f => ({ host: f, container: f, readOnly: true }))
-    const r = await runContainer({ image: this.image, command, env, mounts: [...this.mounts, ...files], workdir: this.pathOf(opts.dir), user: runnerUser() }, opts.onLine)
-    return { code: r.code, stdout: r.stdout, stderr: r.stderr, output: r.output, seconds: r.seconds }
+    const spec = { image: this.image, command, env, mounts: [...this.mounts, ...files], workdir: this.pathOf(opts.dir), user: runnerUser() }
+    const r = await runContainer(spec, opts.onLine, { timeoutMs: opts.timeoutSeconds === undefined ? undefined : opts.timeoutSeconds * 1000, signal: opts.signal })
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr, output: r.output, seconds: r.seconds, ...(r.timedOut ? { timedOut: r.timedOut } : {}) }
   }
 }

@@ -59,7 +59,7 @@ export class NativeGoRunner implements GoRunner {
       HOME: process.env.HOME || os.homedir(),
       GOENV: 'off'
     }
-    return runProgram(this.goBin, args, { cwd: opts.dir, env, onLine: opts.onLine })
+    return runProgram(this.goBin, args, { cwd: opts.dir, env, onLine: opts.onLine, timeoutMs: opts.timeoutSeconds === undefined ? undefined : opts.timeoutSeconds * 1000, signal: opts.signal })
   }
 
   exec(command: string[], opts: RunOptions): Promise<GoResult> {

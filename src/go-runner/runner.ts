@@ -15,6 +15,8 @@ export interface GoResult {
   /** stdout and stderr interleaved as they came, for logs. */
   output: string
   seconds: number
+  /** It ran past RunOptions.timeoutSeconds and was stopped. */
+  timedOut?: true
 }
 
 export interface RunOptions {
@@ -25,6 +27,10 @@ export interface RunOptions {
   onLine?: (line: string) => void
   /** Host files the program reads besides the runner's folders (an emulator): a container gets them read-only at the same path. */
   files?: string[]
+  /** A time limit, past which the program is stopped (timedOut in the result). */
+  timeoutSeconds?: number
+  /** Stops the program when aborted. */
+  signal?: AbortSignal
 }
 
 export interface GoRunner {

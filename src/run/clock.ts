@@ -53,8 +53,39 @@ export function runTimes(now: number = Date.now()): { total: number; goAndDocker
   return { total, goAndDocker: seconds('go-and-docker', now), cache: seconds('cache', now), own: Math.max(0, total - seconds('any', now)) }
 }
 
-/** One line for the log, e.g. `time: 14.2 s; Go and Docker 12.9 s, caches 0.8 s, the action itself 0.5 s`. */
-export function describeRunTimes(t: ReturnType<typeof runTimes>): string {
+/** When a step of the pipeline ran, in seconds from the start: its first start to its last end (steps that overlap show it). */
+export interface StepSpan {
+  step: string
+  from: number
+  to: number
+}
+
+const stepSpans = new Map<string, { from: number; to: number; open: number }>()
+
+/** Marks the start of a pipeline step (`align`, `build`, ...); call the returned function when it ends. */
+export function stepBegins(step: string, now: number = Date.now()): () => void {
+  const s = stepSpans.get(step) ?? { from: now, to: now, open: 0 }
+  stepSpans.set(step, s)
+  s.open++
+  let ended = false
+  return (end: number = Date.now()) => {
+    if (ended) return
+    ended = true
+    s.open--
+    s.to = Math.max(s.to, end)
+  }
+}
+
+/** The steps so far in the order they started; one still running ends now. */
+export function stepTimes(now: number = Date.now()): StepSpan[] {
+  return [...stepSpans.entries()]
+    .map(([step, s]) => ({ step, from: (s.from - started) / 1000, to: ((s.open > 0 ? now : s.to) - started) / 1000 }))
+    .sort((a, b) => a.from - b.from)
+}
+
+/** One line for the log, e.g. `time: 14.2 s; Go and Docker 12.9 s, caches 0.8 s, the action itself 0.5 s; steps (s from the start): align 2.0-6.1, build 6.1-13.9`. */
+export function describeRunTimes(t: ReturnType<typeof runTimes>, steps: StepSpan[] = []): string {
   const f = (x: number): string => `${x.toFixed(1)} s`
-  return `time: ${f(t.total)}; Go and Docker ${f(t.goAndDocker)}, caches ${f(t.cache)}, the action itself ${f(t.own)}`
+  const line = `time: ${f(t.total)}; Go and Docker ${f(t.goAndDocker)}, caches ${f(t.cache)}, the action itself ${f(t.own)}`
+  return steps.length === 0 ? line : `${line}; steps (s from the start): ${steps.map(s => `${s.step} ${s.from.toFixed(1)}-${s.to.toFixed(1)}`).join(', ')}`
 }

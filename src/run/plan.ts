@@ -24,6 +24,7 @@ import { type RunnerCaFile, describeCaMounts, findRunnerCaFiles, planCaMounts } 
 import type { VersionPlan } from '../server-versions/plan.js'
 import type { Server } from '../server/server.js'
 import { type RunLayout, createLayout, planLayout } from './workspace.js'
+import { stepBegins } from './clock.js'
 
 /** What every server version of the run shares. */
 export interface RunSetup {
@@ -112,11 +113,14 @@ export async function checkVersionImages(setup: RunSetup, versions: Array<{ plan
     targets.push(...plan.jobs, { platform: TOOL_PLATFORM, image: plan.toolImage })
     byGo.set(goVersion, targets)
   }
+  const done = stepBegins('images')
   for (const [goVersion, targets] of byGo) await checkImages(targets, goVersion, setup.concurrency)
+  done()
 }
 
 /** How Go runs for each version: its images, or (native) its exact Go installed and the module cache at /go/pkg/mod. */
 export async function prepareVersionRunners(ctx: ActionContext, setup: RunSetup, versions: Array<{ build: VersionBuildPlan; goVersion: string }>): Promise<void> {
+  const done = stepBegins('runners')
   for (const { build, goVersion } of versions) {
     build.runners = await prepareGoRunners(setup.builder, {
       goVersion,
@@ -130,4 +134,5 @@ export async function prepareVersionRunners(ctx: ActionContext, setup: RunSetup,
     })
     build.dirs.goModCache = build.runners.goModCache
   }
+  done()
 }

@@ -34,6 +34,9 @@ import type { OfferedImage } from '../server-image/registry.js'
 import { buildFlagsOf, withBinaryFlags } from '../server/build-facts.js'
 import { serverFlagArgs } from '../compile/fingerprint-flags.js'
 import { type VerifyResult, type Witness, verifyPlatforms } from '../verify/witness.js'
+import { stepBegins } from '../run/clock.js'
+import type { WarmUps } from '../compile/warm-up.js'
+import { goCacheDir } from '../container/layout.js'
 import type { PlatformNeighbours } from '../neighbours/fetch.js'
 import type { Platform } from '../platform.js'
 import { type CompatibilityRow, compatibilityRows } from './compatibility.js'
@@ -89,6 +92,7 @@ const tagged = (rc: RunContext, tag: string, what: string): string => (labelOf(r
 /** Per version to build: its release binaries (the truth about its Go and modules) and how it is built. Writes only the tool cache (with server-image: pulls the image, whose binary is read in a folder removed at once). */
 export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: Array<{ plan: VersionPlan; outcome: VersionOutcome }>): Promise<VersionRun[]> {
   const { inputs } = rc.ctx
+  const done = stepBegins('release')
   const runs: VersionRun[] = []
   for (const { plan, outcome } of versions) {
     const known = rc.servers?.get(plan.release.tag)
@@ -117,6 +121,7 @@ export async function prepareVersions(api: GitHubApi, rc: RunContext, versions: 
     runs.push({ plan, server, build: planVersionBuild(rc.ctx, rc.plugin, server, rc.setup, plan), outcome, imageOffers })
   }
   rc.caches.filled(() => true, 'server-binaries')
+  done()
   return runs
 }
 
@@ -153,6 +158,7 @@ async function learnImageFlags(rc: RunContext, server: Server): Promise<Map<stri
 /** Copies first (from the plugin as it is: the workspace's alignment changes it), then every version's alignment. */
 export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise<void> {
   const { inputs } = rc.ctx
+  const done = stepBegins('align')
   for (const r of runs) if (!r.plan.alignsWorkspace) copyPlugin(rc.plugin.dir, r.build.pluginDir, [inputs.outputDir])
   await mapConcurrent(runs, rc.setup.concurrency, async r => {
     const label = labelOf(rc, r.server.release.tag)
@@ -179,6 +185,7 @@ export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise
     }
   })
   for (const r of runs) if (r.outcome.alignment) annotateConflicts(r.outcome.alignment, failureLevel(rc))
+  done()
 }
 
 /** An alignment that stopped on an error go gave: one conflict saying so. */
@@ -201,10 +208,12 @@ function inWorkspace(a: Alignment, r: VersionRun, rc: RunContext): Alignment {
 export async function downloadVersionModules(runs: VersionRun[], rc: RunContext): Promise<void> {
   const ready = runs.filter(r => r.outcome.alignment?.conflicts.length === 0)
   if (ready.length === 0) return
+  const done = stepBegins('modules')
   if (rc.caches.resultOf('modules') !== 'exact') {
     for (const r of ready) await downloadModules(runnersOf(r).tool, r.build.pluginDir, line => stepLog.info(labelOf(rc, r.server.release.tag) !== '' ? `[modules ${labelOf(rc, r.server.release.tag)}] ${line}` : line))
   }
   rc.caches.filled(() => true, 'modules')
+  done()
 }
 
 /** Every platform of every version whose go.mod is aligned, in the server's images, in one pool. */
@@ -213,12 +222,20 @@ export async function buildVersions(runs: VersionRun[], rc: RunContext): Promise
 }
 
 /** Every (plugin, version, platform) of the run in one pool: the module cache and the per-platform build caches are shared. */
-export async function buildPluginVersions(groups: Array<{ runs: VersionRun[]; rc: RunContext }>): Promise<void> {
+export async function buildPluginVersions(groups: Array<{ runs: VersionRun[]; rc: RunContext }>, warmUps?: WarmUps): Promise<void> {
   const [{ rc }] = groups
+  const done = stepBegins('build')
   const { outputDir } = rc.ctx.inputs
   const ready = groups.flatMap(g => g.runs.filter(r => r.outcome.alignment?.conflicts.length === 0).map(r => ({ r, rc: g.rc })))
   const tasks = ready.flatMap(({ r, rc: own }) =>
-    r.build.jobs.map(job => ({ job, dirs: r.build.dirs, pluginDir: r.build.pluginDir, runner: runnersOf(r).forPlatform(job.platform), repoDir: own.setup.layout.repoDir }))
+    r.build.jobs.map(job => ({
+      job,
+      dirs: r.build.dirs,
+      pluginDir: r.build.pluginDir,
+      runner: runnersOf(r).forPlatform(job.platform),
+      repoDir: own.setup.layout.repoDir,
+      ready: () => warmUps?.before(goCacheDir(r.build.dirs, job.platform.id))
+    }))
   )
   const names = tasks.map(t => t.job.assetName)
   await claimOutputs(outputDir, names)
@@ -232,6 +249,7 @@ export async function buildPluginVersions(groups: Array<{ runs: VersionRun[]; rc
   // A platform's build cache is saved once one of its builds with that Go succeeded.
   const built = new Set(ready.flatMap(({ r }) => r.outcome.builds.flatMap(b => (b.ok ? [buildCacheScope(b.job.platform, r.server.build.goVersion)] : []))))
   rc.caches.filled(spec => spec.scope !== undefined && built.has(spec.scope), 'build')
+  done()
 }
 
 /**
@@ -243,6 +261,7 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
   const { inputs } = rc.ctx
   const built = runs.flatMap(r => r.outcome.builds.flatMap(b => (b.artifact ? [{ run: r, job: b.job, name: b.artifact.name }] : [])))
   if (!inputs.verify || built.length === 0) return []
+  const done = stepBegins('verify')
   const artifacts = built.map(x => ({ platform: x.job.platform, path: x.job.outputPath }))
   const judges: Array<{ serverVersion: string; results: Map<string, VerifyResult> }> = []
   for (const r of runs) {
@@ -269,5 +288,6 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
     annotateVerification(r.outcome.verification, labelOf(rc, tag) !== '' ? labelOf(rc, tag) : undefined, failureLevel(rc))
     judges.push({ serverVersion: tag, results: new Map(results.map((v, i) => [built[i].name, v])) })
   }
+  done()
   return compatibilityRows(built.map(x => ({ name: x.name, platform: x.job.platform.id, builtFor: x.run.server.release.tag })), judges)
 }
