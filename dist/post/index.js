@@ -98713,10 +98713,32 @@ function runTimes(now = Date.now()) {
     const total = (now - started) / 1000;
     return { total, goAndDocker: seconds('go-and-docker', now), cache: seconds('cache', now), own: Math.max(0, total - seconds('any', now)) };
 }
-/** One line for the log, e.g. `time: 14.2 s; Go and Docker 12.9 s, caches 0.8 s, the action itself 0.5 s`. */
-function describeRunTimes(t) {
+const stepSpans = new Map();
+/** Marks the start of a pipeline step (`align`, `build`, ...); call the returned function when it ends. */
+function clock_stepBegins(step, now = Date.now()) {
+    const s = stepSpans.get(step) ?? { from: now, to: now, open: 0 };
+    stepSpans.set(step, s);
+    s.open++;
+    let ended = false;
+    return (end = Date.now()) => {
+        if (ended)
+            return;
+        ended = true;
+        s.open--;
+        s.to = Math.max(s.to, end);
+    };
+}
+/** The steps so far in the order they started; one still running ends now. */
+function stepTimes(now = Date.now()) {
+    return [...stepSpans.entries()]
+        .map(([step, s]) => ({ step, from: (s.from - started) / 1000, to: ((s.open > 0 ? now : s.to) - started) / 1000 }))
+        .sort((a, b) => a.from - b.from);
+}
+/** One line for the log, e.g. `time: 14.2 s; Go and Docker 12.9 s, caches 0.8 s, the action itself 0.5 s; steps (s from the start): align 2.0-6.1, build 6.1-13.9`. */
+function describeRunTimes(t, steps = []) {
     const f = (x) => `${x.toFixed(1)} s`;
-    return `time: ${f(t.total)}; Go and Docker ${f(t.goAndDocker)}, caches ${f(t.cache)}, the action itself ${f(t.own)}`;
+    const line = `time: ${f(t.total)}; Go and Docker ${f(t.goAndDocker)}, caches ${f(t.cache)}, the action itself ${f(t.own)}`;
+    return steps.length === 0 ? line : `${line}; steps (s from the start): ${steps.map(s => `${s.step} ${s.from.toFixed(1)}-${s.to.toFixed(1)}`).join(', ')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/cache/keys.ts
@@ -99003,6 +99025,7 @@ class RunCaches {
         if (!this.enabled || specs.length === 0)
             return;
         const started = Date.now();
+        const done = stepBegins('caches');
         const by = { lookupBy: started + this.budget.lookupMs, doneBy: started + this.budget.totalMs };
         const ends = await timed('cache', () => Promise.all(specs.map(s => this.restoreOne(s, present(s), by))));
         const late = specs.filter((_, i) => ends[i] !== undefined);
@@ -99019,6 +99042,7 @@ class RunCaches {
         }
         core.setOutput('cache-hit', cacheHitOutput(this.recorded.map(r => r.result)));
         this.persist();
+        done();
     }
     /** Restores one cache; returns how it ran out of time, if it did. */
     async restoreOne(spec, present, by) {
