@@ -85,6 +85,15 @@ describe('explainMismatches', () => {
     expect(c.message).toBe('example.com/dep cannot be aligned: the plugin links v1.1.0, above the server\'s v1.0.0, because the plugin\'s go.mod requires it: lower that requirement to v1.0.0')
   })
 
+  test('above, required by the plugin\'s own line, and go get lowered it but tidy raised it again: a package the server\'s version lacks', () => {
+    const direct = GRAPH.filter(e => e.from.path !== 'example.com/newlib')
+    const afterMove = parseGoMod('module example.com/plugins/u\n\nrequire example.com/dep v1.0.0\n')
+    expect(explain(dep, { edges: direct, afterMove }).message).toBe(
+      'example.com/dep cannot be aligned: the plugin links v1.1.0, above the server\'s v1.0.0, because the plugin imports a package of example.com/dep that v1.0.0 does not have: ' +
+        'go get lowered it to v1.0.0, and go mod tidy raised it back to v1.1.0 to find that package; change the plugin\'s imports, or build for a server release with example.com/dep v1.1.0 or newer'
+    )
+  })
+
   test('below: requirements never hold a module down, so no chain is blamed; an exclude is', () => {
     const c = explain(shared('example.com/other', 'v0.9.0', 'v1.0.0'))
     expect(c.message).toBe('example.com/other cannot be aligned: the plugin links v0.9.0, below the server\'s v1.0.0, because the plugin\'s go.mod excludes example.com/other v1.0.0 (line 7): remove that exclude')

@@ -110,6 +110,15 @@ function heldDown(s: SharedModule, ctx: ConflictContext, selected: Map<string, s
   const chain = findChain(ctx.edges, ctx.main, { path: s.path, version: s.plugin }, selected)
   if (chain.length === 0) return { why: `and go did not lower it although no requirement in go mod graph asks for ${s.plugin}`, chain, line: lineOf(ctx.goMod, [s.path]) }
   if (chain.length === 2) {
+    // go get lowered it and tidy raised it back: lowering the requirement by hand would not build either.
+    const moved = ctx.mode === 'full' ? ctx.afterMove?.requires.find(r => r.path === s.path) : undefined
+    if (moved && !versionLess(s.server, moved.version)) {
+      return {
+        why: `because the plugin imports a package of ${s.path} that ${s.server} does not have: go get lowered it to ${s.server}, and go mod tidy raised it back to ${s.plugin} to find that package; change the plugin's imports, or build for a server release with ${s.path} ${s.plugin} or newer`,
+        chain,
+        line: lineOf(ctx.goMod, [s.path])
+      }
+    }
     return { why: `because the plugin's go.mod requires it: lower that requirement to ${s.server}`, chain, line: lineOf(ctx.goMod, [s.path]) }
   }
   const dep = nodeOf(chain[1])

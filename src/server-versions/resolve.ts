@@ -13,7 +13,7 @@ import { quoted } from '../run/outside-text.js'
 import { explainApiError } from '../github/explain.js'
 import { type ServerRelease, existingTag, latestTag, releaseAtTag } from '../server/release.js'
 import { describeOrigin, localServer, releaseAtRef } from '../server/candidate.js'
-import type { ServerSource } from '../server/source.js'
+import { type ServerSource, sourceShown } from '../server/source.js'
 import { type VersionRequest, asksForReleases, needsReleaseList, refsOf } from './request.js'
 import { type ListedRelease, selectServerVersions } from './selection.js'
 
@@ -36,7 +36,7 @@ export async function resolveServerVersions(api: GitHubApi, o: ResolveOptions): 
   const repository = `${o.server.owner}/${o.server.name}`
   if (o.source?.kind === 'local') {
     const local = await localServer(o.server, o.source.dir, o.source.shownDir)
-    o.log.info(`Server version of ${repository}: ${local.tag}, ${describeOrigin(local.origin, local.tag)} (server-source: ${o.source.shownDir})`)
+    o.log.info(`Server version of ${repository}: ${local.tag}, ${describeOrigin(local.origin, local.tag)} (server-source: ${sourceShown(o.source)})`)
     return [local]
   }
   const releases = asksForReleases(o.request) ? await resolveReleases(api, o) : []

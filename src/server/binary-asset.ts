@@ -101,3 +101,9 @@ export function chooseExecutable(entries: ArchiveEntry[], stem: string, assetNam
   const problem = executables.length === 0 ? 'holds no ELF executable' : `holds several ELF executables and none is named ${shownName(stem)}`
   return { error: `${shownName(assetName)} ${problem}; it holds: ${holds}` }
 }
+
+/**
+ * Who a server binary is, in reports: a release asset by its name, or the file
+ * server-binary named (a path: it has a `/`, which no asset name has).
+ */
+export const binaryWitness = (name: string): string => (name.includes('/') ? `server binary ${name}` : `release binary ${name}`)

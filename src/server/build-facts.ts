@@ -12,6 +12,7 @@ import type { GoModule } from '../binary/go-modinfo.js'
 import type { ServerBuildFlags } from '../compile/fingerprint-flags.js'
 import { SERVER_BUILD_FLAGS_UNKNOWN } from '../compile/fingerprint-flags.js'
 import { parseGoVersion, sameGoRelease } from '../go-version.js'
+import { binaryWitness } from './binary-asset.js'
 import type { ServerRelease } from './release.js'
 
 export interface ModuleVersion {
@@ -67,7 +68,7 @@ export function serverBuildOf(release: Pick<ServerRelease, 'goVersion' | 'goVers
   if (!binaryGo) {
     notes.push(`${first.assetName} was built with "${info.goVersion}", not a Go release; the Go version comes from ${release.goVersionSource}`)
   } else {
-    goVersionSource = `release binary ${first.assetName}`
+    goVersionSource = binaryWitness(first.assetName)
     if (!sameGoRelease(binaryGo, release.goVersion)) {
       notes.push(`${first.assetName} was built with go${binaryGo}, but the server's ${release.goVersionSource} says ${release.goVersion}: the binary is the truth (plugins must be built with go${binaryGo}; the build images are still named after ${release.goVersion})`)
       goVersion = binaryGo

@@ -43,7 +43,7 @@ export function candidateLabel(origin: Exclude<ServerOrigin, { kind: 'release' }
 /** How a candidate is named in log lines: `ref:master at 1a2b3c4...`, `the checkout server at 1a2b3c4...`. */
 export function describeOrigin(origin: ServerOrigin, tag: string): string {
   if (origin.kind === 'ref') return `ref:${origin.ref} at ${origin.sha}`
-  if (origin.kind === 'local') return `the checkout ${origin.dir}${origin.sha ? ` at ${origin.sha}` : ' (not a git repository)'}`
+  if (origin.kind === 'local') return `the checkout ${origin.dir === '.' ? "in the workspace's root" : origin.dir}${origin.sha ? ` at ${origin.sha}` : ' (not a git repository)'}`
   return tag
 }
 

@@ -32,6 +32,9 @@ function insideWorkspace(input: string, value: string, workspace: string, accept
   return real
 }
 
+/** server-source as messages show it: `local` for the workspace's root, else the folder. */
+export const sourceShown = (s: { shownDir: string }): string => (s.shownDir === '.' ? 'local' : s.shownDir)
+
 export function parseServerSource(value: string, workspace: string): ServerSource {
   if (value === 'github') return { kind: 'github' }
   const folder = value === 'local' ? '.' : value
@@ -68,7 +71,7 @@ export function parseBinaryPath(value: string, workspace: string): Extract<Serve
 export function checkCandidateInputs(i: { source: ServerSource; request: VersionRequest; binary: ServerBinarySetting; serverImage?: string }): void {
   const refs = i.request.terms.filter(t => t.kind === 'ref')
   if (i.source.kind === 'local' && (i.request.terms.length !== 1 || i.request.terms[0].kind !== 'latest')) {
-    throw new InputError('server-version', `${quoted(i.request.text)} with server-source ${i.source.shownDir}: the checkout is the only server version`, 'server-version left unset (latest) with a local server-source, or server-source: github')
+    throw new InputError('server-version', `${quoted(i.request.text)} with server-source ${sourceShown(i.source)}: the checkout is the only server version`, 'server-version left unset (latest) with a local server-source, or server-source: github')
   }
   if (i.binary.kind === 'file') {
     const oneRef = i.source.kind === 'github' && refs.length === 1 && i.request.terms.length === 1
@@ -81,7 +84,7 @@ export function checkCandidateInputs(i: { source: ServerSource; request: Version
     }
   }
   if (i.serverImage !== undefined && (i.source.kind === 'local' || refs.length > 0)) {
-    const which = i.source.kind === 'local' ? `server-source ${i.source.shownDir}` : refs.map(t => t.text).join(', ')
+    const which = i.source.kind === 'local' ? `server-source ${sourceShown(i.source)}` : refs.map(t => t.text).join(', ')
     throw new InputError('server-image', `${which} has no published server image to put the plugin in`, 'server-image empty with ref: versions or a local server-source (the .so files are still built and proven)')
   }
 }

@@ -9,6 +9,7 @@
 import { type BinaryFacts, readBinaryFactsFromFile } from '../binary/facts.js'
 import { describeVersion } from './diagnosis.js'
 import { type PluginSetProof, type SetMember, pluginSetDetails, provePluginSet } from './plugin-set.js'
+import { binaryWitness } from '../server/binary-asset.js'
 import type { Witness } from './witness.js'
 
 /** A file beside this run's: another plugin's .so (input with-plugins), and what its refusal means. */
@@ -98,7 +99,7 @@ export function setOutcomeOf(proof: PluginSetProof, i: Pick<SetInput, 'serverVer
     serverVersion: i.serverVersion,
     platform: i.platform,
     status,
-    witness: `release binary ${proof.witness}`,
+    witness: binaryWitness(proof.witness),
     files: proof.members.map(m => m.file),
     detail: proof.summary,
     ...(proof.failure ? { failure: proof.failure } : {}),
@@ -123,7 +124,7 @@ export async function verifySet(i: SetInput): Promise<SetOutcome> {
       plugins.push({ name: f.name, facts: await readBinaryFactsFromFile(f.path, f.name) })
     } catch (e) {
       const detail = `cannot read ${f.name}: ${(e as Error).message}`
-      return { ...base, status: 'failed', witness: `release binary ${i.witness.assetName}`, detail, failure: { file: f.name, message: detail } }
+      return { ...base, status: 'failed', witness: binaryWitness(i.witness.assetName), detail, failure: { file: f.name, message: detail } }
     }
   }
   const proof = provePluginSet({ server: i.witness.facts, witness: i.witness.assetName, plugins, symbols: i.symbols })

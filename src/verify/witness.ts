@@ -7,6 +7,7 @@
  */
 import { type BinaryFacts, readBinaryFactsFromFile } from '../binary/facts.js'
 import type { Platform } from '../platform.js'
+import { binaryWitness } from '../server/binary-asset.js'
 import { type LoaderVerdict, type VerifyOptions, verifyArtifacts } from './loader-witness.js'
 import { type PackageDifference, proofDetails, proveStatically } from './static-proof.js'
 
@@ -15,7 +16,7 @@ export const LOADER_WITNESS = 'stand-in loader'
 export interface VerifyResult {
   platform: string
   status: 'loaded' | 'failed' | 'not-verified'
-  /** Who judged: `release binary gotify-linux-arm64.zip` or `stand-in loader`. */
+  /** Who judged: `release binary gotify-linux-arm64.zip`, `server binary ./build/gotify` (a server-binary file) or `stand-in loader`. */
   witness: string
   /** static: fingerprints compared; else how the loader ran. */
   method: 'static' | LoaderVerdict['method']
@@ -67,7 +68,7 @@ export async function verifyPlatforms(o: WitnessOptions): Promise<VerifyResult[]
 }
 
 async function proveAgainstBinary(artifact: WitnessOptions['artifacts'][number], w: Extract<Witness, { kind: 'release-binary' }>, o: WitnessOptions): Promise<VerifyResult> {
-  const base = { platform: artifact.platform.id, witness: `release binary ${w.assetName}`, method: 'static' as const }
+  const base = { platform: artifact.platform.id, witness: binaryWitness(w.assetName), method: 'static' as const }
   let plugin: BinaryFacts
   try {
     plugin = await readBinaryFactsFromFile(artifact.path, artifact.path.split('/').pop())
