@@ -34,6 +34,8 @@ export interface BuildTask {
   repoDir?: string
   /** What must be done before it builds: its build cache's warm-up (src/compile/warm-up.ts). */
   ready?: () => Promise<void> | undefined
+  /** Several plugins: which one it builds (named in annotations), and whether its failure only warns (not in required-plugins). */
+  plugin?: { name: string; warnOnly: boolean }
 }
 
 export interface BuildOptions {
@@ -52,7 +54,7 @@ export async function buildPlatforms(tasks: BuildTask[], opts: BuildOptions): Pr
     // A stale file from an earlier run must never pass for this run's output.
     await rm(job.outputPath, { force: true })
   }
-  return mapConcurrent(tasks, opts.concurrency, async ({ job, pluginDir, runner, repoDir, ready }) => {
+  return mapConcurrent(tasks, opts.concurrency, async ({ job, pluginDir, runner, repoDir, ready, plugin }) => {
     await ready?.()
     const r = await runner.go(job.goArgs, { dir: pluginDir, env: job.env })
     const outcome: BuildOutcome = { job, builtIn: runner.where, ok: r.code === 0, seconds: r.seconds, log: r.output, errors: [] }
@@ -62,13 +64,13 @@ export async function buildPlatforms(tasks: BuildTask[], opts: BuildOptions): Pr
     } else {
       outcome.errors = parseCompilerErrors(r.output, job.workdir, repoDir ?? opts.repoDir)
     }
-    showBuild(outcome)
+    showBuild(outcome, plugin)
     return outcome
   })
 }
 
 /** The whole log in its own group, printed when the platform is done so logs never interleave. */
-function showBuild(o: BuildOutcome): void {
+function showBuild(o: BuildOutcome, plugin?: BuildTask['plugin']): void {
   const compiled = compiledPackages(o.log).length
   // What a restored build cache saves shows here: only what changed gets compiled.
   const status = o.ok ? `ok in ${o.seconds.toFixed(1)} s, ${compiled} package${compiled === 1 ? '' : 's'} compiled` : 'FAILED'
@@ -79,8 +81,14 @@ function showBuild(o: BuildOutcome): void {
   if (o.ok) stepLog.info(`${o.job.platform.id}: the .so needs C library ${o.glibc ?? 'none (no glibc symbol versions)'} (built in ${o.builtIn})`)
   if (o.ok) return
   const found = o.errors.length > 0 ? o.errors : [{ message: o.log.trim().split('\n').slice(-5).join(' | ') || 'go build failed' }]
+  const of = plugin ? `, plugin ${plugin.name}` : ''
   for (const e of found.slice(0, 20)) {
-    stepLog.error(`${o.job.platform.id} (server ${o.job.serverVersion}): ${e.message}`, { title: `go build failed for ${o.job.platform.id}`, file: e.file, startLine: e.line, startColumn: e.column })
+    stepLog[plugin?.warnOnly ? 'warning' : 'error'](`${o.job.platform.id} (server ${o.job.serverVersion}${of}): ${e.message}`, {
+      title: `go build failed for ${o.job.platform.id}${of}`,
+      file: e.file,
+      startLine: e.line,
+      startColumn: e.column
+    })
   }
 }
 

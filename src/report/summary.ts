@@ -86,7 +86,7 @@ function versionSection(v: VersionOutcome, o: RunOutcome, multi: boolean): strin
     lines.push(`${h(3)} go.mod alignment (${a.mode})`, '')
     if (a.changes.length === 0) lines.push('No change.', '')
     else lines.push('| module | from | to |', '| --- | --- | --- |', ...a.changes.map(c => `| ${code(c.path)} | ${c.from} | ${c.to} |`), '')
-    for (const c of a.conflicts) lines.push(`- :x: ${c.message}`)
+    for (const c of a.conflicts) lines.push(`- :x: ${markdownText(c.message)}`)
     const conflicting = new Set(a.conflicts.map(c => c.path))
     const others = unaligned(a.shared).filter(x => !conflicting.has(x.path))
     if (a.conflicts.length === 0) for (const s of others) lines.push(`- :warning: ${code(s.path)} is ${s.plugin} in the plugin but ${s.server} in the server`)

@@ -31,14 +31,16 @@ export function annotateConflicts(alignment: Alignment, level: FailureLevel = 'e
   }
 }
 
-/** `serverVersion`: named when the run builds several. */
-export function annotateVerification(results: VerifyResult[], serverVersion?: string, level: FailureLevel = 'error'): void {
-  const on = serverVersion ? ` (server ${serverVersion})` : ''
+/** `where`: the server version when the run builds several, the plugin when it builds several. */
+export function annotateVerification(results: VerifyResult[], where: { server?: string; plugin?: string } = {}, level: FailureLevel = 'error'): void {
+  const named = [where.server ? `server ${where.server}` : undefined, where.plugin ? `plugin ${where.plugin}` : undefined].filter(x => x !== undefined).join(', ')
+  const on = named ? ` (${named})` : ''
+  const title = (what: string, platform: string): string => `${what} (${[platform, named].filter(x => x !== '').join(', ')})`
   for (const v of results) {
-    if (v.status === 'failed') stepLog[level](`${v.platform}${on}: ${v.detail}`, { title: `plugin does not load (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
+    if (v.status === 'failed') stepLog[level](`${v.platform}${on}: ${v.detail}`, { title: title('plugin does not load', v.platform) })
     if (v.status === 'not-verified') stepLog.warning(`${v.platform}${on}: not verified: ${v.detail}`)
     // A plugin that loads but needs a newer C library (a native build links the runner's) or another Go patch release.
-    if (v.status === 'loaded') for (const w of v.warnings) stepLog.warning(`${v.platform}${on}: ${w}`, { title: `plugin loads with a warning (${v.platform}${serverVersion ? `, server ${serverVersion}` : ''})` })
+    if (v.status === 'loaded') for (const w of v.warnings) stepLog.warning(`${v.platform}${on}: ${w}`, { title: title('plugin loads with a warning', v.platform) })
   }
 }
 

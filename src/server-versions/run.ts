@@ -234,7 +234,8 @@ export async function buildPluginVersions(groups: Array<{ runs: VersionRun[]; rc
       pluginDir: r.build.pluginDir,
       runner: runnersOf(r).forPlatform(job.platform),
       repoDir: own.setup.layout.repoDir,
-      ready: () => warmUps?.before(goCacheDir(r.build.dirs, job.platform.id))
+      ready: () => warmUps?.before(goCacheDir(r.build.dirs, job.platform.id)),
+      ...(own.label !== undefined ? { plugin: { name: own.label, warnOnly: own.notRequired === true } } : {})
     }))
   )
   const names = tasks.map(t => t.job.assetName)
@@ -285,7 +286,7 @@ export async function verifyVersions(runs: VersionRun[], rc: RunContext): Promis
       log: (platform, line) => stepLog.info(`[${tagged(rc, tag, 'verify')} ${platform}] ${line}`)
     })
     r.outcome.verification = results.filter((_, i) => built[i].run === r)
-    annotateVerification(r.outcome.verification, labelOf(rc, tag) !== '' ? labelOf(rc, tag) : undefined, failureLevel(rc))
+    annotateVerification(r.outcome.verification, { server: rc.several ? tag : undefined, plugin: rc.label }, failureLevel(rc))
     judges.push({ serverVersion: tag, results: new Map(results.map((v, i) => [built[i].name, v])) })
   }
   done()
