@@ -4,18 +4,10 @@ import { summaryMarkdown } from '../../src/report/summary.js'
 import { firstBuildError, goModChangesText, pluginRow, pluginRowLine, pluginRows } from '../../src/report/plugin-report.js'
 import type { BuildOutcome } from '../../src/compile/build.js'
 import type { VerifyResult } from '../../src/verify/witness.js'
+import { REPORT_SERVER, alignedDep } from '../support/report-fixtures.js'
 
-const server = { owner: 'gotify', name: 'server', tag: 'v2.9.1', origin: { kind: 'release' as const }, goVersion: '1.26.0', goVersionSource: 'GO_VERSION' as const, goMod: '' }
-const alignment = {
-  mode: 'full' as const,
-  serverModules: [],
-  shared: [{ path: 'example.com/dep', plugin: 'v1.0.0', server: 'v1.0.0', linked: true }],
-  changes: [{ path: 'example.com/dep', from: 'v1.1.0', to: 'v1.0.0' }],
-  conflicts: [],
-  changed: true,
-  diff: '',
-  goModPath: '/ws/a/go.mod'
-}
+const server = REPORT_SERVER
+const alignment = alignedDep('/ws/a/go.mod')
 const job = (plugin: string) => ({ platform: { id: 'linux-amd64', os: 'linux', arch: 'amd64' }, serverVersion: 'v2.9.1', image: 'gotify/build:1.26.0-linux-amd64', assetName: `${plugin}-linux-amd64.so`, outputPath: `/ws/build/${plugin}.so`, goArgs: [], workdir: '/proj', env: {} })
 const built = (plugin: string, ok = true, extra: Partial<BuildOutcome> = {}): BuildOutcome => ({ job: job(plugin), ok, seconds: 1, log: '', errors: [], ...extra })
 const verified = (status: VerifyResult['status'], extra: Partial<VerifyResult> = {}): VerifyResult => ({ platform: 'linux-amd64', status, witness: 'release binary gotify-linux-amd64.zip', method: 'static', detail: 'proven', glibc: {}, warnings: [], ...extra })

@@ -1,18 +1,10 @@
 import { compatReport } from '../../src/report/compat-report.js'
 import { isCompatible, type RunOutcome, type VersionOutcome } from '../../src/report/outcome.js'
 import { summaryMarkdown } from '../../src/report/summary.js'
+import { REPORT_SERVER, alignedDep } from '../support/report-fixtures.js'
 
-const server = { owner: 'gotify', name: 'server', tag: 'v2.9.1', origin: { kind: 'release' as const }, goVersion: '1.26.0', goVersionSource: 'GO_VERSION' as const, goMod: '' }
-const alignment = {
-  mode: 'full' as const,
-  serverModules: [],
-  shared: [{ path: 'example.com/dep', plugin: 'v1.0.0', server: 'v1.0.0', linked: true }],
-  changes: [{ path: 'example.com/dep', from: 'v1.1.0', to: 'v1.0.0' }],
-  conflicts: [],
-  changed: true,
-  diff: '-require example.com/dep v1.1.0\n+require example.com/dep v1.0.0\n',
-  goModPath: '/ws/go.mod'
-}
+const server = REPORT_SERVER
+const alignment = alignedDep('/ws/go.mod', '-require example.com/dep v1.1.0\n+require example.com/dep v1.0.0\n')
 const baseVersion: VersionOutcome = { server, alignsWorkspace: true, alignment, builds: [], verification: [], artifacts: [] }
 /** A one-version run. */
 const one = (v: Partial<VersionOutcome> = {}, run: Partial<RunOutcome> = {}): RunOutcome => ({ request: server.tag, versions: [{ ...baseVersion, ...v }], compatibility: [], ...run })
