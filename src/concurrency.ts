@@ -1,8 +1,13 @@
 import * as os from 'node:os'
 
+/** The cores this process may use. */
+export function availableCores(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length)
+}
+
 /** How many containers at once: the runner's cores (Go builds are CPU-bound). */
 export function defaultConcurrency(): number {
-  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length)
+  return availableCores()
 }
 
 /** Like Promise.all over `items`, with at most `limit` running at once; order is kept. */

@@ -26,6 +26,12 @@ test('one job per platform, in the server image, with the server build flags and
   expect(withFlags[0].env.GOFLAGS).toBe('-tags=x -modcacherw')
 })
 
+test('the compiler collects garbage less often (GOGC 400) unless go-env says otherwise', () => {
+  expect(planBuilds({ inputs, server, pluginName: 'echo', pluginWorkdir: '/proj' }).map(j => j.env.GOGC)).toEqual(['400', '400'])
+  const own = planBuilds({ inputs: { ...inputs, goEnv: { GOGC: '100' } }, server, pluginName: 'echo', pluginWorkdir: '/proj' })
+  expect(own.map(j => j.env.GOGC)).toEqual(['100', '100'])
+})
+
 test('a server tag that would put a slash in a file name is refused before anything is written', () => {
   expect(() => planBuilds({ inputs, server: { ...server, tag: 'release/2.9' }, pluginName: 'echo', pluginWorkdir: '/proj' })).toThrow(InputError)
 })

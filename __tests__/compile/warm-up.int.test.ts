@@ -7,13 +7,13 @@ import { promisify } from 'node:util'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { type HostDirs, containerMounts, goCacheDir, hostFoldersToCreate } from '../../src/container/layout.js'
-import { DockerGoRunner } from '../../src/go-runner/docker.js'
-import { planBuilds } from '../../src/compile/plan.js'
+import { type HostDirs, goCacheDir } from '../../src/container/layout.js'
+import type { DockerGoRunner } from '../../src/go-runner/docker.js'
 import { startWarmUps } from '../../src/compile/warm-up.js'
 import { hasContent } from '../../src/cache/store.js'
 import { parsePlatform } from '../../src/platform.js'
 import { requireImage } from '../support/toolchains.js'
+import { type StdPluginJob, stdPluginBuilds, stdPluginRunner } from '../support/std-plugin.js'
 
 const run = promisify(execFile)
 const PLATFORMS = ['linux-amd64', 'linux-386', 'linux-arm-7', 'linux-arm64'].map(id => parsePlatform(id))
@@ -29,22 +29,8 @@ const stdCompiled = (output: string): string[] =>
     .map(l => l.trim())
     .filter(l => /^[A-Za-z0-9_./-]+$/.test(l) && !l.split('/')[0].includes('.') && l !== 'command-line-arguments')
 
-/** The action's build plan of a small plugin (no module outside std), and its platforms' Docker runners, over their own build caches. */
-function setUp(name: string): { dirs: HostDirs; jobs: ReturnType<typeof planBuilds>; pluginDir: string } {
-  const dirs: HostDirs = { source: path.join(root, name, 'src'), scratch: path.join(root, name, 'scratch'), goModCache: path.join(root, name, 'mod'), goCacheRoot: path.join(root, name, 'gocache'), outputDir: path.join(root, name, 'out') }
-  for (const p of PLATFORMS) for (const d of hostFoldersToCreate(dirs, p.id)) fs.mkdirSync(d, { recursive: true })
-  fs.writeFileSync(path.join(dirs.source, 'go.mod'), 'module example.com/warm\n\ngo 1.21\n')
-  fs.writeFileSync(path.join(dirs.source, 'plugin.go'), 'package main\n\nimport (\n\t"fmt"\n\t"strings"\n)\n\nfunc Hello() string { return fmt.Sprint(strings.ToUpper("hi")) }\n')
-  const jobs = planBuilds({
-    inputs: { platforms: PLATFORMS, buildImage: 'gotify/build:{go-version}-{platform}', assetName: '{plugin}-{platform}.so', outputDir: dirs.outputDir!, ldflags: '-w -s', buildArgs: [], goEnv: { GOFLAGS: '-mod=mod' }, package: '.' },
-    server: { owner: 'gotify', name: 'server', tag: 'v3.0.0', goVersion },
-    pluginName: 'warm',
-    pluginWorkdir: '/proj'
-  })
-  return { dirs, jobs, pluginDir: dirs.source }
-}
-
-const runnerOf = (dirs: HostDirs, job: ReturnType<typeof planBuilds>[number]): DockerGoRunner => new DockerGoRunner(job.image, containerMounts(dirs, job.platform.id), {}, goVersion)
+const setUp = (name: string): ReturnType<typeof stdPluginBuilds> => stdPluginBuilds(root, name, PLATFORMS, goVersion)
+const runnerOf = (dirs: HostDirs, job: StdPluginJob): DockerGoRunner => stdPluginRunner(dirs, job, goVersion)
 
 beforeAll(async () => {
   goVersion = (await run('go', ['env', 'GOVERSION'])).stdout.trim().replace(/^go/, '')

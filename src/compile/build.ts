@@ -20,6 +20,8 @@ export interface BuildOutcome {
   artifact?: Artifact
   /** The highest GLIBC_x.y the .so needs: a native build links against the runner's C library. */
   glibc?: string
+  /** The cores it was given (GOMAXPROCS) while other builds ran beside it; absent: every core. */
+  cores?: number
 }
 
 /** A build job, the folders it builds from and how Go runs for it (a server version's own copy of the plugin, when it has one). */
@@ -40,6 +42,8 @@ export interface BuildTask {
 
 export interface BuildOptions {
   concurrency: number
+  /** The runner's cores, shared by the builds that run at once. */
+  cores: number
   /** The plugin folder relative to the repository root, for annotations. */
   repoDir: string
 }
@@ -54,10 +58,11 @@ export async function buildPlatforms(tasks: BuildTask[], opts: BuildOptions): Pr
     // A stale file from an earlier run must never pass for this run's output.
     await rm(job.outputPath, { force: true })
   }
-  return mapConcurrent(tasks, opts.concurrency, async ({ job, pluginDir, runner, repoDir, ready, plugin }) => {
+  return mapConcurrent(tasks, opts.concurrency, async ({ job, pluginDir, runner, repoDir, ready, plugin }, index) => {
     await ready?.()
-    const r = await runner.go(job.goArgs, { dir: pluginDir, env: job.env })
-    const outcome: BuildOutcome = { job, builtIn: runner.where, ok: r.code === 0, seconds: r.seconds, log: r.output, errors: [] }
+    const procs = goMaxProcs({ cores: opts.cores, concurrency: opts.concurrency, queued: tasks.length - index - 1, env: job.env })
+    const r = await runner.go(job.goArgs, { dir: pluginDir, env: procs ? { ...job.env, GOMAXPROCS: String(procs) } : job.env })
+    const outcome: BuildOutcome = { job, builtIn: runner.where, ok: r.code === 0, seconds: r.seconds, log: r.output, errors: [], ...(procs ? { cores: procs } : {}) }
     if (outcome.ok) {
       outcome.artifact = { platform: job.platform.id, path: job.outputPath, name: job.assetName, ...(await describeFile(job.outputPath)) }
       outcome.glibc = await glibcOf(job.outputPath)
@@ -69,13 +74,26 @@ export async function buildPlatforms(tasks: BuildTask[], opts: BuildOptions): Pr
   })
 }
 
+/**
+ * GOMAXPROCS for a build starting now, or undefined for Go's own (every core).
+ * Builds that run side by side each get their share of the cores: a go build
+ * with every core already keeps them busy, and two such builds on the same
+ * cores cost about an eighth more CPU for nothing (README, Benchmarks). The last
+ * build to start keeps every core: when the others end it has them alone.
+ * A GOMAXPROCS in the workflow's go-env wins.
+ */
+export function goMaxProcs(o: { cores: number; concurrency: number; queued: number; env: Record<string, string> }): number | undefined {
+  if (o.env.GOMAXPROCS !== undefined || o.queued === 0 || o.concurrency <= 1) return undefined
+  return Math.max(1, Math.floor(o.cores / o.concurrency))
+}
+
 /** The whole log in its own group, printed when the platform is done so logs never interleave. */
 function showBuild(o: BuildOutcome, plugin?: BuildTask['plugin']): void {
   const compiled = compiledPackages(o.log).length
   // What a restored build cache saves shows here: only what changed gets compiled.
   const status = o.ok ? `ok in ${o.seconds.toFixed(1)} s, ${compiled} package${compiled === 1 ? '' : 's'} compiled` : 'FAILED'
   stepLog.startGroup(`build ${o.job.platform.id} for ${o.job.serverVersion} (${o.builtIn ?? o.job.image}): ${status}`)
-  stepLog.info(`go ${o.job.goArgs.join(' ')}`)
+  stepLog.info(`${o.cores ? `GOMAXPROCS=${o.cores} ` : ''}go ${o.job.goArgs.join(' ')}`)
   if (o.log.trim() !== '') stepLog.info(o.log.trimEnd())
   stepLog.endGroup()
   if (o.ok) stepLog.info(`${o.job.platform.id}: the .so needs C library ${o.glibc ?? 'none (no glibc symbol versions)'} (built in ${o.builtIn})`)

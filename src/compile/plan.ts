@@ -54,6 +54,14 @@ export function templateValues(server: ServerTarget, platform: Platform, plugin:
   }
 }
 
+/**
+ * The compiler's garbage collector target for every build (go-env may set its
+ * own). At 400 instead of Go's 100 a cold compile took a quarter less CPU and
+ * about 140 MiB more memory (README, Benchmarks), and the .so is byte for byte
+ * the same: GOGC tunes the compiler's run, not its output.
+ */
+export const BUILD_GOGC = '400'
+
 const IMAGE_REF = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/
 
 export function imageFor(template: string, values: Record<string, string>): string {
@@ -116,7 +124,7 @@ export function planBuilds({ inputs, server, pluginName, pluginWorkdir, outputWo
       // Mirrors the server's release build: no -trimpath, module cache at /go/pkg/mod. -v names the packages compiled, not those the build cache had.
       goArgs: ['build', '-v', '-buildmode=plugin', `-ldflags=${inputs.ldflags}`, ...inputs.buildArgs, '-o', path.posix.join(outputWorkdir, assetName), pkg],
       workdir: pluginWorkdir,
-      env: withFixedGoEnv({ ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform) }, server.goVersion)
+      env: withFixedGoEnv({ GOGC: BUILD_GOGC, ...inputs.goEnv, CGO_ENABLED: '1', ...platformGoEnv(platform) }, server.goVersion)
     }
   })
 }

@@ -18,7 +18,7 @@ import { buildCacheScope } from '../cache/keys.js'
 import { serverBinariesCache } from '../cache/specs.js'
 import type { RunCaches } from '../cache/store.js'
 import { templateValues } from '../compile/plan.js'
-import { mapConcurrent } from '../concurrency.js'
+import { availableCores, mapConcurrent } from '../concurrency.js'
 import type { ActionContext } from '../run/context.js'
 import { StepError } from '../errors.js'
 import type { GitHubApi } from '../github/api.js'
@@ -240,7 +240,7 @@ export async function buildPluginVersions(groups: Array<{ runs: VersionRun[]; rc
   )
   const names = tasks.map(t => t.job.assetName)
   await claimOutputs(outputDir, names)
-  const outcomes = await buildPlatforms(tasks, { concurrency: rc.setup.concurrency, repoDir: rc.setup.layout.repoDir })
+  const outcomes = await buildPlatforms(tasks, { concurrency: rc.setup.concurrency, cores: availableCores(), repoDir: rc.setup.layout.repoDir })
   await recordOutputs(outputDir, names)
   let next = 0
   for (const { r } of ready) {
