@@ -1,39 +1,21 @@
 // Real Docker, the real build images, real go: builds that share the runner's
 // cores each get their share (GOMAXPROCS) and the compiler collects garbage less
 // often (GOGC), and neither changes a byte of the .so a plain `go build` makes.
-import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { promisify } from 'node:util'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
 import { buildPlatforms } from '../../src/compile/build.js'
 import { parsePlatform } from '../../src/platform.js'
-import { requireImage } from '../support/toolchains.js'
-import { stdPluginBuilds, stdPluginRunner } from '../support/std-plugin.js'
+import { stdPluginBuilds, stdPluginRunner, stdPluginSuite } from '../support/std-plugin.js'
 
-const run = promisify(execFile)
 const PLATFORMS = ['linux-amd64', 'linux-arm64'].map(id => parsePlatform(id))
 const LONG = 600_000
 const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 
-let root: string
-let goVersion: string
-
-beforeAll(async () => {
-  goVersion = (await run('go', ['env', 'GOVERSION'])).stdout.trim().replace(/^go/, '')
-  for (const p of PLATFORMS) await requireImage(`gotify/build:${goVersion}-${p.id}`)
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'build-int-'))
-}, LONG)
-
-afterAll(async () => {
-  await run('chmod', ['-R', 'u+w', root]).catch(() => undefined)
-  fs.rmSync(root, { recursive: true, force: true })
-})
+const suite = stdPluginSuite('build-int-', PLATFORMS, LONG)
 
 test('two builds on two cores: the first gets one core, the last every core, and each .so is byte for byte a plain build\'s', async () => {
-  const tuned = stdPluginBuilds(root, 'tuned', PLATFORMS, goVersion)
-  const tasks = tuned.jobs.map(job => ({ job, dirs: tuned.dirs, pluginDir: tuned.pluginDir, runner: stdPluginRunner(tuned.dirs, job, goVersion) }))
+  const tuned = stdPluginBuilds(suite.root, 'tuned', PLATFORMS, suite.goVersion)
+  const tasks = tuned.jobs.map(job => ({ job, dirs: tuned.dirs, pluginDir: tuned.pluginDir, runner: stdPluginRunner(tuned.dirs, job, suite.goVersion) }))
   const outcomes = await buildPlatforms(tasks, { concurrency: 2, cores: 2, repoDir: '.' })
   expect(outcomes.map(o => ({ platform: o.job.platform.id, ok: o.ok, cores: o.cores, gogc: o.job.env.GOGC }))).toEqual([
     { platform: 'linux-amd64', ok: true, cores: 1, gogc: '400' },
@@ -41,11 +23,11 @@ test('two builds on two cores: the first gets one core, the last every core, and
   ])
 
   // The same plugin, the same image and flags, Go's own GOGC and GOMAXPROCS, build caches of its own.
-  const plain = stdPluginBuilds(root, 'plain', PLATFORMS, goVersion)
+  const plain = stdPluginBuilds(suite.root, 'plain', PLATFORMS, suite.goVersion)
   for (const job of plain.jobs) {
     const { GOGC, ...env } = job.env
     expect(GOGC).toBe('400')
-    const r = await stdPluginRunner(plain.dirs, job, goVersion).go(job.goArgs, { dir: plain.pluginDir, env })
+    const r = await stdPluginRunner(plain.dirs, job, suite.goVersion).go(job.goArgs, { dir: plain.pluginDir, env })
     expect({ platform: job.platform.id, code: r.code }).toEqual({ platform: job.platform.id, code: 0 })
   }
   expect(plain.jobs.map(j => ({ platform: j.platform.id, sha256: sha256(j.outputPath) }))).toEqual(outcomes.map(o => ({ platform: o.job.platform.id, sha256: o.artifact?.sha256 })))

@@ -2,25 +2,19 @@
 // the warm-up, each platform's plugin build compiles no standard library
 // package (`go build -v` names every package it compiled rather than found
 // in the build cache); without it, the same build compiles them.
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { type HostDirs, goCacheDir } from '../../src/container/layout.js'
 import type { DockerGoRunner } from '../../src/go-runner/docker.js'
 import { startWarmUps } from '../../src/compile/warm-up.js'
 import { hasContent } from '../../src/cache/store.js'
 import { parsePlatform } from '../../src/platform.js'
-import { requireImage } from '../support/toolchains.js'
-import { type StdPluginJob, stdPluginBuilds, stdPluginRunner } from '../support/std-plugin.js'
+import { type StdPluginJob, stdPluginBuilds, stdPluginRunner, stdPluginSuite } from '../support/std-plugin.js'
 
-const run = promisify(execFile)
 const PLATFORMS = ['linux-amd64', 'linux-386', 'linux-arm-7', 'linux-arm64'].map(id => parsePlatform(id))
 const LONG = 900_000
 
-let root: string
-let goVersion: string
+const suite = stdPluginSuite('warm-up-int-', PLATFORMS, LONG)
 
 /** The packages `go build -v` compiled that belong to the standard library (no dot in the first path element). */
 const stdCompiled = (output: string): string[] =>
@@ -29,19 +23,8 @@ const stdCompiled = (output: string): string[] =>
     .map(l => l.trim())
     .filter(l => /^[A-Za-z0-9_./-]+$/.test(l) && !l.split('/')[0].includes('.') && l !== 'command-line-arguments')
 
-const setUp = (name: string): ReturnType<typeof stdPluginBuilds> => stdPluginBuilds(root, name, PLATFORMS, goVersion)
-const runnerOf = (dirs: HostDirs, job: StdPluginJob): DockerGoRunner => stdPluginRunner(dirs, job, goVersion)
-
-beforeAll(async () => {
-  goVersion = (await run('go', ['env', 'GOVERSION'])).stdout.trim().replace(/^go/, '')
-  for (const p of PLATFORMS) await requireImage(`gotify/build:${goVersion}-${p.id}`)
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'warm-up-int-'))
-}, LONG)
-
-afterAll(async () => {
-  await run('chmod', ['-R', 'u+w', root]).catch(() => undefined)
-  fs.rmSync(root, { recursive: true, force: true })
-})
+const setUp = (name: string): ReturnType<typeof stdPluginBuilds> => stdPluginBuilds(suite.root, name, PLATFORMS, suite.goVersion)
+const runnerOf = (dirs: HostDirs, job: StdPluginJob): DockerGoRunner => stdPluginRunner(dirs, job, suite.goVersion)
 
 test('after the warm-up, the plugin build of every platform (arm-7 and 386 too) compiles only the plugin\'s own package', async () => {
   const { dirs, jobs, pluginDir } = setUp('warmed')

@@ -1,12 +1,18 @@
 // A small plugin that imports only the standard library, planned for build as the
 // action plans it (src/compile/plan.ts), with each platform's Docker runner over
 // build caches of its own: what the compile tests build in the real images.
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { type HostDirs, containerMounts, hostFoldersToCreate } from '../../src/container/layout.js'
 import { DockerGoRunner } from '../../src/go-runner/docker.js'
 import { planBuilds } from '../../src/compile/plan.js'
 import type { Platform } from '../../src/platform.js'
+import { requireImage } from './toolchains.js'
+
+const run = promisify(execFile)
 
 export type StdPluginJob = ReturnType<typeof planBuilds>[number]
 
@@ -27,3 +33,23 @@ export function stdPluginBuilds(root: string, name: string, platforms: Platform[
 
 /** How the action runs Go for `job`: in its platform's build image, over `dirs`. */
 export const stdPluginRunner = (dirs: HostDirs, job: StdPluginJob, goVersion: string): DockerGoRunner => new DockerGoRunner(job.image, containerMounts(dirs, job.platform.id), {}, goVersion)
+
+/**
+ * For a test file: the host's Go version (its build images for `platforms`
+ * checked) and a temporary root removed after the file's tests; both are
+ * filled before the first test.
+ */
+export function stdPluginSuite(prefix: string, platforms: Platform[], timeout: number): { root: string; goVersion: string } {
+  const suite = { root: '', goVersion: '' }
+  beforeAll(async () => {
+    suite.goVersion = (await run('go', ['env', 'GOVERSION'])).stdout.trim().replace(/^go/, '')
+    for (const p of platforms) await requireImage(`gotify/build:${suite.goVersion}-${p.id}`)
+    suite.root = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  }, timeout)
+  afterAll(async () => {
+    if (!suite.root) return
+    await run('chmod', ['-R', 'u+w', suite.root]).catch(() => undefined)
+    fs.rmSync(suite.root, { recursive: true, force: true })
+  })
+  return suite
+}
