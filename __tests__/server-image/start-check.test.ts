@@ -32,7 +32,7 @@ test('a server that keeps running but logs a failed load, one that never answers
     status: 'failed',
     detail: "the server's log reports a problem with the plugin: could not load myplugin.so: invalid ELF header"
   })
-  expect(startVerdict({ seconds: 60, log: 'Loading plugin data/plugins/myplugin.so\nmigrating database' }, plugin)).toMatchObject({
+  expect(startVerdict({ timedOutAfter: 60, seconds: 61.7, log: 'Loading plugin data/plugins/myplugin.so\nmigrating database' }, plugin)).toMatchObject({
     status: 'failed',
     detail: 'the server did not answer within 60 s; its last line: migrating database'
   })

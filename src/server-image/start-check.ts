@@ -17,6 +17,8 @@ export interface StartObservation {
   answered?: string
   /** No exposed port: it kept running this long after naming the plugin. */
   keptRunning?: boolean
+  /** Neither answered nor exited: the limit it was given, in seconds (the elapsed time overshoots it by a poll). */
+  timedOutAfter?: number
   seconds: number
   log: string
   /** The module paths gotify's GET /plugin lists, when it answered with a list. */
@@ -52,7 +54,7 @@ export function startVerdict(o: StartObservation, plugin: StartedPlugin | Starte
   const what = plugins.length === 1 ? 'the plugin' : `${plugins.length} plugins`
   if (o.exited !== undefined) return { status: 'failed', detail: `the server exited (code ${o.exited}) ${o.seconds.toFixed(0)} s after starting with ${what} in its folder: ${tail}`, evidence: naming }
   if (failing.length > 0) return { status: 'failed', detail: `the server's log reports a problem with ${plugins.length === 1 ? 'the plugin' : 'a plugin'}: ${tail}`, evidence: naming }
-  if (!o.answered && !o.keptRunning) return { status: 'failed', detail: `the server did not answer within ${o.seconds.toFixed(0)} s; its last line: ${tail}`, evidence: naming }
+  if (!o.answered && !o.keptRunning) return { status: 'failed', detail: `the server did not answer within ${(o.timedOutAfter ?? o.seconds).toFixed(0)} s; its last line: ${tail}`, evidence: naming }
   const up = o.answered ? `it answers on ${o.answered}` : 'it keeps running'
   const listed = (p: StartedPlugin): boolean => p.modulePath !== undefined && (o.apiModulePaths?.includes(p.modulePath) ?? false)
   if (plugins.every(listed)) return { status: 'loaded', detail: `${up} and GET /plugin lists ${plugins.map(p => p.modulePath).join(', ')}`, evidence: naming }
@@ -103,7 +105,8 @@ export async function startAndCheck(o: StartOptions): Promise<StartCheck> {
 
 async function watch(container: string, ports: string[], o: StartOptions): Promise<StartObservation> {
   const started = Date.now()
-  const deadline = started + (o.timeoutSeconds ?? 60) * 1000
+  const limit = o.timeoutSeconds ?? 60
+  const deadline = started + limit * 1000
   const seconds = (): number => (Date.now() - started) / 1000
   let namedAt: number | undefined
   for (;;) {
@@ -123,7 +126,7 @@ async function watch(container: string, ports: string[], o: StartOptions): Promi
       // Named, and still running 3 s later: past loading.
       if (namedAt !== undefined && Date.now() - namedAt > 3000) return { keptRunning: true, seconds: seconds(), log: await fullLog(container) }
     }
-    if (Date.now() > deadline) return { seconds: seconds(), log: await fullLog(container) }
+    if (Date.now() > deadline) return { timedOutAfter: limit, seconds: seconds(), log: await fullLog(container) }
     await sleep(500)
   }
 }
