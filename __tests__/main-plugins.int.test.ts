@@ -80,3 +80,22 @@ test('two plugins with the same module path are refused before building, in one 
   ])
   expect(fileTree(workspace)).toEqual(before)
 }, 600_000)
+
+test('a plugin whose go.mod refuses the version the other links: its own conflict, the run goes on to the report, nothing of it built', async () => {
+  const workspace = twoPlugins()
+  const goMod = path.join(workspace, 'plugin', 'go.mod')
+  fs.appendFileSync(goMod, '\nexclude example.com/lib v1.1.0\n')
+  const before = fs.readFileSync(goMod, 'utf8')
+  const run = await runAction({ inputs: inputs('plugin\nb'), workspace, apiUrl: world.github.url })
+  expect(run.code).toBe(1)
+  expect(run.outputs.compatible).toBe('false')
+  // Go refused the move in seta; its go.mod is as it was, and setb is not blamed for it.
+  expect(fs.readFileSync(goMod, 'utf8')).toBe(before)
+  const report = JSON.parse(fs.readFileSync(run.outputs['compat-report'], 'utf8'))
+  const [seta, setb] = report.pluginReport
+  expect(seta).toMatchObject({ plugin: 'seta', aligned: { status: 'failed', obstacle: expect.stringMatching(/^across plugins: example\.com\/lib: seta cannot move to .*example\.com\/lib@v1\.1\.0.*excluded by go\.mod$/) }, built: { status: 'not run' }, passed: false })
+  // setb needed no move: aligned, built and proven on its own; nothing uploaded (the run is not compatible).
+  expect(setb).toMatchObject({ plugin: 'setb', aligned: { status: 'ok' }, built: { status: 'ok' }, proven: { status: 'ok' }, passed: true })
+  expect(run.errors).toEqual([expect.stringMatching(/^::error::go\.mod cannot be aligned with gotify\/server v1\.0\.0 \(plugin seta\): across plugins: example\.com\/lib: /)])
+  expect(run.log).toMatch(/Plugin setb, server v1\.0\.0: passes/)
+}, 600_000)

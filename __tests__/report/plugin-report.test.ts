@@ -53,6 +53,8 @@ test('each step in one line: the obstacle, the first compiler error, the differi
     proven: { status: 'failed', differing: ['example.com/dep', 'example.com/dep/sub'] },
     failure: 'does not load (release binary gotify-linux-amd64.zip): packages differ: example.com/dep, example.com/dep/sub'
   })
+  // Aligned, then the run stopped before any build (a later step threw): not a pass.
+  expect(pluginRow({ ...good, builds: [], verification: [], artifacts: [] }, true)).toMatchObject({ aligned: { status: 'ok' }, built: { status: 'not run' }, passed: false, failure: 'was not built (the run stopped before its build)' })
   // align: cap can leave a linked module at another version: that is an obstacle too.
   const capped = pluginRow({ ...good, alignment: { ...alignment, mode: 'cap', shared: [{ path: 'example.com/dep', plugin: 'v1.1.0', server: 'v1.0.0', linked: true }] } }, true)
   expect(capped).toMatchObject({ aligned: { status: 'failed', obstacle: 'example.com/dep is v1.1.0 in the plugin, v1.0.0 in the server (align: cap)' }, goModChanges: [], passed: false })

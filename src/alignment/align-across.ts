@@ -4,7 +4,8 @@
  * version (`go list -m all`), `go get` the chosen versions and tidy in the
  * plugins below them, then check each module really is at its version and no
  * module the server pins moved. A failure puts the moved plugins' go.mod and
- * go.sum back and becomes one conflict per module in every plugin involved.
+ * go.sum back and becomes one conflict per module in every plugin involved;
+ * a move Go refuses (`go get` fails) is a conflict of that plugin alone.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -69,9 +70,18 @@ export async function alignAcrossPlugins(plugins: PluginAtVersion[], server: { g
     if (targets.length > 0) {
       const sumPath = path.join(p.dir, 'go.sum')
       saved.set(p.name, { mod: fs.readFileSync(path.join(p.dir, 'go.mod')), sum: fs.existsSync(sumPath) ? fs.readFileSync(sumPath) : undefined })
-      await goOut(p.go, p.dir, ['get', ...targets.map(t => `${t.path}@${t.version}`)], line => log(p.name, line))
-      await goOut(p.go, p.dir, ['mod', 'tidy'], line => log(p.name, line))
-      now = await observe(p, goVersion)
+      try {
+        await goOut(p.go, p.dir, ['get', ...targets.map(t => `${t.path}@${t.version}`)], line => log(p.name, line))
+        await goOut(p.go, p.dir, ['mod', 'tidy'], line => log(p.name, line))
+        now = await observe(p, goVersion)
+      } catch (e) {
+        // Go refused the move (e.g. the version needs a newer Go): this plugin's conflict, not the end of the run.
+        if (!(e instanceof StepError)) throw e
+        const said = e.message.slice(e.message.indexOf(' failed: ')) // Go's own words, after the command line
+        const named = targets.find(t => said.includes(`${t.path}@`)) ?? targets[0]
+        failures.push({ names: [p.name], message: `${named.path}: ${p.name} cannot move to ${targets.map(t => `${t.path}@${t.version}`).join(', ')}: ${e.message}` })
+        continue
+      }
     }
     // What alignment made the server's and is no longer.
     const wasAligned = new Set(sharedModules(before[i].list.modules, serverModules, before[i].linked).filter(s => s.linked && s.plugin === s.server).map(s => s.path))

@@ -91,7 +91,9 @@ export function pluginRow(v: VersionOutcome & { plugin: string }, required: bool
           ? `does not load (${proven.witness}): ${proven.differing ? `packages differ: ${proven.differing.join(', ')}` : proven.missingSymbols ? `missing symbols: ${proven.missingSymbols.join(', ')}` : proven.detail}`
           : aligned.status === 'not run'
             ? 'was not aligned'
-            : undefined
+            : built.status === 'not run'
+              ? 'was not built (the run stopped before its build)'
+              : undefined
   const goModChanges = aligned.status === 'ok' ? (v.alignment?.changes ?? []).map(c => ({ module: c.path, from: c.from, to: c.to })) : []
   return { plugin: v.plugin, serverVersion: v.server.tag, required, aligned, built, proven, goModChanges, passed: failure === undefined, ...(failure ? { failure } : {}) }
 }
