@@ -85,9 +85,12 @@ test('server-source: the checkout from disk, no API call for the server; the bui
   expect(await runFixtureServer(path.join(workspace, 'build', 'gotify'), 'linux-amd64', artifacts[0].path)).toMatchObject({ outcome: 'loaded' })
 })
 
-test('a server binary for another platform than the run builds fails in one line before anything is built', async () => {
-  const { workspace } = await serverWorkspace()
+test('a server binary for another platform than the run builds fails in one line before anything is built; a checkout with uncommitted changes is named <sha>-dirty', async () => {
+  const { workspace, sha } = await serverWorkspace()
+  // A change the checkout has not committed: its version says so.
+  fs.appendFileSync(path.join(workspace, 'server', 'go.mod'), '// not committed\n')
   const run = await runAction({ inputs: inputs({ platforms: 'linux-arm64' }), workspace, apiUrl: world.github.url })
+  expect(run.log).toContain(`Server version of ${SERVER}: ${sha.slice(0, 7)}-dirty, the checkout server at ${sha} with uncommitted changes (server-source: server)`)
   expect(run.code).toBe(1)
   expect(run.errors).toEqual([
     '::error::server-binary: ./build/gotify is a linux-amd64 program, and platforms is linux-arm64; build the server for one of them, add linux-amd64 to platforms, or set server-binary: none'

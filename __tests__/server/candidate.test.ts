@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseVersionRequest } from '../../src/server-versions/request.js'
-import { candidateLabel } from '../../src/server/candidate.js'
+import { candidateLabel, checkoutCommit } from '../../src/server/candidate.js'
 import { checkCandidateInputs, parseBinaryPath, parseServerSource } from '../../src/server/source.js'
 import { decideUpload, withholdCandidates } from '../../src/release/decide.js'
 import { matchingPlatform, platformOfBinary } from '../../src/server/binary-file.js'
@@ -48,6 +49,32 @@ test('a candidate is named by its short SHA: <branch>-<sha> for a branch, the SH
   expect(candidateLabel({ kind: 'ref', ref: SHA.toUpperCase(), sha: SHA })).toBe('1a2b3c4')
   expect(candidateLabel({ kind: 'local', dir: '.', sha: SHA })).toBe('1a2b3c4')
   expect(candidateLabel({ kind: 'local', dir: 'server' })).toBe('local')
+  expect(candidateLabel({ kind: 'local', dir: 'server', sha: SHA, dirty: true })).toBe('1a2b3c4-dirty')
+})
+
+test("a local checkout's commit, and -dirty only when a tracked file below the folder changed (real git)", async () => {
+  const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-'))
+  const server = path.join(repo, 'server')
+  fs.mkdirSync(server)
+  fs.writeFileSync(path.join(server, 'go.mod'), 'module example.com/server\n\ngo 1.21\n')
+  fs.writeFileSync(path.join(repo, 'README'), 'x\n')
+  const git = (...args: string[]): string => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8' })
+  expect(await checkoutCommit(server)).toBeUndefined() // not a git repository yet (os.tmpdir() is none)
+  git('init', '-q')
+  git('add', '.')
+  git('commit', '-qm', 'one')
+  const sha = git('rev-parse', 'HEAD').trim()
+  expect(await checkoutCommit(server)).toEqual({ sha, dirty: false })
+  // Untracked files (a server binary the workflow built), a file only touched, a change outside the folder: still clean.
+  fs.writeFileSync(path.join(server, 'gotify'), 'binary')
+  const later = new Date(Date.now() + 5000)
+  fs.utimesSync(path.join(server, 'go.mod'), later, later)
+  fs.writeFileSync(path.join(repo, 'README'), 'changed\n')
+  expect(await checkoutCommit(server)).toEqual({ sha, dirty: false })
+  fs.appendFileSync(path.join(server, 'go.mod'), 'require example.com/x v1.0.0\n')
+  expect(await checkoutCommit(server)).toEqual({ sha, dirty: true })
+  expect(candidateLabel({ kind: 'local', dir: 'server', sha, dirty: true })).toBe(`${sha.slice(0, 7)}-dirty`)
+  fs.rmSync(repo, { recursive: true, force: true })
 })
 
 test('a release event uploads its published versions; a candidate only to an explicit release-tag', () => {

@@ -28,12 +28,13 @@ const commitShape = objectShape<{ sha: string }>('a commit', { sha: 'string' })
 /**
  * The version's name ({server-version}): `<branch>-<short SHA>` for a branch
  * (which branch, and which commit of it), the short SHA alone for a commit
- * named by its SHA or a local checkout, `local` for a checkout without git.
+ * named by its SHA or a local checkout (`-dirty` after it when tracked files
+ * changed since, as `git describe --dirty` says), `local` for a checkout without git.
  * Only letters, digits, `.`, `_` and `-`, so it fits file names and image tags
  * (a branch's `/` becomes `-`). Pure.
  */
 export function candidateLabel(origin: Exclude<ServerOrigin, { kind: 'release' }>): string {
-  if (origin.kind === 'local') return origin.sha ? origin.sha.slice(0, SHORT_SHA) : 'local'
+  if (origin.kind === 'local') return origin.sha ? `${origin.sha.slice(0, SHORT_SHA)}${origin.dirty ? '-dirty' : ''}` : 'local'
   const short = origin.sha.slice(0, SHORT_SHA)
   if (/^[0-9a-fA-F]{7,40}$/.test(origin.ref) && origin.sha.startsWith(origin.ref.toLowerCase())) return short
   const branch = origin.ref.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 60)
@@ -43,7 +44,7 @@ export function candidateLabel(origin: Exclude<ServerOrigin, { kind: 'release' }
 /** How a candidate is named in log lines: `ref:master at 1a2b3c4...`, `the checkout server at 1a2b3c4...`. */
 export function describeOrigin(origin: ServerOrigin, tag: string): string {
   if (origin.kind === 'ref') return `ref:${origin.ref} at ${origin.sha}`
-  if (origin.kind === 'local') return `the checkout ${origin.dir === '.' ? "in the workspace's root" : origin.dir}${origin.sha ? ` at ${origin.sha}` : ' (not a git repository)'}`
+  if (origin.kind === 'local') return `the checkout ${origin.dir === '.' ? "in the workspace's root" : origin.dir}${origin.sha ? ` at ${origin.sha}${origin.dirty ? ' with uncommitted changes' : ''}` : ' (not a git repository)'}`
   return tag
 }
 
@@ -83,14 +84,28 @@ export async function releaseAtRef(api: GitHubApi, server: { owner: string; name
   return { owner, name, tag, origin, goVersion, goVersionSource: source, goMod }
 }
 
-/** The checkout's commit, when it is a git repository git will read (else undefined: the label is `local`). */
-export async function checkoutCommit(dir: string): Promise<string | undefined> {
+/**
+ * The checkout's commit, when it is a git repository git will read (else
+ * undefined: the label is `local`), and whether tracked files below the
+ * folder changed since (untracked ones, such as a server binary the workflow
+ * built there, do not count).
+ */
+export async function checkoutCommit(dir: string): Promise<{ sha: string; dirty: boolean } | undefined> {
+  const git = promisify(execFile)
+  let sha: string
   try {
-    const { stdout } = await promisify(execFile)('git', ['-C', dir, 'rev-parse', '--verify', '--quiet', 'HEAD'], { timeout: GIT_TIMEOUT_MS, maxBuffer: 4096 })
-    const sha = stdout.trim()
-    return FULL_SHA.test(sha) ? sha : undefined
+    sha = (await git('git', ['-C', dir, 'rev-parse', '--verify', '--quiet', 'HEAD'], { timeout: GIT_TIMEOUT_MS, maxBuffer: 4096 })).stdout.trim()
   } catch {
     return undefined
+  }
+  if (!FULL_SHA.test(sha)) return undefined
+  try {
+    // Exit 1: differences. Index refreshed first, so a file only touched is not counted.
+    await git('git', ['-C', dir, 'update-index', '-q', '--refresh'], { timeout: GIT_TIMEOUT_MS, maxBuffer: 1 << 20 }).catch(() => undefined)
+    await git('git', ['-C', dir, 'diff-index', '--quiet', 'HEAD', '--', '.'], { timeout: GIT_TIMEOUT_MS, maxBuffer: 4096 })
+    return { sha, dirty: false }
+  } catch {
+    return { sha, dirty: true }
   }
 }
 
@@ -114,8 +129,9 @@ function readSmall(file: string): string | undefined {
 export async function localServer(server: { owner: string; name: string }, dir: string, shownDir: string): Promise<ServerRelease> {
   const goMod = readSmall(path.join(dir, 'go.mod'))
   if (goMod === undefined) throw new StepError(`server-source: ${shownDir} has no go.mod; set server-source to the folder of the server's module`)
-  const sha = await checkoutCommit(dir)
-  const origin = { kind: 'local' as const, dir: shownDir, ...(sha ? { sha } : {}) }
+  const commit = await checkoutCommit(dir)
+  const sha = commit?.sha
+  const origin = { kind: 'local' as const, dir: shownDir, ...(commit ? { sha: commit.sha } : {}), ...(commit?.dirty ? { dirty: true as const } : {}) }
   const tag = candidateLabel(origin)
   const { goVersion, source } = pickGoVersion(`the server checkout ${shownDir}`, sha ?? 'its working tree', readSmall(path.join(dir, 'GO_VERSION')), goMod)
   return { owner: server.owner, name: server.name, tag, origin, goVersion, goVersionSource: source, goMod }

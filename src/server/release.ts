@@ -15,8 +15,8 @@ import { explainApiError } from '../github/explain.js'
 export type ServerOrigin =
   | { kind: 'release' }
   | { kind: 'ref'; ref: string; sha: string }
-  /** dir: the checkout's folder relative to the workspace (`.` for its root). */
-  | { kind: 'local'; dir: string; sha?: string }
+  /** dir: the checkout's folder relative to the workspace (`.` for its root); dirty: tracked files changed since sha. */
+  | { kind: 'local'; dir: string; sha?: string; dirty?: true }
 
 export interface ServerRelease {
   owner: string
