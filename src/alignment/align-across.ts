@@ -10,8 +10,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { type GoRunner, modModFlag } from '../go-runner/runner.js'
-import { StepError } from '../errors.js'
-import type { Alignment } from './align.js'
+import { type Alignment, GoFailure } from './align.js'
 import { acrossPluginsFailures, movesByPlugin, planAcrossPlugins, type AfterMove } from './across-plugins.js'
 import { findChain } from './explain.js'
 import { type ListedModule, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
@@ -33,7 +32,7 @@ const ENV = { GOWORK: 'off' }
 async function goOut(go: GoRunner, dir: string, args: string[], log?: (line: string) => void): Promise<string> {
   log?.(`go ${args.join(' ')}`)
   const r = await go.go(args, { dir, env: ENV })
-  if (r.code !== 0) throw new StepError(`go ${args.join(' ')} in ${dir} failed: ${r.stderr.split('\n').map(l => l.trim()).filter(Boolean).join('; ').slice(0, 600)}`)
+  if (r.code !== 0) throw new GoFailure(args, r.stderr, dir)
   return r.stdout
 }
 
@@ -76,9 +75,8 @@ export async function alignAcrossPlugins(plugins: PluginAtVersion[], server: { g
         now = await observe(p, goVersion)
       } catch (e) {
         // Go refused the move (e.g. the version needs a newer Go): this plugin's conflict, not the end of the run.
-        if (!(e instanceof StepError)) throw e
-        const said = e.message.slice(e.message.indexOf(' failed: ')) // Go's own words, after the command line
-        const named = targets.find(t => said.includes(`${t.path}@`)) ?? targets[0]
+        if (!(e instanceof GoFailure)) throw e
+        const named = targets.find(t => e.stderr.includes(`${t.path}@`)) ?? targets[0]
         failures.push({ names: [p.name], message: `${named.path}: ${p.name} cannot move to ${targets.map(t => `${t.path}@${t.version}`).join(', ')}: ${e.message}` })
         continue
       }

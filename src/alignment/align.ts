@@ -53,11 +53,11 @@ const ENV = { GOWORK: 'off' }
 // full: go get, tidy, list again; more rounds only while other versions bring new linked mismatches.
 const MAX_ROUNDS = 4
 
-/** A go command failed: its stderr, reduced to one line, without progress noise. */
-class GoFailure extends StepError {
-  constructor(readonly args: string[], readonly stderr: string) {
+/** A go command failed: its stderr, reduced to one line, without progress noise; `dir` names where it ran, when that helps. */
+export class GoFailure extends StepError {
+  constructor(readonly args: string[], readonly stderr: string, dir?: string) {
     const lines = stderr.split('\n').map(l => l.trim()).filter(l => l !== '' && !/^go: (downloading|finding|found|upgraded|downgraded|added|removed) /.test(l))
-    super(`go ${args.join(' ')} failed: ${lines.join('; ').slice(0, 600) || 'no output'}${x509Hint(stderr)}`)
+    super(`go ${args.join(' ')}${dir ? ` in ${dir}` : ''} failed: ${lines.join('; ').slice(0, 600) || 'no output'}${x509Hint(stderr)}`)
   }
 }
 

@@ -130,9 +130,8 @@ export async function localServer(server: { owner: string; name: string }, dir: 
   const goMod = readSmall(path.join(dir, 'go.mod'))
   if (goMod === undefined) throw new StepError(`server-source: ${shownDir} has no go.mod; set server-source to the folder of the server's module`)
   const commit = await checkoutCommit(dir)
-  const sha = commit?.sha
   const origin = { kind: 'local' as const, dir: shownDir, ...(commit ? { sha: commit.sha } : {}), ...(commit?.dirty ? { dirty: true as const } : {}) }
   const tag = candidateLabel(origin)
-  const { goVersion, source } = pickGoVersion(`the server checkout ${shownDir}`, sha ?? 'its working tree', readSmall(path.join(dir, 'GO_VERSION')), goMod)
+  const { goVersion, source } = pickGoVersion(`the server checkout ${shownDir}`, commit?.sha ?? 'its working tree', readSmall(path.join(dir, 'GO_VERSION')), goMod)
   return { owner: server.owner, name: server.name, tag, origin, goVersion, goVersionSource: source, goMod }
 }
