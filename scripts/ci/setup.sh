@@ -11,6 +11,8 @@
 #   5. gotify-style build images of this machine's Go (every platform) and of the
 #      other Go versions the tests use (scripts/ci/test-toolchains.mjs), and those
 #      toolchains fetched once, so no test downloads one.
+#   6. nektos/act at a pinned version (scripts/ci/act.mjs), built from the Go module
+#      proxy once: the README workflow tests run the README's workflows under it.
 # Prints the seconds each phase took.
 set -euo pipefail
 exec </dev/null
@@ -84,4 +86,5 @@ phase "binfmt handlers" sudo_ bash scripts/ci/setup-binfmt.sh
 phase "test toolchains go$OTHER_PATCH go$OTHER_MINOR" fetch_toolchains
 phase "build images" bash scripts/ci/build-images.sh --owner gotify
 phase "build images go$OTHER_PATCH" bash scripts/ci/build-images.sh --owner gotify --go "$OTHER_PATCH" --platforms linux-amd64
+phase "act" bash scripts/ci/setup-act.sh
 echo "=== setup: done in $(( $(date +%s) - START ))s" >&2
