@@ -32,8 +32,8 @@ afterAll(async () => {
 test.each(CASES.map(c => [`${c.id}${c.variant ? ` (${c.variant})` : ''}`, c] as const))('README workflow %s runs as written and does what it says', async (name, c) => {
   const block = workflows.get(c.id)
   if (!block) throw new Error(`no workflow marked ${c.id} in the documentation`)
-  const { repository, payload, changes } = await c.setUp(world)
-  const r = await world.run({ block, repository, event: c.event, payload, changes })
+  const { repository, payload, changes, env } = await c.setUp(world)
+  const r = await world.run({ block, repository, event: c.event, payload, changes, env })
   seconds.push(`- ${name}: ${r.seconds.toFixed(1)} s`)
   await c.check(r, world, repository)
 }, 600_000)

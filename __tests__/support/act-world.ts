@@ -15,6 +15,9 @@ import { promisify } from 'node:util'
 import { type ActRun, requireAct, runAct } from './act.js'
 import { FIXTURES, ROOT, type World, startWorld } from './action-harness.js'
 import { actionCopy } from './bundle.js'
+import { type GhesFront, startGhesFront } from './ghes-front.js'
+import { type Registry, removeImagesFrom, startRegistry } from './registry.js'
+import { pushStandInServerImage } from './server-images.js'
 import { type WorldChanges, type YamlBlock, inTestWorld } from './readme-workflows.js'
 
 const run = promisify(execFile)
@@ -38,6 +41,8 @@ export interface RunRequest {
   event: string
   payload: object
   changes?: Pick<WorldChanges, 'inputs' | 'registry'>
+  /** More variables of every step. */
+  env?: Record<string, string>
   timeoutMs?: number
 }
 
@@ -46,10 +51,16 @@ export interface ActWorld extends World {
   /** The runner's home: `$HOME/go/pkg/mod` of a workflow's own docker run. */
   home: string
   /**
-   * A git repository of the world (one commit on `main` holding `files`, then
-   * `tags`), from files given as text or as folders to copy; returns its folder.
+   * What the GitHub CLI needs to reach the test GitHub (GH_HOST, and
+   * SSL_CERT_FILE naming the CA of its https front, see ghes-front.ts).
    */
-  repository(fullName: string, files: Record<string, string | { copyOf: string }>, tags?: string[]): Promise<string>
+  ghEnv: Record<string, string>
+  /**
+   * A git repository of the world (one commit on `main` holding `files`, then
+   * `tags`, then a commit of `later` files), from files given as text or as
+   * folders to copy; returns its folder.
+   */
+  repository(fullName: string, files: Record<string, string | { copyOf: string }>, tags?: string[], later?: Record<string, string>): Promise<string>
   /**
    * The server's own repository as its maintainers have it: the fixture server's
    * source with GO_VERSION and a go.sum, and its modules in the runner's
@@ -57,6 +68,11 @@ export interface ActWorld extends World {
    * workflow's own `docker run` does not name).
    */
   serverCheckout(): Promise<string>
+  /**
+   * The world's registry on 127.0.0.1 (started on first use), holding
+   * gotify/server:2.9.1, the stand-in server image for linux/amd64 and linux/arm64.
+   */
+  registry(): Promise<Registry>
   run(r: RunRequest): Promise<WorkflowRun>
   close(): Promise<void>
 }
@@ -74,12 +90,13 @@ export async function startActWorld(): Promise<ActWorld> {
     throw e
   })
   const world = await startWorld({ serverRepo: SERVER, tags: ['v2.9.0', 'v2.9.1'] })
+  const ghes: GhesFront = await startGhesFront(world.github.url)
   const standIns = path.join(ROOT, '__tests__', 'support', 'actions')
   // The server's branch for `ref:master`: the released files at a commit of its own.
   const released = world.github.state.repo(SERVER).files.get('v2.9.1')!
   world.github.state.addCommit(SERVER, Object.fromEntries(released), 'master')
 
-  const repository: ActWorld['repository'] = async (fullName, files, tags = []) => {
+  const repository: ActWorld['repository'] = async (fullName, files, tags = [], later = {}) => {
     const dir = path.join(dirs.repos, ...fullName.split('/'))
     // One world, one repository of a name: workflows that check out the same one share it.
     if (fs.existsSync(path.join(dir, '.git'))) return dir
@@ -94,14 +111,29 @@ export async function startActWorld(): Promise<ActWorld> {
     await git(dir, 'add', '--all')
     await git(dir, 'commit', '--quiet', '--message', 'the plugin')
     for (const tag of tags) await git(dir, 'tag', tag)
+    if (Object.keys(later).length > 0) {
+      // The default branch moves on after the tags.
+      for (const [name, content] of Object.entries(later)) fs.writeFileSync(path.join(dir, name), content)
+      await git(dir, 'add', '--all')
+      await git(dir, 'commit', '--quiet', '--message', 'after the release')
+    }
     return dir
+  }
+
+  let registry: Promise<Registry> | undefined
+  const startImages = async (): Promise<Registry> => {
+    const started = await startRegistry()
+    await pushStandInServerImage({ name: `${started.host}/${SERVER}:2.9.1`, platforms: ['linux-amd64', 'linux-arm64'], goVersion: world.goVersion, goproxy: world.proxy.url })
+    return started
   }
 
   return {
     ...world,
     root,
     home: dirs.home,
+    ghEnv: { GH_HOST: ghes.host, SSL_CERT_FILE: ghes.caFile },
     repository,
+    registry: () => (registry ??= startImages()),
     async serverCheckout() {
       const dir = await repository(SERVER, { '.': { copyOf: 'server' }, GO_VERSION: `${world.goVersion}\n` })
       if (fs.existsSync(path.join(dir, 'go.sum'))) return dir
@@ -127,7 +159,7 @@ export async function startActWorld(): Promise<ActWorld> {
         workflow: file,
         event: r.event,
         payload: r.payload,
-        env: { HOME: dirs.home, GITHUB_API_URL: world.github.url, GITHUB_REPOSITORY: r.repository, ACT_TEST_REPOSITORIES: dirs.repos },
+        env: { HOME: dirs.home, GITHUB_API_URL: world.github.url, GITHUB_REPOSITORY: r.repository, ACT_TEST_REPOSITORIES: dirs.repos, ...r.env },
         secrets: { GITHUB_TOKEN: TOKEN },
         actions: {
           'go-plugin-build/action@v1': actionDir,
@@ -148,6 +180,13 @@ export async function startActWorld(): Promise<ActWorld> {
       }
     },
     async close() {
+      const images = await registry?.catch(() => undefined)
+      if (images) {
+        // The images the runs pulled from it (the action keeps the server images it pulled).
+        await removeImagesFrom(images)
+        await images.close()
+      }
+      await ghes.close()
       await world.close()
       // The module cache is read-only by design; the runner's files may be a container's (root).
       await run('chmod', ['-R', 'u+w', root]).catch(() => undefined)

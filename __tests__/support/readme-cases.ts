@@ -17,20 +17,14 @@ export interface Case {
   /** What this run of the workflow shows, when an id runs more than once. */
   variant?: string
   event: 'release' | 'pull_request' | 'schedule'
-  setUp(w: ActWorld): Promise<{ repository: string; payload: object; changes?: Pick<WorldChanges, 'inputs' | 'registry'> }>
+  setUp(w: ActWorld): Promise<{ repository: string; payload: object; changes?: Pick<WorldChanges, 'inputs' | 'registry'>; env?: Record<string, string> }>
   check(r: WorkflowRun, w: ActWorld, repository: string): void | Promise<void>
 }
 
 /** Workflows of the documentation this machine cannot run, and why. */
 export const NOT_RUN: Record<string, string> = {
-  'daily-cron':
-    'its first step runs the GitHub CLI (`gh release view`), which talks to GitHub Enterprise hosts only over https at /api/v3 (the test GitHub is plain HTTP on 127.0.0.1, with the API at its root) and is not installed by the set-up; the action step after it is the release workflow with release-tag, which the other runs cover',
   native:
-    'it runs `sudo apt-get update` and `apt-get install` on the machine that runs the tests, and builder: native makes the machine-wide /go/pkg/mod link and downloads Go from go.dev/dl; the native builder itself is tested end to end by __tests__/main-native.int.test.ts (under the /go lock)',
-  'server-image':
-    'not yet run here: it needs the stand-in server image pushed to the local registry as gotify/server and its start check (__tests__/main-server-image.int.test.ts covers the action step with the same inputs)',
-  'several-plugins-image':
-    'not yet run here: as server-image, with three plugin checkouts (__tests__/main-server-image-plugins.int.test.ts covers the action step)'
+    'it runs `sudo apt-get update` and `apt-get install` on the machine that runs the tests, and builder: native makes the machine-wide /go/pkg/mod link and downloads Go from go.dev/dl; the native builder itself is tested end to end by __tests__/main-native.int.test.ts (under the /go lock)'
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
@@ -67,6 +61,16 @@ function expectPullRequestChecks(r: WorkflowRun, moves: string[], checks: number
   // Each check starts from the committed go.mod files, so each shows the same moves.
   for (const move of moves) expect({ move, times: r.log.split(move).length - 1 }).toEqual({ move, times: checks })
   expect(r.log.split('go-mod-changed=true').length - 1).toBe(checks)
+}
+
+/** The registry holds `repository` with `tags` (and the per-platform tags an index needs), its index listing the stand-in's two platforms. */
+async function expectImage(w: ActWorld, repository: string, tags: string[]): Promise<void> {
+  const registry = await w.registry()
+  const pushed = await registry.tags(repository)
+  expect(pushed).toEqual(expect.arrayContaining(tags))
+  const index = await registry.manifest(repository, tags[0])
+  const platforms = (index.body.manifests as Array<{ platform: { os: string; architecture: string } }>).map(m => `${m.platform.os}/${m.platform.architecture}`)
+  expect(platforms.sort()).toEqual(['linux/amd64', 'linux/arm64'])
 }
 
 export const CASES: Case[] = [
@@ -121,6 +125,54 @@ export const CASES: Case[] = [
     }
   },
   {
+    id: 'server-image',
+    event: 'release',
+    async setUp(w) {
+      const registry = await w.registry()
+      await w.repository('you/image-plugin', pluginFiles('basic'), ['v1.0.0'])
+      w.github.state.addRelease('you/image-plugin', 'v1.0.0')
+      return { repository: 'you/image-plugin', payload: releaseEvent('you/image-plugin', 'v1.0.0'), changes: { registry: registry.host } }
+    },
+    async check(r, w, repository) {
+      expectJobsSucceeded(r, 1)
+      expectReleaseAssets(w, repository, 'v1.0.0', soNames('basic', ['v2.9.1']))
+      await expectImage(w, 'you/basic-server', ['2.9.1', 'latest'])
+    }
+  },
+  {
+    id: 'several-plugins-image',
+    event: 'release',
+    async setUp(w) {
+      const registry = await w.registry()
+      await w.repository('me/gotify-webhook', pluginFiles('basic'))
+      await w.repository('me/gotify-matrix', pluginFiles('set-a'))
+      await w.repository('me/gotify-ntfy', pluginFiles('set-b'))
+      await w.repository('me/gotify-images', { 'README.md': 'the server with the plugins\n' }, ['v1.0.0'])
+      w.github.state.addRelease('me/gotify-images', 'v1.0.0')
+      return { repository: 'me/gotify-images', payload: releaseEvent('me/gotify-images', 'v1.0.0'), changes: { registry: registry.host } }
+    },
+    async check(r, w, repository) {
+      expectJobsSucceeded(r, 1)
+      expectReleaseAssets(w, repository, 'v1.0.0', ['basic', 'seta', 'setb'].flatMap(p => soNames(p, ['v2.9.1'])))
+      await expectImage(w, 'me/gotify-with-plugins', ['2.9.1', 'latest'])
+    }
+  },
+  {
+    id: 'daily-cron',
+    event: 'schedule',
+    async setUp(w) {
+      // The default branch no longer builds after the release: the job must build the release's sources.
+      await w.repository('someone/cron-plugin', pluginFiles('basic'), ['v1.0.0'], { 'plugin.go': 'package main\n\nthis does not compile\n' })
+      w.github.state.addRelease('someone/cron-plugin', 'v1.0.0')
+      return { repository: 'someone/cron-plugin', payload: scheduleEvent('17 4 * * *'), env: w.ghEnv }
+    },
+    check(r, w, repository) {
+      expectJobsSucceeded(r, 1)
+      // Every server release from 2.7.0 on, added to the plugin's latest release.
+      expectReleaseAssets(w, repository, 'v1.0.0', soNames('basic', ['v2.9.1', 'v2.9.0']))
+    }
+  },
+  {
     id: 'plan-matrix',
     event: 'release',
     async setUp(w) {
@@ -162,8 +214,11 @@ export const CASES: Case[] = [
       expectJobsSucceeded(r, 1)
       expectNothingWritten(r)
       // One row per plugin against the checkout (its short SHA), each proven against the binary the job built.
-      for (const plugin of ['basic', 'seta', 'setb']) expect(r.log).toMatch(new RegExp(`Plugin ${plugin}, server [0-9a-f]{7}: passes`))
-      expect(r.log).toContain('server binary build/gotify-linux-amd64')
+      for (const plugin of ['basic', 'seta', 'setb']) {
+        expect(r.log).toMatch(new RegExp(`Plugin ${plugin}, server [0-9a-f]{7}: passes`))
+        expect(r.log).toContain(`[verify ${plugin} linux-amd64] proven against ./build/gotify-linux-amd64: `)
+      }
+      expect(r.log).toContain('3 plugin files load together into ./build/gotify-linux-amd64')
     }
   },
   {

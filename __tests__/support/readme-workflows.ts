@@ -133,7 +133,7 @@ export interface WorldChanges {
 
 export function inTestWorld(block: YamlBlock, w: WorldChanges): string {
   const wf = parseBlock(block) as { jobs: Record<string, { steps: Step[] }> }
-  const onRegistry = (v: unknown): unknown => (w.registry && typeof v === 'string' ? v.replace(/\bghcr\.io\//g, `${w.registry}/`) : v)
+  const onRegistry = (v: unknown): unknown => (w.registry && typeof v === 'string' ? v.replace(/(?<![\w.-])ghcr\.io(?![\w.-])/g, w.registry) : v)
   for (const { step } of stepsOf('workflow', wf)) {
     if (ACTION_USES.test(step.uses ?? '')) {
       const inputs = { ...(step.with ?? {}), ...w.inputs }

@@ -3,7 +3,8 @@
 # on a fresh Debian machine (root or sudo), idempotent and quick on a re-run:
 #   1. Debian packages: Docker engine, debootstrap, qemu-user-static, the cross C
 #      compilers (the native builder and the binary readers' tests use them), a
-#      local image registry, unzip/xz for release archives, openssl for test CAs;
+#      local image registry, unzip/xz for release archives, openssl for test CAs, the
+#      GitHub CLI (a README workflow runs it);
 #   2. npm ci;
 #   3. a Docker engine on the default socket and a non-root runner user with
 #      passwordless sudo, like GitHub's;
@@ -33,7 +34,7 @@ PACKAGES=(
   docker.io iptables debootstrap qemu-user-static git unzip xz-utils openssl ca-certificates sudo zstd
   gcc gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-riscv64-linux-gnu
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-i386-cross libc6-dev-riscv64-cross
-  docker-registry
+  docker-registry gh
 )
 
 apt_packages() {
