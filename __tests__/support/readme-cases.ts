@@ -24,7 +24,7 @@ export interface Case {
 /** Workflows of the documentation this machine cannot run, and why. */
 export const NOT_RUN: Record<string, string> = {
   native:
-    'it runs `sudo apt-get update` and `apt-get install` on the machine that runs the tests, and builder: native makes the machine-wide /go/pkg/mod link and downloads Go from go.dev/dl; the native builder itself is tested end to end by __tests__/main-native.int.test.ts (under the /go lock)'
+    'as written it downloads Go from go.dev/dl (go-download-base-url), which this machine cannot reach (only package registries are), unless the tool cache is seeded; its first step runs `sudo apt-get update` and `apt-get install` on the machine that runs the tests; and builder: native points the machine-wide /go/pkg/mod at its module cache, which the native builder tests own under a lock. The native builder is tested end to end by __tests__/main-native.int.test.ts'
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
@@ -33,7 +33,9 @@ const soNames = (plugin: string, versions: string[]): string[] => versions.flatM
 /** Every job of the run succeeded (the log's tail in the message otherwise). */
 export function expectJobsSucceeded(r: WorkflowRun, jobs: number): void {
   const results = jobResults(r.log)
-  expect({ code: r.code, results, log: r.code === 0 && Object.keys(results).length === jobs ? '' : tail(r.log) }).toEqual({ code: 0, results: Object.fromEntries(Object.keys(results).map(j => [j, 'succeeded'])), log: '' })
+  const failedSteps = stepResults(r.log).filter(s => s.result === 'failure').map(s => `${s.job}: ${s.step}`)
+  const ok = r.code === 0 && Object.keys(results).length === jobs && failedSteps.length === 0
+  expect({ code: r.code, results, failedSteps, log: ok ? '' : tail(r.log) }).toEqual({ code: 0, results: Object.fromEntries(Object.keys(results).map(j => [j, 'succeeded'])), failedSteps: [], log: '' })
   expect(Object.keys(results)).toHaveLength(jobs)
 }
 
@@ -57,7 +59,6 @@ function expectNothingWritten(r: WorkflowRun): void {
 function expectPullRequestChecks(r: WorkflowRun, moves: string[], checks: number): void {
   expectJobsSucceeded(r, 1)
   expectNothingWritten(r)
-  expect(stepResults(r.log).filter(s => s.result === 'failure')).toEqual([])
   // Each check starts from the committed go.mod files, so each shows the same moves.
   for (const move of moves) expect({ move, times: r.log.split(move).length - 1 }).toEqual({ move, times: checks })
   expect(r.log.split('go-mod-changed=true').length - 1).toBe(checks)
