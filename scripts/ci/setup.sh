@@ -3,7 +3,8 @@
 # on a fresh Debian machine (root or sudo), idempotent and quick on a re-run:
 #   1. Debian packages: Docker engine, debootstrap, qemu-user-static, the cross C
 #      compilers (the native builder and the binary readers' tests use them), a
-#      local image registry, unzip/xz for release archives, openssl for test CAs;
+#      local image registry, unzip/xz for release archives, openssl for test CAs, the
+#      GitHub CLI (a README workflow runs it);
 #   2. npm ci;
 #   3. a Docker engine on the default socket and a non-root runner user with
 #      passwordless sudo, like GitHub's;
@@ -11,6 +12,8 @@
 #   5. gotify-style build images of this machine's Go (every platform) and of the
 #      other Go versions the tests use (scripts/ci/test-toolchains.mjs), and those
 #      toolchains fetched once, so no test downloads one.
+#   6. nektos/act at a pinned version (scripts/ci/act.mjs), built from the Go module
+#      proxy once: the README workflow tests run the README's workflows under it.
 # Prints the seconds each phase took.
 set -euo pipefail
 exec </dev/null
@@ -31,7 +34,7 @@ PACKAGES=(
   docker.io iptables debootstrap qemu-user-static git unzip xz-utils openssl ca-certificates sudo zstd
   gcc gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-riscv64-linux-gnu
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-i386-cross libc6-dev-riscv64-cross
-  docker-registry
+  docker-registry gh
 )
 
 apt_packages() {
@@ -84,4 +87,5 @@ phase "binfmt handlers" sudo_ bash scripts/ci/setup-binfmt.sh
 phase "test toolchains go$OTHER_PATCH go$OTHER_MINOR" fetch_toolchains
 phase "build images" bash scripts/ci/build-images.sh --owner gotify
 phase "build images go$OTHER_PATCH" bash scripts/ci/build-images.sh --owner gotify --go "$OTHER_PATCH" --platforms linux-amd64
+phase "act" bash scripts/ci/setup-act.sh
 echo "=== setup: done in $(( $(date +%s) - START ))s" >&2

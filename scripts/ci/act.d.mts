@@ -1,0 +1,2 @@
+export const ACT_VERSION: string
+export function actBinary(env?: NodeJS.ProcessEnv): string
