@@ -87,8 +87,8 @@ test('a plugin whose default config the server rejects at start: loaded, listed,
   )
   // A warning annotation with the server's words and the plugin's own.
   const message = /the plugin says: "webhook url: must not be empty \(set webhookurl in the plugin's config\)"/
-  const warning = r.log.split('\n').find(l => l.startsWith('::warning') && l.includes('rejectsconfig'))
-  expect(warning).toMatch(/^::warning::server image linux-amd64: rejects-config-linux-amd64-for-gotify-v2\.9\.1\.so \(example\.com\/plugins\/rejectsconfig\): loaded and listed by GET \/plugin, but disabled by the server; its log: "WRN Plugin failed to initialize because it rejected the current config\./)
+  const warning = r.log.split('\n').find(l => l.startsWith('::warning::server image'))
+  expect(warning).toMatch(/^::warning::server image linux-amd64: rejectsconfig-linux-amd64-for-gotify-v2\.9\.1\.so \(example\.com\/plugins\/rejectsconfig\): loaded and listed by GET \/plugin, but disabled by the server; its log: "WRN Plugin failed to initialize because it rejected the current config\./)
   expect(warning).toMatch(message)
 
   const image = imageOf(r.outputs['compat-report'])
@@ -100,7 +100,7 @@ test('a plugin whose default config the server rejects at start: loaded, listed,
   expect((JSON.parse(r.outputs.images) as Array<{ tag: string }>).map(i => i.tag)).toEqual([`${registry.host}/someone/server-with-plugins:2.9.1`])
 
   expect(r.summary).toContain('Started linux-amd64 with 2 plugin files: the server runs and lists its plugins: ')
-  expect(r.summary).toMatch(/- :warning: linux-amd64 started: rejects-config-linux-amd64-for-gotify-v2\.9\.1\.so \(example\.com/)
+  expect(r.summary).toMatch(/- :warning: linux-amd64 started: rejectsconfig-linux-amd64-for-gotify-v2\.9\.1\.so \(example\.com/)
   expect(r.summary).toContain('Proven, not started: linux-arm64 (the runner starts only its own platform')
   expect(r.summary).toMatch(/\| linux-arm64 \| .* \| yes: proven against .* \| no: proven only \(not the runner's platform\) \|/)
 }, 600_000)

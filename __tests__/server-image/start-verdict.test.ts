@@ -82,6 +82,13 @@ test('words are not the verdict: every plugin listed passes, a disabled one is a
   expect(quiet).toMatchObject({ status: 'loaded', warnings: ['myplugin.so (github.com/me/myplugin): loaded and listed by GET /plugin, but its log: "ERR could not reach the webhook"'] })
 })
 
+test('a plugin named with a word of failure (rejects-config, error-hook) is not trouble: only the words of the line itself count', () => {
+  const p = { file: '/app/data/plugins/rejects-config-linux-amd64.so', modulePath: 'example.com/plugins/error-hook' }
+  const log = 'INF Loading plugin path=data/plugins/rejects-config-linux-amd64.so\nINF registered example.com/plugins/error-hook\nStarted'
+  expect(startVerdict({ answered: '80/tcp', seconds: 1, log, listed: listed('example.com/plugins/error-hook') }, p)).toMatchObject({ status: 'loaded', warnings: [] })
+  expect(startVerdict({ keptRunning: true, seconds: 1, log }, p)).toMatchObject({ status: 'loaded' })
+})
+
 test('several files listed by count: the entries speak for themselves', () => {
   const two = [{ file: '/p/a.so', modulePath: 'github.com/gotify/plugin-template' }, { file: '/p/b.so', modulePath: 'github.com/gotify/plugin-template' }]
   const check = startVerdict({ answered: '80/tcp', seconds: 1, log: REJECTED.replace('example.com/b', 'https://github.com/me/b'), listed: [{ modulePath: 'https://github.com/me/a', enabled: true }, { modulePath: 'https://github.com/me/b', enabled: false }] }, two)

@@ -56,9 +56,10 @@ const code = (s: string): string => `<code>${s.replace(/&/g, '&amp;').replace(/<
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
 function proofCell(p: ImagePlatform): string {
-  if (p.status === 'proven') return `yes: ${cell(p.detail)}`
-  if (p.status === 'refused') return `**no**: ${cell(p.detail)}`
-  return `skipped: ${cell(p.detail)}`
+  const detail = cell(p.detail.length > 300 ? `${p.detail.slice(0, 297)}...` : p.detail)
+  if (p.status === 'proven') return `yes: ${detail}`
+  if (p.status === 'refused') return `**no**: ${detail}`
+  return `skipped: ${detail}`
 }
 
 function startedCell(p: ImagePlatform): string {
@@ -86,7 +87,8 @@ export function serverImageSection(r: ServerImageResult): string[] {
   const lines = ['### Server image', '']
   if (r.pluginDir !== undefined) {
     lines.push(`The plugins in ${code(r.pluginDir)} of ${code(r.image)}, in the order the server loads them:`, '')
-    for (const p of r.platforms) if (p.files) lines.push(`- ${p.platform}: ${p.files.map(f => code(f.split('/').pop() ?? f)).join(', ')}`)
+    // Many files: their count (compat-report.json lists them).
+    for (const p of r.platforms) if (p.files) lines.push(`- ${p.platform}: ${p.files.length <= 5 ? p.files.map(f => code(f.split('/').pop() ?? f)).join(', ') : `${p.files.length} files (compat-report.json: serverImage.platforms)`}`)
     lines.push('')
   } else lines.push(`The plugin as ${code(r.pluginFile || '?')} in ${code(r.image)}.`, '')
   if (r.platforms.length > 0) {

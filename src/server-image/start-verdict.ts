@@ -86,10 +86,13 @@ export function logMessage(line: string): string {
   return (field ? text.slice(0, field.index) : text).trim()
 }
 
+/** Whether a line reports trouble in its own words: the names in it (a plugin called `rejects-config`) do not count. */
+const troubles = (line: string, names: string[]): boolean => FAILURE.test(names.filter(n => n !== '').reduce((l, n) => l.split(n).join(' '), line))
+
 /** What the log says about a plugin (lines naming any of `keys`): the server's words and the plugin's own message (zerolog's error field). */
 function whatTheLogSays(lines: string[], keys: string[]): { server: string; plugin?: string } | undefined {
   const naming = lines.filter(l => keys.some(k => k !== '' && l.includes(k)))
-  const troubled = naming.filter(l => FAILURE.test(l))
+  const troubled = naming.filter(l => troubles(l, keys))
   if (troubled.length === 0) return undefined
   const errors = [...new Set(troubled.map(l => logField(l, 'error')).filter((e): e is string => e !== undefined && e !== ''))]
   return { server: cut(logMessage(troubled[0]), 240), ...(errors.length > 0 ? { plugin: cut(errors.join('; '), 300) } : {}) }
@@ -120,7 +123,8 @@ export function startVerdict(o: StartObservation, plugin: StartedPlugin | Starte
   const lines = o.log.replace(ANSI, '').split('\n').map(l => l.trim()).filter(l => l !== '')
   const names = (p: StartedPlugin) => (l: string) => l.includes(fileName(p)) || (p.modulePath !== undefined && l.includes(p.modulePath))
   const naming = lines.filter(l => plugins.some(p => names(p)(l)))
-  const failing = naming.filter(l => FAILURE.test(l))
+  const allNames = plugins.flatMap(p => [fileName(p), p.modulePath ?? ''])
+  const failing = naming.filter(l => troubles(l, allNames))
   // A panic's own line, not the last line of its stack trace.
   const panic = lines.find(l => /^(panic|fatal error):/.test(l))
   const tail = cut(failing[0] ?? panic ?? lines.filter(l => FAILURE.test(l)).pop() ?? lines[lines.length - 1] ?? 'no output', 300)
