@@ -95,12 +95,14 @@ function releaseBlocks(o: RunOutcome): SummaryBlock[] {
   return [{ name: 'the release assets', lines: [`Release: ${o.releaseUrl}`, '', head, sep], rows, after: [''] }]
 }
 
+const MAX_NAMED = 20
+
 /** The end, always shown: why nothing was uploaded, the failure, the verdict naming plugins as plugins and servers as servers. */
 function verdictLines(o: RunOutcome): string[] {
   const lines: string[] = []
   // Nothing uploaded, or (candidate versions withheld) not everything.
   if (o.uploadNote) lines.push(o.uploadNote.replace(/^not uploading/, 'Not uploaded'))
-  if (o.failure) lines.push('', `:x: The run failed: ${o.failure}`)
+  if (o.failure) lines.push('', `:x: The run failed: ${cut(o.failure, 4000)}`)
   const versions = o.versions.filter(v => isRequiredVersion(o, v) && !isVersionCompatible(v))
   const failing = [
     ...new Set([
@@ -109,10 +111,12 @@ function verdictLines(o: RunOutcome): string[] {
     ])
   ]
   const several = o.plugins !== undefined || o.versions.length > 1
+  // The verdict is never cut by the size cap: a long list ends with a count.
+  const named = failing.length > MAX_NAMED ? [...failing.slice(0, MAX_NAMED), `and ${failing.length - MAX_NAMED} more (see above)`] : failing
   const verdict = isCompatible(o)
     ? '**Compatible.**'
     : several && failing.length > 0
-      ? `**Not compatible** (or not proven so): ${failing.join('; ')}.`
+      ? `**Not compatible** (or not proven so): ${named.join('; ')}.`
       : '**Not compatible** with this server release (or not proven so).'
   lines.push('', verdict)
   return lines
