@@ -105,3 +105,12 @@ test('outside text in the plugin table stays text', () => {
   expect(md).not.toContain('<img')
   expect(md).toContain('| **x\\|&lt;img src=y&gt;** | <code>a\\|b</code> |')
 })
+
+test('one plugin beside neighbours (with-plugins): the sets\' warnings are in the summary too, once each', () => {
+  const o = realisticRun({ plugins: 1, platforms: 2, versions: 1 })
+  const only = { ...o, plugins: undefined, versions: o.versions.map(v => ({ ...v, plugin: undefined })) }
+  only.sets = (o.sets ?? []).map(s => ({ ...s, warnings: ['other.so: the plugin path "example.com/other" is a placeholder (example.com) other plugins use too'] }))
+  const md = summaryMarkdown(only)
+  expect(md.split('\n').filter(l => l.includes('is a placeholder'))).toEqual(['- :warning: other.so: the plugin path "example.com/other" is a placeholder (example.com) other plugins use too (linux-amd64, linux-arm-7)'])
+  expect(markdownProblems(md)).toEqual([])
+})

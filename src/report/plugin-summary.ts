@@ -71,18 +71,26 @@ export function acrossPluginsBlock(o: RunOutcome): SummaryBlock | undefined {
       .filter(c => c.reason)
       .map(c => `- ${several ? `Server ${markdownText(v.server.tag)}: ` : ''}**${markdownText(v.plugin ?? '')}** ${code(c.path)} ${markdownText(c.from)} → ${markdownText(c.to)} (${markdownText(c.reason ?? '')}: one server loads one version of a module its plugins share)`)
   )
-  // The same warning on every platform and version (each names that set's files): once, with where.
-  const owner = new Map(o.versions.flatMap(v => v.artifacts.map(a => [a.name, v.plugin ?? ''] as const)))
+  const warnings = setWarningLines(o)
+  if (moves.length === 0 && warnings.length === 0) return undefined
+  return { name: 'the moves and warnings across plugins', lines: ['### Across plugins', ''], rows: [...moves, ...warnings], after: [''] }
+}
+
+/** The sets' warnings, each once with the platforms (and versions) it came from: a file of this run is named by its plugin, so the same warning on every platform is one line. */
+export function setWarningLines(o: RunOutcome): string[] {
+  const several = serverTags(o).length > 1
+  const owner = new Map(o.versions.flatMap(v => v.artifacts.map(a => [a.name, v.plugin] as const)))
   const byPlugin = (text: string, files: string[]): string =>
-    [...files].sort((a, b) => b.length - a.length).reduce((t, f) => (owner.get(f) ? t.split(f).join(`${owner.get(f)}'s file`) : t), text)
+    [...files].sort((a, b) => b.length - a.length).reduce((t, f) => {
+      const plugin = owner.get(f)
+      return plugin ? t.split(f).join(`${plugin}'s file`) : t
+    }, text)
   const where = new Map<string, string[]>()
   for (const s of o.sets ?? []) {
     const texts = [...s.warnings, ...(s.status === 'warned' ? [s.failure?.message ?? s.detail] : [])].map(w => byPlugin(w, s.files))
     for (const w of texts) where.set(w, [...(where.get(w) ?? []), `${several ? `${s.serverVersion} ` : ''}${s.platform}`])
   }
-  const warnings = [...where].map(([w, at]) => `- :warning: ${markdownText(w)} (${at.map(markdownText).join(', ')})`)
-  if (moves.length === 0 && warnings.length === 0) return undefined
-  return { name: 'the moves and warnings across plugins', lines: ['### Across plugins', ''], rows: [...moves, ...warnings], after: [''] }
+  return [...where].map(([w, at]) => `- :warning: ${markdownText(w)} (${at.map(markdownText).join(', ')})`)
 }
 
 /** Where a plugin is and what it is: room for what the server reports about it. */

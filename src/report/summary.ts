@@ -10,7 +10,7 @@ import { type RunOutcome, builtVersions, isCompatible, isRequiredVersion, isVers
 import { serverImageSection } from '../server-image/result.js'
 import { markdownText } from '../run/outside-text.js'
 import { code, cell, cut, details, table } from './markdown.js'
-import { acrossPluginsBlock, pluginDetailsBlock, pluginTableBlock, serverTags, serversBlock } from './plugin-summary.js'
+import { acrossPluginsBlock, pluginDetailsBlock, pluginTableBlock, serverTags, serversBlock, setWarningLines } from './plugin-summary.js'
 import { SUMMARY_CAP, type SummaryBlock, fitSummary } from './summary-cap.js'
 import { versionSection } from './version-summary.js'
 
@@ -32,7 +32,9 @@ function onePluginBlocks(o: RunOutcome): SummaryBlock[] {
     blocks.push({ name: `the section of server ${markdownText(v.server.tag)}`, lines: versionSection(v, o, multi) })
     if (v.serverImage) blocks.push({ name: `the server image of ${markdownText(v.server.tag)}`, lines: serverImageSection(v.serverImage) })
   }
-  return [...blocks, ...optional(compatibilityBlock(o)), ...setBlocks(o)]
+  // One plugin with neighbours (with-plugins): the sets' warnings below their table.
+  const warnings = setWarningLines(o)
+  return [...blocks, ...optional(compatibilityBlock(o)), ...setBlocks(o), ...(warnings.length > 0 ? [{ name: "the sets' warnings", lines: [...warnings, ''] }] : [])]
 }
 
 function pluginsBlocks(o: RunOutcome): SummaryBlock[] {
