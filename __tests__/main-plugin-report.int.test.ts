@@ -75,11 +75,17 @@ test('a plugin that cannot be aligned and one that does not load: every plugin i
   expect(unresolvable).toMatchObject({ built: { status: 'not run' }, proven: { status: 'not run' }, goModChanges: [] })
   expect(nosym).toMatchObject({ aligned: { status: 'ok' }, built: { status: 'ok' }, proven: { status: 'failed', witness: WITNESS, missingSymbols: ['NewGotifyPluginInstance'] } })
 
-  // The job summary's table and the log say the same.
-  expect(run.summary).toContain('### Per plugin')
-  expect(run.summary).toMatch(/\| :x: \*\*unresolvable\*\* \| v2\.9\.1 \| yes \| \*\*no\*\*: example\.com\/dep cannot be aligned: .* \| not run \| not run \| - \|/)
-  expect(run.summary).toMatch(/\| \*\*basic\*\* \| v2\.9\.1 \| no \| yes \| yes \| yes \(release binary gotify-linux-amd64\.zip\) \| example\.com\/dep v1\.1\.0 -&gt; v1\.0\.0 \|/)
-  expect(run.summary).toMatch(/\| :x: \*\*missingsymbol\*\* \| v2\.9\.1 \| no \| yes \| yes \| \*\*no\*\* \(release binary gotify-linux-amd64\.zip\): missing symbols: NewGotifyPluginInstance \|/)
+  // The job summary: a row per plugin first, whose top lines (before any fold) name every plugin path; each plugin's steps folded below.
+  const top = run.summary.slice(0, run.summary.indexOf('<details>'))
+  for (const p of report.plugins as Array<{ pluginPath: string; path: string }>) expect(top).toContain(`<code>${p.pluginPath}</code>`)
+  expect(top).toContain('| plugin | folder | plugin path | server v2.9.1 |')
+  expect(run.summary).toMatch(/^\| :x: \*\*unresolvable\*\* \| <code>broken<\/code> \| <code>example\.com\/plugins\/unresolvable<\/code> \| \*\*fails\*\*: cannot be aligned: example\.com\/dep cannot be aligned: .* \|$/m)
+  expect(run.summary).toMatch(/^\| \*\*basic\*\* \(not required\) \| <code>plugin<\/code> \| <code>example\.com\/plugins\/basic<\/code> \| passes \|$/m)
+  expect(run.summary).toMatch(/^\| \*\*missingsymbol\*\* \(not required\) \| <code>nosym<\/code> \| .* \| fails \(not required\): does not load \(release binary gotify-linux-amd64\.zip\): missing symbols: NewGotifyPluginInstance \|$/m)
+  expect(run.summary).toContain('Aligned: yes. Built: yes. Loads: yes (release binary gotify-linux-amd64.zip).')
+  expect(run.summary).toContain('**Not compatible** (or not proven so): plugin **unresolvable** against server v2.9.1.')
+  // The go.mod diff is headed by the plugin's folder.
+  expect(run.summary).toContain('--- a/plugin/go.mod\n+++ b/plugin/go.mod')
   expect(run.log).toMatch(/^Plugin unresolvable, server v2\.9\.1: fails: cannot be aligned: example\.com\/dep cannot be aligned/m)
   expect(run.log).toMatch(/^Plugin basic, server v2\.9\.1: passes; go\.mod changes: example\.com\/dep v1\.1\.0 -> v1\.0\.0$/m)
   // The run fails for the required plugin only; the other failure is a warning.

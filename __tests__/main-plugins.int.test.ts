@@ -62,6 +62,9 @@ test('two plugins linking a module the server does not, at other versions: one v
   expect(report.plugins.map((p: { name: string }) => p.name)).toEqual(['seta', 'setb'])
   expect(report.sets).toEqual([expect.objectContaining({ serverVersion: TAG, platform: 'linux-amd64', status: 'loaded', files: artifacts.map(a => a.name), differing: [] })])
   expect(run.summary).toContain('The plugins together in one server')
+  // The move and its reason are in the summary and compat-report.json, not only in the log.
+  expect(run.summary).toContain('- **seta** <code>example.com/lib</code> v1.0.0 → v1.1.0 (one version across plugins: seta v1.0.0, setb v1.1.0: one server loads one version of a module its plugins share)')
+  expect(report.versions.find((v: { plugin: string }) => v.plugin === 'seta').changes).toContainEqual({ path: 'example.com/lib', from: 'v1.0.0', to: 'v1.1.0', reason: 'one version across plugins: seta v1.0.0, setb v1.1.0' })
 
   // What the proof stands for: the server's plugin.Open loads both, in both orders.
   const [a, b] = artifacts.map(x => x.path)

@@ -100,7 +100,8 @@ test('three plugins in one run: one image holds all three under their asset name
   const inImage = names.map(n => `/app/data/plugins/${n}`)
   expect(r.log).toMatch(/\[server image linux-amd64\] 3 plugin files load together into \/app\/gotify-app of .*gotify\/server:2\.9\.1 \(linux\/amd64\)/)
   expect(r.log).toContain(`[server image linux-amd64] ${inImage.join(', ')} added: `)
-  expect(r.log).toContain(`[server image linux-amd64] loaded: it answers on 80/tcp and GET /plugin lists ${MODULES.join(', ')}`)
+  expect(r.log).toContain(`[server image linux-amd64] starting it with 3 plugin files`)
+  expect(r.log).toContain(`[server image linux-amd64] loaded: it answers on 80/tcp and GET /plugin lists all 3: ${MODULES.join(', ')}`)
   const report = JSON.parse(fs.readFileSync(r.outputs['compat-report'], 'utf8')) as ImageReport & { versions: Array<{ serverImage?: unknown }> }
   // One image for the version: reported once, with every file it holds.
   expect(report.versions.filter(v => v.serverImage)).toHaveLength(1)

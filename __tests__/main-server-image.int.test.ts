@@ -94,7 +94,8 @@ test('a release event pushes one index with both platforms; the amd64 image pull
   }
   expect(r.summary).toContain('### Server image')
   for (const i of images) expect(r.summary).toContain(`| <code>${i.tag}</code> | <code>${i.digest}</code> |`)
-  expect(r.summary).toMatch(/\| linux-arm64 \| <code>.*gotify\/server:2\.9\.1 \(linux\/arm64\)<\/code> \| <code>\/app\/gotify-app<\/code> \| yes: proven against/)
+  expect(r.summary).toMatch(/\| linux-arm64 \| <code>.*gotify\/server:2\.9\.1 \(linux\/arm64\)<\/code> \| <code>\/app\/gotify-app<\/code> \| yes: proven against .* \| no: proven only \(not the runner's platform\) \|/)
+  expect(r.summary).toContain('Started linux-amd64 with 1 plugin file: the server runs and lists its plugins: it answers on 80/tcp and GET /plugin lists example.com/plugins/basic.')
 
   // What a user does: pull the amd64 image by the tag and start it; the server lists the plugin.
   const tag = `${registry.host}/${repo}:2.9.1`
@@ -138,7 +139,7 @@ test('a pull_request run makes, proves and starts the image, and pushes nothing;
   expect(r.log).toMatch(/\[server image linux-amd64\] loaded: /)
   expect(await registryState()).toEqual(before)
   expect(r.outputs.images).toBe('[]')
-  expect(r.summary).toContain(`| linux-arm64 | - | - | skipped: ${registry.host}/gotify/server:2.9.0 offers linux/amd64, not linux-arm64 |`)
+  expect(r.summary).toContain(`| linux-arm64 | - | - | skipped: ${registry.host}/gotify/server:2.9.0 offers linux/amd64, not linux-arm64 | - |`)
   expect(r.summary).toContain(`Not pushed, as nothing is uploaded: pull_request events never upload, whatever upload and release-tag say (tags: <code>${registry.host}/someone/pr-server:2.9.0</code>).`)
 })
 

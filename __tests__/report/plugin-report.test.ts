@@ -103,12 +103,18 @@ test('compat-report.json and the job summary carry a row per plugin', () => {
   expect(report.pluginReport.map(r => [r.plugin, r.required, r.passed])).toEqual([['a', true, true], ['b', false, false], ['c', false, false], ['d', false, false]])
   expect(report.compatible).toBe(true)
   const md = summaryMarkdown(run(['a']))
-  expect(md).toContain('### Per plugin')
-  expect(md).toContain('| **a** | v2.9.1 | yes | yes | yes | yes (release binary gotify-linux-amd64.zip) | example.com/dep v1.1.0 -&gt; v1.0.0 |')
-  expect(md).toContain('| :x: **c** | v2.9.1 | no | yes | **no**: linux-amd64: c/main.go:3: undefined: foo | not run | example.com/dep v1.1.0 -&gt; v1.0.0 |')
-  expect(md).toContain('| :x: **d** | v2.9.1 | no | yes | yes | **no** (release binary gotify-linux-amd64.zip): packages differ: example.com/dep, example.com/dep/sub |')
+  // One row per plugin first: its folder, its plugin path, its verdict against the one server version (named once, in the header).
+  expect(md).toContain('| plugin | folder | plugin path | server v2.9.1 |')
+  expect(md).toContain('| **a** | <code>a</code> | <code>example.com/a</code> | passes |')
+  expect(md).toContain('| **c** (not required) | <code>c</code> | <code>example.com/c</code> | fails (not required): does not build: linux-amd64: c/main.go:3: undefined: foo |')
+  // Each plugin's steps in its details.
+  expect(md).toContain('<details><summary><b>d</b> (<code>d</code>): fails against server v2.9.1</summary>')
+  expect(md).toContain('Aligned: yes. Built: yes. Loads: **no** (release binary gotify-linux-amd64.zip): packages differ: example.com/dep, example.com/dep/sub.')
+  expect(md).toContain('Aligned: yes. Built: yes. Loads: yes (release binary gotify-linux-amd64.zip).')
   expect(md).toContain('**Compatible.**')
+  expect(summaryMarkdown(run())).toContain('**Not compatible** (or not proven so): plugin **b** against server v2.9.1; plugin **c** against server v2.9.1; plugin **d** against server v2.9.1.')
   // Outside text stays text in the table.
   const hostile = summaryMarkdown({ ...run(), versions: [good, { ...unaligned, alignment: { ...unaligned.alignment!, conflicts: [{ ...conflict, message: 'x | <b>y</b>' }] } }] })
-  expect(hostile).toContain('**no**: x \\| &lt;b&gt;y&lt;/b&gt;')
+  expect(hostile).toContain('Aligned: **no**: x \\| &lt;b&gt;y&lt;/b&gt;.')
+  expect(hostile).toContain('| :x: **b** | <code>b</code> | <code>example.com/b</code> | **fails**: cannot be aligned: x \\| &lt;b&gt;y&lt;/b&gt; |')
 })

@@ -128,5 +128,5 @@ test('several server versions: a section each, the go.mod diff for the workspace
   // One version failing makes the run incompatible, and the verdict names it.
   const failing = { ...o, versions: [o.versions[0], { ...o.versions[1], verification: [{ ...loads, status: 'failed' as const }] }, o.versions[2]] }
   expect(isCompatible(failing)).toBe(false)
-  expect(summaryMarkdown(failing)).toContain('**Not compatible** with v2.8.0 (or not proven so).')
+  expect(summaryMarkdown(failing)).toContain('**Not compatible** (or not proven so): server v2.8.0.')
 })

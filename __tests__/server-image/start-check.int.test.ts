@@ -53,7 +53,7 @@ test('a file of the plugin folder that does not load: the server exits, and the 
   const check = await startAndCheck({ image, config: await configOf(image), plugin, log: l => log.push(l) })
   expect(check).toMatchObject({
     status: 'failed',
-    detail: expect.stringMatching(/^the server exited \(code 2\) \d+ s after starting with the plugin in its folder: panic: error while loading plugin myplugin\.so: plugin\.Open\("data\/plugins\/myplugin\.so"\): \/app\/data\/plugins\/myplugin\.so: .+$/)
+    detail: expect.stringMatching(/^the server exited \(code 2\) \d+ s after starting with 1 plugin file in its folder: panic: error while loading plugin myplugin\.so: plugin\.Open\("data\/plugins\/myplugin\.so"\): \/app\/data\/plugins\/myplugin\.so: .+$/)
   })
   expect(check.evidence).toContain('Loading plugin data/plugins/myplugin.so')
   expect(log.join('\n')).toContain('  | Loading plugin data/plugins/myplugin.so')
@@ -63,6 +63,6 @@ test('a file of the plugin folder that does not load: the server exits, and the 
 test('a server that never answers on its exposed port fails after the timeout', async () => {
   const image = await variant('elsewhere', ['ENV GOTIFY_SERVER_PORT=8080'])
   const check = await startAndCheck({ image, config: await configOf(image), plugin, timeoutSeconds: 3, log: () => undefined })
-  expect(check).toEqual({ status: 'failed', detail: 'the server did not answer within 3 s; its last line: Started listening on port 8080', evidence: [] })
+  expect(check).toEqual({ status: 'failed', detail: 'the server did not answer within 3 s with 1 plugin file in its folder; its last line: Started listening on port 8080', evidence: [], warnings: [] })
   expect(await leftovers(image)).toBe('')
 })

@@ -1,4 +1,4 @@
-import { archiveOf, chooseBinaryAsset, chooseExecutable } from '../../src/server/binary-asset.js'
+import { archiveOf, binaryWitnesses, chooseBinaryAsset, chooseExecutable } from '../../src/server/binary-asset.js'
 import { parsePlatform } from '../../src/platform.js'
 
 const gotify = ['gotify-linux-amd64.zip', 'gotify-linux-arm-7.zip', 'gotify-linux-arm64.zip', 'gotify-linux-386.zip', 'gotify-linux-riscv64.zip', 'gotify-windows-amd64.exe', 'gotify-windows-386.exe']
@@ -63,4 +63,10 @@ test('auto passes over asset names that look like paths or hold control characte
     expect(c.found === false && c.why).not.toContain('\n')
   }
   expect(chooseBinaryAsset([{ name: '../gotify-linux-amd64.zip' }, { name: 'gotify-linux-amd64.tar.gz' }], amd64, auto, {})).toMatchObject({ found: true, asset: { name: 'gotify-linux-amd64.tar.gz' } })
+})
+
+test('witnesses in one phrase: a server binary the workflow built is never called a release binary', () => {
+  expect(binaryWitnesses(['gotify-linux-amd64.zip', 'gotify-linux-arm64.zip'])).toBe('release binaries')
+  expect(binaryWitnesses(['./build/gotify', './build/gotify'])).toBe('the server binary ./build/gotify (built by the workflow)')
+  expect(binaryWitnesses(['./build/gotify', 'gotify-linux-arm64.zip'])).toBe('release binaries and the server binary ./build/gotify (built by the workflow)')
 })

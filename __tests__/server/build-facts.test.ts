@@ -24,3 +24,10 @@ test('a flag either binary used is allowed; a disagreement is noted', () => {
   // The same flags: nothing to say.
   expect(withBinaryFlags(release, buildFlagsOf({ settings: [] }), IMAGE)).toEqual(release)
 })
+
+test('a server binary the workflow built is named so in a note, not called a release binary', () => {
+  const local = { ...build({ trimpath: false, race: false, msan: false, asan: false, gcflags: '' }), goVersionSource: 'server binary ./build/gotify' }
+  expect(withBinaryFlags(local, { trimpath: true, race: false, msan: false, asan: false, gcflags: '' }, IMAGE).notes).toEqual([
+    `${IMAGE} was built with -trimpath, the server binary ./build/gotify (built by the workflow) without: no plugin build loads in both`
+  ])
+})

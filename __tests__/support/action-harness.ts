@@ -96,10 +96,12 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   }
   fs.mkdirSync(env.RUNNER_TEMP, { recursive: true })
   for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  let dist = path.join(ROOT, 'dist')
+  // ACTION_DIST: a bundle made elsewhere (a worktree must not rebundle its dist/, whose bytes a test pins).
+  const bundle = process.env.ACTION_DIST ?? path.join(ROOT, 'dist')
+  let dist = bundle
   if (opts.user) {
     // The checkout may not be readable by that user: run a copy of the bundle.
-    fs.cpSync(path.join(ROOT, 'dist'), path.join(tmp, 'dist'), { recursive: true })
+    fs.cpSync(bundle, path.join(tmp, 'dist'), { recursive: true })
     dist = path.join(tmp, 'dist')
     // The runner's user owns the workspace and the runner's files, as on GitHub.
     for (const dir of [tmp, opts.workspace]) await run('chown', ['-R', `${opts.user}:`, dir])

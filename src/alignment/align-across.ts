@@ -133,8 +133,9 @@ export async function alignAcrossPlugins(plugins: PluginAtVersion[], server: { g
     const goMod = fs.readFileSync(path.join(p.dir, 'go.mod'), 'utf8')
     for (const m of plan.modules.filter(x => x.moves.includes(p.name))) {
       const from = m.plugins.find(u => u.name === p.name)?.version ?? ''
-      p.alignment.changes.push({ path: m.path, from, to: m.version })
-      log(p.name, `${m.path}: ${from} → ${m.version} (one version across plugins: ${m.plugins.map(u => `${u.name} ${u.version}`).join(', ')})`)
+      const reason = `one version across plugins: ${m.plugins.map(u => `${u.name} ${u.version}`).join(', ')}`
+      p.alignment.changes.push({ path: m.path, from, to: m.version, reason })
+      log(p.name, `${m.path}: ${from} → ${m.version} (${reason})`)
     }
     const diff = unifiedDiff(files.mod.toString('utf8'), goMod, 'go.mod')
     p.alignment.changed = true

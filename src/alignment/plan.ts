@@ -28,6 +28,8 @@ export interface ModuleChange {
   path: string
   from: string
   to: string
+  /** Why, when not to take the server's version: a move to one version across plugins names each plugin's. */
+  reason?: string
 }
 
 export interface Conflict {

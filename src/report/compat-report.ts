@@ -3,7 +3,9 @@
  * users. Each server version's entry has the shape a one-version run has at
  * the top level; the top level is the newest version built (so a one-version
  * report reads as before), `versions` holds every selected version, and
- * `compatibility` the table of every .so against every version built. Pure.
+ * `compatibility` the table of every .so against every version built. It
+ * holds everything the job summary shows and what its size cap leaves out
+ * (go.mod diffs, every table's rows). Pure.
  */
 import type { SharedModule } from '../alignment/plan.js'
 import type { VerifyResult } from '../verify/witness.js'
@@ -41,6 +43,8 @@ export function versionEntry(o: VersionOutcome): object {
     shared: (o.alignment?.shared ?? []).filter(s => s.linked).map(moduleEntry),
     sharedNotLinked: (o.alignment?.shared ?? []).filter(s => !s.linked).map(moduleEntry),
     changes: o.alignment?.changes ?? [],
+    // The summary may leave it out (its size cap): here it always is.
+    ...(o.alignment && o.alignment.diff !== '' ? { goModDiff: o.alignment.diff } : {}),
     conflicts: (o.alignment?.conflicts ?? []).map(c => ({ module: c.path, server: c.server, plugin: c.plugin, chain: c.chain, cause: c.message })),
     platforms: o.builds.map(b => {
       const v = o.verification.find(x => x.platform === b.job.platform.id)
@@ -80,6 +84,9 @@ export function compatReport(o: RunOutcome): object {
       alsoLoadsInto: r.alsoLoadsInto,
       servers: r.checks.map(c => ({ serverVersion: c.serverVersion, status: c.status, witness: c.witness, ...(c.firstDifference ? { firstDifference: c.firstDifference } : {}), detail: c.detail }))
     })),
+    ...(o.releaseUrl ? { release: { url: o.releaseUrl, assets: o.releaseAssets ?? [] } } : {}),
+    ...(o.uploadNote ? { uploadNote: o.uploadNote } : {}),
+    ...(o.failure ? { failure: o.failure } : {}),
     compatible: isCompatible(o)
   }
 }

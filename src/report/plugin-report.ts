@@ -23,7 +23,7 @@ export interface PluginRow {
   built: { status: StepStatus; error?: string }
   proven: { status: StepStatus | 'not verified'; witness?: string; differing?: string[]; missingSymbols?: string[]; detail?: string }
   /** go.mod changes alignment made (module, from, to): what the plugin's author would commit. */
-  goModChanges: Array<{ module: string; from: string; to: string }>
+  goModChanges: Array<{ module: string; from: string; to: string; reason?: string }>
   /** Every step passed (a proof that could not be made does not fail it, as elsewhere in the report). */
   passed: boolean
   /** The first step that failed, in one line. */
@@ -94,7 +94,7 @@ export function pluginRow(v: VersionOutcome & { plugin: string }, required: bool
             : built.status === 'not run'
               ? 'was not built (the run stopped before its build)'
               : undefined
-  const goModChanges = aligned.status === 'ok' ? (v.alignment?.changes ?? []).map(c => ({ module: c.path, from: c.from, to: c.to })) : []
+  const goModChanges = aligned.status === 'ok' ? (v.alignment?.changes ?? []).map(c => ({ module: c.path, from: c.from, to: c.to, ...(c.reason ? { reason: c.reason } : {}) })) : []
   return { plugin: v.plugin, serverVersion: v.server.tag, required, aligned, built, proven, goModChanges, passed: failure === undefined, ...(failure ? { failure } : {}) }
 }
 

@@ -23,6 +23,7 @@ import { parseImageReference, isReference } from './reference.js'
 import { type ImageConfig, findServerBinary } from './server-binary.js'
 import type { ServerImageSettings } from './settings.js'
 import { type StartCheck, startAndCheck } from './start-check.js'
+import { pluginFiles } from './start-verdict.js'
 import type { ImagePlatform, ServerImageResult } from './result.js'
 
 export interface ServerImageOptions {
@@ -100,17 +101,24 @@ export async function prepareServerImage(o: ServerImageOptions): Promise<Prepare
       return (fail(result, `server image: none of the built platforms is in the server image (${offered}); nothing was pushed`), noPush)
     }
 
-    // The runner's own platform runs natively: start it and see the plugin load.
+    // The runner's own platform runs natively: start it and see what the server runs. The others are proven only.
     const native = prepared.find(p => p.platform.os === 'linux' && p.platform.arch === nativeArch())
+    for (const p of prepared.filter(x => x !== native)) {
+      const entry = result.platforms.find(x => x.platform === p.platform.id)
+      if (entry) entry.notStarted = `proven against its server binary, not started: the runner runs linux/${nativeArch()} and starts no other platform's image (no emulator)`
+    }
     if (!native) result.startNote = `not started: the result has no linux/${nativeArch()} image, and this runner runs no other without an emulator`
     else {
-      const what = native.files.length === 1 ? 'the plugin' : `its ${native.files.length} plugin files`
-      o.log(`[server image ${native.platform.id}] starting it with ${what}`)
+      const files = pluginFiles(native.files.length)
+      o.log(`[server image ${native.platform.id}] starting it with ${files}`)
       const plugins = native.files.map(f => ({ file: f.inImage, ...(f.modulePath ? { modulePath: f.modulePath } : {}) }))
       const start: StartCheck = await startAndCheck({ image: native.imageId, config: native.config, plugin: plugins.length === 1 ? plugins[0] : plugins, log: l => o.log(`[server image ${native.platform.id}] ${l}`) })
-      result.start = { platform: native.platform.id, ...start }
+      result.start = { platform: native.platform.id, files: native.files.length, ...start }
+      const entry = result.platforms.find(x => x.platform === native.platform.id)
+      if (entry) entry.started = start.status
       o.log(`[server image ${native.platform.id}] ${start.status}: ${start.detail}`)
-      if (start.status === 'failed') return (fail(result, `server image ${native.platform.id}: ${what} did not load when the image started: ${start.detail}; nothing was pushed`), noPush)
+      for (const w of start.warnings) o.log(`[server image ${native.platform.id}] warning: ${w}`)
+      if (start.status === 'failed') return (fail(result, `server image ${native.platform.id}, started with ${files}: ${start.detail}; nothing was pushed`), noPush)
     }
 
     const push = async (): Promise<void> => {

@@ -46,6 +46,9 @@ export async function imageServerVersions(groups: PluginGroup[], neighbours: Map
         log: line => stepLog.info(tags.length > 1 ? line.replace(/^\[server image/, `[server image ${tag}`) : line)
       })
       made.push(image)
+      // The server runs a plugin it disabled (its config rejected): the image ships, the user is told.
+      const start = image.result.start
+      for (const w of start?.warnings ?? []) stepLog.warning(`server image ${tags.length > 1 ? `${tag} ` : ''}${start?.platform}: ${w}`)
       // One image per version: the report shows it once, on the version's first plugin.
       first.outcome.serverImage = image.result
       if (image.result.failure) throw new StepError(image.result.failure)

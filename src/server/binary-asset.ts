@@ -107,3 +107,11 @@ export function chooseExecutable(entries: ArchiveEntry[], stem: string, assetNam
  * server-binary named (a path: it has a `/`, which no asset name has).
  */
 export const binaryWitness = (name: string): string => (name.includes('/') ? `server binary ${name}` : `release binary ${name}`)
+
+/** Several witnesses in one phrase: `release binaries`, `the server binary ./build/gotify (built by the workflow)`, or both. */
+export function binaryWitnesses(names: string[]): string {
+  const files = [...new Set(names.filter(n => n.includes('/')))]
+  const assets = names.some(n => !n.includes('/'))
+  const built = files.length === 0 ? '' : `the server binar${files.length === 1 ? 'y' : 'ies'} ${files.join(', ')} (built by the workflow)`
+  return [assets ? 'release binaries' : '', built].filter(x => x !== '').join(' and ')
+}

@@ -110,8 +110,8 @@ const BOOLEAN_FLAGS = ['trimpath', 'race', 'msan', 'asan'] as const
 export function withBinaryFlags(build: ServerBuild, flags: ServerBuildFlags, binary: string): ServerBuild {
   const merged: ServerBuildFlags = { ...build.flags }
   const notes = [...build.notes]
-  // Known flags on this side come from the release binaries (unknown without them).
-  const ours = 'the release binaries'
+  // Known flags on this side come from the release binaries, or the server binary the workflow built (unknown without either).
+  const ours = build.goVersionSource.startsWith('server binary ') ? `the ${build.goVersionSource} (built by the workflow)` : 'the release binaries'
   for (const k of BOOLEAN_FLAGS) {
     const [a, b] = [build.flags[k] ?? 'unknown', flags[k] ?? 'unknown']
     merged[k] = a === true || b === true ? true : a === false || b === false ? false : 'unknown'

@@ -7,7 +7,7 @@
  */
 import { type BinaryFacts, readBinaryFactsFromFile } from '../binary/facts.js'
 import type { Platform } from '../platform.js'
-import { binaryWitness } from '../server/binary-asset.js'
+import { binaryWitness, binaryWitnesses } from '../server/binary-asset.js'
 import { type LoaderVerdict, type VerifyOptions, verifyArtifacts } from './loader-witness.js'
 import { type PackageDifference, proofDetails, proveStatically } from './static-proof.js'
 
@@ -48,7 +48,7 @@ export async function verifyPlatforms(o: WitnessOptions): Promise<VerifyResult[]
   const results: VerifyResult[] = new Array(o.artifacts.length)
   const byLoader: Array<{ index: number; artifact: WitnessOptions['artifacts'][number] }> = []
   const started = Date.now()
-  let proven = 0
+  const provenBy: string[] = []
   for (const [index, artifact] of o.artifacts.entries()) {
     const w = o.witnessOf(artifact.platform)
     if (w.kind === 'loader') {
@@ -57,9 +57,10 @@ export async function verifyPlatforms(o: WitnessOptions): Promise<VerifyResult[]
       continue
     }
     results[index] = await proveAgainstBinary(artifact, w, o)
-    proven++
+    provenBy.push(w.assetName)
   }
-  if (proven > 0) o.log('all', `${proven} .so file(s) proven against release binaries in ${Date.now() - started} ms`)
+  // A server-binary file the workflow built is no release binary: say which witnessed.
+  if (provenBy.length > 0) o.log('all', `${provenBy.length} .so file(s) proven against ${binaryWitnesses(provenBy)} in ${Date.now() - started} ms`)
   if (byLoader.length > 0) {
     const verdicts = await verifyArtifacts({ ...o.loader, artifacts: byLoader.map(b => b.artifact), symbols: o.symbols, log: o.log })
     for (const [k, { index, artifact }] of byLoader.entries()) results[index] = await fromLoader(verdicts[k], artifact.path)
