@@ -18,15 +18,21 @@ export const CANCEL_LIMIT_MS = 4000
 
 /** What a cancelled run puts back; each says what it did (undefined: nothing needed). */
 const putBacks = new Set<() => string | undefined>()
+let cancelling = false
 
-/** Registers what a cancelled run must put back; the returned function forgets it (the run put it back itself). */
+/**
+ * Registers what a cancelled run must put back. The returned function forgets it (the run ended and put it back
+ * itself); once a cancellation began it forgets nothing: the pipeline, its programs stopped, may reach its end first.
+ */
 export function onCancel(putBack: () => string | undefined): () => void {
   putBacks.add(putBack)
-  return () => putBacks.delete(putBack)
+  return () => void (cancelling || putBacks.delete(putBack))
 }
 
 /** Stops what the run started, then puts back what it changed (after: nothing is still writing); one line saying so. */
 export async function cancelRun(signal: NodeJS.Signals): Promise<string> {
+  cancelling = true
+  stepLog.silenceForCancel()
   const started = Date.now()
   const [programs, removed] = await Promise.all([stopAllChildren(CANCEL_GRACE_MS, CANCEL_LIMIT_MS), removeRunContainers(CANCEL_LIMIT_MS)])
   // Once more, now that nothing runs: a container a `docker run` created while the first look was made.
@@ -53,7 +59,7 @@ export function exitOnCancel(): void {
       if (cancelling) return
       cancelling = true
       void cancelRun(signal)
-        .then(line => stepLog.setFailed(line))
+        .then(line => stepLog.cancellation(line))
         .finally(() => process.exit(128 + os.constants.signals[signal]))
     })
   }
