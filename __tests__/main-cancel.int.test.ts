@@ -86,18 +86,17 @@ test('SIGTERM in the middle of the builds: go.mod and go.sum as they were, no co
   const result = await finished
   const runId = new RegExp(`${LABEL}=([0-9a-f-]{36})`).exec(result.log)?.[1] ?? ''
   const tookMs = Date.now() - signalledAt
-  console.log(`exit ${tookMs} ms after SIGTERM`)
   expect(out).not.toContain('TEST: ')
   expect(signalledAt).toBeGreaterThan(0)
   // The signal came after alignment changed go.mod (dep v1.1.0 -> v1.0.0): putting it back is what is tested.
   expect(alignedWhenSignalled).toBe(true)
+  expect(fs.readFileSync(path.join(plugin, 'go.mod')).equals(before.mod)).toBe(true)
+  expect(fs.readFileSync(path.join(plugin, 'go.sum')).equals(before.sum)).toBe(true)
   expect(result.code).toBe(143)
   expect(tookMs).toBeLessThan(EXIT_LIMIT_MS)
   // One line says it; what the stopped programs "failed" with is not reported.
   expect(result.errors).toEqual([expect.stringMatching(/^::error::the run was cancelled \(SIGTERM\)/)])
   expect(result.log).toMatch(/::error::the run was cancelled \(SIGTERM\): \d+ programs? stopped, \d+ containers? removed; go\.mod and go\.sum as they were before the run/)
-  expect(fs.readFileSync(path.join(plugin, 'go.mod')).equals(before.mod)).toBe(true)
-  expect(fs.readFileSync(path.join(plugin, 'go.sum')).equals(before.sum)).toBe(true)
   expect(await containersMounting([workspace, runnerTemp])).toEqual([])
   expect(runId).not.toBe('')
   expect(await docker('ps', '--all', '--quiet', '--filter', `label=${LABEL}=${runId}`)).toBe('')

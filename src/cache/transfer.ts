@@ -15,6 +15,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import * as readline from 'node:readline'
 import { signalGroup, startChild } from '../container/child-process.js'
+import { diskFull } from '../errors.js'
 import { WORKER_ENV, type WorkerMessage, type WorkerRequest, type WorkerStart, cacheServiceSettings } from './worker.js'
 
 /** @actions/cache's own request timeout: a small JSON lookup unanswered this long is a service that is not working. */
@@ -33,13 +34,17 @@ export function cacheBudget(seconds: number): CacheBudget {
   return { lookupMs: Math.min(LOOKUP_LIMIT_MS, totalMs), totalMs }
 }
 
-export type TransferEnd =
+export type TransferEnd = (
   | { kind: 'done'; key?: string; id?: number }
   | { kind: 'failed'; message: string }
   /** The service did not answer the lookup in time: killed. */
   | { kind: 'no-answer' }
   /** The transfer did not end by the deadline: killed. */
   | { kind: 'too-slow' }
+) & {
+  /** The worker (its tar) said the disk is full: @actions/cache reports that as a miss or a warning of its own. */
+  diskFull?: true
+}
 
 export interface Deadlines {
   /** Epoch ms by which the lookup must be answered. */
@@ -77,7 +82,12 @@ export function boundedTransfer(req: WorkerRequest, by: Deadlines, print: (line:
     child.send(start, e => e && kill({ kind: 'failed', message: `the cache worker could not be told what to do (${e.message})` }))
     const lookupTimer = setTimeout(() => answered || kill({ kind: 'no-answer' }), Math.max(0, by.lookupBy - Date.now()))
     const doneTimer = setTimeout(() => kill({ kind: 'too-slow' }), Math.max(0, by.doneBy - Date.now()))
-    for (const stream of [child.stdout, child.stderr]) if (stream) readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', print)
+    let full = false
+    const take = (line: string): void => {
+      full ||= diskFull(line) !== undefined
+      print(line)
+    }
+    for (const stream of [child.stdout, child.stderr]) if (stream) readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', take)
     child.on('message', (m: WorkerMessage) => {
       if (m.kind === 'answered') answered = true
       else if (end === undefined) end = m
@@ -89,7 +99,8 @@ export function boundedTransfer(req: WorkerRequest, by: Deadlines, print: (line:
       clearTimeout(lookupTimer)
       clearTimeout(doneTimer)
       fs.rmSync(temp, { recursive: true, force: true })
-      resolve(end ?? { kind: 'failed', message: `the cache worker ended with code ${String(code)} before it finished` })
+      const ended: TransferEnd = end ?? { kind: 'failed', message: `the cache worker ended with code ${String(code)} before it finished` }
+      resolve(full ? { ...ended, diskFull: true } : ended)
     })
   })
 }

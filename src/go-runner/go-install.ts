@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { StepError } from '../errors.js'
+import { DiskFullError, StepError, asDiskFull, diskFull, namedFolder } from '../errors.js'
 import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
 import { nativeArch } from '../platform.js'
 import { runProgram } from '../container/program.js'
@@ -64,6 +64,8 @@ export async function installGo(o: GoInstallOptions): Promise<GoInstall> {
   try {
     archive = await tc.downloadTool(url)
   } catch (e) {
+    const full = asDiskFull(e, `go-download-base-url: downloading ${file}`, namedFolder(process.env.RUNNER_TEMP || os.tmpdir()))
+    if (full !== e) throw full
     throw new StepError(`go-download-base-url: downloading ${url} failed (${httpWhy(e)}); re-run later, or set go-download-base-url to a mirror that serves ${file}`)
   }
   try {
@@ -75,7 +77,9 @@ export async function installGo(o: GoInstallOptions): Promise<GoInstall> {
     const root = path.join(extracted, 'go')
     if (!fs.existsSync(path.join(root, 'bin', 'go'))) throw new StepError(`go-download-base-url: ${file} holds no go/bin/go: it is not a Go release archive`)
     // The extracted copy stays in RUNNER_TEMP, which the runner empties after every job (removing it here costs seconds).
-    const goroot = await tc.cacheDir(root, GO_TOOL, version)
+    const goroot = await tc.cacheDir(root, GO_TOOL, version).catch((e: unknown) => {
+      throw asDiskFull(e, `${want}: keeping it in the tool cache`, namedFolder(process.env.RUNNER_TOOL_CACHE ?? root))
+    })
     const got2 = await goVersionAt(goroot)
     if (!sameGoRelease(got2, o.goVersion)) throw new StepError(`go-download-base-url: ${file} holds ${got2 || 'a go that does not run here'}, not ${want}`)
     o.log(`${want}: checked, extracted and cached in the tool cache: ${goroot}`)
@@ -94,6 +98,8 @@ async function extractGoArchive(archive: string, file: string): Promise<string> 
   const r = await runProgram('tar', ['-xzf', archive, '-C', dest, '--no-same-owner'], { timeoutMs: EXTRACT_TIMEOUT_MS })
   if (r.code !== 0) {
     fs.rmSync(dest, { recursive: true, force: true })
+    const full = diskFull(r.stderr)
+    if (full) throw new DiskFullError(`go-download-base-url: extracting ${file}`, namedFolder(dest), full.code)
     const why = r.timedOut ? `not done within ${EXTRACT_TIMEOUT_MS / 60_000} min` : (r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`)
     throw new StepError(`go-download-base-url: ${file} could not be extracted (${why})`)
   }

@@ -8,6 +8,7 @@
  * cache still keeps what this downloads (fetch.ts).
  */
 import * as fs from 'node:fs'
+import { diskFull } from '../errors.js'
 
 export interface DownloadLimits {
   /** The whole download: every redirect and the body. */
@@ -83,7 +84,8 @@ async function downloadOnce(req: DownloadRequest): Promise<number> {
     return await writeBody(res, req.dest, limits.maxBytes, controller)
   } catch (e) {
     if (timedOut) throw new DownloadError(`no complete answer within ${limits.timeoutMs / 1000} s`)
-    if (e instanceof DownloadError) throw e
+    // Writing failed (a full disk): the caller names the folder; not a connection, not worth another try.
+    if (e instanceof DownloadError || diskFull(e)) throw e
     throw new DownloadError(networkReason(e), undefined, true)
   } finally {
     clearTimeout(timer)

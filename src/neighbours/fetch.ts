@@ -10,7 +10,7 @@ import * as tc from '@actions/tool-cache'
 import { createHash, randomUUID } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { StepError } from '../errors.js'
+import { StepError, asDiskFull, namedFolder } from '../errors.js'
 import { type GitHubApi, type ReleaseAsset, apiPath } from '../github/api.js'
 import { assetShape, idShape } from '../github/shapes.js'
 import { tagNameProblem } from '../release/git-ref.js'
@@ -185,6 +185,8 @@ async function cached(
   try {
     await downloadFile({ url, dest, limits, ...auth })
   } catch (e) {
+    const full = asDiskFull(e, `with-plugins: downloading ${what}`, namedFolder(o.tempDir))
+    if (full !== e) throw full
     if (e instanceof DownloadError && e.status === 404) return { kind: 'missing', why: `${file.origin} answers HTTP 404 (not found)` }
     const why = e instanceof DownloadError ? e.message : String(e)
     return fail(`downloading ${what} failed: ${why}`)
@@ -193,6 +195,8 @@ async function cached(
     provePluginFile(dest, p, limits.maxBytes, what, fail)
     const dir = await tc.cacheFile(dest, CACHED_NAME, TOOL, version, p.id)
     return { kind: 'file', file: { ...rest, path: path.join(dir, CACHED_NAME), downloaded: true } }
+  } catch (e) {
+    throw asDiskFull(e, `with-plugins: keeping ${what} in the tool cache`, namedFolder(process.env.RUNNER_TOOL_CACHE ?? o.tempDir))
   } finally {
     fs.rmSync(dest, { force: true })
   }

@@ -11,11 +11,12 @@
  * it, xz by the system's `xz -dc`, which no maintained npm package replaces).
  */
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import type { Readable } from 'node:stream'
 import { Parser, type ReadEntry } from 'tar'
 import yauzl from 'yauzl'
 import { ELF_HEAD_BYTES, isElfExecutableHead } from '../binary/executable.js'
-import { StepError } from '../errors.js'
+import { StepError, asDiskFull, namedFolder } from '../errors.js'
 import { startChild } from '../container/child-process.js'
 import { type ArchiveEntry, chooseExecutable, shownName } from './binary-asset.js'
 
@@ -55,6 +56,8 @@ export async function extractServerBinary(file: string, format: ArchiveFormat, s
     if (e instanceof StepError) throw e
     const why = ((e as Error).message ?? String(e)).split('\n')[0]
     if (e instanceof Refused) throw new StepError(`server-binary: ${shownName(assetName)} refused: ${why}; set server-binary to another asset, or none`)
+    const full = asDiskFull(e, `server-binary: extracting the binary of ${shownName(assetName)}`, namedFolder(path.dirname(dest)))
+    if (full !== e) throw full
     if (deadline.aborted) throw new StepError(`server-binary: reading ${shownName(assetName)} took longer than ${TIME_LIMIT_MS / 60_000} minutes; set server-binary: none to verify with the stand-in loader`)
     throw new StepError(`server-binary: ${shownName(assetName)} could not be extracted as ${format} (${why}); the release asset may be corrupt: re-run later, or set server-binary: none`)
   } finally {
