@@ -31,6 +31,8 @@ export interface DownloadRequest {
   tokenOrigin?: string
   accept?: string
   limits: DownloadLimits
+  /** The only hosts plain http may reach, on every hop (a redirect too); unset: any host. */
+  plainHttpHosts?: ReadonlySet<string>
 }
 
 /** Why a download failed, one line; `status` when the server answered with one. */
@@ -99,6 +101,7 @@ async function follow(req: DownloadRequest, signal: AbortSignal): Promise<Respon
     const headers: Record<string, string> = { 'user-agent': 'go-plugin-build-action' }
     if (req.accept) headers.accept = req.accept
     if (req.token && req.tokenOrigin !== undefined && url.origin === req.tokenOrigin) headers.authorization = `Bearer ${req.token}`
+    if (url.protocol === 'http:' && req.plainHttpHosts && !req.plainHttpHosts.has(url.hostname)) throw new DownloadError(`led to plain http at ${url.host}; plain http only to ${[...req.plainHttpHosts].join(', ')}`)
     const res = await fetch(url, { headers, redirect: 'manual', signal })
     if (!REDIRECTS.has(res.status)) return res
     await res.body?.cancel()
