@@ -4,7 +4,6 @@
 // - every program the run starts (docker, git, tar and zstd of the cache worker, ...) is fronted on PATH by a wrapper
 //   that writes down its environment and its parent's: no secret of the runner appears in any, and the cache
 //   service still got its token (over IPC, not the environment).
-import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -12,6 +11,7 @@ import { FIXTURES, type World, checkoutPlugin, runAction, startWorld } from './s
 import { type CacheServer, startCacheServer } from './support/cache-server.js'
 import { serverReleaseAssets } from './support/fixture-server.js'
 import { git, hostileFolder } from './support/hostile-git.js'
+import { leaksIn, wrapPath } from './support/env-wrappers.js'
 
 const SECRETS = {
   INPUT_TOKEN: 'secret-input-token-5f1c',
@@ -21,8 +21,6 @@ const SECRETS = {
   MY_DEPLOY_KEY: 'secret-workflow-env-2e6a'
 }
 const RUNTIME_TOKEN = 'secret-runtime-token-7d0b'
-// What a run of the docker builder starts through PATH, and what those start (zstd by tar).
-const WRAPPED = ['docker', 'git', 'go', 'tar', 'zstd', 'xz', 'gzip', 'sudo', 'gcc', 'cc']
 
 let world: World
 let serverBinary: string
@@ -73,38 +71,6 @@ test('a server-source folder carrying git internals is no repository: its fsmoni
   fs.rmSync(path.dirname(marker), { recursive: true, force: true })
 }, 600_000)
 
-/** Wrappers named like the programs, in front of PATH: each appends its environment and its parent's to `log`, then runs the real one. */
-function wrapPath(dir: string, log: string): string {
-  fs.mkdirSync(dir, { recursive: true })
-  for (const name of WRAPPED) {
-    let real: string
-    try {
-      real = execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim()
-    } catch {
-      continue
-    }
-    const script = [
-      '#!/bin/sh',
-      `{ echo "=== ${name} ppid=$PPID"; env; echo "=== parent of ${name} ppid=$PPID"; tr '\\0' '\\n' < /proc/$PPID/environ; echo "=== end"; } >> '${log}' 2>/dev/null`,
-      `exec '${real}' "$@"`
-    ].join('\n')
-    fs.writeFileSync(path.join(dir, name), `${script}\n`, { mode: 0o755 })
-  }
-  return `${dir}:${process.env.PATH}`
-}
-
-/** The log's records: which program, its parent's pid, and what it saw (its own environment, or its parent's). */
-function records(log: string): Array<{ program: string; ppid: number; parent: boolean; text: string }> {
-  return fs
-    .readFileSync(log, 'utf8')
-    .split(/^(?==== (?:parent of )?\S+ ppid=)/m)
-    .filter(r => r.startsWith('=== '))
-    .map(r => {
-      const m = /^=== (parent of )?(\S+) ppid=(\d+)/.exec(r) as RegExpExecArray
-      return { program: m[2], ppid: Number(m[3]), parent: m[1] !== undefined, text: r.replace(/=== end\n?$/, '') }
-    })
-}
-
 test('no program the run starts, nor a program those start, sees the token, the runtime or OIDC token, or a workflow secret', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'child-env-'))
   const log = path.join(root, 'env.log')
@@ -118,7 +84,7 @@ test('no program the run starts, nor a program those start, sees the token, the 
     workspace,
     apiUrl: world.github.url,
     event: pullRequest,
-    env: { ...SECRETS, ...cache.env(), PATH: wrapPath(path.join(root, 'bin'), log) },
+    env: { ...SECRETS, ...cache.env(), PATH: wrapPath(path.join(root, 'bin'), log, ['docker', 'git', 'go', 'tar', 'zstd', 'xz', 'gzip', 'sudo', 'gcc', 'cc']) },
     post: true
   })
   expect(run.errors).toEqual([])
@@ -127,16 +93,11 @@ test('no program the run starts, nor a program those start, sees the token, the 
   expect(run.post?.code).toBe(0)
   expect(cache.entries.length).toBeGreaterThan(0)
 
-  const seen = records(log)
-  const programs = new Set(seen.map(r => r.program))
+  const { programs, leaks, checkedParents } = leaksIn(log, [...Object.values(SECRETS), RUNTIME_TOKEN], [run.pid, run.post?.pid])
   // Not vacuous: the docker CLI, git (the checkout's commit) and the cache worker's tar ran through the wrappers.
   for (const p of ['docker', 'git', 'tar']) expect(programs).toContain(p)
-  const steps = [run.pid, run.post?.pid]
-  // A parent that is the action's own step holds the secrets the runner gave it; every other process must not.
-  const checked = seen.filter(r => !(r.parent && steps.includes(r.ppid)))
-  const leaks = checked.flatMap(r => [...Object.values(SECRETS), RUNTIME_TOKEN].filter(s => r.text.includes(s)).map(s => `${r.parent ? 'parent of ' : ''}${r.program}: ${s}`))
   expect(leaks).toEqual([])
   // The cache worker (tar's parent) was among the processes checked.
-  expect(checked.some(r => r.parent && r.program === 'tar')).toBe(true)
+  expect(checkedParents).toContain('tar')
   fs.rmSync(root, { recursive: true, force: true })
 }, 600_000)

@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { type GitHubServer, createGitHubServer } from './github-server.js'
 import { type GoProxy, startGoProxy } from './goproxy.js'
 import { type ServerAsset, serverReleaseAssets } from './fixture-server.js'
+import { inPrivateGo } from './private-go.js'
 
 /**
  * Runs the bundled action (dist/index.js) the way a runner does: INPUT_*
@@ -53,6 +54,8 @@ export interface RunOptions {
   user?: string
   /** Then run the post step, as the runner does at the end of the job: same environment, the state the main step saved. */
   post?: boolean
+  /** A folder the action's processes see at /go (a private mount namespace, support/private-go.ts); the machine's /go is left alone. */
+  privateGo?: string
   /** Called with the main step's process once it started (to signal it, as a cancelled job does). */
   onStart?: (child: ChildProcess) => void
 }
@@ -114,7 +117,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   const step = async (entry: string, stepEnv: Record<string, string>, onStart?: (child: ChildProcess) => void): Promise<{ code: number; log: string; seconds: number; pid?: number }> => {
     const started = Date.now()
     const node = [process.execPath, path.join(dist, entry)]
-    const [cmd, ...args] = opts.user ? ['runuser', '-u', opts.user, '--', ...node] : node
+    const [cmd, ...args] = inPrivateGo(opts.privateGo, opts.user ? ['runuser', '-u', opts.user, '--', ...node] : node)
     const child = spawn(cmd, args, { cwd: opts.workspace, env: stepEnv, stdio: ['ignore', 'pipe', 'pipe'] })
     onStart?.(child)
     let log = ''
