@@ -33,5 +33,6 @@ export function privateGo(root: string): PrivateGo {
 /** The command that runs `command` with `goDir` at /go, in a mount namespace of its own; `command` itself without one. */
 export function inPrivateGo(goDir: string | undefined, command: string[]): string[] {
   if (goDir === undefined) return command
-  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', `mount --bind "$0" ${MOUNT_POINT} && exec "$@"`, goDir, ...command]
+  // bash, not sh: dash drops variables whose names are no shell names, such as INPUT_SERVER-REPOSITORY.
+  return ['unshare', '--mount', '--propagation', 'private', '--', 'bash', '-c', `mount --bind "$0" ${MOUNT_POINT} && exec "$@"`, goDir, ...command]
 }
