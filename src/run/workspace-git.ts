@@ -12,8 +12,8 @@
  *   textconv, the allow-listed environment (no GIT_DIR or GIT_CONFIG_* from the
  *   runner) and a time limit.
  * - git never reads a file of the working tree: that would apply the clean
- *   filter (and on git 2.34 the fsmonitor hook) named for it by the pull
- *   request's .gitattributes. Whether tracked files changed is decided by
+ *   filter named for it by the pull request's .gitattributes (a driver the
+ *   runner's config defines, git-lfs on GitHub's images). Whether tracked files changed is decided by
  *   hashing them here without any filter (hasChanges); a file a filter
  *   or line-ending conversion changes at checkout then counts as changed, a
  *   wrong `-dirty` at worst, never a program started.
