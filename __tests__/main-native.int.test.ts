@@ -5,9 +5,11 @@
 // server's release binaries, which the Docker pipeline built (cross-builder
 // compatibility). No Docker engine is reachable from the action.
 //
-// Like a fresh GitHub runner, /go must not exist: the first test makes
-// /go/pkg/mod as the runner's non-root user through passwordless sudo. These
-// tests run as root (CI does) and remove what they made of /go afterwards.
+// Like on a fresh GitHub runner, the first test makes /go/pkg/mod as the
+// runner's non-root user through passwordless sudo: the action's processes see
+// a /go of these tests' own (a private mount namespace, support/private-go.ts),
+// so the machine's /go (left by an earlier native run of the action, say) is
+// neither needed gone nor changed. These tests run as root (CI does).
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -17,14 +19,16 @@ import { runFixtureServer } from './support/fixture-binaries.js'
 import { type GoReleaseSite, serveGoRelease } from './support/go-release.js'
 import { chmodWritable } from './support/host-go-runner.js'
 import { elfMachine } from './support/elf.js'
+import { type PrivateGo, privateGo } from './support/private-go.js'
+import { leaksIn, wrapPath } from './support/env-wrappers.js'
 
 const REPO = 'gotify/server'
+// /go/pkg/mod as the action sees it, and where that is on the machine (in the tests' own /go).
 const MOD = '/go/pkg/mod'
-// Left in /go by these tests, so a later run knows /go is theirs to remove.
-const MARKER = '/go/.made-by-go-plugin-build-tests'
+let go: PrivateGo
+const onMachine = (p: string): string => path.join(go.dir, path.relative('/go', p))
 const RUNNER = 'gpb-runner'
 
-let madeGo = false
 let world: World
 let site: GoReleaseSite
 let toolCache: string
@@ -35,11 +39,6 @@ const uid = (user: string): number => Number(execFileSync('id', ['-u', user], { 
 
 beforeAll(async () => {
   if (process.getuid?.() !== 0) throw new Error('these tests run the action as other users (runuser): run them as root, as CI does')
-  if (fs.existsSync('/go')) {
-    if (!fs.existsSync(MARKER)) throw new Error('/go exists on this machine and these tests did not make it; they make /go/pkg/mod as on a fresh GitHub runner: remove /go to run them')
-    fs.rmSync('/go', { recursive: true, force: true })
-  }
-  madeGo = true
   world = await startWorld()
   // A mirror that publishes .sha256 files beside the archives (go-install.int.test.ts covers the JSON list).
   site = await serveGoRelease({ checksums: ['file'] })
@@ -50,16 +49,14 @@ beforeAll(async () => {
   for (const d of [toolCache, runnerTemp]) fs.mkdirSync(d)
   for (const f of Object.values(files)) fs.writeFileSync(f, '')
   execFileSync('chown', ['-R', `${RUNNER}:`, root])
+  // Made after the chown: root's, as / is.
+  go = privateGo(root)
 }, 600_000)
-
-afterEach(() => {
-  if (madeGo && fs.existsSync('/go')) fs.writeFileSync(MARKER, '')
-})
 
 afterAll(async () => {
   await world?.close()
   await site?.close()
-  if (madeGo) fs.rmSync('/go', { recursive: true, force: true })
+  go?.close()
   const root = toolCache && path.dirname(toolCache)
   if (root && fs.existsSync(root)) {
     chmodWritable(root)
@@ -77,6 +74,8 @@ const base = (): Record<string, string> => ({
 })
 // Any Docker call would fail: the native builder must make none.
 const noDocker = (): Record<string, string> => ({ DOCKER_HOST: 'unix:///nonexistent/docker.sock', GITHUB_ENV: files.env, GITHUB_PATH: files.path })
+/** Where every run of the action here runs: with the tests' own /go. */
+const runNative = (o: Parameters<typeof runAction>[0]): ReturnType<typeof runAction> => runAction({ ...o, privateGo: go.dir })
 const report = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as { compatible: boolean; platforms: Array<{ platform: string; builtIn: string; glibc?: string; image?: string; verification: Record<string, unknown> }> }
 const artifactsOf = (run: { outputs: Record<string, string> }) => JSON.parse(run.outputs.artifacts) as Array<{ platform: string; path: string }>
 const serverBinary = (platform: string): string => world.serverAssets.find(a => a.platform.id === platform)?.binaryPath ?? ''
@@ -84,7 +83,7 @@ const serverBinary = (platform: string): string => world.serverAssets.find(a => 
 test("as a GitHub runner's user with passwordless sudo: Go downloaded and checked, /go/pkg/mod made, four platforms proven against the Docker-built server, and loaded by it", async () => {
   const workspace = checkoutPlugin('basic')
   const t0 = Date.now()
-  const run = await runAction({ inputs: base(), workspace, apiUrl: world.github.url, toolCache, runnerTemp, user: RUNNER, env: noDocker() })
+  const run = await runNative({ inputs: base(), workspace, apiUrl: world.github.url, toolCache, runnerTemp, user: RUNNER, env: noDocker() })
   const seconds = (Date.now() - t0) / 1000
   expect(run.errors).toEqual([])
   expect(run.code).toBe(0)
@@ -98,8 +97,8 @@ test("as a GitHub runner's user with passwordless sudo: Go downloaded and checke
   // /go/pkg/mod: made through sudo (/go/pkg belongs to root), a link to the module cache in RUNNER_TEMP, which the runner's user owns.
   const cache = path.join(runnerTemp, 'go-plugin-build', 'gomodcache')
   expect(run.log).toContain(`Module cache: ${MOD} now links to go-mod-cache ${cache}`)
-  expect(fs.readlinkSync(MOD)).toBe(cache)
-  expect(fs.statSync('/go/pkg').uid).toBe(0)
+  expect(fs.readlinkSync(onMachine(MOD))).toBe(cache)
+  expect(fs.statSync(onMachine('/go/pkg')).uid).toBe(0)
   expect(fs.statSync(path.join(cache, 'example.com', 'dep@v1.0.0')).uid).toBe(uid(RUNNER))
   // Nothing handed to later steps: no variable, no PATH entry; the runner's own go keeps its module cache.
   expect(fs.readFileSync(files.env, 'utf8') + fs.readFileSync(files.path, 'utf8')).toBe('')
@@ -147,15 +146,25 @@ test('a release without binaries: the stand-in loader is built natively and load
   const workspace = checkoutPlugin('basic')
   const cache = path.join(workspace, 'gomodcache')
   const before = site.log.length
-  const run = await runAction({
-    inputs: { ...base(), 'server-version': 'v2.8.0', platforms: 'linux-amd64,linux-386', 'go-mod-cache': cache },
+  // The C compilers go starts (and what they start) are fronted by wrappers that write down their environment.
+  const wrappers = fs.mkdtempSync(path.join(os.tmpdir(), 'native-env-'))
+  const envLog = path.join(wrappers, 'env.log')
+  const secrets = { INPUT_TOKEN: 'secret-native-input-6a1f', ACTIONS_RUNTIME_TOKEN: 'secret-native-runtime-2c9d', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'secret-native-oidc-4e7b' }
+  const PATH = wrapPath(path.join(wrappers, 'bin'), envLog, ['gcc', 'cc', 'i686-linux-gnu-gcc', 'as', 'i686-linux-gnu-as', 'ld', 'collect2', 'tar', 'git', 'sudo'])
+  const run = await runNative({
+    inputs: { ...base(), 'server-version': 'v2.8.0', platforms: 'linux-amd64,linux-386', 'go-mod-cache': cache, token: secrets.INPUT_TOKEN },
     workspace,
     apiUrl: world.github.url,
     toolCache,
     runnerTemp,
-    env: noDocker()
+    env: { ...noDocker(), ...secrets, PATH }
   })
   expect(run.errors).toEqual([])
+  const { programs, leaks } = leaksIn(envLog, Object.values(secrets), [run.pid])
+  expect(programs).toContain('gcc')
+  expect(programs).toContain('i686-linux-gnu-gcc')
+  expect(leaks).toEqual([])
+  fs.rmSync(wrappers, { recursive: true, force: true })
   expect(run.log).toContain(`go${world.goVersion} found in the tool cache: ${path.join(toolCache, 'go', world.goVersion, os.arch())}`)
   expect(site.log.length).toBe(before)
   expect(run.log).toContain(`Module cache: ${MOD} re-pointed from ${path.join(runnerTemp, 'go-plugin-build', 'gomodcache')} to go-mod-cache ${cache}`)
@@ -171,7 +180,7 @@ test('a release without binaries: the stand-in loader is built natively and load
 
 test("a .so that needs a newer C library than the server binary's is said so in the summary", async () => {
   const workspace = checkoutPlugin('newer-glibc')
-  const run = await runAction({ inputs: { ...base(), 'server-version': 'v2.9.1', platforms: 'linux-amd64' }, workspace, apiUrl: world.github.url, toolCache, runnerTemp, env: noDocker() })
+  const run = await runNative({ inputs: { ...base(), 'server-version': 'v2.9.1', platforms: 'linux-amd64' }, workspace, apiUrl: world.github.url, toolCache, runnerTemp, env: noDocker() })
   expect(run.errors).toEqual([])
   const [p] = report(run.outputs['compat-report']).platforms
   expect(p.verification).toMatchObject({ status: 'loaded', glibc: { plugin: 'GLIBC_2.36', server: expect.stringMatching(/^GLIBC_2\.\d+$/) } })
@@ -182,23 +191,23 @@ test("a .so that needs a newer C library than the server binary's is said so in 
 test('a missing cross compiler fails before anything is written, naming its package; nothing is downloaded', async () => {
   const workspace = checkoutPlugin('basic')
   const before = fileTree(workspace)
-  const link = fs.readlinkSync(MOD)
+  const link = fs.readlinkSync(onMachine(MOD))
   const requests = site.log.length
-  const run = await runAction({ inputs: { ...base(), platforms: 'linux-amd64,linux-ppc64le' }, workspace, apiUrl: world.github.url, toolCache, env: noDocker() })
+  const run = await runNative({ inputs: { ...base(), platforms: 'linux-amd64,linux-ppc64le' }, workspace, apiUrl: world.github.url, toolCache, env: noDocker() })
   expect(run.code).toBe(1)
   expect(run.errors).toEqual([
     '::error::builder native: linux-ppc64le needs powerpc64le-linux-gnu-gcc, which is not on PATH (Debian/Ubuntu package gcc-powerpc64le-linux-gnu); install them before this step (sudo apt-get install -y gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross), or use builder: docker. Nothing was installed or written'
   ])
   expect(fileTree(workspace)).toEqual(before)
-  expect(fs.readlinkSync(MOD)).toBe(link)
+  expect(fs.readlinkSync(onMachine(MOD))).toBe(link)
   expect(site.log.length).toBe(requests)
 })
 
 test('a self-hosted runner without passwordless sudo: one line saying what to create, and nothing written', async () => {
   const workspace = checkoutPlugin('basic')
   const before = fileTree(workspace)
-  const link = fs.readlinkSync(MOD)
-  const run = await runAction({ inputs: { ...base(), platforms: 'linux-amd64' }, workspace, apiUrl: world.github.url, toolCache, user: 'nobody', env: noDocker() })
+  const link = fs.readlinkSync(onMachine(MOD))
+  const run = await runNative({ inputs: { ...base(), platforms: 'linux-amd64' }, workspace, apiUrl: world.github.url, toolCache, user: 'nobody', env: noDocker() })
   expect(run.code).toBe(1)
   const id = `${uid('nobody')}`
   expect(run.errors).toEqual([
@@ -208,6 +217,6 @@ test('a self-hosted runner without passwordless sudo: one line saying what to cr
       )
     )
   ])
-  expect(fs.readlinkSync(MOD)).toBe(link)
+  expect(fs.readlinkSync(onMachine(MOD))).toBe(link)
   expect(fileTree(workspace)).toEqual(before)
 })

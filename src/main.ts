@@ -24,6 +24,7 @@ import { goCaches } from './cache/specs.js'
 import { describeRunTimes, runTimes, stepTimes } from './run/clock.js'
 import type { WarmUps } from './compile/warm-up.js'
 import { warmUpBuildCaches } from './server-versions/warm-up.js'
+import { onCancel } from './run/cancel.js'
 
 /**
  * The pipeline: resolve the server versions (a tag, latest, latest-N, a
@@ -45,6 +46,7 @@ export async function run(): Promise<void> {
   let partial: { outcome: RunOutcome; outputDir: string } | undefined
   let goFiles: GoFilesSnapshot | undefined
   let warmUps: WarmUps | undefined
+  let forgetOnCancel: (() => void) | undefined
   try {
     // Inputs, parsed and validated once; then every check that needs no writes.
     const ctx = loadContext()
@@ -90,6 +92,12 @@ export async function run(): Promise<void> {
       // one version of every module several plugins link and the server does not.
       const snapshots = plugins.map(p => snapshotGoFiles(p.dir))
       goFiles = { restore: () => snapshots.map(x => x.restore()).includes(true) }
+      // A cancelled job (SIGINT, SIGTERM) puts them back too, once what it started has stopped (src/run/cancel.ts).
+      const files = goFiles
+      forgetOnCancel = onCancel(() => {
+        files.restore()
+        return 'go.mod and go.sum as they were before the run'
+      })
       for (const g of groups) await alignVersions(g.runs, g.rc)
       await alignPluginsTogether(groups)
 
@@ -158,6 +166,7 @@ export async function run(): Promise<void> {
       )
     }
   } finally {
+    forgetOnCancel?.()
     await warmUps?.stop()
     stepLog.info(describeRunTimes(runTimes(), stepTimes()))
   }

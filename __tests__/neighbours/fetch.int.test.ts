@@ -28,6 +28,8 @@ const COMPILERS: Record<string, string> = {
 let github: GitHubServer
 let files: LocalServer
 const served = new Map<string, Buffer | (() => Buffer)>()
+// Paths answered with a redirect to a Location.
+const redirects = new Map<string, string>()
 const fileRequests: http.IncomingMessage[] = []
 let root: string
 let workspace: string
@@ -51,7 +53,14 @@ beforeAll(async () => {
 
   files = await listenLocal(async (req, res) => {
     fileRequests.push(req)
-    const body = served.get(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname))
+    const at = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+    const location = redirects.get(at)
+    if (location !== undefined) {
+      res.writeHead(302, { location })
+      res.end()
+      return
+    }
+    const body = served.get(at)
     if (body === undefined) {
       res.writeHead(404)
       res.end()
@@ -187,6 +196,15 @@ test('a redirect from the API to another origin (same host, another port) does n
   expect(storage.map(r => r.url)).toEqual(['/storage/r.so'])
   expect(storage[0].headers.authorization).toBeUndefined()
   github.clearFaults()
+})
+
+test('plain http reaches only the runner itself: a redirect from there to plain http elsewhere is refused', async () => {
+  served.set('/near-linux-amd64.so', so.get('linux-amd64') as Buffer)
+  redirects.set('/hop-linux-amd64.so', `${files.base.replace('127.0.0.1', 'localhost')}/near-linux-amd64.so`)
+  expect((await fetchFor(`${files.base}/hop-{platform}.so`, [amd64]))[0].files.map(f => f.fileName)).toEqual(['hop-linux-amd64.so'])
+  // 127.0.0.2 is this machine too, but not a name the rule lets through: it stands for any other host.
+  redirects.set('/away-linux-amd64.so', `${files.base.replace('127.0.0.1', '127.0.0.2')}/near-linux-amd64.so`)
+  expect(await failure(`${files.base}/away-{platform}.so`, [amd64])).toMatch(/failed: led to plain http at 127\.0\.0\.2:\d+; plain http only to 127\.0\.0\.1, localhost, \[::1\]$/)
 })
 
 test('oversize downloads are refused, declared or not, and nothing is left behind', async () => {

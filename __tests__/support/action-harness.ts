@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { type GitHubServer, createGitHubServer } from './github-server.js'
 import { type GoProxy, startGoProxy } from './goproxy.js'
 import { type ServerAsset, serverReleaseAssets } from './fixture-server.js'
+import { inPrivateGo } from './private-go.js'
 
 /**
  * Runs the bundled action (dist/index.js) the way a runner does: INPUT_*
@@ -16,6 +17,8 @@ import { type ServerAsset, serverReleaseAssets } from './fixture-server.js'
  */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const FIXTURES = path.join(ROOT, '__tests__', 'fixtures')
+/** The bundle the harness runs: dist/, or ACTION_DIST (a bundle of a branch's src/ made elsewhere, dist/ being the lead's). */
+export const DIST = process.env.ACTION_DIST || path.join(ROOT, 'dist')
 
 export interface ActionRun {
   code: number
@@ -30,7 +33,9 @@ export interface ActionRun {
   /** What the main step saved for its post step (GITHUB_STATE). */
   state: Record<string, string>
   /** The post step (dist/post/index.js), when `post` was asked for. */
-  post?: { code: number; log: string; seconds: number }
+  post?: { code: number; log: string; seconds: number; pid?: number }
+  /** The main step's process id. */
+  pid?: number
 }
 
 export interface RunOptions {
@@ -49,6 +54,10 @@ export interface RunOptions {
   user?: string
   /** Then run the post step, as the runner does at the end of the job: same environment, the state the main step saved. */
   post?: boolean
+  /** A folder the action's processes see at /go (a private mount namespace, support/private-go.ts); the machine's /go is left alone. */
+  privateGo?: string
+  /** Called with the main step's process once it started (to signal it, as a cancelled job does). */
+  onStart?: (child: ChildProcess) => void
 }
 
 const run = promisify(execFile)
@@ -96,29 +105,28 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   }
   fs.mkdirSync(env.RUNNER_TEMP, { recursive: true })
   for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  // ACTION_DIST: a bundle made elsewhere (a worktree must not rebundle its dist/, whose bytes a test pins).
-  const bundle = process.env.ACTION_DIST ?? path.join(ROOT, 'dist')
-  let dist = bundle
+  let dist = DIST
   if (opts.user) {
     // The checkout may not be readable by that user: run a copy of the bundle.
-    fs.cpSync(bundle, path.join(tmp, 'dist'), { recursive: true })
+    fs.cpSync(DIST, path.join(tmp, 'dist'), { recursive: true })
     dist = path.join(tmp, 'dist')
     // The runner's user owns the workspace and the runner's files, as on GitHub.
     for (const dir of [tmp, opts.workspace]) await run('chown', ['-R', `${opts.user}:`, dir])
     fs.chmodSync(tmp, 0o755)
   }
-  const step = async (entry: string, stepEnv: Record<string, string>): Promise<{ code: number; log: string; seconds: number }> => {
+  const step = async (entry: string, stepEnv: Record<string, string>, onStart?: (child: ChildProcess) => void): Promise<{ code: number; log: string; seconds: number; pid?: number }> => {
     const started = Date.now()
     const node = [process.execPath, path.join(dist, entry)]
-    const [cmd, ...args] = opts.user ? ['runuser', '-u', opts.user, '--', ...node] : node
+    const [cmd, ...args] = inPrivateGo(opts.privateGo, opts.user ? ['runuser', '-u', opts.user, '--', ...node] : node)
     const child = spawn(cmd, args, { cwd: opts.workspace, env: stepEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    onStart?.(child)
     let log = ''
     child.stdout.on('data', (c: Buffer) => (log += c.toString()))
     child.stderr.on('data', (c: Buffer) => (log += c.toString()))
     const code = await new Promise<number>(resolve => child.on('close', c => resolve(c ?? 1)))
-    return { code, log, seconds: (Date.now() - started) / 1000 }
+    return { code, log, seconds: (Date.now() - started) / 1000, pid: child.pid }
   }
-  const { code, log, seconds } = await step('index.js', env)
+  const { code, log, seconds, pid } = await step('index.js', env, opts.onStart)
   // The runner turns the main step's GITHUB_STATE into STATE_<name> variables of the post step.
   const state = parseOutputFile(fs.readFileSync(files.state, 'utf8'))
   const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]))
@@ -131,6 +139,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     errors: log.split('\n').filter(l => l.startsWith('::error')),
     seconds,
     state,
+    pid,
     ...(post ? { post } : {})
   }
   // The module cache is read-only by design; make it removable.

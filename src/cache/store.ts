@@ -9,8 +9,10 @@ import * as stepLog from '../run/step-log.js'
 import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { stepBegins, timed } from '../run/clock.js'
+import { namedFolder } from '../errors.js'
 import { type CacheKind, type CacheSpec, type RestoreResult, cacheHitOutput, shouldSave } from './keys.js'
 import { type CacheBudget, type Deadlines, type TransferEnd, boundedTransfer } from './transfer.js'
 
@@ -129,6 +131,11 @@ export class RunCaches {
     const started = Date.now()
     const end = await boundedTransfer({ op: 'restore', paths: spec.paths, key: spec.key, restoreKeys: spec.restoreKeys }, by)
     const secs = ((Date.now() - started) / 1000).toFixed(1)
+    if (end.diskFull) {
+      for (const p of spec.paths) emptyFolder(p)
+      this.log.warning(`${spec.name}: not restored: the disk is full (no space left in ${fullDiskFolders(spec.paths)}); building without it`)
+      return undefined
+    }
     if (end.kind === 'done' && end.key) {
       rec.result = end.key === spec.key ? 'exact' : 'partial'
       this.log.info(`${spec.name}: cache hit (${rec.result === 'exact' ? 'exact' : `partial, from ${end.key}`}) restored in ${secs} s`)
@@ -167,6 +174,9 @@ export class RunCaches {
   }
 }
 
+/** Where a cache transfer writes: the worker's archive in RUNNER_TEMP, a restore's files in their folders. */
+const fullDiskFolders = (paths: string[]): string => [namedFolder(process.env.RUNNER_TEMP || os.tmpdir()), ...paths].join(' or ')
+
 /** The post step: saves every cache the run filled and did not get back whole, once per job, within the budget. */
 export async function saveCaches(log: CacheLog = { info: stepLog.info, warning: stepLog.warning }): Promise<void> {
   const state = core.getState(CACHE_STATE)
@@ -194,7 +204,8 @@ export async function saveCaches(log: CacheLog = { info: stepLog.info, warning: 
   for (const [i, r] of toSave.entries()) {
     const started = Date.now()
     const end = await timed('cache', () => boundedTransfer({ op: 'save', paths: r.paths, key: r.key }, { lookupBy: Math.min(doneBy, started + service.budget.lookupMs), doneBy }))
-    if (end.kind === 'done' && end.id !== undefined && end.id !== -1) log.info(`${r.name}: saved as ${r.key} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    if (end.diskFull) log.warning(`${r.name}: not saved: the disk is full (no space left in ${fullDiskFolders([])} for its archive); the next run builds without it`)
+    else if (end.kind === 'done' && end.id !== undefined && end.id !== -1) log.info(`${r.name}: saved as ${r.key} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
     else if (end.kind === 'failed') log.warning(`${r.name}: the cache could not be saved (${end.message}); the next run builds without it`)
     else if (end.kind === 'no-answer' || end.kind === 'too-slow') {
       // Past the deadline or a service that does not answer: the rest is not tried either.

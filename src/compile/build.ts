@@ -1,5 +1,8 @@
 import * as stepLog from '../run/step-log.js'
 import { mkdir, readFile, rm } from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { diskFull, namedFolder } from '../errors.js'
 import { type Artifact, describeFile } from '../plugin/artifact.js'
 import { type HostDirs, hostFoldersToCreate } from '../container/layout.js'
 import type { GoRunner } from '../go-runner/runner.js'
@@ -67,11 +70,18 @@ export async function buildPlatforms(tasks: BuildTask[], opts: BuildOptions): Pr
       outcome.artifact = { platform: job.platform.id, path: job.outputPath, name: job.assetName, ...(await describeFile(job.outputPath)) }
       outcome.glibc = await glibcOf(job.outputPath)
     } else {
-      outcome.errors = parseCompilerErrors(r.output, job.workdir, repoDir ?? opts.repoDir)
+      outcome.errors = diskFull(r.output) ? [{ message: fullDiskMessage(r.output, job.outputPath) }] : parseCompilerErrors(r.output, job.workdir, repoDir ?? opts.repoDir)
     }
     showBuild(outcome, plugin)
     return outcome
   })
+}
+
+/** A build that ran out of disk: go's line, and the folders it writes (its build cache in RUNNER_TEMP, the output folder). */
+function fullDiskMessage(output: string, outputPath: string): string {
+  const said = output.split('\n').find(l => diskFull(l) !== undefined)?.trim() ?? 'no space left on device'
+  const temp = process.env.RUNNER_TEMP || os.tmpdir()
+  return `the disk is full (go build: ${said}); free space in ${namedFolder(temp)} and the output folder ${path.dirname(outputPath)} (or give the runner a larger disk) and re-run`
 }
 
 /**

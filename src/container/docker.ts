@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
 import { type ProgramResult, runProgram } from './program.js'
@@ -45,14 +46,47 @@ export async function runContainer(spec: ContainerSpec, onLine?: (line: string) 
   return runDocker(dockerRunArgs(spec), onLine, undefined, limit)
 }
 
-/** `env`: variables for the docker CLI itself, over the action's own. */
-export async function runDocker(args: string[], onLine?: (line: string) => void, env?: Record<string, string>, limit?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ContainerResult> {
-  const r = await runProgram('docker', args, { onLine, env: env && { ...process.env, ...env }, ...limit })
+/**
+ * The label every container the run creates carries, with this run's id as its value: a cancelled run removes
+ * them by it (`docker rm -f`) even when the CLI that started one is gone.
+ */
+export const RUN_LABEL = 'go-plugin-build.run'
+export const RUN_ID = randomUUID()
+let containersMade = false
+
+/** `docker run` and `docker create` get the run's label; other commands are passed as they are. Pure. */
+export function labelled(args: string[], runId: string = RUN_ID): string[] {
+  const at = args[0] === 'container' ? 1 : 0
+  if (args[at] !== 'run' && args[at] !== 'create') return args
+  return [...args.slice(0, at + 1), '--label', `${RUN_LABEL}=${runId}`, ...args.slice(at + 1)]
+}
+
+/** `env`: variables for the docker CLI itself, over the allow-listed runner environment (DOCKER_HOST, DOCKER_CONFIG, ...). */
+export async function runDocker(
+  args: string[],
+  onLine?: (line: string) => void,
+  env?: Record<string, string>,
+  limit?: { timeoutMs?: number; signal?: AbortSignal; cleanUp?: boolean }
+): Promise<ContainerResult> {
+  const withLabel = labelled(args)
+  if (withLabel !== args) containersMade = true
+  const r = await runProgram('docker', withLabel, { onLine, env, ...limit })
   if (r.notStarted === 'ENOENT') {
     throw new StepError('docker: the docker command was not found; this action needs a Docker engine (GitHub-hosted Ubuntu runners have one; on a self-hosted runner install Docker and give the runner user access)')
   }
   if (r.notStarted) throw new Error(r.stderr.trim())
   return r
+}
+
+/** Removes every container of this run (a cancelled run), within `timeoutMs`; how many there were. */
+export async function removeRunContainers(timeoutMs: number): Promise<number> {
+  if (!containersMade) return 0
+  const deadline = Date.now() + timeoutMs
+  const listed = await runDocker(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${RUN_ID}`], undefined, undefined, { timeoutMs, cleanUp: true }).catch(() => undefined)
+  const ids = (listed?.stdout ?? '').split('\n').map(x => x.trim()).filter(x => /^[0-9a-f]{6,64}$/.test(x))
+  if (ids.length === 0) return 0
+  await runDocker(['rm', '--force', ...ids], undefined, undefined, { timeoutMs: Math.max(500, deadline - Date.now()), cleanUp: true }).catch(() => undefined)
+  return ids.length
 }
 
 /** Fails with what to do when no engine answers. */

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process'
 import { begin } from '../run/clock.js'
+import { type ChildOptions, signalGroup, startChild } from './child-process.js'
 
 /** What a program did: its exit code and output, and how long it took. */
 export interface ProgramResult {
@@ -15,9 +15,10 @@ export interface ProgramResult {
   timedOut?: true
 }
 
-export interface ProgramOptions {
+export interface ProgramOptions extends Pick<ChildOptions, 'cleanUp'> {
   cwd?: string
-  env?: NodeJS.ProcessEnv
+  /** Variables the program gets over the allow-listed runner environment (src/container/child-env.ts). */
+  env?: Record<string, string | undefined>
   /** Each complete line of output, as it comes. */
   onLine?: (line: string) => void
   /** A time limit: past it the program's process group gets SIGTERM (docker passes it to the container), SIGKILL 10 s later. */
@@ -27,7 +28,8 @@ export interface ProgramOptions {
 }
 
 /**
- * Runs a program with an argument array, never through a shell. A program that
+ * Runs a program with an argument array, never through a shell, in a process
+ * group of its own, with the allow-listed environment plus `env`. A program that
  * cannot be started ends with code 127 and says so on stderr, as a shell would.
  */
 export function runProgram(command: string, args: string[], opts: ProgramOptions = {}): Promise<ProgramResult> {
@@ -35,16 +37,16 @@ export function runProgram(command: string, args: string[], opts: ProgramOptions
   // The run's time line counts every program (docker, a native go, a C compiler) as Go and Docker.
   const end = begin('go-and-docker')
   return new Promise<ProgramResult>(resolve => {
-    // With a time limit the program gets a process group of its own, so what it started stops with it.
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.timeoutMs !== undefined || opts.signal !== undefined })
-    let timedOut = false
-    const signal = (s: NodeJS.Signals): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, s)
-      } catch {
-        // Already gone.
-      }
+    let child: ReturnType<typeof startChild>
+    try {
+      child = startChild(command, args, { cwd: opts.cwd, env: opts.env, cleanUp: opts.cleanUp })
+    } catch (e) {
+      const message = `${(e as Error).message}\n`
+      resolve({ code: 127, stdout: '', stderr: message, output: message, seconds: 0, notStarted: (e as NodeJS.ErrnoException).code ?? 'unknown' })
+      return
     }
+    let timedOut = false
+    const signal = (s: NodeJS.Signals): boolean => signalGroup(child, s)
     const timers: NodeJS.Timeout[] = []
     const halt = (): void => {
       signal('SIGTERM')
@@ -72,8 +74,8 @@ export function runProgram(command: string, args: string[], opts: ProgramOptions
       pending = lines.pop() ?? ''
       for (const l of lines) opts.onLine(l)
     }
-    child.stdout.on('data', (c: Buffer) => take(c, false))
-    child.stderr.on('data', (c: Buffer) => take(c, true))
+    child.stdout?.on('data', (c: Buffer) => take(c, false))
+    child.stderr?.on('data', (c: Buffer) => take(c, true))
     let failed = false
     child.on('error', (e: NodeJS.ErrnoException) => {
       failed = true

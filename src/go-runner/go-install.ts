@@ -11,12 +11,11 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { StepError } from '../errors.js'
+import { DiskFullError, StepError, asDiskFull, diskFull, namedFolder } from '../errors.js'
 import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
 import { nativeArch } from '../platform.js'
 import { runProgram } from '../container/program.js'
 import { GO_TOOL, archiveUrl, checksumFileUrl, checksumListUrl, goArchiveName, goToolCacheVersion, sha256FromFile, sha256FromList } from './go-download.js'
-import { cleanRunnerEnv } from './native.js'
 
 export interface GoInstall {
   goroot: string
@@ -40,7 +39,7 @@ const httpWhy = (e: unknown): string => {
 
 /** The Go release a GOROOT holds, by running its go (`go version`: older Go has no GOVERSION). */
 export async function goVersionAt(goroot: string): Promise<string> {
-  const r = await runProgram(path.join(goroot, 'bin', 'go'), ['version'], { cwd: os.tmpdir(), env: { ...cleanRunnerEnv(), GOTOOLCHAIN: 'local', GOENV: 'off' } })
+  const r = await runProgram(path.join(goroot, 'bin', 'go'), ['version'], { cwd: os.tmpdir(), env: { GOTOOLCHAIN: 'local', GOENV: 'off' } })
   return r.code === 0 ? (/\bgo version (go\S+)/.exec(r.stdout)?.[1] ?? '') : ''
 }
 
@@ -65,6 +64,8 @@ export async function installGo(o: GoInstallOptions): Promise<GoInstall> {
   try {
     archive = await tc.downloadTool(url)
   } catch (e) {
+    const full = asDiskFull(e, `go-download-base-url: downloading ${file}`, namedFolder(process.env.RUNNER_TEMP || os.tmpdir()))
+    if (full !== e) throw full
     throw new StepError(`go-download-base-url: downloading ${url} failed (${httpWhy(e)}); re-run later, or set go-download-base-url to a mirror that serves ${file}`)
   }
   try {
@@ -72,16 +73,13 @@ export async function installGo(o: GoInstallOptions): Promise<GoInstall> {
     if (got !== sha256.value) {
       throw new StepError(`go-download-base-url: ${url} has sha256 ${got}, but ${sha256.from} says ${sha256.value}: refused, nothing installed (a corrupt or altered download); re-run, or check the mirror`)
     }
-    let extracted: string
-    try {
-      extracted = await tc.extractTar(archive)
-    } catch (e) {
-      throw new StepError(`go-download-base-url: ${file} could not be extracted (${firstLine(e)})`)
-    }
+    const extracted = await extractGoArchive(archive, file)
     const root = path.join(extracted, 'go')
     if (!fs.existsSync(path.join(root, 'bin', 'go'))) throw new StepError(`go-download-base-url: ${file} holds no go/bin/go: it is not a Go release archive`)
     // The extracted copy stays in RUNNER_TEMP, which the runner empties after every job (removing it here costs seconds).
-    const goroot = await tc.cacheDir(root, GO_TOOL, version)
+    const goroot = await tc.cacheDir(root, GO_TOOL, version).catch((e: unknown) => {
+      throw asDiskFull(e, `${want}: keeping it in the tool cache`, namedFolder(process.env.RUNNER_TOOL_CACHE ?? root))
+    })
     const got2 = await goVersionAt(goroot)
     if (!sameGoRelease(got2, o.goVersion)) throw new StepError(`go-download-base-url: ${file} holds ${got2 || 'a go that does not run here'}, not ${want}`)
     o.log(`${want}: checked, extracted and cached in the tool cache: ${goroot}`)
@@ -89,6 +87,23 @@ export async function installGo(o: GoInstallOptions): Promise<GoInstall> {
   } finally {
     fs.rmSync(archive, { force: true })
   }
+}
+
+// A Go release is about 250 MB unpacked.
+const EXTRACT_TIMEOUT_MS = 600_000
+
+/** Unpacks a Go archive into a new folder of RUNNER_TEMP with the runner's tar (not tc.extractTar: it hands tar the whole environment). */
+async function extractGoArchive(archive: string, file: string): Promise<string> {
+  const dest = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'go-'))
+  const r = await runProgram('tar', ['-xzf', archive, '-C', dest, '--no-same-owner'], { timeoutMs: EXTRACT_TIMEOUT_MS })
+  if (r.code !== 0) {
+    fs.rmSync(dest, { recursive: true, force: true })
+    const full = diskFull(r.stderr)
+    if (full) throw new DiskFullError(`go-download-base-url: extracting ${file}`, namedFolder(dest), full.code)
+    const why = r.timedOut ? `not done within ${EXTRACT_TIMEOUT_MS / 60_000} min` : (r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`)
+    throw new StepError(`go-download-base-url: ${file} could not be extracted (${why})`)
+  }
+  return dest
 }
 
 /** The sha256 the base URL publishes for `file`: its checksum list, else a .sha256 file beside it. */

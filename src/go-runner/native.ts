@@ -23,20 +23,6 @@ export interface NativeRunnerOptions {
   env: Record<string, string>
 }
 
-/**
- * The runner's environment without what would change a build behind the
- * action's back (a build image sees none of it either): GO*, CGO_*, CC, CXX.
- * What reaches modules (GOPROXY, GOPRIVATE, ...) comes through go-env, as for Docker.
- */
-export function cleanRunnerEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined || /^(GO|CGO_)/.test(k) || k === 'CC' || k === 'CXX') continue
-    out[k] = v
-  }
-  return out
-}
-
 export class NativeGoRunner implements GoRunner {
   readonly builder = 'native'
   readonly where: string
@@ -71,10 +57,12 @@ export class NativeGoRunner implements GoRunner {
     return path.resolve(hostPath)
   }
 
+  /**
+   * Over the allow-listed runner environment (src/container/child-env.ts), which holds none of the runner's
+   * GO*, CGO_*, CC or CXX (a build image sees none of them either: what reaches modules comes through go-env).
+   */
   private base(): Record<string, string> {
-    const env = cleanRunnerEnv()
     // Anything go starts that runs `go` again gets this Go, never the one on PATH.
-    env.PATH = [path.join(this.o.goroot, 'bin'), env.PATH].filter(Boolean).join(path.delimiter)
-    return env
+    return { PATH: [path.join(this.o.goroot, 'bin'), process.env.PATH].filter(Boolean).join(path.delimiter) }
   }
 }

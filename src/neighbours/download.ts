@@ -8,6 +8,7 @@
  * cache still keeps what this downloads (fetch.ts).
  */
 import * as fs from 'node:fs'
+import { diskFull } from '../errors.js'
 
 export interface DownloadLimits {
   /** The whole download: every redirect and the body. */
@@ -30,6 +31,8 @@ export interface DownloadRequest {
   tokenOrigin?: string
   accept?: string
   limits: DownloadLimits
+  /** The only hosts plain http may reach, on every hop (a redirect too); unset: any host. */
+  plainHttpHosts?: ReadonlySet<string>
 }
 
 /** Why a download failed, one line; `status` when the server answered with one. */
@@ -83,7 +86,8 @@ async function downloadOnce(req: DownloadRequest): Promise<number> {
     return await writeBody(res, req.dest, limits.maxBytes, controller)
   } catch (e) {
     if (timedOut) throw new DownloadError(`no complete answer within ${limits.timeoutMs / 1000} s`)
-    if (e instanceof DownloadError) throw e
+    // Writing failed (a full disk): the caller names the folder; not a connection, not worth another try.
+    if (e instanceof DownloadError || diskFull(e)) throw e
     throw new DownloadError(networkReason(e), undefined, true)
   } finally {
     clearTimeout(timer)
@@ -97,6 +101,7 @@ async function follow(req: DownloadRequest, signal: AbortSignal): Promise<Respon
     const headers: Record<string, string> = { 'user-agent': 'go-plugin-build-action' }
     if (req.accept) headers.accept = req.accept
     if (req.token && req.tokenOrigin !== undefined && url.origin === req.tokenOrigin) headers.authorization = `Bearer ${req.token}`
+    if (url.protocol === 'http:' && req.plainHttpHosts && !req.plainHttpHosts.has(url.hostname)) throw new DownloadError(`led to plain http at ${url.host}; plain http only to ${[...req.plainHttpHosts].join(', ')}`)
     const res = await fetch(url, { headers, redirect: 'manual', signal })
     if (!REDIRECTS.has(res.status)) return res
     await res.body?.cancel()

@@ -63,7 +63,8 @@ const ACCEPTED =
 const MARKER = /^(.*?)\s+\(([^()]*)\)$/
 const RELEASE = /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})@([^:]+):(.+)$/
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+/** Plain http reaches only the runner itself: nothing crosses a network that could change the file. */
+export const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
 /** Splits and parses the input; empty means no neighbours. `workspace` is the absolute workspace folder. */
 export function parseWithPlugins(text: string, workspace: string): NeighbourEntry[] {
@@ -110,7 +111,7 @@ function parseUrl(text: string, scheme: string): NeighbourSource {
   } catch {
     return fail(text, 'is not a URL')
   }
-  if (scheme === 'http' && !LOOPBACK.has(url.hostname)) fail(text, 'is plain http; a plugin is code the server runs, so only https (or http to 127.0.0.1 or localhost)')
+  if (scheme === 'http' && !LOOPBACK.has(url.hostname)) fail(text, 'is plain http; a plugin is code the server runs, so only https (or http to the runner itself: 127.0.0.1, localhost or [::1])')
   const last = rest.replace(/\?.*$/, '').split('/').pop() ?? ''
   if (!/\.so$/.test(last)) fail(text, 'does not name a .so file (the last part of its path must end in .so)')
   return { kind: 'url', url: text }

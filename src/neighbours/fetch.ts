@@ -10,14 +10,14 @@ import * as tc from '@actions/tool-cache'
 import { createHash, randomUUID } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { StepError } from '../errors.js'
+import { StepError, asDiskFull, namedFolder } from '../errors.js'
 import { type GitHubApi, type ReleaseAsset, apiPath } from '../github/api.js'
 import { assetShape, idShape } from '../github/shapes.js'
 import { tagNameProblem } from '../release/git-ref.js'
 import type { Platform } from '../platform.js'
-import { INPUT, type NeighbourEntry, quoteEntry } from './entries.js'
+import { INPUT, LOOPBACK, type NeighbourEntry, quoteEntry } from './entries.js'
 import { assetNameMatcher, byLoadOrder, chooseFile, fill, listed, namesOnePerPlatform, pluginFileNameProblem } from './choice.js'
-import { DEFAULT_LIMITS, type DownloadLimits, DownloadError, downloadFile } from './download.js'
+import { DEFAULT_LIMITS, type DownloadLimits, DownloadError, type DownloadRequest, downloadFile } from './download.js'
 import { provePluginFile } from './machine.js'
 import { workspaceMatches } from './workspace-files.js'
 
@@ -132,7 +132,8 @@ async function lookup(entry: NeighbourEntry, p: Platform, o: NeighbourFetchOptio
       return fail(`the URL's last part ${JSON.stringify(last)} is not valid percent-encoding`)
     }
     named(fileName, 'the URL')
-    return cached(`url ${url}`, p, o, limits, fail, { entry, fileName, origin: url, url, downloaded: false }, {})
+    // A redirect may not lead from the runner itself to plain http elsewhere.
+    return cached(`url ${url}`, p, o, limits, fail, { entry, fileName, origin: url, url, downloaded: false }, { plainHttpHosts: LOOPBACK })
   }
 
   const tag = fill(entry.tag, values)
@@ -168,7 +169,7 @@ async function cached(
   limits: DownloadLimits,
   fail: (problem: string) => never,
   file: Omit<NeighbourFile, 'path'> & { url: string },
-  auth: { token?: string; tokenOrigin?: string; accept?: string }
+  auth: Pick<DownloadRequest, 'token' | 'tokenOrigin' | 'accept' | 'plainHttpHosts'>
 ): Promise<Lookup> {
   const { url, ...rest } = file
   // A valid semver prerelease (a letter first, so no leading zero); the source itself never becomes a path.
@@ -185,6 +186,8 @@ async function cached(
   try {
     await downloadFile({ url, dest, limits, ...auth })
   } catch (e) {
+    const full = asDiskFull(e, `with-plugins: downloading ${what}`, namedFolder(o.tempDir))
+    if (full !== e) throw full
     if (e instanceof DownloadError && e.status === 404) return { kind: 'missing', why: `${file.origin} answers HTTP 404 (not found)` }
     const why = e instanceof DownloadError ? e.message : String(e)
     return fail(`downloading ${what} failed: ${why}`)
@@ -193,6 +196,8 @@ async function cached(
     provePluginFile(dest, p, limits.maxBytes, what, fail)
     const dir = await tc.cacheFile(dest, CACHED_NAME, TOOL, version, p.id)
     return { kind: 'file', file: { ...rest, path: path.join(dir, CACHED_NAME), downloaded: true } }
+  } catch (e) {
+    throw asDiskFull(e, `with-plugins: keeping ${what} in the tool cache`, namedFolder(process.env.RUNNER_TOOL_CACHE ?? o.tempDir))
   } finally {
     fs.rmSync(dest, { force: true })
   }

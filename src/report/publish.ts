@@ -2,6 +2,7 @@
 import * as core from '@actions/core'
 import { writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
+import { asDiskFull } from '../errors.js'
 import type { Artifact } from '../plugin/artifact.js'
 import { REPORT_NAME, claimOutputs, recordOutputs } from '../run/output-dir.js'
 import { compatReport } from './compat-report.js'
@@ -35,9 +36,13 @@ export function setVersionOutputs(versions: Array<Pick<VersionOutcome, 'server' 
 /** Sets every output and writes the summary and the JSON report; returns the report's path. */
 export async function publishReport(o: RunOutcome, outputDir: string): Promise<string> {
   const reportPath = path.join(outputDir, REPORT_NAME)
-  await claimOutputs(outputDir, [REPORT_NAME])
-  await writeFile(reportPath, JSON.stringify(compatReport(o), null, 2) + '\n')
-  await recordOutputs(outputDir, [REPORT_NAME])
+  try {
+    await claimOutputs(outputDir, [REPORT_NAME])
+    await writeFile(reportPath, JSON.stringify(compatReport(o), null, 2) + '\n')
+    await recordOutputs(outputDir, [REPORT_NAME])
+  } catch (e) {
+    throw asDiskFull(e, `writing ${REPORT_NAME}`, `the output folder ${outputDir}`)
+  }
   // Several plugins: one entry per server version all the same (the first plugin's stands for its release).
   const firstPlugin = o.versions[0]?.plugin
   setVersionOutputs(o.versions.filter(v => v.plugin === firstPlugin))

@@ -1,6 +1,6 @@
 import * as stepLog from './step-log.js'
 import * as path from 'node:path'
-import { InputError, StepError } from '../errors.js'
+import { InputError, StepError, asDiskFull } from '../errors.js'
 import { GitHubApiError } from '../github/api.js'
 import { adviceFor } from '../github/explain.js'
 import type { Alignment } from '../alignment/align.js'
@@ -50,7 +50,9 @@ export function annotateVerification(results: VerifyResult[], where: { server?: 
  */
 export function failureMessage(e: unknown): string {
   let text: string
-  if (e instanceof InputError || e instanceof StepError) text = e.message
+  const full = asDiskFull(e, 'writing a file', 'a folder of the run (RUNNER_TEMP, the output folder or the tool cache)')
+  if (full !== e) text = (full as StepError).message
+  else if (e instanceof InputError || e instanceof StepError) text = e.message
   else if (e instanceof GitHubApiError) text = `GitHub request ${e.method} ${e.route} failed: ${e.detail}; ${adviceFor(e, { kind: 'read', repository: 'the repository' }) || 'see the debug log'}`
   else {
     const why = e instanceof Error ? e.message : String(e)

@@ -5,9 +5,9 @@
  * CLI uses the engine's configured credentials (docker/login-action's), which
  * the action never reads or prints.
  */
-import { spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
 import { runDocker } from '../container/docker.js'
+import { startChild } from '../container/child-process.js'
 import { StepError } from '../errors.js'
 
 // `docker manifest` was experimental before client 20.10; the variable is ignored by newer clients.
@@ -35,7 +35,7 @@ export async function tryDocker(args: string[]): Promise<{ ok: boolean; stdout: 
   return { ok: r.code === 0, stdout: r.stdout, error: lastLine(r.stderr) || lastLine(r.stdout) }
 }
 
-function collect(stdout: Readable | null, stderr: Readable | null, child: ReturnType<typeof spawn>): Promise<{ code: number; stdout: string; stderr: string }> {
+function collect(stdout: Readable | null, stderr: Readable | null, child: ReturnType<typeof startChild>): Promise<{ code: number; stdout: string; stderr: string }> {
   let out = ''
   let err = ''
   stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')))
@@ -54,11 +54,11 @@ function collect(stdout: Readable | null, stderr: Readable | null, child: Return
  */
 export async function copyFileIntoContainer(container: string, hostRoot: string, relativePath: string | string[], doing: string): Promise<void> {
   const files = typeof relativePath === 'string' ? [relativePath] : relativePath
-  const tar = spawn('tar', ['-c', '-C', hostRoot, '--owner=0', '--group=0', '--numeric-owner', '--', ...files], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const cp = spawn('docker', ['cp', '-', `${container}:/`], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const tar = startChild('tar', ['-c', '-C', hostRoot, '--owner=0', '--group=0', '--numeric-owner', '--', ...files])
+  const cp = startChild('docker', ['cp', '-', `${container}:/`], { stdio: ['pipe', 'pipe', 'pipe'] })
   // docker failing first must not crash the action on the broken pipe: its exit code tells.
-  cp.stdin.on('error', () => undefined)
-  tar.stdout.pipe(cp.stdin)
+  cp.stdin!.on('error', () => undefined)
+  tar.stdout!.pipe(cp.stdin!)
   const [t, d] = await Promise.all([collect(null, tar.stderr, tar).catch(programMissing('tar')), collect(cp.stdout, cp.stderr, cp).catch(programMissing('docker'))])
   if (t.code !== 0) throw new StepError(`${doing}: tar failed: ${lastLine(t.stderr)}`)
   if (d.code !== 0) throw new StepError(`${doing}: docker cp failed: ${lastLine(d.stderr)}`)
@@ -66,8 +66,8 @@ export async function copyFileIntoContainer(container: string, hostRoot: string,
 
 /** Streams a container's file system (`docker export`) into `read`, which must consume it to the end. */
 export async function readContainerFileSystem<T>(container: string, read: (stream: Readable) => Promise<T>, doing: string): Promise<T> {
-  const child = spawn('docker', ['export', container], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const [result, r] = await Promise.all([read(child.stdout), collect(null, child.stderr, child).catch(programMissing('docker'))])
+  const child = startChild('docker', ['export', container])
+  const [result, r] = await Promise.all([read(child.stdout!), collect(null, child.stderr, child).catch(programMissing('docker'))])
   if (r.code !== 0) throw new StepError(`${doing}: docker export failed: ${lastLine(r.stderr)}`)
   return result
 }

@@ -10,13 +10,14 @@
  * each entry a stream); node-tar's Parser reads tar streams (gzip inflated by
  * it, xz by the system's `xz -dc`, which no maintained npm package replaces).
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import type { Readable } from 'node:stream'
 import { Parser, type ReadEntry } from 'tar'
 import yauzl from 'yauzl'
 import { ELF_HEAD_BYTES, isElfExecutableHead } from '../binary/executable.js'
-import { StepError } from '../errors.js'
+import { StepError, asDiskFull, namedFolder } from '../errors.js'
+import { startChild } from '../container/child-process.js'
 import { type ArchiveEntry, chooseExecutable, shownName } from './binary-asset.js'
 
 /** The largest server binary taken out of a release asset (said in the README under server-binary). */
@@ -55,6 +56,8 @@ export async function extractServerBinary(file: string, format: ArchiveFormat, s
     if (e instanceof StepError) throw e
     const why = ((e as Error).message ?? String(e)).split('\n')[0]
     if (e instanceof Refused) throw new StepError(`server-binary: ${shownName(assetName)} refused: ${why}; set server-binary to another asset, or none`)
+    const full = asDiskFull(e, `server-binary: extracting the binary of ${shownName(assetName)}`, namedFolder(path.dirname(dest)))
+    if (full !== e) throw full
     if (deadline.aborted) throw new StepError(`server-binary: reading ${shownName(assetName)} took longer than ${TIME_LIMIT_MS / 60_000} minutes; set server-binary: none to verify with the stand-in loader`)
     throw new StepError(`server-binary: ${shownName(assetName)} could not be extracted as ${format} (${why}); the release asset may be corrupt: re-run later, or set server-binary: none`)
   } finally {
@@ -155,15 +158,19 @@ async function readHead(stream: Readable): Promise<Buffer> {
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile'])
 
 function tarReader(file: string, format: 'tar.gz' | 'tar.xz'): Reader {
-  const children: ChildProcess[] = []
+  const children: Array<ReturnType<typeof startChild>> = []
   /** One pass over the archive; `onEntry` sees each file entry, may stop the pass by returning 'stop', or fail it. */
   const pass = (signal: AbortSignal, onEntry: (entry: ReadEntry, index: number, fail: (e: Error) => void) => 'stop' | undefined): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       let source: Readable
       if (format === 'tar.xz') {
         const fd = fs.openSync(file, 'r')
-        const xz = spawn('xz', ['-dc'], { stdio: [fd, 'pipe', 'pipe'] })
-        fs.closeSync(fd)
+        let xz: ReturnType<typeof startChild>
+        try {
+          xz = startChild('xz', ['-dc'], { stdio: [fd, 'pipe', 'pipe'] })
+        } finally {
+          fs.closeSync(fd)
+        }
         children.push(xz)
         let stderr = ''
         xz.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)))

@@ -10,7 +10,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as semver from 'semver'
-import { StepError } from '../errors.js'
+import { StepError, asDiskFull, namedFolder } from '../errors.js'
 import { type GitHubApi, type ReleaseAsset, apiPath } from '../github/api.js'
 import { assetShape, idShape } from '../github/shapes.js'
 import type { Platform } from '../platform.js'
@@ -110,6 +110,9 @@ export async function fetchServerBinaries(platforms: Platform[], o: BinaryFetchO
       const cachedDir = await tc.cacheDir(dir, tool, version, p.id)
       o.log(`${p.id}: server binary ${shownName(choice.asset.name)} downloaded and cached (${tool} ${o.server.tag})`)
       out.set(p.id, { found: true, binary: { platform: p, assetName: choice.asset.name, path: path.join(cachedDir, BINARY_FILE), downloaded: true } })
+    } catch (e) {
+      // Extracting it, or keeping it in the tool cache.
+      throw asDiskFull(e, `server-binary: ${p.id}: writing the binary of ${shownName(choice.asset.name)}`, namedFolder(dir))
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })
     }
@@ -139,6 +142,8 @@ async function download(o: BinaryFetchOptions, asset: ReleaseAsset): Promise<str
     await downloadFile({ url, dest, token: o.token, tokenOrigin: new URL(o.api.baseUrl).origin, accept: 'application/octet-stream', limits: { ...DEFAULT_LIMITS, maxBytes: MAX_SERVER_BINARY_BYTES } })
     return dest
   } catch (e) {
+    const full = asDiskFull(e, `server-binary: downloading ${shownName(asset.name)}`, namedFolder(temp))
+    if (full !== e) throw full
     const why = e instanceof DownloadError ? e.message : (e as Error).message
     throw new StepError(
       `server-binary: downloading ${shownName(asset.name)} from the ${o.server.owner}/${o.server.name} ${o.server.tag} release failed (${why}); re-run later, check that the token can read that repository, or set server-binary: none to verify with the stand-in loader`

@@ -5,21 +5,19 @@
  * the workspace's own checkout of the server (`server-source: local`), read
  * from disk. Neither has release binaries.
  */
-import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { promisify } from 'node:util'
 import { StepError } from '../errors.js'
 import { type GitHubApi, apiPath, isStatus } from '../github/api.js'
 import { MalformedAnswerError, objectShape } from '../github/shapes.js'
 import { explainApiError } from '../github/explain.js'
 import { quoted } from '../run/outside-text.js'
 import { type ServerOrigin, type ServerRelease, pickGoVersion } from './release.js'
+import { findCheckout, hasChanges, headCommit } from '../run/workspace-git.js'
 
 /** Digits of a commit SHA a label carries, as git's short form. */
 export const SHORT_SHA = 7
 const FULL_SHA = /^[0-9a-f]{40}$/
-const GIT_TIMEOUT_MS = 10_000
 // The server's own small files; a go.mod this large is not one.
 const MAX_LOCAL_FILE = 1 << 20
 
@@ -85,28 +83,17 @@ export async function releaseAtRef(api: GitHubApi, server: { owner: string; name
 }
 
 /**
- * The checkout's commit, when it is a git repository git will read (else
- * undefined: the label is `local`), and whether tracked files below the
- * folder changed since (untracked ones, such as a server binary the workflow
- * built there, do not count).
+ * The checkout's commit, when a repository holds it (else undefined: the label
+ * is `local`), and whether tracked files below the folder changed since
+ * (untracked ones, such as a server binary the workflow built there, do not
+ * count). The folder is the pull request's: git runs on it only through
+ * src/run/workspace-git.ts, which lets it start nothing.
  */
 export async function checkoutCommit(dir: string): Promise<{ sha: string; dirty: boolean } | undefined> {
-  const git = promisify(execFile)
-  let sha: string
-  try {
-    sha = (await git('git', ['-C', dir, 'rev-parse', '--verify', '--quiet', 'HEAD'], { timeout: GIT_TIMEOUT_MS, maxBuffer: 4096 })).stdout.trim()
-  } catch {
-    return undefined
-  }
-  if (!FULL_SHA.test(sha)) return undefined
-  try {
-    // Exit 1: differences. Index refreshed first, so a file only touched is not counted.
-    await git('git', ['-C', dir, 'update-index', '-q', '--refresh'], { timeout: GIT_TIMEOUT_MS, maxBuffer: 1 << 20 }).catch(() => undefined)
-    await git('git', ['-C', dir, 'diff-index', '--quiet', 'HEAD', '--', '.'], { timeout: GIT_TIMEOUT_MS, maxBuffer: 4096 })
-    return { sha, dirty: false }
-  } catch {
-    return { sha, dirty: true }
-  }
+  const checkout = findCheckout(dir)
+  const sha = checkout && (await headCommit(checkout))
+  if (!checkout || !sha) return undefined
+  return { sha, dirty: await hasChanges(checkout, dir) }
 }
 
 function readSmall(file: string): string | undefined {
