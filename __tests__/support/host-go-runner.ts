@@ -7,6 +7,8 @@ import type { GoResult, GoRunner, RunOptions } from '../../src/go-runner/runner.
 /**
  * Runs the machine's `go` like the action's DockerGoRunner runs the image's:
  * GOTOOLCHAIN=local, a private module cache and GOCACHE, the given GOPROXY.
+ * `withGoroot` gives a runner of another Go sharing those folders (an old
+ * server's Go beside the machine's newer one).
  * Always asynchronous: the fixture GOPROXY answers from this same process.
  */
 export class HostGoRunner implements GoRunner {
@@ -32,8 +34,14 @@ export class HostGoRunner implements GoRunner {
     }, root)
   }
 
+  /** The same folders and proxy, the Go at `goroot`. */
+  withGoroot(goroot: string): HostGoRunner {
+    return new HostGoRunner({ ...this.env, GOROOT: goroot, PATH: `${path.join(goroot, 'bin')}${path.delimiter}${process.env.PATH ?? ''}` })
+  }
+
   go(args: string[], opts: RunOptions): Promise<GoResult> {
-    return this.exec(['go', ...args], { ...opts, env: { ...opts.env, ...this.env } })
+    const go = this.env.GOROOT ? path.join(this.env.GOROOT, 'bin', 'go') : 'go'
+    return this.exec([go, ...args], { ...opts, env: { ...opts.env, ...this.env } })
   }
 
   exec(command: string[], opts: RunOptions): Promise<GoResult> {
@@ -41,7 +49,7 @@ export class HostGoRunner implements GoRunner {
     return new Promise(resolve => {
       execFile(command[0], command.slice(1), { cwd: opts.dir, env: { ...process.env, ...opts.env }, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
         const ms = Date.now() - started
-        if (command[0] === 'go') this.calls.push({ args: command.slice(1), dir: opts.dir, ms })
+        if (path.basename(command[0]) === 'go') this.calls.push({ args: command.slice(1), dir: opts.dir, ms })
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
         resolve({ code, stdout, stderr, output: stdout + stderr, seconds: ms / 1000 })
       })

@@ -6,6 +6,7 @@ import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isRe
 import { serverImageSection } from '../server-image/result.js'
 import { markdownText } from '../run/outside-text.js'
 import { pluginReportSection } from './plugin-summary.js'
+import { versionTableSection } from './version-table.js'
 
 const code = (s: string): string => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '\\|')}</code>`
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
@@ -47,6 +48,7 @@ export function summaryMarkdown(o: RunOutcome): string {
     const first = o.versions[0]?.server
     const tags = [...new Set(o.versions.map(v => markdownText(v.server.tag)))]
     lines.push(`Server versions of **${first?.owner}/${first?.name}** (server-version: ${code(o.request)}), newest first: ${tags.join(', ')}.`, '')
+    lines.push(...versionTableSection(o))
     if (o.plugins) lines.push(`Plugins (one server's plugin folder): ${o.plugins.map(p => `**${p.name}** (${code(p.modulePath)})`).join(', ')}.`, '')
     lines.push(...pluginReportSection(o))
   }
@@ -77,6 +79,7 @@ function versionSection(v: VersionOutcome, o: RunOutcome, multi: boolean): strin
   const name = `${v.server.owner}/${v.server.name} ${markdownText(v.server.tag)}`
   if (multi) lines.push(`### ${v.plugin ? `${v.plugin}: ` : ''}${markdownText(v.server.tag)}`, '')
   if (v.skipped) return [...lines, `Server **${name}**: not built: ${v.skipped}.`, '']
+  if (v.refused !== undefined) return [...lines, `Server **${name}**: :x: not built: ${markdownText(v.refused)}.`, '']
   const where = !multi ? '' : v.alignsWorkspace ? " Its alignment is the workspace's go.mod." : " Built from a copy of the plugin aligned with it (the workspace's go.mod follows the newest version only)."
   lines.push(`Server **${name}**, Go **${serverGoVersion(v)}** (from ${serverGoVersionSource(v)}).${where}`, '')
   for (const note of v.serverBuild?.notes ?? []) lines.push(`- :warning: ${note}`)
