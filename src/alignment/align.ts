@@ -13,8 +13,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
-import { type GoRunner, modModFlag } from '../go-runner/runner.js'
-import { ReadingGo } from '../go-runner/reading-go.js'
+import { type GoRunner, isVersioned, modModFlag } from '../go-runner/runner.js'
 import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
 import { type GoMod, type ListedModule, type ModuleVersion, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
 import {
@@ -70,7 +69,7 @@ interface AligningGo {
   version: () => Promise<string>
 }
 
-const aligningGo = (go: GoRunner, fallback: string): AligningGo => ({ go, version: async () => (go instanceof ReadingGo ? go.version() : fallback) })
+const aligningGo = (go: GoRunner, fallback: string): AligningGo => ({ go, version: async () => (isVersioned(go) ? go.goVersion() : fallback) })
 
 async function buildList(go: AligningGo, dir: string, signal?: AbortSignal): Promise<{ main: string; modules: ListedModule[] }> {
   // -mod=mod: a plugin's go.sum may lack entries; the caller restores or tidies afterwards.

@@ -16,7 +16,7 @@ import { compareGoVersions, goReleaseNameOf, parseGoVersion, sameGoRelease } fro
 import { nativeArch } from '../platform.js'
 import { GO_TOOL, goToolCacheVersion } from './go-download.js'
 import { goVersionAt, installGo, listedGoReleases } from './go-install.js'
-import type { GoResult, GoRunner, RunOptions } from './runner.js'
+import type { GoResult, GoRunner, RunOptions, VersionedGoRunner } from './runner.js'
 
 /** A Go on the runner: its version and GOROOT. */
 export interface GoAtHand {
@@ -78,7 +78,7 @@ export interface ReadingGoOptions {
 const installs = new Map<string, Promise<GoAtHand | { why: string }>>()
 
 /** The runner of the newest Go at hand, upgraded when a command says the graph needs a newer one. */
-export class ReadingGo implements GoRunner {
+export class ReadingGo implements VersionedGoRunner {
   readonly builder: 'docker' | 'native'
   private current?: { runner: GoRunner; version: string }
   private readonly refused = new Map<string, string>()
@@ -92,7 +92,7 @@ export class ReadingGo implements GoRunner {
   }
 
   /** The Go version reading now. */
-  async version(): Promise<string> {
+  async goVersion(): Promise<string> {
     return (await this.chosen()).version
   }
 
