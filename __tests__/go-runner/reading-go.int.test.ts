@@ -42,7 +42,8 @@ function freshRunner(name: string, withHostGo: boolean): void {
   fs.mkdirSync(path.join(root, name, 'temp'), { recursive: true })
   process.env.RUNNER_TOOL_CACHE = toolCache
   process.env.RUNNER_TEMP = path.join(root, name, 'temp')
-  if (!withHostGo) return fs.mkdirSync(toolCache, { recursive: true })
+  fs.mkdirSync(toolCache, { recursive: true })
+  if (!withHostGo) return
   const at = path.join(toolCache, 'go', TOOLCHAINS.host, os.arch())
   fs.mkdirSync(path.dirname(at), { recursive: true })
   fs.symlinkSync(hostGoroot, at)
