@@ -3,7 +3,7 @@ import { loadContext } from './run/context.js'
 import { preflight } from './run/preflight.js'
 import { resolveServerVersions } from './server-versions/resolve.js'
 import { skipExistingApplies } from './server-versions/plan.js'
-import { planPlugins, preparePlugins, workCells, wouldSkip } from './server-versions/plugin-plans.js'
+import { planPlugins, preparePlugins, refuseVersions, workCells, wouldSkip } from './server-versions/plugin-plans.js'
 import { planMatrix } from './server-versions/matrix.js'
 import { alignVersions, buildPluginVersions, downloadVersionModules, verifyVersions } from './server-versions/run.js'
 import { imageServerVersions } from './server-versions/images.js'
@@ -73,9 +73,10 @@ export async function run(): Promise<void> {
     const caches = new RunCaches(inputs.cache, cacheBudget(inputs.cacheTimeout))
     const setup = planRunSetup(ctx)
     const groups = await preparePlugins(api, perPlugin, { ctx, setup, caches, required })
+    checkRunOutputs(inputs.outputDir, groups.flatMap(g => g.runs.map(r => r.build)))
+    // A version whose build images cannot be had is refused, with why (one of several; the others go on).
+    refuseVersions(groups, await checkVersionImages(setup, groups.flatMap(g => g.runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })))))
     const runs = groups.flatMap(g => g.runs)
-    checkRunOutputs(inputs.outputDir, runs.map(r => r.build))
-    await checkVersionImages(setup, runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })))
     // How Go runs per version (builder): its build images, or its exact Go installed natively.
     await prepareVersionRunners(ctx, setup, runs.map(r => ({ build: r.build, goVersion: r.server.build.goVersion })))
     // The other plugins the server runs beside this run's (with-plugins), each platform's file, before anything is built.

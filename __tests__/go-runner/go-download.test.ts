@@ -1,4 +1,4 @@
-import { archiveUrl, checksumFileUrl, checksumListUrl, goArchiveName, goToolCacheVersion, sha256FromFile, sha256FromList } from '../../src/go-runner/go-download.js'
+import { archiveUrl, checksumFileUrl, checksumListUrl, goArchiveName, goToolCacheVersion, sha256FromFile, sha256FromList, stableReleasesIn } from '../../src/go-runner/go-download.js'
 
 const HEX = 'a'.repeat(64)
 
@@ -39,4 +39,19 @@ test('a .sha256 file holds the bare checksum, or sha256sum output', () => {
   expect(sha256FromFile(`${HEX}  go1.26.8.linux-amd64.tar.gz\n`)).toBe(HEX)
   expect(sha256FromFile('<html>not found</html>')).toBeUndefined()
   expect(sha256FromFile('')).toBeUndefined()
+})
+
+test('the stable releases a checksum list offers for the runner, as Go versions; anything else gives none', () => {
+  const file = (name: string) => ({ filename: name, sha256: HEX })
+  const list = JSON.stringify([
+    { version: 'go1.26.8', stable: true, files: [file('go1.26.8.linux-amd64.tar.gz'), file('go1.26.8.linux-arm64.tar.gz')] },
+    { version: 'go1.27rc1', stable: false, files: [file('go1.27rc1.linux-amd64.tar.gz')] },
+    { version: 'go1.16', stable: true, files: [file('go1.16.linux-amd64.tar.gz')] },
+    { version: 'go1.25.0', stable: true, files: [file('go1.25.0.linux-s390x.tar.gz')] },
+    null
+  ])
+  expect(stableReleasesIn(list, 'amd64')).toEqual(['1.26.8', '1.16'])
+  expect(stableReleasesIn(list, 'arm64')).toEqual(['1.26.8'])
+  expect(stableReleasesIn('<html>', 'amd64')).toEqual([])
+  expect(stableReleasesIn('{"a":1}', 'amd64')).toEqual([])
 })

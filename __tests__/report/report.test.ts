@@ -130,3 +130,28 @@ test('several server versions: a section each, the go.mod diff for the workspace
   expect(isCompatible(failing)).toBe(false)
   expect(summaryMarkdown(failing)).toContain('**Not compatible** (or not proven so): server v2.8.0.')
 })
+
+test('a version the action cannot build for is refused with why, per tag: the verdict, the summary\'s table and section, compat-report.json', () => {
+  const ok = { ...baseVersion, verification: [{ platform: 'linux-amd64', status: 'loaded' as const, witness: 'w', method: 'static' as const, detail: '', glibc: {}, warnings: [] }] }
+  const refused: VersionOutcome = { ...baseVersion, server: { ...server, tag: 'v2.0.0', goVersion: '' }, alignsWorkspace: false, alignment: undefined, refused: 'gotify/server has no go.mod at v2.0.0; server-repository must be a Go module' }
+  const goLine: VersionOutcome = {
+    ...baseVersion, server: { ...server, tag: 'v2.4.0', goVersion: '1.21.1' }, alignsWorkspace: false,
+    alignment: { ...alignment, conflicts: [{ path: 'go', server: '1.21.1', plugin: '1.26', chain: [], message: "The plugin's go.mod says go 1.26 ...; lowering the go line to 1.21.1 ships: tried" }] }
+  }
+  const o: RunOutcome = { request: '>=2.0.0', versions: [ok, goLine, refused], compatibility: [] }
+  expect(isCompatible(o)).toBe(false)
+  const md = summaryMarkdown(o)
+  expect(md).toContain('| server version | Go | verdict |')
+  expect(md).toContain(`| ${server.tag} | ${server.goVersion} | built, loads |`)
+  expect(md).toContain("| v2.4.0 | 1.21.1 | **refused**: go.mod cannot be aligned with gotify/server v2.4.0: The plugin's go.mod says go 1.26 ...; lowering the go line to 1.21.1 ships: tried |")
+  expect(md).toContain('| v2.0.0 | - | **refused**: cannot build for gotify/server v2.0.0: gotify/server has no go.mod at v2.0.0; server-repository must be a Go module |')
+  expect(md).toContain('Server **gotify/server v2.0.0**: :x: not built: gotify/server has no go.mod at v2.0.0')
+  expect(md).toContain('**Not compatible** with v2.4.0, v2.0.0 (or not proven so).')
+  const report = compatReport(o) as { versions: Array<Record<string, unknown>> }
+  expect(report.versions.map(v => [v.status, v.compatible, v.refusal])).toEqual([
+    ['built', true, undefined],
+    ['built', false, expect.stringContaining('lowering the go line to 1.21.1 ships: tried')],
+    ['refused', false, 'cannot build for gotify/server v2.0.0: gotify/server has no go.mod at v2.0.0; server-repository must be a Go module']
+  ])
+  expect(report.versions[2]).toMatchObject({ refused: 'gotify/server has no go.mod at v2.0.0; server-repository must be a Go module', goModAligned: 'none' })
+})

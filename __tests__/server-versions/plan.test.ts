@@ -44,3 +44,12 @@ test('skip-existing applies only when uploading; auto steps aside for overwrite'
   expect(skipExistingApplies('true', false, false)).toBe(false)
   expect(skipExistingApplies('false', true, false)).toBe(false)
 })
+
+test('a version the action cannot build for names no file and aligns no workspace: the newest it can build for does', () => {
+  const plans = planServerVersions({ releases: [{ ...release('v3.0.0', ''), cannotServe: 'no go.mod' }, release('v2.9.1'), release('v2.8.0', '1.25.1')], platforms, assetName: '{plugin}-{platform}-go{go-version}.so', pluginName: 'echo' })
+  expect(plans.map(p => ({ tag: p.release.tag, workspace: p.alignsWorkspace, names: p.assetNames.size }))).toEqual([
+    { tag: 'v3.0.0', workspace: false, names: 0 },
+    { tag: 'v2.9.1', workspace: true, names: 2 },
+    { tag: 'v2.8.0', workspace: false, names: 2 }
+  ])
+})

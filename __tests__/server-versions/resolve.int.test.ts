@@ -46,3 +46,21 @@ test('GitHub failing on the release list is one line that says what to do', asyn
   gh.inject({ path: '/repos/gotify/server/releases', status: 502 })
   await expect(resolve('latest-2')).rejects.toThrow(/^Could not list the releases of the server gotify\/server \(GET \/repos\/gotify\/server\/releases: HTTP 502.*\); GitHub kept failing; re-run the job later$/)
 })
+
+test('among several tags, one without go.mod or a Go version is kept as one the action cannot build for; every tag so is the run\'s error', async () => {
+  release('v2.4.0', '1.21.1')
+  gh.state.addTag('gotify/server', 'v2.0.0', { GO_VERSION: '1.12.0\n' })
+  gh.state.addRelease('gotify/server', 'v2.0.0')
+  gh.state.addTag('gotify/server', 'v1.9.0', { 'go.mod': 'module github.com/gotify/server\n' })
+  gh.state.addRelease('gotify/server', 'v1.9.0')
+  const got = await resolve('>=1.9.0')
+  expect(got.map(r => [r.tag, r.goVersion, r.cannotServe])).toEqual([
+    ['v2.4.0', '1.21.1', undefined],
+    ['v2.0.0', '', 'gotify/server has no go.mod at v2.0.0; server-repository must be a Go module'],
+    ['v1.9.0', '', expect.stringContaining('at v1.9.0 has no GO_VERSION file and its go.mod has no toolchain line')]
+  ])
+  expect(lines).toContain('warning: server-version: v2.0.0 cannot be built for: gotify/server has no go.mod at v2.0.0; server-repository must be a Go module')
+  await expect(resolve('v2.0.0, v1.9.0')).rejects.toThrow(/has no go\.mod at v2\.0\.0; .*; gotify\/server at v1\.9\.0 has no GO_VERSION file/)
+  // One tag asked for alone fails as before.
+  await expect(resolve('v2.0.0')).rejects.toThrow('gotify/server has no go.mod at v2.0.0; server-repository must be a Go module')
+})

@@ -14,3 +14,9 @@ export async function requireImage(image: string): Promise<string> {
   })
   return image
 }
+
+/** The GOROOT of a Go the set-up fetched through the module proxy (GOTOOLCHAIN finds it in the module cache, no network). */
+export async function fetchedGoroot(version: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('go', ['env', 'GOROOT'], { env: { ...process.env, GOTOOLCHAIN: `go${version}`, GOFLAGS: '' } })
+  return stdout.trim()
+}

@@ -10,8 +10,9 @@
 #      passwordless sudo, like GitHub's;
 #   4. binfmt handlers for arm and arm64, as docker/setup-qemu-action registers;
 #   5. gotify-style build images of this machine's Go (every platform) and of the
-#      other Go versions the tests use (scripts/ci/test-toolchains.mjs), and those
-#      toolchains fetched once, so no test downloads one.
+#      other Go versions the tests use (scripts/ci/test-toolchains.mjs: another
+#      patch, and an old server's Go, linux-amd64 only), and those toolchains
+#      fetched once, so no test downloads one.
 #   6. nektos/act at a pinned version (scripts/ci/act.mjs), built from the Go module
 #      proxy once: the README workflow tests run the README's workflows under it.
 # Prints the seconds each phase took.
@@ -73,10 +74,10 @@ npm_ci() {
 }
 
 # Toolchains the tests build with besides the host's, fetched through the module proxy once.
-read -r _ OTHER_PATCH OTHER_MINOR < <(node scripts/ci/test-toolchains.mjs)
+read -r _ OTHER_PATCH OTHER_MINOR OLD_GO < <(node scripts/ci/test-toolchains.mjs)
 fetch_toolchains() {
   local v
-  for v in "$OTHER_PATCH" "$OTHER_MINOR"; do GOTOOLCHAIN="go$v" go version >/dev/null; done
+  for v in "$OTHER_PATCH" "$OTHER_MINOR" "$OLD_GO"; do GOTOOLCHAIN="go$v" go version >/dev/null; done
 }
 
 START=$(date +%s)
@@ -84,8 +85,9 @@ phase "debian packages" apt_packages
 phase "npm ci" npm_ci
 phase "docker engine" bash scripts/ci/setup-docker.sh
 phase "binfmt handlers" sudo_ bash scripts/ci/setup-binfmt.sh
-phase "test toolchains go$OTHER_PATCH go$OTHER_MINOR" fetch_toolchains
+phase "test toolchains go$OTHER_PATCH go$OTHER_MINOR go$OLD_GO" fetch_toolchains
 phase "build images" bash scripts/ci/build-images.sh --owner gotify
 phase "build images go$OTHER_PATCH" bash scripts/ci/build-images.sh --owner gotify --go "$OTHER_PATCH" --platforms linux-amd64
 phase "act" bash scripts/ci/setup-act.sh
+phase "build images go$OLD_GO" bash scripts/ci/build-images.sh --owner gotify --go "$OLD_GO" --platforms linux-amd64
 echo "=== setup: done in $(( $(date +%s) - START ))s" >&2

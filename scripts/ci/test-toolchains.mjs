@@ -1,10 +1,14 @@
 // The Go versions the tests use besides the machine's own, in one place: the
 // set-up builds images and fetches toolchains for them, the tests look them up
 // here. Deterministic (no network): the newest patch below the host's of the
-// same minor (x.y.1 when the host is x.y.0), and x.(y-1).0 for a minor mismatch.
-//   node scripts/ci/test-toolchains.mjs   prints "<host> <other patch> <other minor>"
+// same minor (x.y.1 when the host is x.y.0), x.(y-1).0 for a minor mismatch,
+// and an old server's Go: gotify v2.4.0's 1.21.1, too old to read today's
+// module graphs (its go get fails on a newer latest version's retractions).
+//   node scripts/ci/test-toolchains.mjs   prints "<host> <other patch> <other minor> <old>"
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+
+export const OLD_SERVER_GO = '1.21.1'
 
 export function testToolchains(hostGo) {
   const m = /^(?:go)?(\d+)\.(\d+)(?:\.(\d+))?/.exec(hostGo.trim())
@@ -13,7 +17,8 @@ export function testToolchains(hostGo) {
   return {
     host: `${maj}.${min}.${patch}`,
     otherPatch: patch > 0 ? `${maj}.${min}.${patch - 1}` : `${maj}.${min}.1`,
-    otherMinor: `${maj}.${min - 1}.0`
+    otherMinor: `${maj}.${min - 1}.0`,
+    old: OLD_SERVER_GO
   }
 }
 
@@ -23,5 +28,5 @@ export function hostGoVersion() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const t = testToolchains(hostGoVersion())
-  console.log(`${t.host} ${t.otherPatch} ${t.otherMinor}`)
+  console.log(`${t.host} ${t.otherPatch} ${t.otherMinor} ${t.old}`)
 }

@@ -13,13 +13,16 @@ import { type GoRunner, modModFlag } from '../go-runner/runner.js'
 import { type Alignment, GoFailure } from './align.js'
 import { acrossPluginsFailures, movesByPlugin, planAcrossPlugins, type AfterMove } from './across-plugins.js'
 import { findChain } from './explain.js'
-import { type ListedModule, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
+import { type ListedModule, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
 import { type LinkingOptions, linkedModules } from './linked.js'
 import { sharedModules, unaligned } from './plan.js'
 
 export interface PluginAtVersion {
   name: string
+  /** The server's Go: it tidies and lists. */
   go: GoRunner
+  /** Moves versions (`go get`): the newest Go at hand (go-runner/reading-go.ts); default `go`. */
+  reading?: GoRunner
   /** The folder of its go.mod aligned with this server version (the workspace's or a copy). */
   dir: string
   linking: LinkingOptions
@@ -47,6 +50,18 @@ async function observe(p: PluginAtVersion, goVersion: string): Promise<Observed>
   return { list, linked: listed instanceof Set ? listed : undefined }
 }
 
+/** The go and toolchain lines of `before` (the plugin's go.mod before the move), put back where a newer Go changed them. */
+async function keepGoLines(p: PluginAtVersion, before: Buffer | undefined): Promise<void> {
+  if (!p.reading || !before) return
+  const was = parseGoMod(before.toString('utf8'))
+  const now = parseGoMod(fs.readFileSync(path.join(p.dir, 'go.mod'), 'utf8'))
+  const edits = [
+    ...(now.go?.version !== was.go?.version ? [`-go=${was.go?.version ?? 'none'}`] : []),
+    ...(now.toolchain?.name !== was.toolchain?.name ? [`-toolchain=${was.toolchain?.name ?? 'none'}`] : [])
+  ]
+  if (edits.length > 0) await goOut(p.reading, p.dir, ['mod', 'edit', ...edits])
+}
+
 const linkedOf = (o: Observed): ListedModule[] => o.list.modules.filter(m => !o.linked || o.linked.has(m.path))
 
 /** Gives every module two or more plugins link (and the server does not) one version; returns the log lines of what moved. */
@@ -70,7 +85,9 @@ export async function alignAcrossPlugins(plugins: PluginAtVersion[], server: { g
       const sumPath = path.join(p.dir, 'go.sum')
       saved.set(p.name, { mod: fs.readFileSync(path.join(p.dir, 'go.mod')), sum: fs.existsSync(sumPath) ? fs.readFileSync(sumPath) : undefined })
       try {
-        await goOut(p.go, p.dir, ['get', ...targets.map(t => `${t.path}@${t.version}`)], line => log(p.name, line))
+        await goOut(p.reading ?? p.go, p.dir, ['get', ...targets.map(t => `${t.path}@${t.version}`)], line => log(p.name, line))
+        // A newer Go may raise the go line or add a toolchain line: put back, then the server's Go tidies.
+        await keepGoLines(p, saved.get(p.name)?.mod)
         await goOut(p.go, p.dir, ['mod', 'tidy'], line => log(p.name, line))
         now = await observe(p, goVersion)
       } catch (e) {

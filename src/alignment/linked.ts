@@ -51,10 +51,10 @@ const packageArg = (pkg: string): string => (pkg === '.' || pkg.startsWith('./')
  * The union over the platforms of the modules linked into the package.
  * Returns the go error when listing fails (the caller then counts every shared module).
  */
-export async function linkedModules(go: GoRunner, dir: string, goVersion: string, opts: LinkingOptions, env: Record<string, string>): Promise<Set<string> | { error: string }> {
+export async function linkedModules(go: GoRunner, dir: string, goVersion: string, opts: LinkingOptions, env: Record<string, string>, signal?: AbortSignal): Promise<Set<string> | { error: string }> {
   const [list, ...rest] = goListDepsArgs(packageArg(opts.package))
   const args = [list, ...modModFlag(goVersion), ...(opts.tagFlags ?? []), ...rest]
-  const results = await Promise.all(listingEnvs(opts.platforms).map(async target => ({ target, r: await go.go(args, { dir, env: { ...env, ...target } }) })))
+  const results = await Promise.all(listingEnvs(opts.platforms).map(async target => ({ target, r: await go.go(args, { dir, env: { ...env, ...target }, signal }) })))
   const failed = results.find(x => x.r.code !== 0)
   if (failed) {
     const why = failed.r.stderr.split('\n').map(l => l.trim()).filter(Boolean).join('; ').slice(0, 400)

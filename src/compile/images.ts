@@ -21,23 +21,36 @@ export function goVersionOfOutput(stdout: string): string {
   return /\bgo version (go\S+)/.exec(stdout)?.[1] ?? ''
 }
 
-/** Makes sure every platform's image is there (pulling it if needed) and has the server's Go. */
-export async function checkImages(targets: Array<{ platform: Platform; image: string }>, serverGoVersion: string, concurrency: number): Promise<void> {
+/** What is wrong with an image: it cannot be had (`missing`), or it has another Go than the server's. */
+export interface ImageProblem {
+  image: string
+  missing: boolean
+  message: string
+}
+
+/** Every platform's image pulled if needed, and checked to hold the server's Go: the problems found. */
+export async function imageProblems(targets: Array<{ platform: Platform; image: string }>, serverGoVersion: string, concurrency: number): Promise<ImageProblem[]> {
   const byImage = new Map<string, Platform[]>()
   for (const t of targets) {
     const known = byImage.get(t.image) ?? []
     if (!known.some(p => p.id === t.platform.id)) byImage.set(t.image, [...known, t.platform])
   }
-  const problems = await mapConcurrent([...byImage.entries()], concurrency, async ([image, platforms]) => {
+  const problems = await mapConcurrent([...byImage.entries()], concurrency, async ([image, platforms]): Promise<ImageProblem | undefined> => {
     const ids = platforms.map(p => p.id).join(', ')
     const present = await ensureImage(image)
     if (!present.ok) {
-      return `build image ${image} for ${ids} cannot be found or pulled (${present.detail}); check that the server publishes an image for this Go version and platform, or set build-image`
+      return { image, missing: true, message: `build image ${image} for ${ids} cannot be found or pulled (${present.detail}); check that the server publishes an image for this Go version and platform, or set build-image` }
     }
     const r = await runContainer({ image, command: ['go', 'version'], env: { GOTOOLCHAIN: 'local', HOME: '/tmp' } })
-    if (r.code !== 0) return `build image ${image} for ${ids} cannot run go (${r.output.trim().split('\n').pop()}); set build-image to an image with Go ${serverGoVersion}`
-    return imageGoProblem(image, goVersionOfOutput(r.stdout), serverGoVersion)
+    if (r.code !== 0) return { image, missing: false, message: `build image ${image} for ${ids} cannot run go (${r.output.trim().split('\n').pop()}); set build-image to an image with Go ${serverGoVersion}` }
+    const wrong = imageGoProblem(image, goVersionOfOutput(r.stdout), serverGoVersion)
+    return wrong ? { image, missing: false, message: wrong } : undefined
   })
-  const found = problems.filter((p): p is string => p !== undefined)
-  if (found.length > 0) throw new StepError(found.join('; '))
+  return problems.filter((p): p is ImageProblem => p !== undefined)
+}
+
+/** Makes sure every platform's image is there (pulling it if needed) and has the server's Go. */
+export async function checkImages(targets: Array<{ platform: Platform; image: string }>, serverGoVersion: string, concurrency: number): Promise<void> {
+  const found = await imageProblems(targets, serverGoVersion, concurrency)
+  if (found.length > 0) throw new StepError(found.map(p => p.message).join('; '))
 }

@@ -5,6 +5,7 @@
  * GoRunner per platform, and one for the Go commands that are no platform's
  * build (alignment).
  */
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
 import { type HostDirs, TOOL_CACHE_KEY, containerMounts, goCacheDir } from '../container/layout.js'
@@ -15,14 +16,17 @@ import { NativeGoRunner } from './native.js'
 import { type CrossCompiler, checkCompilers, compilerProblem } from './cross-compilers.js'
 import { installGo } from './go-install.js'
 import { prepareCachePath } from './module-cache-path.js'
+import { type GoAtHand, ReadingGo } from './reading-go.js'
 
 /** The builder input: Go in the server's build images, or the server's Go natively. */
 export type Builder = 'docker' | 'native'
 
 export interface GoRunners {
   builder: Builder
-  /** Go commands that are no platform's build (alignment): linux-amd64's image, or the native Go. */
+  /** Go commands that are no platform's build, with the server's Go: linux-amd64's image, or the native Go. */
   tool: GoRunner
+  /** Alignment's reading of module graphs: the newest Go at hand (reading-go.ts), in the same place as `tool`. */
+  reading: ReadingGo
   forPlatform(p: Platform): GoRunner
   /** How go sees a host folder (the same for every runner of one builder). */
   pathOf(hostPath: string): string
@@ -49,6 +53,9 @@ export function pathsSeenBy(builder: Builder, dirs: HostDirs): (hostPath: string
   const mounts = containerMounts(dirs, TOOL_CACHE_KEY)
   return h => containerPath(mounts, h)
 }
+
+/** Where a Go that reads module graphs is mounted in the tool image. */
+const READING_GOROOT = '/opt/go-reading'
 
 /** One runner per platform, made once. */
 function perPlatform(make: (p: Platform) => GoRunner): (p: Platform) => GoRunner {
@@ -78,9 +85,14 @@ export async function prepareGoRunners(check: BuilderCheck, o: RunnersOptions): 
   if (check.builder === 'docker') {
     // The images were checked to hold the server's Go before anything was written (run/plan.ts).
     const toolMounts = containerMounts({ ...o.dirs, outputDir: undefined }, TOOL_CACHE_KEY)
+    const tool = new DockerGoRunner(o.toolImage, toolMounts, o.goEnv, o.goVersion)
+    // Another Go reads in the same container: the tool cache's folder mounted read-only (Go's own binaries are static).
+    const mounted = (go: GoAtHand): DockerGoRunner =>
+      new DockerGoRunner(o.toolImage, [...toolMounts, { host: fs.realpathSync(go.goroot), container: READING_GOROOT, readOnly: true }], o.goEnv, go.version, READING_GOROOT)
     return {
       builder: 'docker',
-      tool: new DockerGoRunner(o.toolImage, toolMounts, o.goEnv, o.goVersion),
+      tool,
+      reading: new ReadingGo({ server: tool, serverGo: o.goVersion, runnerFor: mounted, downloadBaseUrl: o.goDownloadBaseUrl, log: o.log }),
       forPlatform: perPlatform(p => new DockerGoRunner(o.imageFor(p), containerMounts(o.dirs, p.id), {}, o.goVersion)),
       pathOf: pathsSeenBy('docker', o.dirs),
       goModCache: o.dirs.goModCache
@@ -89,18 +101,20 @@ export async function prepareGoRunners(check: BuilderCheck, o: RunnersOptions): 
   const cachePath = await prepareCachePath(o.dirs.goModCache)
   o.log(`Module cache: ${cachePath.note}`)
   const { goroot } = await installGo({ goVersion: o.goVersion, baseUrl: o.goDownloadBaseUrl, log: o.log })
-  const native = (cacheKey: string, env: Record<string, string>, p?: Platform): NativeGoRunner =>
+  const native = (cacheKey: string, env: Record<string, string>, p?: Platform, go: GoAtHand = { goroot, version: o.goVersion }): NativeGoRunner =>
     new NativeGoRunner({
-      goroot,
-      goVersion: o.goVersion,
+      goroot: go.goroot,
+      goVersion: go.version,
       compiler: p ? check.compilers.get(p.id) : undefined,
       goCache: goCacheDir(o.dirs, cacheKey),
       goPath: path.join(o.dirs.scratch, 'gopath'),
       env
     })
+  const tool = native(TOOL_CACHE_KEY, o.goEnv)
   return {
     builder: 'native',
-    tool: native(TOOL_CACHE_KEY, o.goEnv),
+    tool,
+    reading: new ReadingGo({ server: tool, serverGo: o.goVersion, runnerFor: go => native(TOOL_CACHE_KEY, o.goEnv, undefined, go), downloadBaseUrl: o.goDownloadBaseUrl, log: o.log }),
     forPlatform: perPlatform(p => native(p.id, {}, p)),
     pathOf: pathsSeenBy('native', o.dirs),
     goModCache: cachePath.hostFolder

@@ -33,14 +33,18 @@ export class DockerGoRunner implements GoRunner {
     private readonly mounts: Mount[],
     /** Go environment of every command (go-env for alignment; builds and the loader pass theirs). */
     private readonly env: Record<string, string>,
-    /** The image's Go version: which flags it understands. */
-    private readonly goVersion: string
+    /** The image's Go version (or the mounted Go's): which flags it understands. */
+    private readonly goVersion: string,
+    /** A Go mounted into the image (its GOROOT in the container), run instead of the image's own. */
+    private readonly goroot?: string
   ) {
-    this.where = image
+    this.where = goroot ? `${image} with go${goVersion} mounted` : image
   }
 
   go(args: string[], opts: RunOptions): Promise<GoResult> {
-    return this.run(['go', ...args], withFixedGoEnv({ ...this.env, ...opts.env }, this.goVersion), opts)
+    const env = withFixedGoEnv({ ...this.env, ...opts.env }, this.goVersion)
+    if (!this.goroot) return this.run(['go', ...args], env, opts)
+    return this.run([path.posix.join(this.goroot, 'bin', 'go'), ...args], { ...env, GOROOT: this.goroot }, opts)
   }
 
   exec(command: string[], opts: RunOptions): Promise<GoResult> {

@@ -55,3 +55,25 @@ export function sha256FromFile(text: string): string | undefined {
   const first = text.trim().split(/\s+/)[0]?.toLowerCase() ?? ''
   return SHA256.test(first) ? first : undefined
 }
+
+/**
+ * The stable releases a checksum list offers an archive of for `runnerArch`
+ * (`1.26.8`, `1.16`), as Go versions; empty for text that is no checksum list.
+ */
+export function stableReleasesIn(text: string, runnerArch: string): string[] {
+  let releases: unknown
+  try {
+    releases = JSON.parse(text)
+  } catch {
+    return []
+  }
+  if (!Array.isArray(releases)) return []
+  const out: string[] = []
+  for (const r of releases as Array<{ version?: unknown; stable?: unknown; files?: Array<{ filename?: unknown }> }>) {
+    if (r?.stable !== true || typeof r.version !== 'string') continue
+    const v = parseGoVersion(r.version)
+    if (!v || v.pre || !(r.files ?? []).some(f => f?.filename === goArchiveName(v.text, runnerArch))) continue
+    out.push(v.text)
+  }
+  return out
+}

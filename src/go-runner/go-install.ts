@@ -15,7 +15,7 @@ import { DiskFullError, StepError, asDiskFull, diskFull, namedFolder } from '../
 import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
 import { nativeArch } from '../platform.js'
 import { runProgram } from '../container/program.js'
-import { GO_TOOL, archiveUrl, checksumFileUrl, checksumListUrl, goArchiveName, goToolCacheVersion, sha256FromFile, sha256FromList } from './go-download.js'
+import { GO_TOOL, archiveUrl, checksumFileUrl, checksumListUrl, goArchiveName, goToolCacheVersion, sha256FromFile, sha256FromList, stableReleasesIn } from './go-download.js'
 
 export interface GoInstall {
   goroot: string
@@ -129,6 +129,15 @@ async function publishedSha256(base: string, file: string): Promise<{ value: str
   throw new StepError(
     `go-download-base-url: no published sha256 for ${file}: ${listUrl} ${listWhy}, and ${fileUrl}: ${fileWhy}; a mirror must serve Go's checksum list (?mode=json&include=all) or a .sha256 file beside each archive (Go is never installed unchecked)`
   )
+}
+
+/** The stable Go releases the base URL's checksum list offers for `runnerArch`; empty when it serves none. */
+export async function listedGoReleases(base: string, runnerArch: string): Promise<string[]> {
+  try {
+    return stableReleasesIn(await downloadText(checksumListUrl(base)), runnerArch)
+  } catch {
+    return []
+  }
 }
 
 async function downloadText(url: string): Promise<string> {

@@ -45,6 +45,13 @@ export interface GoRunner {
   pathOf(hostPath: string): string
 }
 
+/** A runner that can say which Go it runs (the reading Go's changes when a graph asks for a newer one). */
+export interface VersionedGoRunner extends GoRunner {
+  goVersion(): Promise<string>
+}
+
+export const isVersioned = (go: GoRunner): go is VersionedGoRunner => typeof (go as Partial<VersionedGoRunner>).goVersion === 'function'
+
 /**
  * Environment every Go command of the action gets, as the build images see
  * it. The native runner keeps GOTOOLCHAIN, GOMODCACHE and GOWORK, and puts

@@ -9,7 +9,7 @@
  */
 import type { SharedModule } from '../alignment/plan.js'
 import type { VerifyResult } from '../verify/witness.js'
-import { type RunOutcome, type VersionOutcome, isCompatible, isRequiredVersion, isVersionCompatible, primaryVersion, serverGoVersion, serverGoVersionSource } from './outcome.js'
+import { type RunOutcome, type VersionOutcome, isCompatible, isRequiredVersion, isVersionCompatible, primaryVersion, serverGoVersion, serverGoVersionSource, versionVerdict } from './outcome.js'
 import { serverImageReport } from '../server-image/result.js'
 import { pluginRows } from './plugin-report.js'
 
@@ -32,12 +32,13 @@ export function versionEntry(o: VersionOutcome): object {
     ...(o.plugin !== undefined ? { plugin: o.plugin } : {}),
     // A candidate (ref:, a local checkout) says which commit it was.
     server: { repository: `${o.server.owner}/${o.server.name}`, tag: o.server.tag, ...(o.server.origin.kind !== 'release' ? { origin: o.server.origin } : {}) },
-    status: o.skipped ? 'skipped' : 'built',
+    status: o.skipped ? 'skipped' : o.refused !== undefined ? 'refused' : 'built',
     ...(o.skipped ? { skipped: o.skipped } : {}),
+    ...(o.refused !== undefined ? { refused: o.refused } : {}),
     goVersion: serverGoVersion(o),
     goVersionSource: serverGoVersionSource(o),
     ...(o.serverBuild && o.serverBuild.notes.length > 0 ? { serverNotes: o.serverBuild.notes } : {}),
-    goModAligned: o.skipped ? 'none' : o.alignsWorkspace ? 'workspace' : 'copy',
+    goModAligned: o.skipped || o.refused !== undefined ? 'none' : o.alignsWorkspace ? 'workspace' : 'copy',
     align: o.alignment?.mode,
     // Linked shared modules decide loading; the others are listed apart.
     shared: (o.alignment?.shared ?? []).filter(s => s.linked).map(moduleEntry),
@@ -61,7 +62,9 @@ export function versionEntry(o: VersionOutcome): object {
       }
     }),
     ...(o.serverImage ? { serverImage: serverImageReport(o.serverImage) } : {}),
-    compatible: isVersionCompatible(o)
+    compatible: isVersionCompatible(o),
+    // Why not, in one line (the cross-version table of a plugin users read per tag).
+    ...(isVersionCompatible(o) ? {} : { refusal: versionVerdict(o) })
   }
 }
 

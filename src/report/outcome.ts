@@ -20,6 +20,8 @@ export interface VersionOutcome {
   serverBuild?: ServerBuild
   /** Why it was not built (skip-existing); undefined when it was. */
   skipped?: string
+  /** Why the action cannot build for it (its tag lacks what a build needs, its build images cannot be had): refused. */
+  refused?: string
   /** Its alignment is the workspace's go.mod (the newest version); else a copy's. */
   alignsWorkspace: boolean
   alignment?: Alignment
@@ -61,7 +63,7 @@ export interface RunOutcome {
 export function plannedOutcome(request: string, plans: VersionPlan[]): RunOutcome {
   return {
     request,
-    versions: plans.map(p => ({ server: p.release, skipped: p.skip, alignsWorkspace: p.alignsWorkspace, builds: [], verification: [], artifacts: [] })),
+    versions: plans.map(p => ({ server: p.release, skipped: p.skip, ...(p.release.cannotServe !== undefined ? { refused: p.release.cannotServe } : {}), alignsWorkspace: p.alignsWorkspace, builds: [], verification: [], artifacts: [] })),
     compatibility: []
   }
 }
@@ -70,8 +72,8 @@ export function plannedOutcome(request: string, plans: VersionPlan[]): RunOutcom
 export const serverGoVersion = (o: Pick<VersionOutcome, 'server' | 'serverBuild'>): string => o.serverBuild?.goVersion ?? o.server.goVersion
 export const serverGoVersionSource = (o: Pick<VersionOutcome, 'server' | 'serverBuild'>): string => o.serverBuild?.goVersionSource ?? o.server.goVersionSource
 
-/** The versions this run built (not skipped), newest first. */
-export const builtVersions = (o: Pick<RunOutcome, 'versions'>): VersionOutcome[] => o.versions.filter(v => !v.skipped)
+/** The versions this run built (not skipped, not refused), newest first. */
+export const builtVersions = (o: Pick<RunOutcome, 'versions'>): VersionOutcome[] => o.versions.filter(v => !v.skipped && v.refused === undefined)
 
 /**
  * The version the top of the report stands for: the newest built (it aligned
@@ -86,8 +88,9 @@ export const primaryVersion = (o: Pick<RunOutcome, 'versions'>): VersionOutcome 
  * affect loading and never counts. A skipped version was compatible when its
  * files were uploaded.
  */
-export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verification' | 'builds' | 'skipped'>): boolean {
+export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verification' | 'builds' | 'skipped' | 'refused'>): boolean {
   if (v.skipped) return true
+  if (v.refused !== undefined) return false
   const a = v.alignment
   const aligned = !a || (a.conflicts.length === 0 && unaligned(a.shared).length === 0)
   return aligned && v.builds.every(b => b.ok) && v.verification.every(x => x.status !== 'failed')
@@ -116,6 +119,7 @@ export function isCompatible(o: Judged): boolean {
 /** Why one version fails, in one line; undefined when it does not. */
 export function versionVerdict(v: VersionOutcome): string | undefined {
   const target = `${v.server.owner}/${v.server.name} ${v.server.tag}${v.plugin ? ` (plugin ${v.plugin})` : ''}`
+  if (v.refused !== undefined) return `cannot build for ${target}: ${v.refused}`
   const conflicts = v.alignment?.conflicts ?? []
   if (conflicts.length > 0) return `go.mod cannot be aligned with ${target}: ${conflicts.map(c => c.message).join('; ')}`
   const failedBuilds = v.builds.filter(b => !b.ok).map(b => b.job.platform.id)

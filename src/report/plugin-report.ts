@@ -82,7 +82,7 @@ export function pluginRow(v: VersionOutcome & { plugin: string }, required: bool
   const aligned = alignedOf(v)
   const built = builtOf(v)
   const proven = provenOf(v.verification)
-  const failure =
+  const steps =
     aligned.status === 'failed'
       ? `cannot be aligned: ${aligned.obstacle}`
       : built.status === 'failed'
@@ -94,6 +94,7 @@ export function pluginRow(v: VersionOutcome & { plugin: string }, required: bool
             : built.status === 'not run'
               ? 'was not built (the run stopped before its build)'
               : undefined
+  const failure = v.refused !== undefined ? `cannot be built for: ${v.refused}` : steps
   const goModChanges = aligned.status === 'ok' ? (v.alignment?.changes ?? []).map(c => ({ module: c.path, from: c.from, to: c.to, ...(c.reason ? { reason: c.reason } : {}) })) : []
   return { plugin: v.plugin, serverVersion: v.server.tag, required, aligned, built, proven, goModChanges, passed: failure === undefined, ...(failure ? { failure } : {}) }
 }

@@ -23,13 +23,13 @@ const artifactJson = (tag: string, a: Artifact, plugin?: string): object => ({
   ...(a.url ? { url: a.url, upload: a.upload } : {})
 })
 
-const statusOf = (v: VersionOutcome): string => (v.skipped ? 'skipped' : isVersionCompatible(v) ? 'built' : 'failed')
+const statusOf = (v: VersionOutcome): string => (v.skipped ? 'skipped' : v.refused !== undefined ? 'refused' : isVersionCompatible(v) ? 'built' : 'failed')
 
 /** The server-version outputs: what a plan job (resolve-only) hands to a matrix. */
-export function setVersionOutputs(versions: Array<Pick<VersionOutcome, 'server' | 'serverBuild' | 'skipped'>>): void {
+export function setVersionOutputs(versions: Array<Pick<VersionOutcome, 'server' | 'serverBuild' | 'skipped' | 'refused'>>): void {
   core.setOutput('server-version', versions[0]?.server.tag ?? '')
   core.setOutput('server-versions', JSON.stringify(versions.map(v => v.server.tag)))
-  core.setOutput('server-versions-to-build', JSON.stringify(versions.filter(v => !v.skipped).map(v => v.server.tag)))
+  core.setOutput('server-versions-to-build', JSON.stringify(versions.filter(v => !v.skipped && v.refused === undefined).map(v => v.server.tag)))
   core.setOutput('go-version', versions[0] ? serverGoVersion(versions[0]) : '')
 }
 
@@ -51,7 +51,8 @@ export async function publishReport(o: RunOutcome, outputDir: string): Promise<s
   core.setOutput('artifacts', JSON.stringify(o.versions.flatMap(v => v.artifacts.map(a => artifactJson(v.server.tag, a, v.plugin)))))
   const tags = [...new Set(o.versions.map(v => v.server.tag))]
   const byTag = (tag: string): VersionOutcome[] => o.versions.filter(v => v.server.tag === tag)
-  const statusOfAll = (vs: VersionOutcome[]): string => (vs.some(v => statusOf(v) === 'failed') ? 'failed' : vs.every(v => v.skipped) ? 'skipped' : 'built')
+  const statusOfAll = (vs: VersionOutcome[]): string =>
+    vs.some(v => statusOf(v) === 'failed') ? 'failed' : vs.every(v => v.refused !== undefined) ? 'refused' : vs.every(v => v.skipped) ? 'skipped' : 'built'
   core.setOutput(
     'by-server-version',
     JSON.stringify(
@@ -73,7 +74,7 @@ export async function publishReport(o: RunOutcome, outputDir: string): Promise<s
 }
 
 /** resolve-only: the server-version outputs, the matrix of the jobs to run, and a short summary; nothing else is written. */
-export async function publishResolution(request: string, versions: Array<Pick<VersionOutcome, 'server' | 'skipped'>>, matrix: MatrixPlan & { split: MatrixSplit }): Promise<void> {
+export async function publishResolution(request: string, versions: Array<Pick<VersionOutcome, 'server' | 'skipped' | 'refused'>>, matrix: MatrixPlan & { split: MatrixSplit }): Promise<void> {
   setVersionOutputs(versions)
   // One line of JSON: strategy.matrix takes it through fromJSON; no job at all is `{"include":[]}` and matrix-jobs 0.
   core.setOutput('matrix', JSON.stringify({ include: matrix.include }))
@@ -89,7 +90,7 @@ export async function publishResolution(request: string, versions: Array<Pick<Ve
     '',
     '| server version | Go (GO_VERSION) | to build |',
     '| --- | --- | --- |',
-    ...versions.map(v => `| ${markdownText(v.server.tag)} | ${v.server.goVersion} | ${v.skipped ? `no: ${v.skipped}` : 'yes'} |`),
+    ...versions.map(v => `| ${markdownText(v.server.tag)} | ${v.server.goVersion} | ${v.skipped ? `no: ${v.skipped}` : v.refused !== undefined ? `no, refused: ${markdownText(v.refused)}` : 'yes'} |`),
     '',
     `Matrix (matrix-split: ${matrix.split}): ${markdownText(jobs)}.`
   ]

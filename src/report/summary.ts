@@ -13,6 +13,7 @@ import { code, cell, cut, details, table } from './markdown.js'
 import { acrossPluginsBlock, pluginDetailsBlock, pluginTableBlock, serverTags, serversBlock, setWarningLines } from './plugin-summary.js'
 import { SUMMARY_CAP, type SummaryBlock, fitSummary } from './summary-cap.js'
 import { versionSection } from './version-summary.js'
+import { versionTableSection } from './version-table.js'
 
 export function summaryMarkdown(o: RunOutcome, cap = SUMMARY_CAP): string {
   const blocks = o.plugins ? pluginsBlocks(o) : onePluginBlocks(o)
@@ -26,6 +27,8 @@ function onePluginBlocks(o: RunOutcome): SummaryBlock[] {
   if (multi) {
     const first = o.versions[0]?.server
     head.push(`Server versions of **${first?.owner}/${first?.name}** (server-version: ${code(o.request)}), newest first: ${serverTags(o).map(markdownText).join(', ')}.`, '')
+    // Which of them this plugin serves, one line each (refusals with their reason).
+    head.push(...versionTableSection(o))
   }
   const blocks: SummaryBlock[] = [{ name: 'the head', lines: head }]
   for (const v of o.versions) {

@@ -112,6 +112,7 @@ export function platformLines(v: VersionOutcome, heading: string, compact = fals
 export function serverLines(v: VersionOutcome, where = ''): string[] {
   const name = `${v.server.owner}/${v.server.name} ${markdownText(v.server.tag)}`
   if (v.skipped) return [`Server **${name}**: not built: ${markdownText(v.skipped)}.`, '']
+  if (v.refused !== undefined) return [`Server **${name}**: :x: not built: ${markdownText(v.refused)}.`, '']
   const lines = [`Server **${name}**, Go **${serverGoVersion(v)}** (from ${serverGoVersionSource(v)}).${where}`, '']
   for (const note of v.serverBuild?.notes ?? []) lines.push(`- :warning: ${plain(note)}`)
   if (v.serverBuild?.notes.length) lines.push('')
@@ -124,9 +125,9 @@ export function versionSection(v: VersionOutcome, o: RunOutcome, multi: boolean)
   const h = (level: number): string => '#'.repeat(level + (multi ? 1 : 0))
   const lines: string[] = []
   if (multi) lines.push(`### ${markdownText(v.server.tag)}`, '')
-  const where = !multi || v.skipped ? '' : v.alignsWorkspace ? " Its alignment is the workspace's go.mod." : " Built from a copy of the plugin aligned with it (the workspace's go.mod follows the newest version only)."
+  const where = !multi || v.skipped || v.refused !== undefined ? '' : v.alignsWorkspace ? " Its alignment is the workspace's go.mod." : " Built from a copy of the plugin aligned with it (the workspace's go.mod follows the newest version only)."
   lines.push(...serverLines(v, where))
-  if (v.skipped) return lines
+  if (v.skipped || v.refused !== undefined) return lines
   lines.push(...alignmentLines(v, o, h(3)))
   if (v.alignment) lines.push(...notLinkedLines(v.alignment.shared, h(4)))
   return [...lines, ...platformLines(v, h(3))]

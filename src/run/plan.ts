@@ -10,8 +10,9 @@ import * as stepLog from './step-log.js'
 import { mkdir } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { HostDirs } from '../container/layout.js'
+import { StepError } from '../errors.js'
 import { checkFingerprintFlags } from '../compile/fingerprint-flags.js'
-import { checkImages } from '../compile/images.js'
+import { type ImageProblem, imageProblems } from '../compile/images.js'
 import { type BuildJob, imageFor, planBuilds, templateValues } from '../compile/plan.js'
 import { defaultConcurrency } from '../concurrency.js'
 import type { ActionContext } from './context.js'
@@ -104,9 +105,14 @@ export function checkRunOutputs(outputDir: string, plans: VersionBuildPlan[]): s
   return names
 }
 
-/** Docker: every image must hold the Go its server version was really built with. */
-export async function checkVersionImages(setup: RunSetup, versions: Array<{ plan: VersionBuildPlan; goVersion: string }>): Promise<void> {
-  if (setup.builder.builder !== 'docker') return
+/**
+ * Docker: every image must hold the Go its server version was really built
+ * with (else the run stops). Images that cannot be had, for some of several
+ * versions, refuse those versions: the returned plans, each with why.
+ */
+export async function checkVersionImages(setup: RunSetup, versions: Array<{ plan: VersionBuildPlan; goVersion: string }>): Promise<Map<VersionBuildPlan, string>> {
+  const refused = new Map<VersionBuildPlan, string>()
+  if (setup.builder.builder !== 'docker') return refused
   const byGo = new Map<string, Array<{ platform: Platform; image: string }>>()
   for (const { plan, goVersion } of versions) {
     const targets = byGo.get(goVersion) ?? []
@@ -114,8 +120,16 @@ export async function checkVersionImages(setup: RunSetup, versions: Array<{ plan
     byGo.set(goVersion, targets)
   }
   const done = stepBegins('images')
-  for (const [goVersion, targets] of byGo) await checkImages(targets, goVersion, setup.concurrency)
+  const problems: ImageProblem[] = []
+  for (const [goVersion, targets] of byGo) problems.push(...(await imageProblems(targets, goVersion, setup.concurrency)))
   done()
+  const missing = new Set(problems.filter(p => p.missing).map(p => p.image))
+  const imagesOf = (plan: VersionBuildPlan): string[] => [...plan.jobs.map(j => j.image), plan.toolImage]
+  const lacking = versions.filter(v => imagesOf(v.plan).some(i => missing.has(i)))
+  // Every version lacking its images, or another problem: the set-up is wrong, not a version.
+  if (problems.some(p => !p.missing) || (lacking.length > 0 && lacking.length === versions.length)) throw new StepError(problems.map(p => p.message).join('; '))
+  for (const { plan } of lacking) refused.set(plan, problems.filter(p => imagesOf(plan).includes(p.image)).map(p => p.message).join('; '))
+  return refused
 }
 
 /** How Go runs for each version: its images, or (native) its exact Go installed and the module cache at /go/pkg/mod. */

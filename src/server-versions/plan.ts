@@ -53,10 +53,13 @@ export function planServerVersions(i: VersionPlanInput): VersionPlan[] {
     )
   }
   const owners = new Map<string, string>()
+  // The newest version the action can build for aligns the workspace (a version it cannot is refused, and names no file).
+  const first = i.releases.findIndex(r => r.cannotServe === undefined)
   const plans = i.releases.map((release, index): VersionPlan => {
     const assetNames = new Map<string, string>()
     for (const p of i.platforms) {
       const name = renderTemplate(i.assetName, templateValues(release, p, i.pluginName))
+      if (release.cannotServe !== undefined) continue
       const other = owners.get(name)
       if (other !== undefined && other !== release.tag) {
         throw new InputError(
@@ -69,10 +72,11 @@ export function planServerVersions(i: VersionPlanInput): VersionPlan[] {
       assetNames.set(p.id, name)
     }
     const names = [...assetNames.values()]
+    if (release.cannotServe !== undefined) return { release, newest: index === 0, alignsWorkspace: false, assetNames, key: `server-${index + 1}` }
     // A version whose files are not uploaded (a candidate withheld) is never left out for what the release holds.
     const complete = i.existing !== undefined && !i.existing.withheld?.includes(release.tag) && names.every(n => i.existing?.names.has(n))
     const skip = complete ? `release ${i.existing?.tag} has every file already (${names.join(', ')}); skip-existing` : undefined
-    return { release, newest: index === 0, alignsWorkspace: index === 0 && !skip, assetNames, skip, key: `server-${index + 1}` }
+    return { release, newest: index === 0, alignsWorkspace: index === first && !skip, assetNames, skip, key: `server-${index + 1}` }
   })
   return plans
 }

@@ -10,7 +10,7 @@ import type { PluginModule } from '../plugin/module.js'
 import { type RunOutcome, plannedOutcome } from '../report/outcome.js'
 import type { RunCaches } from '../cache/store.js'
 import type { ActionContext } from '../run/context.js'
-import type { RunSetup } from '../run/plan.js'
+import type { RunSetup, VersionBuildPlan } from '../run/plan.js'
 import * as stepLog from '../run/step-log.js'
 import type { Server } from '../server/server.js'
 import type { ServerRelease } from '../server/release.js'
@@ -71,10 +71,21 @@ export async function preparePlugins(api: GitHubApi, perPlugin: PluginPlans[], o
   const servers = new Map<string, Server>()
   const groups: PluginGroup[] = []
   for (const { plugin, plans, outcome } of perPlugin) {
-    const toBuild = plans.flatMap((plan, i) => (plan.skip ? [] : [{ plan, outcome: outcome.versions[i] }]))
+    const toBuild = plans.flatMap((plan, i) => (plan.skip || plan.release.cannotServe !== undefined ? [] : [{ plan, outcome: outcome.versions[i] }]))
     const own = several ? pluginContext(o.ctx, o.setup, plugin) : { ctx: o.ctx, setup: o.setup }
     const rc: RunContext = { ctx: own.ctx, plugin, setup: own.setup, several: toBuild.length > 1, caches: o.caches, servers, ...(several ? { label: plugin.name } : {}), ...(o.required && !o.required.includes(plugin.name) ? { notRequired: true } : {}) }
     groups.push({ rc, runs: await prepareVersions(api, rc, toBuild) })
   }
   return groups
+}
+
+/** Versions whose build cannot go on (their images cannot be had) leave the run, refused with why; the others go on. */
+export function refuseVersions(groups: PluginGroup[], refused: Map<VersionBuildPlan, string>): void {
+  for (const g of groups) {
+    for (const r of g.runs.filter(x => refused.has(x.build))) {
+      r.outcome.refused = refused.get(r.build)
+      stepLog.warning(`${g.rc.label ? `${g.rc.label} ` : ''}${r.server.release.tag}: not built: ${r.outcome.refused}`)
+    }
+    g.runs = g.runs.filter(x => !refused.has(x.build))
+  }
 }

@@ -47,7 +47,7 @@ export async function alignPluginsTogether(groups: PluginGroup[]): Promise<void>
       const a = r?.outcome.alignment
       if (!r || !a || a.conflicts.length > 0 || !r.build.runners) return []
       const { inputs } = g.rc.ctx
-      return [{ name: g.rc.plugin.name, go: r.build.runners.tool, dir: r.build.pluginDir, alignment: a, goVersion: r.server.build.goVersion, linking: { package: inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) } }]
+      return [{ name: g.rc.plugin.name, go: r.build.runners.tool, reading: r.build.runners.reading, dir: r.build.pluginDir, alignment: a, goVersion: r.server.build.goVersion, linking: { package: inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) } }]
     })
     if (members.length < 2) continue
     const several = groups[0].rc.several

@@ -11,7 +11,7 @@ import { releaseShape } from '../github/shapes.js'
 import { tagNameProblem } from '../release/git-ref.js'
 import { quoted } from '../run/outside-text.js'
 import { explainApiError } from '../github/explain.js'
-import { type ServerRelease, existingTag, latestTag, releaseAtTag } from '../server/release.js'
+import { type ServerRelease, UnservableTag, existingTag, latestTag, releaseAtTag, unservableRelease } from '../server/release.js'
 import { describeOrigin, localServer, releaseAtRef } from '../server/candidate.js'
 import { type ServerSource, sourceShown } from '../server/source.js'
 import { type VersionRequest, asksForReleases, needsReleaseList, refsOf } from './request.js'
@@ -76,6 +76,15 @@ async function resolveReleases(api: GitHubApi, o: ResolveOptions): Promise<Serve
   const selection = selectServerVersions({ request: o.request, repository, releases, latest, includePrereleases: o.includePrereleases })
   for (const t of selection.byTerm.filter(x => !refsOf(o.request).some(r => x.term === `ref:${r}`))) if (t.tags.length === 0) o.log.warning(`server-version: ${t.term} selects no release of ${repository}`)
   o.log.info(`Server versions of ${repository} (${selection.tags.length}, newest first): ${selection.tags.join(', ')} (server-version: ${o.request.text})`)
-  // A few at a time: two small requests per tag.
-  return mapConcurrent(selection.tags, 4, tag => releaseAtTag(api, o.server, tag))
+  // A few at a time: two small requests per tag. One of several tags whose files lack what a build needs is refused in the report.
+  const read = await mapConcurrent(selection.tags, 4, tag =>
+    releaseAtTag(api, o.server, tag).catch((e: unknown) => {
+      if (!(e instanceof UnservableTag) || selection.tags.length < 2) throw e
+      o.log.warning(`server-version: ${tag} cannot be built for: ${e.message}`)
+      return unservableRelease(o.server, tag, e.message)
+    })
+  )
+  const servable = read.find(r => r.cannotServe === undefined)
+  if (!servable) throw new UnservableTag(read.map(r => r.cannotServe).join('; '))
+  return read
 }

@@ -9,6 +9,7 @@
 import * as stepLog from '../run/step-log.js'
 import * as path from 'node:path'
 import { type Alignment, alignPlugin } from '../alignment/align.js'
+import { tryLoweringGoLine } from '../alignment/go-line-trial.js'
 import type { AlignMode } from '../alignment/plan.js'
 import { tagFlagsOf } from '../alignment/linked.js'
 import { type FailureLevel, annotateConflicts, annotateVerification } from '../run/annotations.js'
@@ -164,18 +165,21 @@ export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise
     const label = labelOf(rc, r.server.release.tag)
     const log = (line: string): void => stepLog.info(label !== '' ? `[align ${label}] ${line}` : line)
     try {
-      r.outcome.alignment = inWorkspace(
-        await alignPlugin(runnersOf(r).tool, {
-          mode: inputs.align,
-          pluginDir: r.build.pluginDir,
-          scratchDir: r.build.dirs.scratch,
-          server: { goMod: r.server.release.goMod, goVersion: r.server.build.goVersion, modules: r.server.build.modules },
-          linking: { package: rc.plugin.package ?? inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) },
-          log
-        }),
-        r,
-        rc
-      )
+      const runners = runnersOf(r)
+      const options = {
+        mode: inputs.align,
+        pluginDir: r.build.pluginDir,
+        scratchDir: r.build.dirs.scratch,
+        server: { goMod: r.server.release.goMod, goVersion: r.server.build.goVersion, modules: r.server.build.modules },
+        linking: { package: rc.plugin.package ?? inputs.package, platforms: inputs.platforms, tagFlags: tagFlagsOf(inputs.buildArgs) },
+        reading: runners.reading,
+        log
+      }
+      const alignment = await alignPlugin(runners.tool, options)
+      // A go line newer than the server's Go: whether lowering it is enough, tried in a copy.
+      const goLine = alignment.conflicts.find(c => c.path === 'go')
+      if (goLine) goLine.message = `${goLine.message}; ${await tryLoweringGoLine(runners.tool, options)}`
+      r.outcome.alignment = inWorkspace(alignment, r, rc)
     } catch (e) {
       // A copy's go.mod stands for the plugin's: annotations point at the user's file.
       const located = e instanceof StepError && e.location ? new StepError(e.message, { ...e.location, file: inPluginFolder(e.location.file, r.build.pluginDir, rc.plugin.dir) }) : e

@@ -30,6 +30,25 @@ export interface ServerRelease {
   goVersion: string
   goVersionSource: 'GO_VERSION' | 'toolchain'
   goMod: string
+  /**
+   * Why the action cannot build for this version, from the files at its tag
+   * (no go.mod, no Go version): one of several selected versions is then
+   * refused in the report instead of ending the run (goVersion and goMod are '').
+   */
+  cannotServe?: string
+}
+
+/** The files at a tag do not say what the action needs to build for it (go.mod, the Go version). */
+export class UnservableTag extends StepError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UnservableTag'
+  }
+}
+
+/** A selected version the action cannot build for, kept with why: the report refuses it. */
+export function unservableRelease(server: { owner: string; name: string }, tag: string, why: string): ServerRelease {
+  return { owner: server.owner, name: server.name, tag, origin: { kind: 'release' }, goVersion: '', goVersionSource: 'GO_VERSION', goMod: '', cannotServe: why }
 }
 
 /**
@@ -59,9 +78,15 @@ export async function releaseAtTag(api: GitHubApi, server: { owner: string; name
   } catch (e) {
     throw explainApiError(e, `read GO_VERSION and go.mod at tag ${tag} of the server ${repo}`, { kind: 'read', repository: repo })
   }
-  if (goMod === undefined) throw new StepError(`${repo} has no go.mod at ${tag}; server-repository must be a Go module`)
+  if (goMod === undefined) throw new UnservableTag(`${repo} has no go.mod at ${tag}; server-repository must be a Go module`)
 
-  const { goVersion, source } = pickGoVersion(repo, tag, goVersionFile, goMod)
+  let picked: ReturnType<typeof pickGoVersion>
+  try {
+    picked = pickGoVersion(repo, tag, goVersionFile, goMod)
+  } catch (e) {
+    throw e instanceof StepError ? new UnservableTag(e.message) : e
+  }
+  const { goVersion, source } = picked
   return { owner, name, tag, origin: { kind: 'release' }, goVersion, goVersionSource: source, goMod }
 }
 
