@@ -146,7 +146,7 @@ test('a version the action cannot build for is refused with why, per tag: the ve
   expect(md).toContain("| v2.4.0 | 1.21.1 | **refused**: go.mod cannot be aligned with gotify/server v2.4.0: The plugin's go.mod says go 1.26 ...; lowering the go line to 1.21.1 ships: tried |")
   expect(md).toContain('| v2.0.0 | - | **refused**: cannot build for gotify/server v2.0.0: gotify/server has no go.mod at v2.0.0; server-repository must be a Go module |')
   expect(md).toContain('Server **gotify/server v2.0.0**: :x: not built: gotify/server has no go.mod at v2.0.0')
-  expect(md).toContain('**Not compatible** with v2.4.0, v2.0.0 (or not proven so).')
+  expect(md).toContain('**Not compatible** (or not proven so): server v2.4.0; server v2.0.0.')
   const report = compatReport(o) as { versions: Array<Record<string, unknown>> }
   expect(report.versions.map(v => [v.status, v.compatible, v.refusal])).toEqual([
     ['built', true, undefined],
