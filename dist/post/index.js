@@ -41988,13 +41988,20 @@ function markdownText(value) {
 
 
 const safeProps = (p = {}) => ({ ...p, ...(p.title !== undefined ? { title: outside_text_shown(p.title) } : {}) });
-const step_log_info = (message) => info(outside_text_logText(message));
-const step_log_debug = (message) => core.debug(logText(message));
-const step_log_warning = (message, props) => warning(outside_text_logText(message), safeProps(props));
-const error = (message, props) => core.error(logText(message), safeProps(props));
-const step_log_setFailed = (message) => core.setFailed(logText(message));
-const step_log_startGroup = (name) => core.startGroup(shown(name));
-const step_log_endGroup = () => core.endGroup();
+// Once a run is cancelled (src/run/cancel.ts), what its pipeline still says is the echo of programs it stopped
+// (builds "failed", programs "not started"): only the cancellation's own line is printed.
+let cancelled = false;
+const step_log_info = (message) => void (cancelled || info(outside_text_logText(message)));
+const step_log_debug = (message) => void (cancelled || core_debug(outside_text_logText(message)));
+const step_log_warning = (message, props) => void (cancelled || warning(outside_text_logText(message), safeProps(props)));
+const error = (message, props) => void (cancelled || core.error(logText(message), safeProps(props)));
+const step_log_setFailed = (message) => void (cancelled || core.setFailed(logText(message)));
+const step_log_startGroup = (name) => void (cancelled || core.startGroup(shown(name)));
+const step_log_endGroup = () => void (cancelled || core.endGroup());
+/** From now on only `cancellation` prints. */
+const silenceForCancel = () => void (cancelled = true);
+/** The one line of a cancelled run, as its failure. */
+const cancellation = (message) => setFailed(outside_text_logText(message));
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
 
@@ -98741,6 +98748,92 @@ function describeRunTimes(t, steps = []) {
     return steps.length === 0 ? line : `${line}; steps (s from the start): ${steps.map(s => `${s.step} ${s.from.toFixed(1)}-${s.to.toFixed(1)}`).join(', ')}`;
 }
 
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * An input the user gave cannot be used. The message is one line that names
+ * the input and says what is accepted, e.g.
+ *   Input 'platforms': unknown platform "linux-mips"; accepted: linux-amd64, ...
+ */
+class InputError extends Error {
+    input;
+    constructor(input, problem, accepted) {
+        super(`Input '${input}': ${problem}; accepted: ${accepted}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+/**
+ * A step of the pipeline failed for a reason the user can act on. `location`,
+ * when set, becomes the annotation's file and line.
+ */
+class errors_StepError extends Error {
+    location;
+    constructor(message, location) {
+        super(message);
+        this.location = location;
+        this.name = 'StepError';
+    }
+}
+// A full disk, or the user's quota on it.
+const FULL_DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
+// How programs (tar, go, docker) and libraries say it in text.
+const FULL_DISK_TEXT = /no space left on device|disk quota exceeded|\bENOSPC\b|\bEDQUOT\b/i;
+/**
+ * Whether `e` (an error, its causes, or a program's output) says the disk is
+ * full; its errno code and the path it names when it does.
+ */
+function diskFull(e) {
+    for (let c = e, depth = 0; c !== undefined && c !== null && depth < 6; c = c.cause, depth++) {
+        if (typeof c === 'string')
+            return FULL_DISK_TEXT.test(c) ? { code: /EDQUOT|quota/i.test(c) ? 'EDQUOT' : 'ENOSPC' } : undefined;
+        const x = c;
+        if (typeof x.code === 'string' && FULL_DISK_CODES.has(x.code))
+            return { code: x.code, ...(typeof x.path === 'string' ? { path: x.path } : {}) };
+        if (typeof x.message === 'string' && FULL_DISK_TEXT.test(x.message))
+            return { code: /EDQUOT|quota/i.test(x.message) ? 'EDQUOT' : 'ENOSPC' };
+    }
+    return undefined;
+}
+/**
+ * The disk is full: named as such with the folder that could not be written,
+ * never as a network, token or archive problem.
+ */
+class DiskFullError extends errors_StepError {
+    folder;
+    constructor(
+    /** What was being done: `downloading gotify-linux-amd64.zip`. */
+    doing, 
+    /** The folder written to, as the user knows it: `RUNNER_TEMP (/home/runner/work/_temp)`. */
+    folder, code = 'ENOSPC') {
+        super(`${doing}: the disk is full: no space left in ${folder} (${code}); free space on the runner (or give it a larger disk) and re-run`);
+        this.folder = folder;
+        this.name = 'DiskFullError';
+    }
+}
+/** A folder as the user knows it: `RUNNER_TEMP (<path>)`, `RUNNER_TOOL_CACHE (<path>)`, else the path. Pure. */
+function namedFolder(dir, env = process.env) {
+    for (const name of ['RUNNER_TEMP', 'RUNNER_TOOL_CACHE']) {
+        const root = env[name];
+        if (root && (dir === root || dir.startsWith(`${root.replace(/\/+$/, '')}/`)))
+            return `${name} (${dir})`;
+    }
+    return dir;
+}
+/**
+ * A full disk met while `doing` as a DiskFullError naming the folder (the one
+ * the failed write names, else `folder`); anything else, and a failure already
+ * said as a StepError, is returned as it is.
+ */
+function asDiskFull(e, doing, folder) {
+    // Said already (a DiskFullError among them).
+    if (e instanceof errors_StepError)
+        return e;
+    const full = diskFull(e);
+    if (!full)
+        return e;
+    return new DiskFullError(doing, namedFolder(full.path ? full.path.replace(/\/[^/]*$/, '') || '/' : folder), full.code);
+}
+
 ;// CONCATENATED MODULE: ./src/cache/keys.ts
 /**
  * The caches the action keeps between runs, and their keys. Pure.
@@ -98812,10 +98905,152 @@ function shouldSave(result, filled) {
     return filled && (result === 'none' || result === 'partial');
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:readline"
 const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/container/child-env.ts
+/**
+ * The environment of every program the action starts (git, go, docker, C
+ * compilers, xz, tar, the cache worker): the runner's variables on an
+ * allow-list, plus what the caller sets. Never the token or the runner's other
+ * secrets (INPUT_*, ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_*,
+ * GITHUB_TOKEN, a workflow's own `env:` secrets): a child may read a pull
+ * request's files, and whatever it starts inherits what it has. Pure.
+ */
+/** Variables a child gets from the runner, as they are. */
+const INHERITED = [
+    // Finding programs and a home (git and go read their global config and .netrc there), the user's name.
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'TMPDIR',
+    // Language and time zone of messages.
+    'LANG',
+    'LANGUAGE',
+    'TZ',
+    // The runner's network: proxies and its CA certificates (go's module downloads, the cache service).
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'ALL_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'all_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'NODE_EXTRA_CA_CERTS',
+    // The docker CLI: which engine, its TLS, its config (registry logins stay in that file, never in the environment).
+    'DOCKER_HOST',
+    'DOCKER_CONFIG',
+    'DOCKER_CERT_PATH',
+    'DOCKER_TLS_VERIFY',
+    'DOCKER_CONTEXT',
+    'DOCKER_API_VERSION',
+    // A rootless engine's socket lives in XDG_RUNTIME_DIR; git's global config may be in XDG_CONFIG_HOME.
+    'XDG_RUNTIME_DIR',
+    'XDG_CONFIG_HOME',
+    // go fetching a private module over ssh.
+    'SSH_AUTH_SOCK'
+];
+const INHERITED_SET = new Set(INHERITED);
+/** Whether the runner's variable `name` reaches children: the list above and the locale (LC_*). */
+function isInherited(name) {
+    return INHERITED_SET.has(name) || /^LC_[A-Z_]+$/.test(name);
+}
+/**
+ * A child's environment: the allowed variables of `runner`, then `additions`
+ * (what the action sets: go-env, GOCACHE, CC, ...), which may override them.
+ */
+function childEnv(additions = {}, runner = process.env) {
+    const out = {};
+    for (const [k, v] of Object.entries(runner))
+        if (v !== undefined && isInherited(k))
+            out[k] = v;
+    for (const [k, v] of Object.entries(additions))
+        if (v !== undefined)
+            out[k] = v;
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/container/child-process.ts
+/**
+ * The one place the action starts a process (a lint rule keeps node:child_process
+ * out of every other module). Each child gets an argument array (never a
+ * shell), the allow-listed environment of child-env.ts and a process group of
+ * its own, and is remembered until it ends: a cancelled run stops every
+ * group it started (src/run/cancel.ts).
+ */
+
+
+/** Refused: the run is being stopped, nothing new starts. */
+class RunStoppingError extends Error {
+    code = 'ECANCELED';
+    constructor(command) {
+        super(`${command}: not started, the run is being stopped`);
+        this.name = 'RunStoppingError';
+    }
+}
+const running = new Set();
+let stopping = false;
+function startChild(command, args, opts = {}) {
+    if (stopping && !opts.cleanUp)
+        throw new RunStoppingError(command);
+    const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { cwd: opts.cwd, env: childEnv(opts.env), stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'], detached: true });
+    if (child.pid !== undefined && !opts.cleanUp) {
+        running.add(child);
+        // 'close': its output ended too, so what it started and left holding it has ended as well.
+        child.once('close', () => running.delete(child));
+    }
+    return child;
+}
+/** Sends `signal` to the child's process group (what it started too); false when it is gone already. */
+function signalGroup(child, signal) {
+    try {
+        if (child.pid === undefined)
+            return false;
+        process.kill(-child.pid, signal);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function allClosed(children, ms) {
+    const open = children.filter(c => running.has(c));
+    if (open.length === 0 || ms <= 0)
+        return Promise.resolve();
+    return new Promise(resolve => {
+        const timer = setTimeout(resolve, ms);
+        let left = open.length;
+        for (const c of open)
+            c.once('close', () => {
+                if (--left === 0) {
+                    clearTimeout(timer);
+                    resolve();
+                }
+            });
+    });
+}
+/**
+ * Stops every process group the run started and refuses new ones: SIGTERM
+ * (docker passes it on to its container), SIGKILL to what is left after
+ * `graceMs`; resolves once all have ended or `limitMs` passed. How many there were.
+ */
+async function stopAllChildren(graceMs, limitMs) {
+    stopping = true;
+    const all = [...running];
+    for (const c of all)
+        signalGroup(c, 'SIGTERM');
+    await allClosed(all, graceMs);
+    for (const c of all.filter(x => running.has(x)))
+        signalGroup(c, 'SIGKILL');
+    await allClosed(all, limitMs - graceMs);
+    return all.length;
+}
+
 ;// CONCATENATED MODULE: ./src/cache/worker.ts
 /**
  * The child side of a bounded cache transfer (transfer.ts): one restore or
@@ -98828,12 +99063,29 @@ const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(
  * and the transfer the whole budget.
  */
 
-/** The environment variable that makes the bundle's entry points act as a cache worker; its value is the request. */
+/** The environment variable that makes the bundle's entry points act as a cache worker (`1`); the request comes over IPC. */
 const WORKER_ENV = 'GO_PLUGIN_BUILD_CACHE_WORKER';
-/** The request when this process was started as a cache worker. */
-function workerRequest(env = process.env) {
-    const text = env[WORKER_ENV];
-    return text ? JSON.parse(text) : undefined;
+/** Whether this process was started as a cache worker. */
+function isCacheWorker(env = process.env) {
+    return env[WORKER_ENV] === '1';
+}
+// What @actions/cache reads from the environment: the service's token and URLs, the workspace (paths are relative to it), its tuning.
+const SERVICE_SETTING = /^(ACTIONS_RUNTIME_TOKEN|ACTIONS_RUNTIME_URL|ACTIONS_CACHE_[A-Z0-9_]+|ACTIONS_RESULTS_URL|GITHUB_SERVER_URL|GITHUB_WORKSPACE|GITHUB_REF|CACHE_UPLOAD_[A-Z_]+|SEGMENT_DOWNLOAD_TIMEOUT_MINS|RUNNER_DEBUG)$/;
+/** The runner's cache service settings, for the worker's start message (never its environment). Pure. */
+function cacheServiceSettings(env = process.env) {
+    return Object.fromEntries(Object.entries(env).filter((e) => e[1] !== undefined && SERVICE_SETTING.test(e[0])));
+}
+/**
+ * Puts the service settings where @actions/cache reads them (process.env) without handing them on: as properties
+ * that are not enumerable, which node's child_process and every `{ ...process.env }` skip, so tar and zstd do not get them.
+ */
+function keepFromChildren(settings) {
+    // This process's own environment, copied to be made over; no child gets this object as it is.
+    // eslint-disable-next-line no-restricted-syntax
+    const env = { ...process.env };
+    for (const [k, v] of Object.entries(settings))
+        Object.defineProperty(env, k, { value: v, enumerable: false, writable: true, configurable: true });
+    process.env = env;
 }
 async function perform(req, tell) {
     if (req.op === 'restore') {
@@ -98850,13 +99102,15 @@ async function perform(req, tell) {
         return tell({ kind: 'done', id: -1 });
     return tell({ kind: 'done', id: await cache_saveCache([...req.paths], req.key) });
 }
-/** Runs the request and exits; the parent's going away (its IPC channel closing) ends it too. */
-async function runCacheWorker(req) {
+/** Waits for the parent's start message, runs the request and exits; the parent's going away (its IPC channel closing) ends it too. */
+async function runCacheWorker() {
     const tell = m => new Promise(resolve => (process.send ? process.send(m, () => resolve()) : resolve()));
     const orphaned = () => process.exit(1);
     process.on('disconnect', orphaned);
+    const start = await new Promise(resolve => process.once('message', m => resolve(m)));
+    keepFromChildren(start.service);
     try {
-        await perform(req, tell);
+        await perform(start.request, tell);
     }
     catch (e) {
         await tell({ kind: 'failed', message: (e instanceof Error ? e.message : String(e)).split('\n')[0] });
@@ -98885,6 +99139,7 @@ async function runCacheWorker(req) {
 
 
 
+
 /** @actions/cache's own request timeout: a small JSON lookup unanswered this long is a service that is not working. */
 const LOOKUP_LIMIT_MS = 30_000;
 /** The budget of `cache-timeout` seconds. Pure. */
@@ -98901,30 +99156,37 @@ function transfer_boundedTransfer(req, by, print = l => process.stdout.write(`${
     // @actions/cache keeps its archive in RUNNER_TEMP: a folder of the worker's own, removed however it ends.
     const temp = external_node_fs_namespaceObject.mkdtempSync(external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), 'go-plugin-build-cache-'));
     return new Promise(resolve => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(process.execPath, [...process.execArgv, process.argv[1]], {
-            env: { ...process.env, RUNNER_TEMP: temp, [WORKER_ENV]: JSON.stringify(req) },
-            stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-            // A process group of its own, so that killing it reaches its tar and zstd.
-            detached: true
-        });
+        // The allow-listed environment (child-process.ts); the cache service's token and URLs come over IPC, so that
+        // the worker's tar and zstd never inherit them. A process group of its own: killing it reaches them too.
+        let child;
+        try {
+            child = startChild(process.execPath, [...process.execArgv, process.argv[1]], { env: { RUNNER_TEMP: temp, [WORKER_ENV]: '1' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+        }
+        catch (e) {
+            external_node_fs_namespaceObject.rmSync(temp, { recursive: true, force: true });
+            return resolve({ kind: 'failed', message: e.message });
+        }
         let end;
         let answered = false;
         const kill = (why) => {
             if (end !== undefined)
                 return;
             end = why;
-            try {
-                process.kill(-child.pid, 'SIGKILL');
-            }
-            catch {
+            if (!signalGroup(child, 'SIGKILL'))
                 child.kill('SIGKILL');
-            }
         };
+        const start = { kind: 'start', request: req, service: cacheServiceSettings() };
+        child.send(start, e => e && kill({ kind: 'failed', message: `the cache worker could not be told what to do (${e.message})` }));
         const lookupTimer = setTimeout(() => answered || kill({ kind: 'no-answer' }), Math.max(0, by.lookupBy - Date.now()));
         const doneTimer = setTimeout(() => kill({ kind: 'too-slow' }), Math.max(0, by.doneBy - Date.now()));
+        let full = false;
+        const take = (line) => {
+            full ||= diskFull(line) !== undefined;
+            print(line);
+        };
         for (const stream of [child.stdout, child.stderr])
             if (stream)
-                external_node_readline_namespaceObject.createInterface({ input: stream, crlfDelay: Infinity }).on('line', print);
+                external_node_readline_namespaceObject.createInterface({ input: stream, crlfDelay: Infinity }).on('line', take);
         child.on('message', (m) => {
             if (m.kind === 'answered')
                 answered = true;
@@ -98938,7 +99200,8 @@ function transfer_boundedTransfer(req, by, print = l => process.stdout.write(`${
             clearTimeout(lookupTimer);
             clearTimeout(doneTimer);
             external_node_fs_namespaceObject.rmSync(temp, { recursive: true, force: true });
-            resolve(end ?? { kind: 'failed', message: `the cache worker ended with code ${String(code)} before it finished` });
+            const ended = end ?? { kind: 'failed', message: `the cache worker ended with code ${String(code)} before it finished` };
+            resolve(full ? { ...ended, diskFull: true } : ended);
         });
     });
 }
@@ -98951,6 +99214,8 @@ function transfer_boundedTransfer(req, by, print = l => process.stdout.write(`${
  * fails is a warning, never a failed build; one that does not answer or is too
  * slow costs at most the budget (transfer.ts), once per run, with one warning.
  */
+
+
 
 
 
@@ -99061,6 +99326,12 @@ class RunCaches {
         const started = Date.now();
         const end = await boundedTransfer({ op: 'restore', paths: spec.paths, key: spec.key, restoreKeys: spec.restoreKeys }, by);
         const secs = ((Date.now() - started) / 1000).toFixed(1);
+        if (end.diskFull) {
+            for (const p of spec.paths)
+                emptyFolder(p);
+            this.log.warning(`${spec.name}: not restored: the disk is full (no space left in ${fullDiskFolders(spec.paths)}); building without it`);
+            return undefined;
+        }
         if (end.kind === 'done' && end.key) {
             rec.result = end.key === spec.key ? 'exact' : 'partial';
             this.log.info(`${spec.name}: cache hit (${rec.result === 'exact' ? 'exact' : `partial, from ${end.key}`}) restored in ${secs} s`);
@@ -99102,6 +99373,8 @@ class RunCaches {
         core.saveState(CACHE_SERVICE_STATE, JSON.stringify({ budget: this.budget, unresponsive: this.unresponsive }));
     }
 }
+/** Where a cache transfer writes: the worker's archive in RUNNER_TEMP, a restore's files in their folders. */
+const fullDiskFolders = (paths) => [namedFolder(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir()), ...paths].join(' or ');
 /** The post step: saves every cache the run filled and did not get back whole, once per job, within the budget. */
 async function saveCaches(log = { info: step_log_info, warning: step_log_warning }) {
     const state = getState(CACHE_STATE);
@@ -99138,7 +99411,9 @@ async function saveCaches(log = { info: step_log_info, warning: step_log_warning
     for (const [i, r] of toSave.entries()) {
         const started = Date.now();
         const end = await clock_timed('cache', () => transfer_boundedTransfer({ op: 'save', paths: r.paths, key: r.key }, { lookupBy: Math.min(doneBy, started + service.budget.lookupMs), doneBy }));
-        if (end.kind === 'done' && end.id !== undefined && end.id !== -1)
+        if (end.diskFull)
+            log.warning(`${r.name}: not saved: the disk is full (no space left in ${fullDiskFolders([])} for its archive); the next run builds without it`);
+        else if (end.kind === 'done' && end.id !== undefined && end.id !== -1)
             log.info(`${r.name}: saved as ${r.key} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         else if (end.kind === 'failed')
             log.warning(`${r.name}: the cache could not be saved (${end.message}); the next run builds without it`);
@@ -99149,16 +99424,251 @@ async function saveCaches(log = { info: step_log_info, warning: step_log_warning
     }
 }
 
+;// CONCATENATED MODULE: ./src/container/program.ts
+
+
+/**
+ * Runs a program with an argument array, never through a shell, in a process
+ * group of its own, with the allow-listed environment plus `env`. A program that
+ * cannot be started ends with code 127 and says so on stderr, as a shell would.
+ */
+function runProgram(command, args, opts = {}) {
+    const started = Date.now();
+    // The run's time line counts every program (docker, a native go, a C compiler) as Go and Docker.
+    const end = begin('go-and-docker');
+    return new Promise(resolve => {
+        let child;
+        try {
+            child = startChild(command, args, { cwd: opts.cwd, env: opts.env, cleanUp: opts.cleanUp });
+        }
+        catch (e) {
+            const message = `${e.message}\n`;
+            resolve({ code: 127, stdout: '', stderr: message, output: message, seconds: 0, notStarted: e.code ?? 'unknown' });
+            return;
+        }
+        let timedOut = false;
+        const signal = (s) => signalGroup(child, s);
+        const timers = [];
+        const halt = () => {
+            signal('SIGTERM');
+            timers.push(setTimeout(() => signal('SIGKILL'), 10_000));
+        };
+        if (opts.timeoutMs !== undefined)
+            timers.push(setTimeout(() => ((timedOut = true), halt()), opts.timeoutMs));
+        opts.signal?.addEventListener('abort', halt, { once: true });
+        if (opts.signal?.aborted)
+            halt();
+        const stop = () => {
+            timers.forEach(t => clearTimeout(t));
+            opts.signal?.removeEventListener('abort', halt);
+        };
+        let stdout = '';
+        let stderr = '';
+        let output = '';
+        let pending = '';
+        const take = (chunk, toStderr) => {
+            const text = chunk.toString('utf8');
+            if (toStderr)
+                stderr += text;
+            else
+                stdout += text;
+            output += text;
+            if (!opts.onLine)
+                return;
+            pending += text;
+            const lines = pending.split('\n');
+            pending = lines.pop() ?? '';
+            for (const l of lines)
+                opts.onLine(l);
+        };
+        child.stdout?.on('data', (c) => take(c, false));
+        child.stderr?.on('data', (c) => take(c, true));
+        let failed = false;
+        child.on('error', (e) => {
+            failed = true;
+            stop();
+            const message = `${command}: ${e.code === 'ENOENT' ? 'not found' : e.message}\n`;
+            resolve({ code: 127, stdout, stderr: stderr + message, output: output + message, seconds: (Date.now() - started) / 1000, notStarted: e.code ?? 'unknown' });
+        });
+        child.on('close', code => {
+            if (failed)
+                return;
+            stop();
+            if (opts.onLine && pending !== '')
+                opts.onLine(pending);
+            resolve({ code: code ?? 1, stdout, stderr, output, seconds: (Date.now() - started) / 1000, ...(timedOut ? { timedOut: true } : {}) });
+        });
+    }).finally(end);
+}
+
+;// CONCATENATED MODULE: ./src/container/docker.ts
+
+
+
+
+/** The runner's user, for `--user`: output files must not end up owned by root. */
+function runnerUser() {
+    return typeof process.getuid === 'function' && typeof process.getgid === 'function' ? `${process.getuid()}:${process.getgid()}` : undefined;
+}
+function dockerRunArgs(spec) {
+    // Host networking: a GOPROXY or GitHub Enterprise on the runner's loopback stays reachable.
+    const args = ['run', '--rm', '--network', 'host'];
+    if (spec.user)
+        args.push('--user', spec.user);
+    for (const m of spec.mounts ?? []) {
+        args.push('--volume', `${path.resolve(m.host)}:${m.container}${m.readOnly ? ':ro' : ''}`);
+    }
+    for (const [k, v] of Object.entries(spec.env ?? {}))
+        args.push('--env', `${k}=${v}`);
+    if (spec.workdir)
+        args.push('--workdir', spec.workdir);
+    args.push(spec.image, ...spec.command);
+    return args;
+}
+async function runContainer(spec, onLine, limit) {
+    return runDocker(dockerRunArgs(spec), onLine, undefined, limit);
+}
+/**
+ * The label every container the run creates carries, with this run's id as its value: a cancelled run removes
+ * them by it (`docker rm -f`) even when the CLI that started one is gone.
+ */
+const RUN_LABEL = 'go-plugin-build.run';
+const RUN_ID = (0,external_node_crypto_.randomUUID)();
+let containersMade = false;
+/** `docker run` and `docker create` get the run's label; other commands are passed as they are. Pure. */
+function labelled(args, runId = RUN_ID) {
+    const at = args[0] === 'container' ? 1 : 0;
+    if (args[at] !== 'run' && args[at] !== 'create')
+        return args;
+    return [...args.slice(0, at + 1), '--label', `${RUN_LABEL}=${runId}`, ...args.slice(at + 1)];
+}
+/** `env`: variables for the docker CLI itself, over the allow-listed runner environment (DOCKER_HOST, DOCKER_CONFIG, ...). */
+async function runDocker(args, onLine, env, limit) {
+    const withLabel = labelled(args);
+    if (withLabel !== args)
+        containersMade = true;
+    const r = await runProgram('docker', withLabel, { onLine, env, ...limit });
+    if (r.notStarted === 'ENOENT') {
+        throw new errors_StepError('docker: the docker command was not found; this action needs a Docker engine (GitHub-hosted Ubuntu runners have one; on a self-hosted runner install Docker and give the runner user access)');
+    }
+    if (r.notStarted)
+        throw new Error(r.stderr.trim());
+    return r;
+}
+/** Removes every container of this run (a cancelled run), within `timeoutMs`; how many there were. */
+async function removeRunContainers(timeoutMs) {
+    if (!containersMade)
+        return 0;
+    const deadline = Date.now() + timeoutMs;
+    const listed = await runDocker(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${RUN_ID}`], undefined, undefined, { timeoutMs, cleanUp: true }).catch(() => undefined);
+    const ids = (listed?.stdout ?? '').split('\n').map(x => x.trim()).filter(x => /^[0-9a-f]{6,64}$/.test(x));
+    if (ids.length === 0)
+        return 0;
+    await runDocker(['rm', '--force', ...ids], undefined, undefined, { timeoutMs: Math.max(500, deadline - Date.now()), cleanUp: true }).catch(() => undefined);
+    return ids.length;
+}
+/** Fails with what to do when no engine answers. */
+async function checkDockerEngine() {
+    const r = await runDocker(['version', '--format', '{{.Server.Version}}']);
+    if (r.code !== 0) {
+        const why = r.stderr.trim().split('\n').pop() ?? '';
+        throw new StepError(`docker: no Docker engine reachable (${why}); run on a runner with Docker (ubuntu-latest has it), start the engine, or set DOCKER_HOST`);
+    }
+}
+/** The image's id (`sha256:...`), which changes whenever its content does; undefined when it is not here. */
+async function imageId(image) {
+    const r = await runDocker(['image', 'inspect', '--format', '{{.Id}}', image]);
+    return r.code === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : undefined;
+}
+async function imageExists(image) {
+    return (await imageId(image)) !== undefined;
+}
+/** Pulls an image unless it is already there; returns false when it cannot be had. */
+async function ensureImage(image) {
+    if (await imageExists(image))
+        return { ok: true, detail: 'present' };
+    const r = await runDocker(['pull', '--quiet', image]);
+    return { ok: r.code === 0, detail: r.code === 0 ? 'pulled' : r.stderr.trim().split('\n').pop() ?? '' };
+}
+
+;// CONCATENATED MODULE: ./src/run/cancel.ts
+/**
+ * A cancelled job. The runner sends SIGINT, SIGTERM about 7.5 s later, then
+ * SIGKILL (a step's timeout too). On the first of either signal the run stops
+ * everything it started (every process group, and every container carrying
+ * its label, even one whose CLI is gone), puts back what it changed in the
+ * workspace (the plugins' go.mod and go.sum), and exits non-zero, within
+ * CANCEL_LIMIT_MS: well before the SIGKILL.
+ */
+
+
+
+
+/** Programs get SIGTERM, and SIGKILL this long after. */
+const CANCEL_GRACE_MS = 1500;
+/** Everything stopped and put back within this. */
+const CANCEL_LIMIT_MS = 4000;
+/** What a cancelled run puts back; each says what it did (undefined: nothing needed). */
+const putBacks = new Set();
+let cancelling = false;
+/**
+ * Registers what a cancelled run must put back. The returned function forgets it (the run ended and put it back
+ * itself); once a cancellation began it forgets nothing: the pipeline, its programs stopped, may reach its end first.
+ */
+function onCancel(putBack) {
+    putBacks.add(putBack);
+    return () => void (cancelling || putBacks.delete(putBack));
+}
+/** Stops what the run started, then puts back what it changed (after: nothing is still writing); one line saying so. */
+async function cancelRun(signal) {
+    cancelling = true;
+    silenceForCancel();
+    const started = Date.now();
+    const [programs, removed] = await Promise.all([stopAllChildren(CANCEL_GRACE_MS, CANCEL_LIMIT_MS), removeRunContainers(CANCEL_LIMIT_MS)]);
+    // Once more, now that nothing runs: a container a `docker run` created while the first look was made.
+    const containers = removed + (await removeRunContainers(Math.max(500, CANCEL_LIMIT_MS - (Date.now() - started))));
+    const done = [];
+    for (const putBack of putBacks) {
+        try {
+            const what = putBack();
+            if (what)
+                done.push(what);
+        }
+        catch (e) {
+            done.push(`could not put back: ${e instanceof Error ? e.message : String(e)}`);
+        }
+    }
+    const stopped = `${programs} program${programs === 1 ? '' : 's'} stopped, ${containers} container${containers === 1 ? '' : 's'} removed`;
+    return `the run was cancelled (${signal}): ${[stopped, ...done].join('; ')}`;
+}
+/** The main and post steps' handlers: the first SIGINT or SIGTERM cancels the run, and the process exits with 128 + the signal's number. */
+function exitOnCancel() {
+    step_log_debug(`containers of this run carry the label ${RUN_LABEL}=${RUN_ID}`);
+    let cancelling = false;
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.on(signal, () => {
+            if (cancelling)
+                return;
+            cancelling = true;
+            void cancelRun(signal)
+                .then(line => cancellation(line))
+                .finally(() => process.exit(128 + external_node_os_namespaceObject.constants.signals[signal]));
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/post.ts
+
 
 
 
 // Entry point of the post step (action.yml `post:`): saves the caches the main
 // step filled, once per job. Never fails the job: a cache is an optimisation.
-// Started again with a cache request, it is one save (src/cache/transfer.ts).
-const cacheRequest = workerRequest();
-if (cacheRequest)
-    void runCacheWorker(cacheRequest);
-else
+// Started again as a cache worker, it is one save (src/cache/transfer.ts).
+if (isCacheWorker())
+    void runCacheWorker();
+else {
+    exitOnCancel();
     saveCaches().catch((e) => step_log_warning(`caches: not saved (${e instanceof Error ? e.message : String(e)})`));
+}
 
