@@ -43,6 +43,7 @@ export function summaryMarkdown(o: RunOutcome): string {
   const multi = o.versions.length > 1
   const lines: string[] = ['## Go plugin build', '']
   if (o.pluginPath) lines.push(`Plugin path (the import path of its main package; one server loads each path once): ${code(o.pluginPath)}`, '')
+  if (o.builtAs) lines.push(`Built under a module path of their own (rewrite-module-paths; their files keep theirs): ${o.builtAs.map(b => `**${markdownText(b.plugin)}** as ${code(b.pluginPath)}`).join(', ')}.`, '')
   if (multi) {
     const first = o.versions[0]?.server
     const tags = [...new Set(o.versions.map(v => markdownText(v.server.tag)))]

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { isInside } from '../run/workspace.js'
+import { type AnchoredReplace, anchorLocalReplaces } from '../plugin/build-copy.js'
 
 /**
  * Copies `from` to `to` (replacing it): every file but `.git` folders and the
@@ -32,6 +33,16 @@ export function copyPlugin(from: string, to: string, exclude: string[]): void {
     }
   }
   copy(root, path.resolve(to))
+}
+
+/**
+ * The copy a version (or a plugin under a module path of its own) is aligned
+ * and built in. Natively it is not in the plugin's place: replacements by
+ * folders outside the plugin's (`=> ../lib`) are made absolute.
+ */
+export function copyForAlignment(from: string, to: string, o: { exclude: string[]; native: boolean }): AnchoredReplace[] {
+  copyPlugin(from, to, o.exclude)
+  return o.native ? anchorLocalReplaces(to, from) : []
 }
 
 /** A path in a copy, as the same path in the plugin's own folder (annotations point at the user's files). */
