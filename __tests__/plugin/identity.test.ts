@@ -27,17 +27,17 @@ test('rewrite-module-paths never: every group sharing a plugin path, with all it
     plugin('m1', 'example.com/m', 'm1', { given: true }),
     plugin('m2', 'example.com/m', 'm2', { given: true })
   ]
-  expect(() => resolvePluginIdentities(plugins, '/ws', 'never')).toThrow(
+  expect(resolvePluginIdentities(plugins, '/ws', 'never').refusal?.message).toBe(
     "Input 'plugin-path': the plugins cannot share one server: one, two and three build the same plugin path github.com/gotify/plugin-template (module github.com/gotify/plugin-template): plugin.Open refuses all but the first (plugin already loaded); m1 and m2 build the same plugin path example.com/m (module example.com/m): plugin.Open refuses all but the first (plugin already loaded); x and y are both named same by plugin-name: their files would have one name; accepted: plugins whose main packages have import paths of their own: rewrite-module-paths auto (each built under a module path of its own) or a module path of its own in each go.mod; and a different plugin-name per plugin (an empty entry keeps the default, as in a,,c)"
   )
   // Same module, other main packages: other plugin paths.
-  expect(() => resolvePluginIdentities([plugin('one', 'example.com/m', 'one', { pkg: './a' }), plugin('two', 'example.com/m', 'two', { pkg: './b' })], '/ws', 'never')).not.toThrow()
+  expect(resolvePluginIdentities([plugin('one', 'example.com/m', 'one', { pkg: './a' }), plugin('two', 'example.com/m', 'two', { pkg: './b' })], '/ws', 'never').refusal).toBeUndefined()
 })
 
 test('with rewrite-module-paths auto a shared plugin path is no refusal; a clash of names the user gave still is', () => {
   const shared = [plugin('one', TEMPLATE, 'plugin-template'), plugin('two', TEMPLATE, 'two', { given: true })]
   expect(resolvePluginIdentities(shared, '/ws', 'auto').plugins.map(p => p.name)).toEqual(['plugin-template', 'two'])
-  expect(() => resolvePluginIdentities([plugin('x/plugin', 'example.com/x/plugin', 'plugin', { given: true }), plugin('y/plugin', 'example.com/y/plugin', 'plugin', { given: true })], '/ws', 'auto')).toThrow(
+  expect(resolvePluginIdentities([plugin('x/plugin', 'example.com/x/plugin', 'plugin', { given: true }), plugin('y/plugin', 'example.com/y/plugin', 'plugin', { given: true })], '/ws', 'auto').refusal?.message).toBe(
     "Input 'plugin-name': the plugins cannot share one server: x/plugin and y/plugin are both named plugin by plugin-name: their files would have one name; accepted: a different plugin-name per plugin (an empty entry keeps the default, as in a,,c)"
   )
 })

@@ -64,7 +64,8 @@ export function compareGoVersions(a: string, b: string): number {
   return x ? 1 : y ? -1 : a.localeCompare(b)
 }
 
-const describe = (p: { name: string; version: string; replace?: string }): string => `${p.name} ${p.version}${p.replace ? ` => ${p.replace}` : ''}`
+const versionOf = (p: { version: string; replace?: string }): string => `${p.version}${p.replace ? ` => ${p.replace}` : ''}`
+const describe = (p: { name: string; version: string; replace?: string }): string => `${p.name} ${versionOf(p)}`
 
 type User = { name: string; version: string; replace?: string }
 
@@ -81,7 +82,7 @@ function usersByModule(links: PluginLinks[], server: Set<string>): Map<string, U
 
 /** The neighbours' one version of a module, or why the plugins cannot be given it. */
 function neighbourVersion(path: string, users: User[], fixed: User[]): { version: string } | { why: string } {
-  const versions = [...new Set(fixed.map(f => describe({ ...f, name: '' })))]
+  const versions = [...new Set(fixed.map(f => versionOf(f)))]
   if (versions.length > 1) return { why: `the neighbours link other versions of it (${fixed.map(describe).join(', ')}): they cannot load together whatever this run builds` }
   const replaced = fixed.find(f => f.replace)
   if (replaced) return { why: `${replaced.name} links it replaced (=> ${replaced.replace}), which no version in this run's plugins matches` }
@@ -105,7 +106,7 @@ export function planAcrossPlugins(plugins: PluginLinks[], serverModules: ModuleV
   const unmatched: NeighbourMismatch[] = []
   for (const [path, users] of [...byModule].sort(([a], [b]) => a.localeCompare(b))) {
     const fixed = free.has(path) ? [] : (fixedBy.get(path) ?? [])
-    const differs = (u: User, f: User): boolean => describe({ ...u, name: '' }) !== describe({ ...f, name: '' })
+    const differs = (u: User, f: User): boolean => versionOf(u) !== versionOf(f)
     if (fixed.length > 0 && users.some(u => fixed.some(f => differs(u, f)))) {
       const target = neighbourVersion(path, users, fixed)
       if ('version' in target) {
@@ -113,10 +114,10 @@ export function planAcrossPlugins(plugins: PluginLinks[], serverModules: ModuleV
         modules.push({ path, version: target.version, plugins: users.map(u => ({ name: u.name, version: u.version })), moves, neighbours: fixed.map(f => ({ name: f.name, version: f.version })) })
         continue
       }
-      unmatched.push({ path, neighbour: fixed.map(f => f.name).join(', '), version: fixed.map(f => describe({ ...f, name: '' })).join(', '), plugins: users.map(u => ({ name: u.name, version: u.version })), why: target.why })
+      unmatched.push({ path, neighbour: fixed.map(f => f.name).join(', '), version: fixed.map(f => versionOf(f)).join(', '), plugins: users.map(u => ({ name: u.name, version: u.version })), why: target.why })
     }
     if (users.length < 2) continue
-    if (new Set(users.map(u => describe({ ...u, name: '' }))).size < 2) continue
+    if (new Set(users.map(u => versionOf(u))).size < 2) continue
     if (users.some(u => u.replace)) {
       const message = `${path}: plugins ${users.map(describe).join(', ')} link it with a replace directive, which no version change aligns: give every plugin the same replace (or none)`
       unalignable.push({ path, plugins: users, message })
@@ -144,14 +145,23 @@ export interface AfterMove {
   serverMoved: Array<{ path: string; server: string; now: string }>
 }
 
+/** A module that could not be given its version: every plugin that links it, those not at it, and one line saying so. */
+export interface AcrossFailure {
+  module: string
+  plugins: string[]
+  /** The plugins that did not end at the version (or whose move displaced a module the server pins). */
+  wrong: string[]
+  message: string
+}
+
 /**
  * One line per module of the plan that did not end at its version in every
  * plugin, or whose move displaced a module the server pins: the module, the
  * plugins and their versions, and (from `holds`) what holds each one.
  */
-export function acrossPluginsFailures(plan: AcrossPluginsPlan, after: AfterMove[], holds: (plugin: string, module: string) => string | undefined): string[] {
+export function acrossPluginsFailures(plan: AcrossPluginsPlan, after: AfterMove[], holds: (plugin: string, module: string) => string | undefined): AcrossFailure[] {
   const byName = new Map(after.map(a => [a.name, a]))
-  const out: string[] = []
+  const out: AcrossFailure[] = []
   for (const m of plan.modules) {
     const wrong = m.plugins.filter(p => {
       const a = byName.get(p.name)
@@ -171,7 +181,7 @@ export function acrossPluginsFailures(plan: AcrossPluginsPlan, after: AfterMove[
       return parts.join(': ')
     })
     const whose = m.neighbours ? `, the version of ${m.neighbours.map(n => n.name).join(', ')}` : ''
-    out.push(`${m.path} cannot take one version (${m.version}${whose}) in every plugin: ${each.join('; ')}`)
+    out.push({ module: m.path, plugins: m.plugins.map(p => p.name), wrong: wrong.map(p => p.name), message: `${m.path} cannot take one version (${m.version}${whose}) in every plugin: ${each.join('; ')}` })
   }
   return out
 }

@@ -72,7 +72,10 @@ async function observe(p: PluginAtVersion, goVersion: string): Promise<Observed>
 const linkedOf = (o: Observed): ListedModule[] => o.list.modules.filter(m => !o.linked || o.linked.has(m.path))
 
 interface Failure {
+  /** The plugins the conflict is theirs (each gets it when the run stops here). */
   names: string[]
+  /** The plugins that did not take the version. */
+  wrong: string[]
   module: string
   message: string
 }
@@ -87,7 +90,7 @@ interface Attempt {
 async function attempt(plugins: PluginAtVersion[], before: Map<string, Observed>, o: AcrossOptions, free: Set<string>): Promise<Attempt> {
   const serverModules = plugins[0].alignment.serverModules
   const plan = planAcrossPlugins(plugins.map(p => ({ name: p.name, linked: linkedOf(before.get(p.name)!) })), serverModules, o.neighbours, free)
-  const failures: Failure[] = plan.unalignable.map(u => ({ names: u.plugins.map(x => x.name), module: u.path, message: u.message }))
+  const failures: Failure[] = plan.unalignable.map(u => ({ names: u.plugins.map(x => x.name), wrong: u.plugins.filter(x => x.replace).map(x => x.name), module: u.path, message: u.message }))
   const moves = movesByPlugin(plan)
   const saved = new Map<string, { mod: Buffer; sum?: Buffer }>()
   const after: AfterMove[] = []
@@ -106,7 +109,7 @@ async function attempt(plugins: PluginAtVersion[], before: Map<string, Observed>
         // Go refused the move (e.g. the version needs a newer Go): this plugin's conflict, not the end of the run.
         if (!(e instanceof GoFailure)) throw e
         const named = targets.find(t => e.stderr.includes(`${t.path}@`)) ?? targets[0]
-        failures.push({ names: [p.name], module: named.path, message: `${named.path}: ${p.name} cannot move to ${targets.map(t => `${t.path}@${t.version}`).join(', ')}: ${e.message}` })
+        failures.push({ names: [p.name], wrong: [p.name], module: named.path, message: `${named.path}: ${p.name} cannot move to ${targets.map(t => `${t.path}@${t.version}`).join(', ')}: ${e.message}` })
         continue
       }
     }
@@ -122,10 +125,7 @@ async function attempt(plugins: PluginAtVersion[], before: Map<string, Observed>
     const chains = new Map<string, string | undefined>()
     const graphs = new Map<string, ReturnType<typeof parseModGraph>>()
     for (const m of plan.modules) for (const u of m.plugins) chains.set(`${u.name} ${m.path}`, await holds(plugins.find(p => p.name === u.name)!, before.get(u.name)!, after, m.path, graphs))
-    for (const line of acrossPluginsFailures(plan, after, (n, m) => chains.get(`${n} ${m}`))) {
-      const module = line.split(' ')[0]
-      failures.push({ names: plan.modules.find(m => m.path === module)?.plugins.map(u => u.name) ?? [], module, message: line })
-    }
+    for (const f of acrossPluginsFailures(plan, after, (n, m) => chains.get(`${n} ${m}`))) failures.push({ names: f.plugins, wrong: f.wrong, module: f.module, message: f.message })
   }
   return { plan, failures, saved }
 }
@@ -161,30 +161,39 @@ export async function alignAcrossPlugins(plugins: PluginAtVersion[], o: AcrossOp
   const before = new Map(await Promise.all(plugins.map(async p => [p.name, await observe(p, o.goVersion)] as const)))
   const free = new Set<string>()
   let members = plugins
+  const required = (name: string): boolean => !o.droppable?.(name)
   for (;;) {
     const a = await attempt(members, before, o, free)
-    const failed = (f: Failure): string[] => [...new Set([...f.names, ...(a.plan.modules.find(m => m.path === f.module)?.plugins.map(u => u.name) ?? [])])]
-    // A neighbour's version the graph does not allow: the plugins keep their own, its owner is told to rebuild it.
-    const neighbourModules = a.failures.filter(f => a.plan.modules.some(m => m.path === f.module && m.neighbours))
-    // Required plugins held back by plugins not required: those are left out.
-    const drops = o.droppable ? a.failures.flatMap(f => (failed(f).some(n => !o.droppable!(n)) ? failed(f).filter(n => o.droppable!(n)).map(n => ({ n, f })) : [])) : []
-    if (neighbourModules.length > 0 || drops.length > 0) {
-      putBack(members, a.saved)
-      for (const f of neighbourModules) {
-        const m = a.plan.modules.find(x => x.path === f.module)!
-        free.add(f.module)
-        out.unmatched.push({ path: m.path, neighbour: (m.neighbours ?? []).map(n => n.name).join(', '), version: m.version, plugins: m.plugins, why: f.message })
-      }
-      if (neighbourModules.length === 0) {
-        for (const { n, f } of drops.filter((d, k) => drops.findIndex(x => x.n === d.n) === k)) {
-          const required = failed(f).filter(x => !o.droppable!(x))
-          const why = `${f.message}; left out of the set: not in required-plugins, and the required ${required.join(', ')} cannot take one version with it`
-          conflictOf(members.find(p => p.name === n)!, f.module, why)
-          out.dropped.push({ name: n, why })
+    const users = (f: Failure): string[] => [...new Set([...f.names, ...(a.plan.modules.find(m => m.path === f.module)?.plugins.map(u => u.name) ?? [])])]
+    const drops = new Map<string, Failure>()
+    let freed = false
+    for (const f of a.failures) {
+      const all = users(f)
+      const fixed = a.plan.modules.find(m => m.path === f.module)?.neighbours
+      if (fixed) {
+        // A neighbour's version: the plugins that cannot take it and are not required are left out (the others follow the
+        // neighbour); else every plugin keeps its own, and the set proof tells the neighbour's owner to rebuild it.
+        if (f.wrong.length > 0 && !f.wrong.some(required) && all.some(required)) for (const n of f.wrong) drops.set(n, f)
+        else if (!free.has(f.module)) {
+          free.add(f.module)
+          freed = true
+          const m = a.plan.modules.find(x => x.path === f.module)!
+          out.unmatched.push({ path: m.path, neighbour: fixed.map(n => n.name).join(', '), version: m.version, plugins: m.plugins, why: f.message })
         }
-        members = members.filter(p => !out.dropped.some(d => d.name === p.name))
-        if (members.length + neighbours.length < 2 || members.length === 0) return out
+      } else if (all.some(required) && all.some(n => !required(n))) {
+        // Required plugins held back by plugins not required: those are left out.
+        for (const n of all.filter(x => !required(x))) drops.set(n, f)
       }
+    }
+    if (drops.size > 0 || freed) {
+      putBack(members, a.saved)
+      for (const [n, f] of drops) {
+        const why = `${f.message}; left out of the set: not in required-plugins, and the required ${users(f).filter(required).join(', ')} link ${f.module} too`
+        conflictOf(members.find(p => p.name === n)!, f.module, why)
+        out.dropped.push({ name: n, why })
+      }
+      members = members.filter(p => !drops.has(p.name))
+      if (members.length + neighbours.length < 2 || members.length === 0) return out
       continue
     }
     out.unmatched.push(...a.plan.unmatched)

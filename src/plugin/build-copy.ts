@@ -16,6 +16,8 @@ import { isInside } from '../run/workspace.js'
 import { rewriteGoImports, rewriteModuleLine } from './go-imports.js'
 import { type ModuleRename, renamedImport } from './own-module-path.js'
 
+const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
 /** The folders below `root` (posix, relative) that hold a go.mod of their own. */
 function nestedModules(root: string): string[] {
   const out: string[] = []
@@ -114,15 +116,16 @@ export function anchorLocalReplaces(copy: string, pluginDir: string): AnchoredRe
     const line = lines[r.line - 1]
     const arrow = line.indexOf('=>') + 2
     const literal = new RegExp(`(["\`]?)${escaped(target)}\\1`)
-    lines[r.line - 1] = line.slice(0, arrow) + line.slice(arrow).replace(literal, JSON.stringify(absolute))
+    lines[r.line - 1] = line.slice(0, arrow) + line.slice(arrow).replace(literal, pathToken(absolute))
     out.push({ relative: target, absolute })
   }
   if (out.length > 0) fs.writeFileSync(goModPath, lines.join('\n'))
   return out
 }
 
-const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/** A path as go.mod spells it: quoted when it holds a space or what would end a token. */
+const pathToken = (p: string): string => (/[\s"'`()]|\/\//.test(p) ? JSON.stringify(p) : p)
 
-/** go.mod text with anchored replacements as they were in the user's go.mod (Go may have dropped the quotes). */
+/** go.mod text with anchored replacements as they were in the user's go.mod (Go may have dropped or added quotes). */
 export const unanchored = (goMod: string, anchored: AnchoredReplace[]): string =>
-  anchored.reduce((text, a) => text.replace(new RegExp(`(["\`]?)${escaped(a.absolute)}\\1(?=[ \t]|//|\r?$)`, 'gm'), a.relative), goMod)
+  anchored.reduce((text, a) => text.replace(new RegExp(`(?<=[\\s>])(["\`]?)${escaped(a.absolute)}\\1(?=[ \t]|//|\r?$)`, 'gm'), pathToken(a.relative)), goMod)

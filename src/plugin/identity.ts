@@ -19,6 +19,8 @@ export interface PluginIdentities {
   plugins: PluginModule[]
   /** Default names made distinct: the folder, and the name it had and has. */
   renamed: Array<{ folder: string; from: string; to: string }>
+  /** Every conflict left, in one line naming every group and all its folders: the run must stop. */
+  refusal?: InputError
 }
 
 /** A name for a plugin from its folder (relative to the workspace): what a file name may hold, `/` as `-`. */
@@ -62,7 +64,7 @@ function distinctNames(plugins: PluginModule[], folderOf: (p: PluginModule) => s
 }
 
 /**
- * Every plugin's name made unique where only defaults clash; throws one
+ * Every plugin's name made unique where only defaults clash, and one
  * InputError naming every conflict that cannot be resolved (plugin paths
  * several plugins share are, by rewrite-module-paths, unless it is never).
  */
@@ -84,7 +86,7 @@ export function resolvePluginIdentities(given: PluginModule[], workspace: string
       ...(paths ? ['plugins whose main packages have import paths of their own: rewrite-module-paths auto (each built under a module path of its own) or a module path of its own in each go.mod'] : []),
       ...(problems.length > (paths ? sharedPaths.length : 0) ? ['a different plugin-name per plugin (an empty entry keeps the default, as in a,,c)'] : [])
     ]
-    throw new InputError(paths ? 'plugin-path' : 'plugin-name', `the plugins cannot share one server: ${problems.join('; ')}`, accepted.join('; and '))
+    return { plugins, renamed, refusal: new InputError(paths ? 'plugin-path' : 'plugin-name', `the plugins cannot share one server: ${problems.join('; ')}`, accepted.join('; and ')) }
   }
   return { plugins, renamed }
 }

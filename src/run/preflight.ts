@@ -33,12 +33,13 @@ export async function preflight(ctx: ActionContext): Promise<Preflight> {
   const { inputs } = ctx
   const shipping = decideUpload({ upload: inputs.upload, releaseTag: inputs.releaseTag, eventName: ctx.eventName, payloadReleaseTag: ctx.payloadReleaseTag })
   // Every naming conflict at once: default names that clash made distinct, the rest refused in one line.
-  const { plugins, renamed } = resolvePluginIdentities(
+  const { plugins, renamed, refusal } = resolvePluginIdentities(
     inputs.plugins.map(p => readPluginModule(p, ctx.workspace)),
     ctx.workspace,
     inputs.rewriteModulePaths
   )
   for (const r of renamed) stepLog.info(`Plugin ${r.folder}: named ${r.to} after its folder (its default name ${r.from} is another plugin's too; plugin-name sets it)`)
+  if (refusal) throw refusal
   const required = requiredPluginNames(inputs.requiredPlugins, plugins, ctx.workspace)
   const [plugin] = plugins
   for (const p of plugins) {
