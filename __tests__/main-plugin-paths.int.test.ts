@@ -8,10 +8,10 @@
 // the run is refused in one line before anything is built.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { FIXTURES, type World, checkoutPlugin, fileTree, runAction, startWorld } from './support/action-harness.js'
+import { type World, fileTree, runAction, startWorld } from './support/action-harness.js'
 import { runFixtureServer } from './support/fixture-binaries.js'
+import { TEMPLATE, linkSharedFolder, templateFork as fork, templateForks as forks } from './support/template-forks.js'
 
-const TEMPLATE = 'github.com/gotify/plugin-template'
 const TAG = 'v2.9.1'
 let world: World
 beforeAll(async () => {
@@ -30,33 +30,11 @@ const inputs = (pluginPath: string, more: Record<string, string> = {}): Record<s
 })
 const serverBinary = (): string => world.serverAssets.find(a => a.platform.id === 'linux-amd64')?.binaryPath ?? ''
 
-/** A template fork in `folder` of the workspace: its config package says `name`; dep at `dep`. */
-function fork(workspace: string, folder: string, name: string, dep = 'v1.0.0'): string {
-  const dir = path.join(workspace, folder)
-  fs.cpSync(path.join(FIXTURES, 'plugins', 'template-fork'), dir, { recursive: true })
-  const config = path.join(dir, 'config', 'config.go')
-  fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('"template fork"', JSON.stringify(name)))
-  fs.writeFileSync(path.join(dir, 'go.mod'), fs.readFileSync(path.join(dir, 'go.mod'), 'utf8').replace('example.com/dep v1.0.0', `example.com/dep ${dep}`))
-  return dir
-}
-
-/** A workspace holding only template forks, named by folder. */
-function forks(names: string[]): string {
-  const workspace = checkoutPlugin('basic')
-  fs.rmSync(path.join(workspace, 'plugin'), { recursive: true })
-  for (const n of names) fork(workspace, n, n)
-  return workspace
-}
-
 test('two template forks: each built under a module path of its own, the set loads, and the real server loads both; the workspace keeps its module paths', async () => {
   const workspace = forks(['webhook', 'ntfy'])
   // ntfy needs alignment (dep v1.1.0 -> the server's v1.0.0) and links a module by a folder beside it (replace ../shared).
   fork(workspace, 'ntfy', 'ntfy', 'v1.1.0')
-  fs.mkdirSync(path.join(workspace, 'shared'))
-  fs.writeFileSync(path.join(workspace, 'shared', 'go.mod'), 'module example.com/shared\n\ngo 1.21\n')
-  fs.writeFileSync(path.join(workspace, 'shared', 'shared.go'), 'package shared\n\nconst Word = "shared"\n')
-  fs.appendFileSync(path.join(workspace, 'ntfy', 'go.mod'), '\nrequire example.com/shared v0.0.0\n\nreplace example.com/shared => ../shared\n')
-  fs.writeFileSync(path.join(workspace, 'ntfy', 'shared.go'), 'package main\n\nimport "example.com/shared"\n\nvar _ = shared.Word\n')
+  linkSharedFolder(workspace, 'ntfy')
   const before = fileTree(workspace)
 
   const run = await runAction({ inputs: inputs('webhook\nntfy', { ldflags: `-w -s -X ${TEMPLATE}/config.Build=ci` }), workspace, apiUrl: world.github.url })
