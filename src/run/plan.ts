@@ -3,8 +3,9 @@
  * cache, per-platform build caches, scratch), how Go runs (the builder: build
  * images or native, src/go-runner/builders.ts), the runner's CA certificates,
  * and per server version the flags it may use, its build jobs, its folders
- * (its own copy of the plugin unless it aligns the workspace) and its build
- * images, checked before the plugin's files change.
+ * (its own copy of the plugin unless it aligns the workspace, and always when
+ * it builds under a module path of its own) and its build images, checked
+ * before the plugin's files change.
  */
 import * as stepLog from './step-log.js'
 import { mkdir } from 'node:fs/promises'

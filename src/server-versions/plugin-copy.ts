@@ -1,9 +1,11 @@
 /**
  * A server version other than the newest builds from its own copy of the
  * plugin's folder, aligned with it; the workspace's go.mod follows the newest
- * only. The copy is mounted where the plugin's folder is in the containers
- * (run/plan.ts), so paths compiled into the .so, `replace ../x` directives and
- * relative symbolic links are the same as from the workspace.
+ * only. A plugin built under a module path of its own (rewrite-module-paths)
+ * builds every version from a copy. The copy is mounted where the plugin's
+ * folder is in the containers (run/plan.ts), so paths compiled into the .so,
+ * `replace ../x` directives and relative symbolic links are the same as from
+ * the workspace.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
