@@ -61,12 +61,13 @@ export async function alignPluginsTogether(groups: PluginGroup[], neighbours: Ma
     if (members.length + fixed.length < 2 || members.length === 0) continue
     const several = groups[0].rc.several
     const droppable = (name: string): boolean => groups.find(g => g.rc.plugin.name === name)?.rc.notRequired === true
-    const { unmatched: left } = await alignAcrossPlugins(members, {
+    const { unmatched: left, dropped } = await alignAcrossPlugins(members, {
       goVersion: members[0].goVersion,
       neighbours: fixed,
       droppable,
       log: (plugin, line) => stepLog.info(`[align ${plugin}${several ? ` ${tag}` : ''}] ${line}`)
     })
+    for (const d of dropped) stepLog.info(`[align ${tag}] ${d.name} is left out of the set (not in required-plugins): the required plugins are aligned without it`)
     for (const m of left) stepLog.info(`[align ${tag}] ${m.path}: the plugins keep ${m.plugins.map(p => `${p.name} ${p.version}`).join(', ')}, not ${m.neighbour}'s ${m.version}: ${m.why}`)
     if (left.length > 0) unmatched.set(tag, left)
   }
