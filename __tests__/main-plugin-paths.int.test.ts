@@ -64,8 +64,8 @@ test('two template forks: each built under a module path of its own, the set loa
   const [webhook, ntfy] = ['webhook', 'ntfy'].map(n => files.find(f => f.plugin === n)?.path ?? '')
   const both = await runFixtureServer(serverBinary(), 'linux-amd64', [webhook, ntfy])
   expect(both).toMatchObject({ outcome: 'loaded' })
-  expect(both.output).toContain('loaded: webhook ci, ')
-  expect(both.output).toContain('loaded: ntfy ci, ')
+  expect(both.output).toContain('loaded: webhook ci 7 a fork, ')
+  expect(both.output).toContain('loaded: ntfy ci 7 a fork, ')
   expect(await runFixtureServer(serverBinary(), 'linux-amd64', [ntfy, webhook])).toMatchObject({ outcome: 'loaded' })
 }, 900_000)
 
