@@ -21,6 +21,7 @@ import { chmodWritable } from './support/host-go-runner.js'
 import { elfMachine } from './support/elf.js'
 import { type PrivateGo, privateGo } from './support/private-go.js'
 import { leaksIn, wrapPath } from './support/env-wrappers.js'
+import { TEMPLATE, linkSharedFolder, templateForks } from './support/template-forks.js'
 
 const REPO = 'gotify/server'
 // /go/pkg/mod as the action sees it, and where that is on the machine (in the tests' own /go).
@@ -176,6 +177,25 @@ test('a release without binaries: the stand-in loader is built natively and load
   ])
   // Built through the link, they load into the server binaries the Docker pipeline built.
   for (const a of artifactsOf(run)) expect({ a: a.platform, ...(await runFixtureServer(serverBinary(a.platform), a.platform, a.path)) }).toMatchObject({ outcome: 'loaded' })
+})
+
+test('natively, two template forks are built under module paths of their own from copies outside the workspace: a replace by a folder beside one still resolves, for the newest and an older version', async () => {
+  const workspace = templateForks(['webhook', 'ntfy'])
+  linkSharedFolder(workspace, 'ntfy')
+  const run = await runAction({ inputs: { ...base(), 'plugin-path': 'webhook\nntfy', 'server-version': 'v2.9.0, v2.9.1', platforms: 'linux-amd64' }, workspace, apiUrl: world.github.url, toolCache, runnerTemp, env: noDocker() })
+  expect(run.errors).toEqual([])
+  expect(run.outputs.compatible).toBe('true')
+  expect(JSON.parse(fs.readFileSync(run.outputs['compat-report'], 'utf8')).builtAs.map((b: { pluginPath: string }) => b.pluginPath)).toEqual([`${TEMPLATE}~webhook`, `${TEMPLATE}~ntfy`])
+  // The user's go.mod keeps its relative replace (the copy's absolute one is not written back).
+  const goMod = fs.readFileSync(path.join(workspace, 'ntfy', 'go.mod'), 'utf8')
+  expect(goMod).toMatch(/^module github\.com\/gotify\/plugin-template$/m)
+  expect(goMod).toMatch(/^replace example\.com\/shared => \.\.\/shared$/m)
+  expect(goMod).not.toContain(workspace)
+  for (const tag of ['v2.9.0', 'v2.9.1']) {
+    const files = artifactsOf(run).filter(a => a.path.includes(tag)).map(a => a.path)
+    expect(files).toHaveLength(2)
+    expect(await runFixtureServer(serverBinary('linux-amd64'), 'linux-amd64', files)).toMatchObject({ outcome: 'loaded' })
+  }
 })
 
 test("a .so that needs a newer C library than the server binary's is said so in the summary", async () => {

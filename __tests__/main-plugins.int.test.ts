@@ -72,14 +72,14 @@ test('two plugins linking a module the server does not, at other versions: one v
   expect(await openFolder({ '1-b.so': b, '2-a.so': a })).toEqual({ '1-b.so': 'loaded', '2-a.so': 'loaded' })
 }, 600_000)
 
-test('two plugins with the same module path are refused before building, in one line naming both folders', async () => {
+test('two plugins with the same module path, rewrite-module-paths never: refused before building, in one line naming both folders', async () => {
   const workspace = checkoutPlugin('set-a')
   fs.cpSync(path.join(FIXTURES, 'plugins', 'set-a'), path.join(workspace, 'other'), { recursive: true })
   const before = fileTree(workspace)
-  const run = await runAction({ inputs: { ...inputs('plugin\nother'), 'plugin-name': 'one,two' }, workspace, apiUrl: world.github.url })
+  const run = await runAction({ inputs: { ...inputs('plugin\nother'), 'plugin-name': 'one,two', 'rewrite-module-paths': 'never' }, workspace, apiUrl: world.github.url })
   expect(run.code).toBe(1)
   expect(run.errors).toEqual([
-    "::error::Input 'plugin-path': plugin and other build the same plugin path example.com/plugins/seta (module example.com/plugins/seta): plugin.Open refuses the second (plugin already loaded); accepted: plugins whose main packages have import paths of their own: give one a module path of its own in go.mod"
+    "::error::Input 'plugin-path': the plugins cannot share one server: plugin and other build the same plugin path example.com/plugins/seta (module example.com/plugins/seta): plugin.Open refuses all but the first (plugin already loaded); accepted: plugins whose main packages have import paths of their own: rewrite-module-paths auto (each built under a module path of its own) or a module path of its own in each go.mod"
   ])
   expect(fileTree(workspace)).toEqual(before)
 }, 600_000)
@@ -101,4 +101,39 @@ test('a plugin whose go.mod refuses the version the other links: its own conflic
   expect(setb).toMatchObject({ plugin: 'setb', aligned: { status: 'ok' }, built: { status: 'ok' }, proven: { status: 'ok' }, passed: true })
   expect(run.errors).toEqual([expect.stringMatching(/^::error::go\.mod cannot be aligned with gotify\/server v1\.0\.0 \(plugin seta\): across plugins: example\.com\/lib: /)])
   expect(run.log).toMatch(/Plugin setb, server v1\.0\.0: passes/)
+}, 600_000)
+
+test('required-plugins across plugins: a plugin not required that pins the module the others link with a replace is left out; the required ones are aligned, built, proven together and uploaded', async () => {
+  const workspace = twoPlugins()
+  // setc links lib through a replace (a copy of v1.0.0 in its folder): no version change gives it one version with the others.
+  const c = path.join(workspace, 'c')
+  fs.cpSync(path.join(FIXTURES, 'plugins', 'set-b'), c, { recursive: true })
+  fs.cpSync(path.join(FIXTURES, 'modules', 'example.com', 'lib@v1.0.0'), path.join(c, 'lib'), { recursive: true })
+  fs.writeFileSync(path.join(c, 'go.mod'), 'module example.com/plugins/setc\n\ngo 1.21\n\nrequire example.com/lib v1.1.0\n\nrequire example.com/dep v1.0.0 // indirect\n\nreplace example.com/lib => ./lib\n')
+  const pinned = fs.readFileSync(path.join(c, 'go.mod'), 'utf8')
+  world.github.state.addRelease('someone/plugin', 'v0.5.0')
+  const run = await runAction({
+    inputs: { ...inputs('plugin\nb\nc'), 'required-plugins': 'seta, setb', upload: 'true', 'release-tag': 'v0.5.0' },
+    workspace,
+    apiUrl: world.github.url,
+    repository: 'someone/plugin'
+  })
+  expect(run.errors).toEqual([])
+  expect(run.code).toBe(0)
+  expect(run.outputs.compatible).toBe('true')
+  const report = JSON.parse(fs.readFileSync(run.outputs['compat-report'], 'utf8'))
+  const [seta, setb, setc] = report.pluginReport
+  expect(seta).toMatchObject({ plugin: 'seta', required: true, passed: true, goModChanges: expect.arrayContaining([{ module: 'example.com/lib', from: 'v1.0.0', to: 'v1.1.0' }]) })
+  expect(setb).toMatchObject({ plugin: 'setb', required: true, passed: true })
+  expect(setc).toMatchObject({ plugin: 'setc', required: false, passed: false, built: { status: 'not run' } })
+  expect(setc.aligned.obstacle).toMatch(/^across plugins: example\.com\/lib: plugins seta v1\.0\.0, setb v1\.1\.0, setc v1\.1\.0 => \.\/lib link it with a replace directive.*; left out of the set: not in required-plugins, and the required seta, setb link example\.com\/lib too$/)
+  expect(run.log).toMatch(/^::warning.*plugin setc is not in required-plugins/m)
+  expect(fs.readFileSync(path.join(c, 'go.mod'), 'utf8')).toBe(pinned)
+  // The set is the required ones, proven together; they are what was uploaded.
+  const artifacts = JSON.parse(run.outputs.artifacts) as Array<{ plugin: string; name: string; path: string }>
+  expect(artifacts.map(a => a.plugin)).toEqual(['seta', 'setb'])
+  expect(report.sets).toEqual([expect.objectContaining({ status: 'loaded', files: artifacts.map(a => a.name) })])
+  expect([...world.github.state.assets('someone/plugin', 'v0.5.0').keys()].sort()).toEqual(['SHA256SUMS', ...artifacts.map(a => a.name)].sort())
+  const [a, b] = artifacts.map(x => x.path)
+  expect(await openFolder({ 'a.so': a, 'b.so': b })).toEqual({ 'a.so': 'loaded', 'b.so': 'loaded' })
 }, 600_000)

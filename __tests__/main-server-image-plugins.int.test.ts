@@ -127,6 +127,8 @@ test('three plugins in one run: one image holds all three under their asset name
 
 test('a neighbour conflicting with one of them: the image proof refuses, naming both files and the package, nothing is pushed; the real server with those files does not start', async () => {
   const workspace = threePlugins()
+  // basic's go.mod refuses the neighbour's logs v1.2.0, so the action cannot move it there (it would: main-with-plugins.int.test.ts).
+  fs.appendFileSync(path.join(workspace, 'c', 'go.mod'), '\nexclude example.com/logs v1.2.0\n')
   fs.mkdirSync(path.join(workspace, 'neighbours'))
   fs.copyFileSync(neighbour, path.join(workspace, 'neighbours', 'other.so'))
   world.github.state.addRelease('someone/plugins', 'v1.1.0')

@@ -9,6 +9,8 @@ import { alignVersions, buildPluginVersions, downloadVersionModules, verifyVersi
 import { imageServerVersions } from './server-versions/images.js'
 import { alignPluginsTogether, verifyPluginSets } from './server-versions/plugins.js'
 import { fetchVersionNeighbours } from './server-versions/plugin-sets.js'
+import { planOwnModulePaths, rewriteBuildCopies } from './server-versions/module-paths.js'
+import { readNeighbourLinks } from './neighbours/linked.js'
 import { checkRunOutputs, checkVersionImages, createRunFolders, planRunSetup, prepareVersionRunners } from './run/plan.js'
 import { uploadToRelease, uploadedAssetNames } from './release/upload.js'
 import { withholdCandidates } from './release/decide.js'
@@ -30,9 +32,11 @@ import { onCancel } from './run/cancel.js'
  * The pipeline: resolve the server versions (a tag, latest, latest-N, a
  * range), then for each plugin (plugin-path lists one or more) and version to
  * build: its release and binaries, the other plugins the server runs beside
- * it (with-plugins), align the plugin's go.mod (the workspace's with the
- * newest, a copy per other version; then one version of what several plugins
- * link and the server does not), build every platform in the server's images
+ * it (with-plugins), which plugins build from a copy under a module path of
+ * their own (a plugin path another has too), align the plugin's go.mod (the
+ * workspace's with the newest, a copy per other version; then one version of
+ * what several plugins, or a plugin and a neighbour, link and the server does
+ * not), build every platform in the server's images
  * in one pool, verify each .so against every version's release binary (or a
  * stand-in loader) and each platform's set of plugins in the server's load
  * order, the server image with all of them, upload, report. Every input is
@@ -77,10 +81,15 @@ export async function run(): Promise<void> {
     // A version whose build images cannot be had is refused, with why (one of several; the others go on).
     refuseVersions(groups, await checkVersionImages(setup, groups.flatMap(g => g.runs.map(r => ({ plan: r.build, goVersion: r.server.build.goVersion })))))
     const runs = groups.flatMap(g => g.runs)
+    // The other plugins the server runs beside this run's (with-plugins), each platform's file, before anything is built;
+    // what each links and its plugin path, from its build info.
+    const neighbours = await fetchVersionNeighbours(api, runs, ctx)
+    const neighbourLinks = await readNeighbourLinks(neighbours, line => stepLog.info(`[with-plugins] ${line}`))
+    // A plugin path another plugin or a neighbour has too (rewrite-module-paths): that plugin builds from a copy under a module path of its own.
+    const renames = planOwnModulePaths(groups, neighbourLinks, inputs.rewriteModulePaths)
+    if (renames.size > 0) outcome.builtAs = [...renames].map(([plugin, r]) => ({ plugin, modulePath: r.to, pluginPath: r.pluginPath, why: r.why }))
     // How Go runs per version (builder): its build images, or its exact Go installed natively.
     await prepareVersionRunners(ctx, setup, runs.map(r => ({ build: r.build, goVersion: r.server.build.goVersion })))
-    // The other plugins the server runs beside this run's (with-plugins), each platform's file, before anything is built.
-    const neighbours = await fetchVersionNeighbours(api, runs, ctx)
     partial = { outcome, outputDir: inputs.outputDir }
 
     if (runs.length > 0) {
@@ -100,7 +109,9 @@ export async function run(): Promise<void> {
         return 'go.mod and go.sum as they were before the run'
       })
       for (const g of groups) await alignVersions(g.runs, g.rc)
-      await alignPluginsTogether(groups)
+      const unmatched = await alignPluginsTogether(groups, neighbourLinks)
+      // Copies that build under a module path of their own: rewritten now, the workspace's go.mod aligned as without them.
+      rewriteBuildCopies(groups)
 
       // Modules once per version, before the builds (unless the cache brought them all); then every platform
       // of every version (and plugin) in its images, concurrently, sharing the caches.
@@ -111,7 +122,7 @@ export async function run(): Promise<void> {
       outcome.compatibility = []
       for (const g of groups) outcome.compatibility.push(...(await verifyVersions(g.runs, g.rc)))
       // Per version and platform, every .so in one plugin folder (with-plugins too), in the server's load order.
-      const sets = await verifyPluginSets(groups, neighbours)
+      const sets = await verifyPluginSets(groups, neighbours, unmatched)
       if (sets.length > 0) outcome.sets = sets
       // Several plugins: each one's verdict per step in the log; a plugin not required fails with a warning only.
       for (const line of pluginRows(outcome.versions, name => isRequiredVersion(outcome, { plugin: name })).map(pluginRowLine)) stepLog.info(line)

@@ -41,9 +41,38 @@ test('failures name the module, every plugin with its version, and what holds ea
   ]
   expect(acrossPluginsFailures(plan, ok, () => undefined)).toEqual([])
   const moved = [{ ...ok[0], selected: new Map([['example.com/lib', 'v1.1.0'], ['example.com/dep', 'v1.1.0']]), serverMoved: [{ path: 'example.com/x', server: 'v1.0.0', now: 'v1.2.0' }] }, ok[1]]
-  const lines = acrossPluginsFailures(plan, moved, (p, m) => (p === 'b' ? `example.com/plugins/setb → ${m}@v1.1.0` : undefined))
-  expect(lines).toHaveLength(2)
-  expect(lines[1]).toBe(
+  const failures = acrossPluginsFailures(plan, moved, (p, m) => (p === 'b' ? `example.com/plugins/setb → ${m}@v1.1.0` : undefined))
+  expect(failures.map(f => [f.module, f.plugins, f.wrong])).toEqual([
+    ['example.com/dep', ['a', 'b'], ['a']],
+    ['example.com/lib', ['a', 'b'], ['a']]
+  ])
+  expect(failures[1].message).toBe(
     "example.com/lib cannot take one version (v1.1.0) in every plugin: a v1.0.0 (now v1.1.0): moving it example.com/x would leave the server's v1.0.0 for v1.2.0; b v1.1.0: held by example.com/plugins/setb → example.com/lib@v1.1.0"
   )
+})
+
+test("a neighbour's version is the one: the plugins move to it, down too; a plugin alone with a neighbour is aligned with it", () => {
+  const N = { name: 'other-linux-amd64.so', linked: [{ path: 'example.com/lib', version: 'v1.0.5' }] }
+  const plan = planAcrossPlugins([A, B], [], [N])
+  expect(plan.modules.map(m => [m.path, m.version, m.moves, m.neighbours])).toEqual([
+    ['example.com/dep', 'v1.1.0', ['a'], undefined],
+    ['example.com/lib', 'v1.0.5', ['a', 'b'], [{ name: 'other-linux-amd64.so', version: 'v1.0.5' }]]
+  ])
+  expect(planAcrossPlugins([B], [], [N]).modules.map(m => [m.path, m.version, m.moves])).toEqual([['example.com/lib', 'v1.0.5', ['b']]])
+  // The same version, or a module the server links: nothing to do.
+  expect(planAcrossPlugins([B], [], [{ name: 'n', linked: [{ path: 'example.com/lib', version: 'v1.1.0' }] }]).modules).toEqual([])
+  expect(planAcrossPlugins([B], [{ path: 'example.com/lib', version: 'v1.0.0' }], [N]).modules).toEqual([])
+})
+
+test("a neighbour's version no version change gives (a replace, neighbours that differ) is unmatched with why; a freed module goes back to the plugins' own", () => {
+  const replaced = planAcrossPlugins([B], [], [{ name: 'n.so', linked: [{ path: 'example.com/lib', version: 'v1.0.0', replace: 'example.com/fork v1.0.0' }] }])
+  expect(replaced.modules).toEqual([])
+  expect(replaced.unmatched).toEqual([
+    { path: 'example.com/lib', neighbour: 'n.so', version: 'v1.0.0 => example.com/fork v1.0.0', plugins: [{ name: 'b', version: 'v1.1.0' }], why: 'n.so links it replaced (=> example.com/fork v1.0.0), which no version in this run\'s plugins matches' }
+  ])
+  const two = planAcrossPlugins([A, B], [], [{ name: 'n1', linked: [{ path: 'example.com/lib', version: 'v1.0.1' }] }, { name: 'n2', linked: [{ path: 'example.com/lib', version: 'v1.0.2' }] }])
+  expect(two.unmatched[0].why).toMatch(/^the neighbours link other versions of it \(n1 v1\.0\.1, n2 v1\.0\.2\)/)
+  expect(two.modules.find(m => m.path === 'example.com/lib')).toMatchObject({ version: 'v1.1.0', moves: ['a'] })
+  const freed = planAcrossPlugins([A, B], [], [{ name: 'n', linked: [{ path: 'example.com/lib', version: 'v1.0.5' }] }], new Set(['example.com/lib']))
+  expect(freed.modules.find(m => m.path === 'example.com/lib')).toMatchObject({ version: 'v1.1.0', moves: ['a'] })
 })

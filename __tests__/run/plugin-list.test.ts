@@ -28,3 +28,10 @@ test('bad lists are one-line input errors', () => {
   expect(() => parse('a\n./a')).toThrow(`Input 'plugin-path': "./a" is listed twice; accepted: each plugin folder once`)
   expect(() => parse('a\n../b')).toThrow(/^Input 'plugin-path': "\.\.\/b" is outside the workspace \/ws/)
 })
+
+test('plugin-name: an empty entry keeps that plugin its default name; a comma at a line end is no entry', () => {
+  expect(parse('a\nb\nc', { names: 'one,,three' }).map(p => p.pluginName)).toEqual(['one', undefined, 'three'])
+  expect(parse('a\nb\nc', { names: ',two,' }).map(p => p.pluginName)).toEqual([undefined, 'two', undefined])
+  expect(parse('a\nb', { names: 'one,\ntwo' }).map(p => p.pluginName)).toEqual(['one', 'two'])
+  expect(() => parse('a\nb', { names: 'one,,two' })).toThrow(/^Input 'plugin-name': 3 names for 2 plugins/)
+})

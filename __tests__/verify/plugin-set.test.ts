@@ -104,7 +104,7 @@ test('the same plugin path as an opened file: plugin already loaded, checked bef
     kind: 'already-loaded',
     earlier: 'a.so',
     pluginPath: 'github.com/o/a',
-    message: 'plugin.Open refuses it: plugin already loaded (a.so, opened before it, has the same plugin path github.com/o/a); give one of them a module path of its own in go.mod'
+    message: "plugin.Open refuses it: plugin already loaded (a.so, opened before it, has the same plugin path github.com/o/a); give one of them a module path of its own in go.mod (for this run's plugins, rewrite-module-paths auto does it in a build copy)"
   })
 })
 

@@ -41,6 +41,8 @@ export interface BuildTask {
   ready?: () => Promise<void> | undefined
   /** Several plugins: which one it builds (named in annotations), and whether its failure only warns (not in required-plugins). */
   plugin?: { name: string; warnOnly: boolean }
+  /** Built from a copy under another module path: compiler errors name the plugin's own (its files, which the annotations point at, do). */
+  rename?: { from: string; to: string }
 }
 
 export interface BuildOptions {
@@ -61,7 +63,7 @@ export async function buildPlatforms(tasks: BuildTask[], opts: BuildOptions): Pr
     // A stale file from an earlier run must never pass for this run's output.
     await rm(job.outputPath, { force: true })
   }
-  return mapConcurrent(tasks, opts.concurrency, async ({ job, pluginDir, runner, repoDir, ready, plugin }, index) => {
+  return mapConcurrent(tasks, opts.concurrency, async ({ job, pluginDir, runner, repoDir, ready, plugin, rename }, index) => {
     await ready?.()
     const procs = goMaxProcs({ cores: opts.cores, concurrency: opts.concurrency, queued: tasks.length - index - 1, env: job.env })
     const r = await runner.go(job.goArgs, { dir: pluginDir, env: procs ? { ...job.env, GOMAXPROCS: String(procs) } : job.env })
@@ -70,7 +72,9 @@ export async function buildPlatforms(tasks: BuildTask[], opts: BuildOptions): Pr
       outcome.artifact = { platform: job.platform.id, path: job.outputPath, name: job.assetName, ...(await describeFile(job.outputPath)) }
       outcome.glibc = await glibcOf(job.outputPath)
     } else {
-      outcome.errors = diskFull(r.output) ? [{ message: fullDiskMessage(r.output, job.outputPath) }] : parseCompilerErrors(r.output, job.workdir, repoDir ?? opts.repoDir)
+      outcome.errors = diskFull(r.output)
+        ? [{ message: fullDiskMessage(r.output, job.outputPath) }]
+        : parseCompilerErrors(r.output, job.workdir, repoDir ?? opts.repoDir).map(e => (rename ? { ...e, message: e.message.split(rename.to).join(rename.from) } : e))
     }
     showBuild(outcome, plugin)
     return outcome

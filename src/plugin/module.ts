@@ -17,6 +17,8 @@ export interface PluginModule {
   pluginPath: string
   /** Its main package, relative to dir (input package); `.` when unset. */
   package?: string
+  /** Its name is plugin-name's (else the module path's last element, or its folder's when that clashes). */
+  nameGiven?: boolean
 }
 
 /** Where the plugin is: plugin-path (resolved), package and plugin-name as the inputs give them. */
@@ -50,7 +52,7 @@ export function readPluginModule(inputs: PluginLocation, workspace: string): Plu
   if (!existsSync(pkgDir) || !statSync(pkgDir).isDirectory()) {
     throw new InputError('package', `no directory ${inputs.package} in ${inputs.pluginPath}`, 'the main package, relative to plugin-path')
   }
-  return { dir: inputs.pluginPath, goModPath, modulePath: m[1], name: inputs.pluginName ?? defaultPluginName(m[1]), pluginPath: pluginImportPath({ modulePath: m[1], package: inputs.package }), package: inputs.package }
+  return { dir: inputs.pluginPath, goModPath, modulePath: m[1], name: inputs.pluginName ?? defaultPluginName(m[1]), nameGiven: inputs.pluginName !== undefined, pluginPath: pluginImportPath({ modulePath: m[1], package: inputs.package }), package: inputs.package }
 }
 
 /** The import path of the plugin's main package: its module path and the package's folder below go.mod. */

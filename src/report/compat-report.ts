@@ -75,6 +75,7 @@ export function compatReport(o: RunOutcome): object {
     ...(primary ? versionEntry(primary) : {}),
     serverVersions: [...new Set(o.versions.map(v => v.server.tag))],
     ...(o.plugins ? { plugins: o.plugins } : {}),
+    ...(o.builtAs ? { builtAs: o.builtAs } : {}),
     // Several plugins: each plugin's verdict per step and server version, and which must pass.
     ...(o.plugins ? { requiredPlugins: o.plugins.map(p => p.name).filter(name => isRequiredVersion(o, { plugin: name })), pluginReport: pluginRows(o.versions, name => isRequiredVersion(o, { plugin: name })) } : {}),
     ...(o.sets ? { sets: o.sets } : {}),

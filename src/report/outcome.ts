@@ -31,6 +31,8 @@ export interface VersionOutcome {
   artifacts: Artifact[]
   /** Its server image with the plugin inside (input server-image). */
   serverImage?: ServerImageResult
+  /** Not in required-plugins and refused beside the others: left out of the set (per platform, why); its files are not uploaded. */
+  leftOut?: string[]
 }
 
 export interface RunOutcome {
@@ -44,6 +46,8 @@ export interface RunOutcome {
   compatibility: CompatibilityRow[]
   /** Every plugin of plugin-path, when it lists several. */
   plugins?: Array<{ name: string; path: string; modulePath: string; pluginPath: string }>
+  /** The plugins built from a copy under a module path of their own (rewrite-module-paths): its module path and plugin path there, and why. */
+  builtAs?: Array<{ plugin: string; modulePath: string; pluginPath: string; why: string }>
   /** Per server version and platform, every .so of the run in one plugin folder (several plugins). */
   sets?: SetOutcome[]
   /** The plugins that must pass every step (required-plugins; every plugin when it is empty); the others' failures are warnings. */
@@ -88,9 +92,10 @@ export const primaryVersion = (o: Pick<RunOutcome, 'versions'>): VersionOutcome 
  * affect loading and never counts. A skipped version was compatible when its
  * files were uploaded.
  */
-export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verification' | 'builds' | 'skipped' | 'refused'>): boolean {
+export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verification' | 'builds' | 'skipped' | 'refused' | 'leftOut'>): boolean {
   if (v.skipped) return true
   if (v.refused !== undefined) return false
+  if (v.leftOut && v.leftOut.length > 0) return false
   const a = v.alignment
   const aligned = !a || (a.conflicts.length === 0 && unaligned(a.shared).length === 0)
   return aligned && v.builds.every(b => b.ok) && v.verification.every(x => x.status !== 'failed')
@@ -124,6 +129,7 @@ export function versionVerdict(v: VersionOutcome): string | undefined {
   if (conflicts.length > 0) return `go.mod cannot be aligned with ${target}: ${conflicts.map(c => c.message).join('; ')}`
   const failedBuilds = v.builds.filter(b => !b.ok).map(b => b.job.platform.id)
   if (failedBuilds.length > 0) return `go build failed for ${failedBuilds.join(', ')} (server ${v.server.tag}${v.plugin ? `, plugin ${v.plugin}` : ''})`
+  if (v.leftOut && v.leftOut.length > 0) return `plugin ${v.plugin ?? ''} is ${v.leftOut.join('; ')}`
   if (!isVersionCompatible(v)) return `the plugin is not compatible with ${target}; see the annotations and the job summary`
   return undefined
 }

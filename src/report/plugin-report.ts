@@ -89,7 +89,9 @@ export function pluginRow(v: VersionOutcome & { plugin: string }, required: bool
         ? `does not build: ${built.error}`
         : proven.status === 'failed'
           ? `does not load (${proven.witness}): ${proven.differing ? `packages differ: ${proven.differing.join(', ')}` : proven.missingSymbols ? `missing symbols: ${proven.missingSymbols.join(', ')}` : proven.detail}`
-          : aligned.status === 'not run'
+          : v.leftOut && v.leftOut.length > 0
+            ? `is ${v.leftOut[0]}`
+            : aligned.status === 'not run'
             ? 'was not aligned'
             : built.status === 'not run'
               ? 'was not built (the run stopped before its build)'

@@ -24,6 +24,7 @@ function onePluginBlocks(o: RunOutcome): SummaryBlock[] {
   const multi = o.versions.length > 1
   const head = ['## Go plugin build', '']
   if (o.pluginPath) head.push(`Plugin path (the import path of its main package; one server loads each path once): ${code(o.pluginPath)}`, '')
+  head.push(...builtAsLines(o))
   if (multi) {
     const first = o.versions[0]?.server
     head.push(`Server versions of **${first?.owner}/${first?.name}** (server-version: ${code(o.request)}), newest first: ${serverTags(o).map(markdownText).join(', ')}.`, '')
@@ -42,7 +43,7 @@ function onePluginBlocks(o: RunOutcome): SummaryBlock[] {
 
 function pluginsBlocks(o: RunOutcome): SummaryBlock[] {
   return [
-    { name: 'the head', lines: ['## Go plugin build', ''] },
+    { name: 'the head', lines: ['## Go plugin build', '', ...builtAsLines(o)] },
     serversBlock(o),
     pluginTableBlock(o),
     ...optional(acrossPluginsBlock(o)),
@@ -53,6 +54,12 @@ function pluginsBlocks(o: RunOutcome): SummaryBlock[] {
     { name: 'the details heading', lines: ['### Each plugin', ''] },
     ...(o.plugins ?? []).map(p => pluginDetailsBlock(o, p))
   ]
+}
+
+/** Plugins built from a copy under a module path of their own (rewrite-module-paths). */
+function builtAsLines(o: RunOutcome): string[] {
+  if (!o.builtAs) return []
+  return [`Built under a module path of their own (rewrite-module-paths; their files keep theirs): ${o.builtAs.map(b => `**${markdownText(b.plugin)}** as ${code(b.pluginPath)}`).join(', ')}.`, '']
 }
 
 const optional = (b: SummaryBlock | undefined): SummaryBlock[] => (b ? [b] : [])

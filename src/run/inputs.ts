@@ -21,6 +21,7 @@ import { quoted as shownQuoted } from './outside-text.js'
 import { refuseControlCharacters } from './input-controls.js'
 import { type ServerSource, checkCandidateInputs, isBinaryPath, parseBinaryPath, parseServerSource } from '../server/source.js'
 import type { BuildSettings } from '../compile/plan.js'
+import { MODULE_PATH_REWRITES, type ModulePathRewrite } from '../plugin/own-module-path.js'
 
 /** Every input of action.yml, parsed and validated once; those a build plan needs are its BuildSettings. */
 export interface ActionInputs extends BuildSettings {
@@ -67,6 +68,8 @@ export interface ActionInputs extends BuildSettings {
   withPlugins: NeighbourEntry[]
   /** required-plugins as given: plugin names or plugin-path folders (matched in preflight, once the plugins are read); empty: every plugin. */
   requiredPlugins: string[]
+  /** Which plugins build from a copy under a module path of their own (plugin paths that collide). */
+  rewriteModulePaths: ModulePathRewrite
 }
 
 /**
@@ -108,7 +111,8 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   cache: 'true',
   'cache-timeout': '300',
   'with-plugins': '',
-  'required-plugins': ''
+  'required-plugins': '',
+  'rewrite-module-paths': 'auto'
 }
 
 export const IMAGE_PLACEHOLDERS = ['server-owner', 'server-name', 'go-version', 'platform', 'os', 'arch', 'variant']
@@ -225,7 +229,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     cache: bool('cache', input('cache')),
     cacheTimeout: parseSeconds('cache-timeout', input('cache-timeout')),
     withPlugins: parseWithPlugins(input('with-plugins'), workspace),
-    requiredPlugins: parseRequiredPlugins(input('required-plugins'))
+    requiredPlugins: parseRequiredPlugins(input('required-plugins')),
+    rewriteModulePaths: oneOf('rewrite-module-paths', input('rewrite-module-paths'), MODULE_PATH_REWRITES) as ModulePathRewrite
   }
 }
 

@@ -3,8 +3,9 @@
  * cache, per-platform build caches, scratch), how Go runs (the builder: build
  * images or native, src/go-runner/builders.ts), the runner's CA certificates,
  * and per server version the flags it may use, its build jobs, its folders
- * (its own copy of the plugin unless it aligns the workspace) and its build
- * images, checked before the plugin's files change.
+ * (its own copy of the plugin unless it aligns the workspace, and always when
+ * it builds under a module path of its own) and its build images, checked
+ * before the plugin's files change.
  */
 import * as stepLog from './step-log.js'
 import { mkdir } from 'node:fs/promises'
@@ -21,6 +22,8 @@ import { type BuilderCheck, type GoRunners, checkBuilder, pathsSeenBy, prepareGo
 import { checkOutputNames } from './output-dir.js'
 import { type Platform, parsePlatform } from '../platform.js'
 import type { PluginModule } from '../plugin/module.js'
+import { type ModuleRename, renamedLdflags } from '../plugin/own-module-path.js'
+import type { AnchoredReplace } from '../plugin/build-copy.js'
 import { type RunnerCaFile, describeCaMounts, findRunnerCaFiles, planCaMounts } from '../container/runner-certificates.js'
 import type { VersionPlan } from '../server-versions/plan.js'
 import type { Server } from '../server/server.js'
@@ -52,6 +55,10 @@ export interface VersionBuildPlan {
   pluginDir: string
   /** How Go runs for it, once prepareVersionRunners has run (the native builder installs its Go). */
   runners?: GoRunners
+  /** Built from its copy under a module path of its own (rewrite-module-paths), the copy aligned in the workspace's place when it is the newest. */
+  rename?: ModuleRename
+  /** Its copy's directory replacements made absolute (the native builder), to put back where its go.mod is written back. */
+  anchored?: AnchoredReplace[]
 }
 
 const TOOL_PLATFORM: Platform = parsePlatform('linux-amd64')
@@ -69,7 +76,7 @@ export async function createRunFolders(setup: RunSetup, builds: VersionBuildPlan
   for (const b of builds) await mkdir(goCacheDir(b.dirs, TOOL_CACHE_KEY), { recursive: true })
 }
 
-export function planVersionBuild(ctx: ActionContext, plugin: PluginModule, server: Server, setup: RunSetup, version: VersionPlan): VersionBuildPlan {
+export function planVersionBuild(ctx: ActionContext, plugin: PluginModule, server: Server, setup: RunSetup, version: VersionPlan, rename?: ModuleRename): VersionBuildPlan {
   const { inputs } = ctx
   const { release, build } = server
   // Flags that would make every .so unloadable (-trimpath, ...), unless the server's build used them too.
@@ -87,15 +94,16 @@ export function planVersionBuild(ctx: ActionContext, plugin: PluginModule, serve
   const goCacheRoot = path.join(layout.dirs.goCacheRoot, `go${build.goVersion}`)
   let dirs: HostDirs = { ...layout.dirs, scratch, goCacheRoot, caFiles: ca.mounts }
   let pluginDir = plugin.dir
-  if (!version.alignsWorkspace) {
-    // The copy sits where the plugin's folder is in the container: same paths, same `replace ../x`.
+  if (!version.alignsWorkspace || rename) {
+    // The copy sits where the plugin's folder is in the container: same paths, same `replace ../x`, compiler errors in the user's files.
     pluginDir = path.join(scratch, 'plugin')
     dirs = layout.pluginWorkdir === IN_CONTAINER.source ? { ...dirs, source: pluginDir } : { ...dirs, pluginCopy: { host: pluginDir, container: layout.pluginWorkdir } }
   }
   // Where go sees the plugin and the output folder: through the containers' mounts, or as they are.
   const seen = pathsSeenBy(setup.builder.builder, dirs)
-  const jobs = planBuilds({ inputs: { ...inputs, goEnv }, server: release, pluginName: plugin.name, pluginWorkdir: seen(pluginDir), outputWorkdir: seen(inputs.outputDir) })
-  return { jobs, toolImage, goEnv, dirs, pluginDir }
+  const ldflags = rename ? renamedLdflags(inputs.ldflags, rename) : inputs.ldflags
+  const jobs = planBuilds({ inputs: { ...inputs, goEnv, ldflags }, server: release, pluginName: plugin.name, pluginWorkdir: seen(pluginDir), outputWorkdir: seen(inputs.outputDir) })
+  return { jobs, toolImage, goEnv, dirs, pluginDir, ...(rename ? { rename } : {}) }
 }
 
 /** Before anything is written: every file name is this run's to write. */

@@ -13,6 +13,13 @@ export type { PluginLocation }
 
 /** Newlines (a YAML block) or commas separate names and packages; blank entries are ignored. */
 export const listOf = (text: string): string[] => text.split(/[\n,]/).map(s => s.trim()).filter(s => s !== '')
+/**
+ * plugin-name's entries in plugin-path's order (newlines or commas; a comma at
+ * a line's end is no entry of its own): an empty one, as in `webhook,,ntfy`,
+ * keeps that plugin's default name.
+ */
+const namesOf = (text: string): Array<string | undefined> =>
+  text.trim() === '' ? [] : text.trim().replace(/,[ \t]*\r?\n/g, '\n').split(/[\n,]/).map(s => s.trim()).map(s => (s === '' ? undefined : s))
 /** Folders one a line: a folder's name may hold a comma. */
 const linesOf = (text: string): string[] => text.split('\n').map(s => s.trim()).filter(s => s !== '')
 
@@ -42,7 +49,7 @@ export interface PluginListInput {
 
 /** Every plugin's folder (inside the workspace), package and name; one entry when plugin-path names one folder. */
 export function parsePluginList(i: PluginListInput, workspace: string): PluginLocation[] {
-  const names = i.names === '' ? [] : listOf(i.names).map(checkName)
+  const names = namesOf(i.names).map(n => (n === undefined ? n : checkName(n)))
   const packages = listOf(i.packages).map(checkPackage)
   const paths = linesOf(i.paths)
   if (paths.length === 0) paths.push('.')
@@ -61,7 +68,7 @@ export function parsePluginList(i: PluginListInput, workspace: string): PluginLo
     if (packages.length > 1) throw new InputError('package', `${packages.length} packages for one plugin`, 'one main package, relative to plugin-path')
   } else {
     if (names.length > 0 && names.length !== paths.length) {
-      throw new InputError('plugin-name', `${names.length} names for ${paths.length} plugins`, 'empty (each named after its module path), or one name per plugin-path entry, in the same order')
+      throw new InputError('plugin-name', `${names.length} names for ${paths.length} plugins`, 'empty (each named after its module path), or one name per plugin-path entry, in the same order (an empty entry, as in a,,c, keeps the default)')
     }
     if (packages.length > 1 && packages.length !== paths.length) {
       throw new InputError('package', `${packages.length} packages for ${paths.length} plugins`, 'one package for every plugin, or one per plugin-path entry, in the same order')

@@ -10,7 +10,7 @@ import { checkBuilder } from '../go-runner/builders.js'
 import { GitHubApi, type Release } from '../github/api.js'
 import { checkOutputDir } from './output-dir.js'
 import { type PluginModule, readPluginModule } from '../plugin/module.js'
-import { checkPluginIdentities } from '../plugin/identity.js'
+import { resolvePluginIdentities } from '../plugin/identity.js'
 import { type UploadDecision, decideUpload } from '../release/decide.js'
 import { findRelease } from '../release/upload.js'
 import { pluginPathWarning } from '../verify/plugin-path.js'
@@ -32,8 +32,14 @@ export interface Preflight {
 export async function preflight(ctx: ActionContext): Promise<Preflight> {
   const { inputs } = ctx
   const shipping = decideUpload({ upload: inputs.upload, releaseTag: inputs.releaseTag, eventName: ctx.eventName, payloadReleaseTag: ctx.payloadReleaseTag })
-  const plugins = inputs.plugins.map(p => readPluginModule(p, ctx.workspace))
-  checkPluginIdentities(plugins, ctx.workspace)
+  // Every naming conflict at once: default names that clash made distinct, the rest refused in one line.
+  const { plugins, renamed, refusal } = resolvePluginIdentities(
+    inputs.plugins.map(p => readPluginModule(p, ctx.workspace)),
+    ctx.workspace,
+    inputs.rewriteModulePaths
+  )
+  for (const r of renamed) stepLog.info(`Plugin ${r.folder}: named ${r.to} after its folder (its default name ${r.from} is another plugin's too; plugin-name sets it)`)
+  if (refusal) throw refusal
   const required = requiredPluginNames(inputs.requiredPlugins, plugins, ctx.workspace)
   const [plugin] = plugins
   for (const p of plugins) {

@@ -1,13 +1,16 @@
 /**
  * A server version other than the newest builds from its own copy of the
  * plugin's folder, aligned with it; the workspace's go.mod follows the newest
- * only. The copy is mounted where the plugin's folder is in the containers
- * (run/plan.ts), so paths compiled into the .so, `replace ../x` directives and
- * relative symbolic links are the same as from the workspace.
+ * only. A plugin built under a module path of its own (rewrite-module-paths)
+ * builds every version from a copy. The copy is mounted where the plugin's
+ * folder is in the containers (run/plan.ts), so paths compiled into the .so,
+ * `replace ../x` directives and relative symbolic links are the same as from
+ * the workspace.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { isInside } from '../run/workspace.js'
+import { type AnchoredReplace, anchorLocalReplaces } from '../plugin/build-copy.js'
 
 /**
  * Copies `from` to `to` (replacing it): every file but `.git` folders and the
@@ -32,6 +35,16 @@ export function copyPlugin(from: string, to: string, exclude: string[]): void {
     }
   }
   copy(root, path.resolve(to))
+}
+
+/**
+ * The copy a version (or a plugin under a module path of its own) is aligned
+ * and built in. Natively it is not in the plugin's place: replacements by
+ * folders outside the plugin's (`=> ../lib`) are made absolute.
+ */
+export function copyForAlignment(from: string, to: string, o: { exclude: string[]; native: boolean }): AnchoredReplace[] {
+  copyPlugin(from, to, o.exclude)
+  return o.native ? anchorLocalReplaces(to, from) : []
 }
 
 /** A path in a copy, as the same path in the plugin's own folder (annotations point at the user's files). */

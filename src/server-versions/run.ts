@@ -42,7 +42,7 @@ import type { PlatformNeighbours } from '../neighbours/fetch.js'
 import type { Platform } from '../platform.js'
 import { type CompatibilityRow, compatibilityRows } from './compatibility.js'
 import type { VersionPlan } from './plan.js'
-import { copyPlugin, inPluginFolder } from './plugin-copy.js'
+import { copyForAlignment, inPluginFolder } from './plugin-copy.js'
 
 /** One server version on its way through the pipeline; `outcome` is what the report shows. */
 export interface VersionRun {
@@ -160,7 +160,7 @@ async function learnImageFlags(rc: RunContext, server: Server): Promise<Map<stri
 export async function alignVersions(runs: VersionRun[], rc: RunContext): Promise<void> {
   const { inputs } = rc.ctx
   const done = stepBegins('align')
-  for (const r of runs) if (!r.plan.alignsWorkspace) copyPlugin(rc.plugin.dir, r.build.pluginDir, [inputs.outputDir])
+  for (const r of runs) if (r.build.pluginDir !== rc.plugin.dir) r.build.anchored = copyForAlignment(rc.plugin.dir, r.build.pluginDir, { exclude: [inputs.outputDir], native: rc.setup.builder.builder === 'native' })
   await mapConcurrent(runs, rc.setup.concurrency, async r => {
     const label = labelOf(rc, r.server.release.tag)
     const log = (line: string): void => stepLog.info(label !== '' ? `[align ${label}] ${line}` : line)
@@ -197,14 +197,15 @@ const failedAlignment = (mode: AlignMode, message: string, goModPath: string): A
   mode, serverModules: [], shared: [], changes: [], conflicts: [{ path: 'go.mod', server: '', plugin: '', chain: [], message, location: { file: goModPath } }], changed: false, diff: '', goModPath
 })
 
+/** A copy's alignment as the plugin's: its files are the user's; a version other than the newest says which. */
 function inWorkspace(a: Alignment, r: VersionRun, rc: RunContext): Alignment {
-  if (r.plan.alignsWorkspace) return a
+  if (r.build.pluginDir === rc.plugin.dir) return a
   const map = (file: string): string => inPluginFolder(file, r.build.pluginDir, rc.plugin.dir)
-  const where = `(for ${r.server.release.tag})`
+  const where = r.plan.alignsWorkspace ? '' : ` (for ${r.server.release.tag})`
   return {
     ...a,
     goModPath: map(a.goModPath),
-    conflicts: a.conflicts.map(c => ({ ...c, message: `${c.message} ${where}`, ...(c.location ? { location: { ...c.location, file: map(c.location.file) } } : {}) }))
+    conflicts: a.conflicts.map(c => ({ ...c, message: `${c.message}${where}`, ...(c.location ? { location: { ...c.location, file: map(c.location.file) } } : {}) }))
   }
 }
 
@@ -239,7 +240,8 @@ export async function buildPluginVersions(groups: Array<{ runs: VersionRun[]; rc
       runner: runnersOf(r).forPlatform(job.platform),
       repoDir: own.setup.layout.repoDir,
       ready: () => warmUps?.before(goCacheDir(r.build.dirs, job.platform.id)),
-      ...(own.label !== undefined ? { plugin: { name: own.label, warnOnly: own.notRequired === true } } : {})
+      ...(own.label !== undefined ? { plugin: { name: own.label, warnOnly: own.notRequired === true } } : {}),
+      ...(r.build.rename ? { rename: r.build.rename } : {})
     }))
   )
   const names = tasks.map(t => t.job.assetName)

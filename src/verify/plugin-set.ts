@@ -17,6 +17,7 @@
  */
 import type { BinaryFacts } from '../binary/facts.js'
 import { type BuildSide, type Diagnosis, type SideVersion, STANDARD_LIBRARY, describeVersion, diagnoseDifference, moduleOfPackage, versionOn } from './diagnosis.js'
+import { moduleVersionsAdvice } from './neighbour-advice.js'
 import { pluginPathWarning } from './plugin-path.js'
 import { type StaticProof, proofDetails, proveStatically } from './static-proof.js'
 
@@ -24,6 +25,8 @@ export interface PluginFile {
   /** The file's name in the server's plugin folder: it decides the load order. */
   name: string
   facts: BinaryFacts
+  /** Not built by this run (with-plugins): only its owner can rebuild it. */
+  neighbour?: boolean
 }
 
 export interface PluginSetInput {
@@ -34,6 +37,8 @@ export interface PluginSetInput {
   plugins: PluginFile[]
   /** Names the server looks up in each plugin (input verify-symbols). */
   symbols: string[]
+  /** Why this run's plugins could not take a neighbour's version of a module (alignment), by module path. */
+  unmatched?: Map<string, string>
 }
 
 export interface SetPackageDifference {
@@ -97,15 +102,16 @@ interface Exporter {
   name: string
   isServer: boolean
   side?: BuildSide
+  neighbour?: boolean
 }
 
-function conflictsOf(plugin: PluginFile, exported: Map<string, { fingerprint: string; by: Exporter }>, proof: StaticProof, server: Exporter): FingerprintConflict[] {
+function conflictsOf(plugin: PluginFile, exported: Map<string, { fingerprint: string; by: Exporter }>, proof: StaticProof, server: Exporter, unmatched?: Map<string, string>): FingerprintConflict[] {
   const byExporter = new Map<Exporter, string[]>()
   for (const [pkg, fp] of plugin.facts.fingerprints) {
     const first = exported.get(pkg)
     if (first && first.fingerprint !== fp) byExporter.set(first.by, [...(byExporter.get(first.by) ?? []), pkg])
   }
-  const later: Exporter = { name: plugin.name, isServer: false, side: plugin.facts.buildInfo }
+  const later: Exporter = { name: plugin.name, isServer: false, side: plugin.facts.buildInfo, neighbour: plugin.neighbour }
   return [...byExporter].map(([by, pkgs]) => {
     const packages = pkgs.sort().map(p => {
       const module = moduleOfPackage(p, [by.side, later.side])
@@ -119,7 +125,7 @@ function conflictsOf(plugin: PluginFile, exported: Map<string, { fingerprint: st
         : by.isServer && proof.diagnosis
           ? // Against the server, these are the one-plugin proof's own packages: its diagnosis says why.
             proof.diagnosis
-          : pairDiagnosis(pkgs, by, later, server.side)
+          : pairDiagnosis(pkgs, by, later, server.side, m => unmatched?.get(m))
     return { with: by.name, isServer: by.isServer, packages, diagnosis }
   })
 }
@@ -139,7 +145,7 @@ function samePathDiagnosis(path: string, by: Exporter): SetDiagnosis {
  * diagnoseDifference finds, told for a pair. `server` tells whether the server
  * links a module at all (then its version is the one to build with).
  */
-export function pairDiagnosis(packages: string[], earlier: Exporter, later: Exporter, server?: BuildSide): Diagnosis {
+export function pairDiagnosis(packages: string[], earlier: Exporter, later: Exporter, server?: BuildSide, unmatched?: (module: string) => string | undefined): Diagnosis {
   const d = diagnoseDifference(packages, earlier.side, later.side)
   const [a, b] = [earlier.name, later.name]
   switch (d.kind) {
@@ -149,15 +155,15 @@ export function pairDiagnosis(packages: string[], earlier: Exporter, later: Expo
       return { kind: d.kind, message: `-trimpath was used for one of ${a} and ${b} only; build every plugin with the server's flags` }
     case 'module-versions': {
       const modules = [...new Set(packages.map(p => moduleOfPackage(p, [earlier.side, later.side])))].filter(m => m !== STANDARD_LIBRARY)
-      const list = modules
+      const versions = modules
         .map(m => ({ m, e: versionOn(earlier.side, m), l: versionOn(later.side, m) }))
         .filter(x => x.e && x.l && describeVersion(x.e) !== describeVersion(x.l))
-        .map(x => `${x.m} ${describeVersion(x.l)} in ${b}, ${describeVersion(x.e)} in ${a}`)
+      const list = versions.map(x => `${x.m} ${describeVersion(x.l)} in ${b}, ${describeVersion(x.e)} in ${a}`)
       const pinned = modules.map(m => ({ m, v: versionOn(server, m) })).filter(x => x.v)
       const fix =
         pinned.length > 0
           ? `build both plugins with the server's versions (${pinned.map(x => `${x.m} ${describeVersion(x.v)}`).join(', ')})`
-          : `the server does not link them, so build both plugins with one version of each (say ${b} with ${a}'s)`
+          : moduleVersionsAdvice(versions.map(x => ({ module: x.m, earlier: describeVersion(x.e), later: describeVersion(x.l) })), earlier, later, unmatched)
       return { kind: d.kind, message: `module versions differ: ${list.join('; ')}; ${fix}` }
     }
     case 'build-settings':
@@ -183,7 +189,7 @@ function conflictMessage(conflicts: FingerprintConflict[]): string {
 }
 
 /** What the server does with the plugin files of its folder, file by file, in its load order. */
-export function provePluginSet({ server, witness, plugins, symbols }: PluginSetInput): PluginSetProof {
+export function provePluginSet({ server, witness, plugins, symbols, unmatched }: PluginSetInput): PluginSetProof {
   const byName = new Map<string, PluginFile>()
   for (const p of plugins) {
     if (byName.has(p.name)) throw new Error(`two plugin files named ${JSON.stringify(p.name)}: one folder cannot hold both`)
@@ -207,16 +213,16 @@ export function provePluginSet({ server, witness, plugins, symbols }: PluginSetI
     } else {
       const earlier = path ? opened.get(path) : undefined
       if (earlier) {
-        const message = `plugin.Open refuses it: plugin already loaded (${earlier}, opened before it, has the same plugin path ${path}); give one of them a module path of its own in go.mod`
+        const message = `plugin.Open refuses it: plugin already loaded (${earlier}, opened before it, has the same plugin path ${path}); give one of them a module path of its own in go.mod (for this run's plugins, rewrite-module-paths auto does it in a build copy)`
         member.refusal = { kind: 'already-loaded', earlier, pluginPath: path!, message }
       } else {
-        const conflicts = conflictsOf(plugin, exported, proof, serverSide)
+        const conflicts = conflictsOf(plugin, exported, proof, serverSide, unmatched)
         if (conflicts.length > 0) member.refusal = { kind: 'fingerprints', conflicts, message: conflictMessage(conflicts) }
         else if (proof.missingSymbols.length > 0) member.refusal = { kind: 'missing-symbols', message: missingMessage(proof.missingSymbols, path) }
         // Opened (a missing symbol fails only gotify's lookup afterwards): its path is taken.
         if (path && (!member.refusal || member.refusal.kind === 'missing-symbols')) opened.set(path, name)
       }
-      const self: Exporter = { name, isServer: false, side: plugin.facts.buildInfo }
+      const self: Exporter = { name, isServer: false, side: plugin.facts.buildInfo, neighbour: plugin.neighbour }
       for (const [pkg, fingerprint] of plugin.facts.fingerprints) if (!exported.has(pkg)) exported.set(pkg, { fingerprint, by: self })
     }
     if (member.refusal && !failure) failure = { file: name, message: `error while loading plugin ${name}: ${member.refusal.message}` }

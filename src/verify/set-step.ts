@@ -68,6 +68,8 @@ export interface SetInput {
   files: Array<{ name: string; path: string }>
   neighbours: SetNeighbour[]
   symbols: string[]
+  /** Why this run's plugins could not take a neighbour's version of a module (alignment), by module path. */
+  unmatched?: Map<string, string>
   log: (line: string) => void
 }
 
@@ -118,16 +120,16 @@ export async function verifySet(i: SetInput): Promise<SetOutcome> {
     i.log(detail)
     return { ...base, status: 'not-verified', witness: 'none', detail }
   }
-  const plugins: Array<{ name: string; facts: BinaryFacts }> = []
+  const plugins: Array<{ name: string; facts: BinaryFacts; neighbour: boolean }> = []
   for (const f of files) {
     try {
-      plugins.push({ name: f.name, facts: await readBinaryFactsFromFile(f.path, f.name) })
+      plugins.push({ name: f.name, facts: await readBinaryFactsFromFile(f.path, f.name), neighbour: neighbours.some(n => n.name === f.name) })
     } catch (e) {
       const detail = `cannot read ${f.name}: ${(e as Error).message}`
       return { ...base, status: 'failed', witness: binaryWitness(i.witness.assetName), detail, failure: { file: f.name, message: detail } }
     }
   }
-  const proof = provePluginSet({ server: i.witness.facts, witness: i.witness.assetName, plugins, symbols: i.symbols })
+  const proof = provePluginSet({ server: i.witness.facts, witness: i.witness.assetName, plugins, symbols: i.symbols, unmatched: i.unmatched })
   for (const line of pluginSetDetails(proof)) i.log(line)
   return setOutcomeOf(proof, { ...i, neighbours })
 }
