@@ -12,6 +12,7 @@ import type { GoResult, GoRunner, RunOptions } from '../../src/go-runner/runner.
 export class HostGoRunner implements GoRunner {
   readonly builder = 'native'
   readonly where = 'the machine\'s go'
+  readonly sandbox = { kind: 'runner' } as const
   readonly calls: Array<{ args: string[]; dir: string; ms: number }> = []
 
   constructor(
