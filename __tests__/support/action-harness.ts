@@ -16,6 +16,8 @@ import { type ServerAsset, serverReleaseAssets } from './fixture-server.js'
  */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const FIXTURES = path.join(ROOT, '__tests__', 'fixtures')
+/** The bundle the tests run: dist/, or another bundle of the sources (GPB_TEST_DIST: a branch that does not commit dist/). */
+const DIST = process.env.GPB_TEST_DIST ?? path.join(ROOT, 'dist')
 
 export interface ActionRun {
   code: number
@@ -96,10 +98,10 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   }
   fs.mkdirSync(env.RUNNER_TEMP, { recursive: true })
   for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  let dist = path.join(ROOT, 'dist')
+  let dist = DIST
   if (opts.user) {
     // The checkout may not be readable by that user: run a copy of the bundle.
-    fs.cpSync(path.join(ROOT, 'dist'), path.join(tmp, 'dist'), { recursive: true })
+    fs.cpSync(DIST, path.join(tmp, 'dist'), { recursive: true })
     dist = path.join(tmp, 'dist')
     // The runner's user owns the workspace and the runner's files, as on GitHub.
     for (const dir of [tmp, opts.workspace]) await run('chown', ['-R', `${opts.user}:`, dir])

@@ -6,6 +6,7 @@ import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isRe
 import { serverImageSection } from '../server-image/result.js'
 import { markdownText } from '../run/outside-text.js'
 import { pluginReportSection } from './plugin-summary.js'
+import { infoSummaryLines } from './info-summary.js'
 
 const code = (s: string): string => `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '\\|')}</code>`
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
@@ -53,6 +54,7 @@ export function summaryMarkdown(o: RunOutcome): string {
   for (const v of o.versions) lines.push(...versionSection(v, o, multi))
   lines.push(...compatibilitySection(o))
   lines.push(...setSection(o))
+  lines.push(...infoSummaryLines(o))
   if (o.releaseUrl) {
     lines.push(`Release: ${o.releaseUrl}`, '', '| asset | status |', '| --- | --- |')
     for (const a of o.releaseAssets ?? []) lines.push(`| [${markdownText(a.name)}](${a.url}) | ${a.status} |`)
@@ -158,7 +160,7 @@ function setSection(o: RunOutcome): string[] {
   if (!o.sets || o.sets.length === 0) return []
   const status = { loaded: 'yes', failed: '**no**', warned: ':warning: only with a conflict a (warn) neighbour takes part in', 'not-verified': 'not verified' }
   const lines = ['### The plugins together in one server', '', '| server version | platform | files (load order) | load together |', '| --- | --- | --- | --- |']
-  for (const s of o.sets) lines.push(`| ${s.serverVersion} | ${s.platform} | ${s.files.map(code).join(', ')} | ${status[s.status]}: ${cell(s.detail)} |`)
+  for (const s of o.sets) lines.push(`| ${s.serverVersion} | ${s.platform} | ${s.files.map(code).join(', ')} | ${status[s.status]}: ${markdownText(s.detail)} |`)
   lines.push('')
   const differing = o.sets.flatMap(s => s.differing.map(d => ({ ...d, set: `${s.serverVersion} ${s.platform}` })))
   if (differing.length > 0) {

@@ -7,6 +7,7 @@
  * reflection: src/verify/loader-program.ts). What is called and which field
  * must be unique are settings (inputs info-function, info-unique-field). Pure.
  */
+import { InputError } from '../errors.js'
 
 /** What the info function returned, read through reflection. */
 export interface InfoReading {
@@ -26,6 +27,15 @@ export interface InfoSettings {
   function: string
   /** A field of its result that must differ between plugins, e.g. ModulePath; undefined: none. */
   unique?: string
+}
+
+/** info-function and info-unique-field; undefined when no function is given (no Info check). */
+export function parseInfoSettings(fn: string, unique: string): InfoSettings | undefined {
+  const [f, u] = [fn.trim(), unique.trim()]
+  if (f === '') return undefined
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f)) throw new InputError('info-function', `"${f}" is not a Go identifier`, 'the name of a function the plugin exports, such as GetGotifyPluginInfo, or empty for none')
+  if (u !== '' && !/^[A-Z][A-Za-z0-9_]*$/.test(u)) throw new InputError('info-unique-field', `"${u}" is not an exported Go field name`, 'an exported field of the function\'s result, such as ModulePath, or empty for none')
+  return { function: f, ...(u !== '' ? { unique: u } : {}) }
 }
 
 const MAX_FIELDS = 64
@@ -87,8 +97,12 @@ export interface InfoMember extends InfoFile {
   status: 'read' | 'refused'
   info?: InfoReading
   reason?: string
+  /** Refused for its unique value: the earlier file that returned it first. */
+  duplicateOf?: string
   /** An earlier file already stopped the server: it never opens this one. */
   neverOpened?: boolean
+  /** The host stopped (crashed) before it: nothing is known of it. */
+  unreached?: boolean
   warning?: string
 }
 
@@ -114,13 +128,17 @@ export function judgeInfos(files: InfoFile[], results: Array<HostFileResult | un
   for (const [i, f] of files.entries()) {
     const r = results[i]
     const m: InfoMember = { ...f, status: 'read', ...(r?.info ? { info: r.info } : {}), ...(r?.warning ? { warning: r.warning } : {}) }
-    if (!r) m.reason = 'the host stopped before it (it crashed or ran out of time on an earlier file, or on this one)'
+    if (!r) {
+      m.reason = 'the host stopped before it (it crashed or ran out of time on an earlier file)'
+      m.unreached = true
+    }
     else if (!r.loaded) m.reason = r.refusal ?? 'the host could not open it'
     else if (!r.info || r.info.error) m.reason = `${s.function}: ${r.info?.error ?? 'not called'}; the server calls it at start`
     else if (s.unique) {
       const value = uniqueValue(r.info, s.unique)
       const earlier = value === undefined ? undefined : seen.get(value)
       if (value !== undefined && earlier) {
+        m.duplicateOf = earlier.file
         m.reason =
           `plugin with ${fieldWords(s.unique)} ${value} is present at least twice: ${who(earlier)} and ${who(f)} both return it from ${s.function}; ` +
           `the ${s.unique} is a value in the plugin's source, not its go.mod: change what ${s.function} returns in one of them`
@@ -138,8 +156,56 @@ export function judgeInfos(files: InfoFile[], results: Array<HostFileResult | un
 
 /** Fields a struct result lacks: the unique field cannot be compared (a warning, not a refusal: the host may accept it). */
 export function uniqueFieldWarnings(members: InfoMember[], s: InfoSettings): string[] {
-  if (!s.unique) return []
+  // Alone, a plugin has nothing to be compared with.
+  if (!s.unique || members.length < 2) return []
   return members
     .filter(m => m.info && !m.info.error && uniqueValue(m.info, s.unique!) === undefined)
     .map(m => `${m.file}: ${s.function} returns ${m.info!.text !== undefined ? 'a string' : m.info!.type}, which has no field ${s.unique}: not compared with the other plugins'`)
+}
+
+/** One server version's Info check: every file of its plugin folder, on one platform, in load order. */
+export interface InfoCheck {
+  serverVersion: string
+  /** Where the host ran; undefined when no platform of the run can run here. */
+  platform?: string
+  method: 'native' | 'qemu-user' | 'binfmt' | 'none'
+  function: string
+  unique?: string
+  /** passed: every file opened and read, no value twice; failed: the server would not start; not-verified: the host could not run. */
+  status: 'passed' | 'failed' | 'not-verified'
+  detail: string
+  members: InfoMember[]
+  failure?: { file: string; message: string }
+  warnings: string[]
+}
+
+/** The check's verdict from the judgement. Pure. */
+export function infoCheckOf(base: Pick<InfoCheck, 'serverVersion' | 'platform' | 'method'>, s: InfoSettings, j: InfoJudgement): InfoCheck {
+  const where = `the stand-in host on ${base.platform} (${base.method}, sandboxed)`
+  const detail = j.failure
+    ? `the server does not start: ${j.failure.message}`
+    : `${j.members.length} plugin file${j.members.length === 1 ? '' : 's'} opened in load order by ${where}, ${s.function} called in each${s.unique ? `, every ${s.unique} differs` : ''}`
+  const warnings = [...uniqueFieldWarnings(j.members, s), ...j.members.flatMap(m => (m.warning ? [`${m.file}: ${m.warning}`] : []))]
+  return { ...base, function: s.function, ...(s.unique ? { unique: s.unique } : {}), status: j.failure ? 'failed' : 'passed', detail, members: j.members, ...(j.failure ? { failure: j.failure } : {}), warnings }
+}
+
+/** A plugin's own file in the Info check, for its version's report: what it returned, or why the server would not take it. */
+export interface PluginInfoOutcome {
+  platform: string
+  file: string
+  function: string
+  /** read; refused: its own fault (not opened, the function failed or panicked); not-read: the host stopped before it, or a duplicate (the set's verdict). */
+  status: 'read' | 'refused' | 'not-read'
+  info?: InfoReading
+  reason?: string
+}
+
+/** Each own file's outcome, by file name. Pure. */
+export function pluginInfoOutcomes(check: InfoCheck): Map<string, PluginInfoOutcome> {
+  const out = new Map<string, PluginInfoOutcome>()
+  for (const m of check.members.filter(x => x.plugin !== undefined)) {
+    const status = !m.reason || m.duplicateOf ? 'read' : m.unreached ? 'not-read' : 'refused'
+    out.set(m.file, { platform: check.platform ?? '', file: m.file, function: check.function, status, ...(m.info ? { info: m.info } : {}), ...(m.reason && status !== 'read' ? { reason: m.reason } : {}) })
+  }
+  return out
 }
