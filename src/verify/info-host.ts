@@ -106,7 +106,7 @@ export async function runInfoHost(o: InfoHostOptions): Promise<InfoCheck> {
   const base = { serverVersion: o.serverVersion, platform: p.id, method } as const
   if (!built.ok) {
     const why = `the stand-in host could not be built: ${built.why}`
-    return infoCheckOf(base, o.settings, { members: files.map(f => ({ ...f, status: 'refused', reason: why })), failure: { file: files[0].file, message: why } })
+    return infoCheckOf(base, o.settings, { members: files.map(({ file, plugin, pluginPath }) => ({ file, plugin, pluginPath, status: 'refused', reason: why })), failure: { file: files[0].file, message: why } })
   }
 
   // Copies named by their place in the load order; only the files the host can read.
@@ -141,7 +141,8 @@ export async function runInfoHost(o: InfoHostOptions): Promise<InfoCheck> {
     const n = named(r, copy, f.file)
     return { loaded: n.loaded, ...(n.loaded ? {} : { refusal: describeOutcome(n) }), ...(n.info ? { info: n.info } : {}), ...(n.warning ? { warning: n.warning } : {}) }
   })
-  const check = infoCheckOf(base, o.settings, judgeInfos(files, results, o.settings))
+  const asNamed = files.map(({ file, plugin, pluginPath }) => ({ file, ...(plugin ? { plugin } : {}), ...(pluginPath ? { pluginPath } : {}) }))
+  const check = infoCheckOf(base, o.settings, judgeInfos(asNamed, results, o.settings))
   for (const m of check.members) o.log(`${m.file}: ${m.reason ? `refused: ${m.reason}` : describeInfo(m.info)}`)
   o.log(`Info check: host built in ${built.seconds.toFixed(1)}s, ${files.length} files opened and read in ${seconds.toFixed(1)}s`)
   return check
