@@ -47,8 +47,8 @@ interface Setup {
   plugin: string
 }
 
-/** A workspace with the hostile plugin aimed at these folders (host and container paths) and the listener. */
-function setup(): Setup {
+/** A workspace with the hostile plugin aimed at these folders and the listener; in a container also at the build containers' paths (natively those would be the machine's own). */
+function setup(inContainer: boolean): Setup {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-int-'))
   const dirs: HostDirs = { source: path.join(root, 'ws'), scratch: path.join(root, 'scratch'), goModCache: path.join(root, 'mod'), goCacheRoot: path.join(root, 'gocache'), outputDir: path.join(root, 'out') }
   for (const d of hostFoldersToCreate(dirs, AMD64.id)) fs.mkdirSync(d, { recursive: true })
@@ -57,7 +57,7 @@ function setup(): Setup {
   fs.writeFileSync(path.join(dirs.goModCache, 'example.com', 'dep@v1.0.0', 'dep.go'), 'package dep\n')
   const plugin = path.join(dirs.source, 'plugin')
   fs.cpSync(path.join(FIXTURES, 'plugins', 'hostile-init'), plugin, { recursive: true })
-  const targets = [dirs.goModCache, plugin, dirs.source, dirs.outputDir!, dirs.scratch, ...Object.values(IN_CONTAINER), `${IN_CONTAINER.source}/plugin`]
+  const targets = [dirs.goModCache, plugin, dirs.source, dirs.outputDir!, dirs.scratch, ...(inContainer ? [...Object.values(IN_CONTAINER), `${IN_CONTAINER.source}/plugin`] : [])]
   fs.writeFileSync(
     path.join(plugin, 'targets.go'),
     `package main\n\nfunc targetDirs() []string { return ${JSON.stringify(targets).replace(/^\[/, '[]string{').replace(/\]$/, '}')} }\n\nfunc listener() string { return "127.0.0.1:${port}" }\n\nfunc secretName() string { return ${JSON.stringify(SECRET)} }\n`
@@ -109,7 +109,7 @@ function expectNothingReached(s: Setup, r: Awaited<ReturnType<typeof verifyHosti
 }
 
 test('Docker builder: the loader runs in the sandbox container, and the hostile init reaches nothing', async () => {
-  const s = setup()
+  const s = setup(true)
   try {
     const goVersion = await hostGoVersion()
     const image = `gotify/build:${goVersion}-linux-amd64`
@@ -125,7 +125,7 @@ test('Docker builder: the loader runs in the sandbox container, and the hostile 
 }, 600_000)
 
 test('native builder: the loader runs in new namespaces as nobody, and the hostile init reaches nothing', async () => {
-  const s = setup()
+  const s = setup(false)
   const go = HostGoRunner.create('off', path.join(s.root, 'host-go'))
   try {
     const b = await go.go(['build', '-buildmode=plugin', '-ldflags=-w -s', '-o', path.join(s.dirs.outputDir!, 'hostile.so'), '.'], { dir: s.plugin })
