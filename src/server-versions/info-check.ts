@@ -14,7 +14,7 @@ import { runInfoHost } from '../verify/info-host.js'
 import { pluginInfoOutcomes } from '../verify/plugin-info.js'
 import { type SetNeighbour, withInfoCheck } from '../verify/set-step.js'
 import type { PluginGroup } from './plugins.js'
-import type { VersionRun } from './run.js'
+import { type VersionRun, witnessOf } from './run.js'
 
 export async function checkPluginInfos(groups: PluginGroup[], neighbours: Map<string, SetNeighbour[]>, outcome: RunOutcome): Promise<void> {
   const { inputs } = groups[0].rc.ctx
@@ -52,6 +52,7 @@ export async function checkPluginInfos(groups: PluginGroup[], neighbours: Map<st
       goEnv: first.build.goEnv,
       settings,
       symbols: inputs.verifySymbols,
+      witnessed: p => witnessOf(first, p).kind === 'release-binary',
       log: line => stepLog.info(`${label} ${line}`)
     })
     outcome.infoChecks = [...(outcome.infoChecks ?? []), check]

@@ -2,8 +2,9 @@
  * The Info check (issue 28): what the server checks at start beyond
  * plugin.Open. Per server version, on one platform this runner can run (its
  * own when the run built it, else 386 on amd64, else an emulated one), a
- * stand-in host built like the server (the server's Go, module versions and
- * flags: src/verify/loader-build.ts) opens every file of the plugin folder
+ * stand-in host built like the server (the server's Go and flags, and where no
+ * release binary proves that platform its module versions of the shared
+ * packages: src/verify/loader-build.ts) opens every file of the plugin folder
  * (this run's and with-plugins) in the server's load order, looks up the
  * symbols, calls the info function through reflection, and says what each
  * returned; src/verify/plugin-info.ts judges it as the server would. The
@@ -41,6 +42,13 @@ export interface InfoHostOptions {
   settings: InfoSettings
   /** What the server looks up in each plugin (verify-symbols). */
   symbols: string[]
+  /**
+   * The server's release binary proves every file's fingerprints on that platform (the static
+   * proofs): the host then links the standard library only, and compares what plugins link
+   * among themselves. Else it links the server's versions of what the files share with it, as
+   * the stand-in loader does, and is the set's proof.
+   */
+  witnessed: (p: Platform) => boolean
   log: (line: string) => void
   findEmulator?: (qemuArch: string) => Promise<Emulator>
 }
@@ -84,6 +92,8 @@ export async function runInfoHost(o: InfoHostOptions): Promise<InfoCheck> {
   o.log(`Info check on ${p.id} (${method}): ${files.map(f => f.file).join(', ')}`)
 
   // What each file links, from its fingerprints: the host links the server's versions of what the server's modules provide.
+  const linkServer = !o.witnessed(p)
+  const serverModules = linkServer ? o.serverModules : []
   const unreadable = new Map<string, string>()
   const packages = []
   for (const f of files) {
@@ -91,7 +101,7 @@ export async function runInfoHost(o: InfoHostOptions): Promise<InfoCheck> {
       const facts = await readBinaryFactsFromFile(f.path, f.file)
       // A neighbour's plugin path, for the messages: from its symbols.
       if (!f.pluginPath && facts.symbolPath) f.pluginPath = facts.symbolPath
-      packages.push(...packagesOfFile([...facts.fingerprints.keys()], { mainModule: facts.buildInfo?.main?.path, symbolPath: facts.symbolPath, serverModules: o.serverModules }))
+      packages.push(...packagesOfFile([...facts.fingerprints.keys()], { mainModule: facts.buildInfo?.main?.path, symbolPath: facts.symbolPath, serverModules }))
     } catch (e) {
       unreadable.set(f.file, `cannot read it: ${(e as Error).message}`)
     }
@@ -102,7 +112,8 @@ export async function runInfoHost(o: InfoHostOptions): Promise<InfoCheck> {
   fs.rmSync(work, { recursive: true, force: true })
   fs.mkdirSync(work, { recursive: true })
   const triple = emu.kind === 'none' && p.arch === nativeArch() ? '' : await compilerTriple(runner, env, work)
-  const built = await buildLoader({ runner, env, work, packages, serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, serverFlags: o.serverFlags, goModCache: o.dirs.goModCache, log: o.log })
+  if (!linkServer) o.log(`the release binary proves the files' packages on ${p.id}: the host links the standard library only`)
+  const built = await buildLoader({ runner, env, work, packages, serverModules, serverGoVersion: o.serverGoVersion, serverFlags: o.serverFlags, goModCache: o.dirs.goModCache, log: o.log })
   const base = { serverVersion: o.serverVersion, platform: p.id, method } as const
   if (!built.ok) {
     const why = `the stand-in host could not be built: ${built.why}`
