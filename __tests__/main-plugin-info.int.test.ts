@@ -60,10 +60,10 @@ const field = (m: Member | { info?: Member['info'] }, name: string): string | un
 
 test('two forks whose GetGotifyPluginInfo returns one ModulePath: the action refuses the set naming both, and the server refuses them too', async () => {
   const workspace = forks(SHARED)
-  const run = await runAction({ inputs: inputs(), workspace, apiUrl: world.github.url })
+  const run = await runAction({ inputs: inputs({ platforms: 'linux-amd64,linux-arm64' }), workspace, apiUrl: world.github.url })
   expect(run.code).toBe(1)
   expect(run.outputs.compatible).toBe('false')
-  const artifacts = JSON.parse(run.outputs.artifacts) as Array<{ plugin: string; name: string; path: string }>
+  const artifacts = (JSON.parse(run.outputs.artifacts) as Array<{ plugin: string; name: string; path: string; platform: string }>).filter(x => x.platform === 'linux-amd64')
   const [a, b] = [`infoforka-linux-amd64-for-gotify-${TAG}.so`, `infoforkb-linux-amd64-for-gotify-${TAG}.so`]
   expect(artifacts.map(x => x.name)).toEqual([a, b])
 
@@ -75,8 +75,10 @@ test('two forks whose GetGotifyPluginInfo returns one ModulePath: the action ref
   expect(error).toContain("the ModulePath is a value in the plugin's source")
 
   const report = JSON.parse(fs.readFileSync(run.outputs['compat-report'], 'utf8'))
-  const [set] = report.sets
+  const [set, arm64] = report.sets
   expect(set).toMatchObject({ serverVersion: TAG, platform: 'linux-amd64', status: 'failed', failure: { file: b, message: expect.stringContaining(words) } })
+  // The check ran on the runner's own platform; the ModulePath is the source's, so arm64's set (fingerprints fine) fails too.
+  expect(arm64).toMatchObject({ platform: 'linux-arm64', status: 'failed', detail: expect.stringContaining(`found ModulePath ${SHARED} returned by ${a} and ${b}`) })
   const [check] = report.infoChecks
   expect(check).toMatchObject({ serverVersion: TAG, platform: 'linux-amd64', method: 'native', function: 'GetGotifyPluginInfo', unique: 'ModulePath', status: 'failed' })
   expect(check.members.map((m: Member) => [m.file, m.plugin, m.status, m.duplicateOf])).toEqual([
@@ -129,4 +131,18 @@ test('info-function empty switches the check off: the duplicate is not seen (as 
   expect(report.infoChecks).toBeUndefined()
   expect(report.sets[0]).toMatchObject({ status: 'loaded' })
   expect(report.sets[0].infoCheck).toBeUndefined()
+}, 600_000)
+
+test('without a release binary the host links the server\'s versions and proves the set: the same duplicate refused, by the stand-in host', async () => {
+  const workspace = forks(SHARED)
+  const run = await runAction({ inputs: inputs({ 'server-binary': 'none' }), workspace, apiUrl: world.github.url })
+  expect(run.code).toBe(1)
+  const report = JSON.parse(fs.readFileSync(run.outputs['compat-report'], 'utf8'))
+  // Each plugin alone: loaded by the stand-in loader; together: refused by the host, which linked the server's dep.
+  expect(report.versions.map((v: { platforms: Array<{ verification: { status: string; witness: string } }> }) => v.platforms[0].verification)).toEqual([
+    expect.objectContaining({ status: 'loaded', witness: 'stand-in loader' }),
+    expect.objectContaining({ status: 'loaded', witness: 'stand-in loader' })
+  ])
+  expect(report.sets[0]).toMatchObject({ status: 'failed', witness: 'stand-in host linux-amd64', failure: { message: expect.stringContaining(`plugin with module path ${SHARED} is present at least twice`) } })
+  expect(run.log).toMatch(/\[info GetGotifyPluginInfo\] loader links the server's example\.com\/dep/)
 }, 600_000)

@@ -11,7 +11,7 @@ import { describeVersion } from './diagnosis.js'
 import { type PluginSetProof, type SetMember, pluginSetDetails, provePluginSet } from './plugin-set.js'
 import { binaryWitness } from '../server/binary-asset.js'
 import type { Witness } from './witness.js'
-import type { InfoCheck, InfoReading } from './plugin-info.js'
+import { type InfoCheck, type InfoReading, uniqueValue } from './plugin-info.js'
 
 /** A file beside this run's: another plugin's .so (input with-plugins), and what its refusal means. */
 export interface SetNeighbour {
@@ -146,7 +146,8 @@ export async function verifySet(i: SetInput): Promise<SetOutcome> {
  * `warnOnly`: a neighbour whose conflicts only warn. Pure.
  */
 export function withInfoCheck(set: SetOutcome, check: InfoCheck, warnOnly: (file: string) => boolean): SetOutcome {
-  if (check.status === 'not-verified' || check.platform !== set.platform) return set
+  if (check.status === 'not-verified') return set
+  if (check.platform !== set.platform) return withDuplicateElsewhere(set, check, warnOnly)
   const order = set.status === 'not-verified' ? check.members.map(m => m.file) : set.files
   const byFile = new Map(check.members.map(m => [m.file, m]))
   const proven = new Map((set.members ?? []).map(m => [m.file, m]))
@@ -177,4 +178,18 @@ export function withInfoCheck(set: SetOutcome, check: InfoCheck, warnOnly: (file
     warnings: [...set.warnings, ...check.warnings],
     infoCheck: { function: check.function, ...(check.unique ? { unique: check.unique } : {}), status: check.status, detail: check.detail, method: check.method }
   }
+}
+
+/**
+ * The set of another platform than the Info check's: a unique value returned
+ * twice is a value of the plugins' source, the same on every platform, so the
+ * server refuses that set too (named with the check's files); anything else
+ * the host saw may be its platform's own and is left to that set's proof.
+ */
+function withDuplicateElsewhere(set: SetOutcome, check: InfoCheck, warnOnly: (file: string) => boolean): SetOutcome {
+  const dup = check.members.find(m => m.duplicateOf && !warnOnly(m.file) && !warnOnly(m.duplicateOf))
+  if (!dup || set.status === 'failed') return set
+  const value = check.unique ? uniqueValue(dup.info, check.unique) : undefined
+  const message = `the Info check on ${check.platform} found ${check.unique ?? 'a value'} ${value ?? ''} returned by ${dup.duplicateOf} and ${dup.file} (${check.function}): the same plugins' values on every platform`
+  return { ...set, status: 'failed', detail: `the server does not start on any platform: ${message}`, failure: { file: dup.file, message }, infoCheck: { function: check.function, ...(check.unique ? { unique: check.unique } : {}), status: check.status, detail: check.detail, method: check.method } }
 }
