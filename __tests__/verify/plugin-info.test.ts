@@ -31,6 +31,14 @@ test('a ModulePath seen before refuses the later file, in gotify words, naming b
   })
 })
 
+test('every value returned twice is named in one report, though the server stops at the first', () => {
+  const four = [...files, { file: 'd.so', plugin: 'p3' }]
+  const j = judgeInfos(four, [read(info('x')), read(info('y')), read(info('x')), read(info('y'))], GOTIFY)
+  expect(j.members.map(m => m.duplicateOf)).toEqual([undefined, undefined, 'a.so', 'b.so'])
+  expect(j.failure?.file).toBe('c.so')
+  expect(j.failure?.message).toMatch(/^error while loading plugin c\.so: plugin with module path x is present at least twice: .* \(the server stops there; also returned twice: d\.so repeats ModulePath y of b\.so\)$/)
+})
+
 test("the server's order of checks: not opened, then the info function failing, then the unique value; a crash leaves the rest unknown", () => {
   const results: Array<HostFileResult | undefined> = [{ loaded: false, refusal: 'plugin.Open failed: x' }, read({ type: 'func() int', error: 'panicked: boom' }), undefined]
   const j = judgeInfos(files, results, GOTIFY)

@@ -151,6 +151,12 @@ export function judgeInfos(files: InfoFile[], results: Array<HostFileResult | un
     }
     members.push(m)
   }
+  // Every value returned twice in one report, not one per run: the server names only the first.
+  const more = members.filter(m => m.duplicateOf && m.file !== failure?.file)
+  if (failure && more.length > 0) {
+    const list = more.map(m => `${m.file} repeats ${s.unique} ${uniqueValue(m.info, s.unique!)} of ${m.duplicateOf}`).join('; ')
+    failure = { ...failure, message: `${failure.message} (the server stops there; also returned twice: ${list})` }
+  }
   return { members, ...(failure ? { failure } : {}) }
 }
 

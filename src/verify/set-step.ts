@@ -160,7 +160,8 @@ export function withInfoCheck(set: SetOutcome, check: InfoCheck, warnOnly: (file
   const first = merged.findIndex(m => m.status === 'refused')
   const members = merged.map((m, i) => (first >= 0 && i > first ? { ...m, neverOpened: true } : m))
   const stop = first >= 0 ? members[first] : undefined
-  const failure = stop && set.failure?.file !== stop.file ? { file: stop.file, message: `error while loading plugin ${stop.file}: ${stop.reason ?? ''}` } : set.failure
+  const own = (file: string): string => (check.failure?.file === file ? check.failure.message : `error while loading plugin ${file}: ${stop?.reason ?? ''}`)
+  const failure = stop && set.failure?.file !== stop.file ? { file: stop.file, message: own(stop.file) } : set.failure
   // An Info refusal counts against the run unless a warn neighbour takes part: the refused file, or the earlier one it repeats.
   const counts = check.members.some(m => m.reason && !warnOnly(m.file) && !(m.duplicateOf && warnOnly(m.duplicateOf)))
   const status: SetOutcome['status'] = set.status === 'failed' || counts ? 'failed' : check.status === 'failed' ? 'warned' : set.status === 'not-verified' ? 'loaded' : set.status
