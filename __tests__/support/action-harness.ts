@@ -16,8 +16,8 @@ import { type ServerAsset, serverReleaseAssets } from './fixture-server.js'
  */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const FIXTURES = path.join(ROOT, '__tests__', 'fixtures')
-/** The bundle the tests run: dist/, or another bundle of the sources (GPB_TEST_DIST: a branch that does not commit dist/). */
-const DIST = process.env.GPB_TEST_DIST ?? path.join(ROOT, 'dist')
+/** The bundle the harness runs: dist/, or ACTION_DIST (a bundle of a branch's src/ made elsewhere, dist/ being the lead's). */
+export const DIST = process.env.ACTION_DIST || path.join(ROOT, 'dist')
 
 export interface ActionRun {
   code: number
