@@ -8,6 +8,7 @@ import { planMatrix } from './server-versions/matrix.js'
 import { alignVersions, buildPluginVersions, downloadVersionModules, verifyVersions } from './server-versions/run.js'
 import { imageServerVersions } from './server-versions/images.js'
 import { alignPluginsTogether, verifyPluginSets } from './server-versions/plugins.js'
+import { checkPluginInfos } from './server-versions/info-check.js'
 import { fetchVersionNeighbours } from './server-versions/plugin-sets.js'
 import { planOwnModulePaths, rewriteBuildCopies } from './server-versions/module-paths.js'
 import { readNeighbourLinks } from './neighbours/linked.js'
@@ -124,6 +125,8 @@ export async function run(): Promise<void> {
       // Per version and platform, every .so in one plugin folder (with-plugins too), in the server's load order.
       const sets = await verifyPluginSets(groups, neighbours, unmatched)
       if (sets.length > 0) outcome.sets = sets
+      // What the server checks at start beyond plugin.Open (info-function): every file in load order, in a sandboxed stand-in host, each plugin's Info read, a ModulePath present twice refused.
+      await checkPluginInfos(groups, neighbours, outcome)
       // Several plugins: each one's verdict per step in the log; a plugin not required fails with a warning only.
       for (const line of pluginRows(outcome.versions, name => isRequiredVersion(outcome, { plugin: name })).map(pluginRowLine)) stepLog.info(line)
       for (const line of notRequiredFailures(outcome)) stepLog.warning(line)

@@ -14,6 +14,7 @@ import type { GoResult, RunOptions, VersionedGoRunner } from '../../src/go-runne
 export class HostGoRunner implements VersionedGoRunner {
   readonly builder = 'native'
   readonly where = 'the machine\'s go'
+  readonly sandbox = { kind: 'runner' } as const
   readonly calls: Array<{ args: string[]; dir: string; ms: number }> = []
 
   constructor(

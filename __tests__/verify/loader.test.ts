@@ -83,14 +83,20 @@ test('conflicting or malformed build list entries are refused, nothing is inject
   expect(() => loaderMainGo(['a.com/../x'])).toThrow(StepError)
 })
 
-test('main.go blank-imports the shared packages, opens the plugin and looks up symbols', () => {
+test('main.go blank-imports the shared packages, opens each plugin given in order, looks up symbols and calls the info function', () => {
   const src = loaderMainGo(['example.com/dep', 'golang.org/x/sys/unix'])
   expect(src).toContain('\t_ "example.com/dep"\n\t_ "golang.org/x/sys/unix"\n')
-  expect(src).toContain('plugin.Open(os.Args[1])')
+  expect(src).toContain('for _, file := range flag.Args() {')
+  expect(src).toContain('plugin.Open(file)')
   expect(src).toContain('p.Lookup(s)')
+  // The info function through reflection, after the symbols; its panic is its result.
+  expect(src.indexOf('r.Info = callInfo(sym)')).toBeGreaterThan(src.indexOf('p.Lookup(s)'))
+  expect(src).toContain('recover()')
   expect(src).toContain(JSON.stringify(RESULT_MARKER))
-  expect(loaderMainGo([])).toContain('"plugin"\n)')
+  expect(loaderMainGo([])).toContain('"strings"\n)')
   expect(loaderMainGo([])).not.toContain('buildinfo')
+  // Go 1.12 (gotify v2.0.0's) compiles it: no any, no generics.
+  expect(loaderMainGo([])).not.toMatch(/\bany\b|\[T /)
 })
 
 test('from Go 1.18 on the loader also compares the Go version recorded in the .so with its own, and warns (plugin.Open decides)', () => {
@@ -98,8 +104,8 @@ test('from Go 1.18 on the loader also compares the Go version recorded in the .s
   expect(src).toContain('"debug/buildinfo"')
   expect(src).toContain('bi.GoVersion != runtime.Version()')
   // The check runs after plugin.Open, so Open's own error (more precise) wins; a patch mismatch plugin.Open accepts only warns.
-  expect(src.indexOf('buildinfo.ReadFile')).toBeGreaterThan(src.indexOf('plugin.Open(os.Args[1])'))
-  expect(src).toContain('report(result{Loaded: true, Warning: warning})')
+  expect(src.indexOf('buildinfo.ReadFile(file)')).toBeGreaterThan(src.indexOf('plugin.Open(file)'))
+  expect(src).toContain('r.Warning = fmt.Sprintf(')
   expect(makeLoader({ serverModules: [], serverGoVersion: '1.17.13', packages: [] }).mainGo).not.toContain('buildinfo')
 })
 

@@ -7,6 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { StepError } from '../errors.js'
 import { type Mount, runContainer, runnerUser } from '../container/docker.js'
+import type { SandboxHost } from '../container/sandbox.js'
 import { type GoResult, type GoRunner, type RunOptions, withFixedGoEnv } from './runner.js'
 
 /** Maps a host path to its path in the container, through the mounts. */
@@ -53,6 +54,11 @@ export class DockerGoRunner implements GoRunner {
 
   pathOf(hostPath: string): string {
     return containerPath(this.mounts, hostPath)
+  }
+
+  /** The same image, with none of these mounts. */
+  get sandbox(): SandboxHost {
+    return { kind: 'container', image: this.image }
   }
 
   private async run(command: string[], env: Record<string, string>, opts: RunOptions): Promise<GoResult> {

@@ -8,6 +8,7 @@
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { runProgram } from '../container/program.js'
+import type { SandboxHost } from '../container/sandbox.js'
 import { type GoResult, type GoRunner, type RunOptions, withFixedGoEnv } from './runner.js'
 
 export interface NativeRunnerOptions {
@@ -26,6 +27,7 @@ export interface NativeRunnerOptions {
 export class NativeGoRunner implements GoRunner {
   readonly builder = 'native'
   readonly where: string
+  readonly sandbox: SandboxHost = { kind: 'runner' }
   private readonly goBin: string
 
   constructor(private readonly o: NativeRunnerOptions) {

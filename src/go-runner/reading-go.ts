@@ -12,6 +12,7 @@
  * The build, and the last word on the aligned go.mod, stay the server's Go.
  */
 import * as tc from '@actions/tool-cache'
+import type { SandboxHost } from '../container/sandbox.js'
 import { compareGoVersions, goReleaseNameOf, parseGoVersion, sameGoRelease } from '../go-version.js'
 import { nativeArch } from '../platform.js'
 import { GO_TOOL, goToolCacheVersion } from './go-download.js'
@@ -116,6 +117,11 @@ export class ReadingGo implements VersionedGoRunner {
 
   pathOf(hostPath: string): string {
     return this.o.server.pathOf(hostPath)
+  }
+
+  /** Reading runs no plugin code; a program that does runs in the server's runner's sandbox. */
+  get sandbox(): SandboxHost {
+    return this.o.server.sandbox
   }
 
   private async chosen(): Promise<{ runner: GoRunner; version: string }> {

@@ -6,6 +6,7 @@
  * (src/go-runner/native.ts). Alignment, builds and the stand-in loader use
  * nothing else; src/go-runner/builders.ts chooses between them.
  */
+import type { SandboxHost } from '../container/sandbox.js'
 import { hasModFlags } from '../go-version.js'
 
 export interface GoResult {
@@ -43,6 +44,8 @@ export interface GoRunner {
   exec(command: string[], opts: RunOptions): Promise<GoResult>
   /** A host path as go and the programs see it (its container path, or itself). */
   pathOf(hostPath: string): string
+  /** Where a program that runs plugin code is sandboxed (src/container/sandbox.ts): never through exec. */
+  readonly sandbox: SandboxHost
 }
 
 /** A runner that can say which Go it runs (the reading Go's changes when a graph asks for a newer one). */

@@ -62,6 +62,7 @@ export function versionEntry(o: VersionOutcome): object {
       }
     }),
     ...(o.serverImage ? { serverImage: serverImageReport(o.serverImage) } : {}),
+    ...(o.info ? { info: o.info } : {}),
     compatible: isVersionCompatible(o),
     // Why not, in one line (the cross-version table of a plugin users read per tag).
     ...(isVersionCompatible(o) ? {} : { refusal: versionVerdict(o) })
@@ -79,6 +80,8 @@ export function compatReport(o: RunOutcome): object {
     // Several plugins: each plugin's verdict per step and server version, and which must pass.
     ...(o.plugins ? { requiredPlugins: o.plugins.map(p => p.name).filter(name => isRequiredVersion(o, { plugin: name })), pluginReport: pluginRows(o.versions, name => isRequiredVersion(o, { plugin: name })) } : {}),
     ...(o.sets ? { sets: o.sets } : {}),
+    // Per server version, every file of the plugin folder with what its info function returned (info-function).
+    ...(o.infoChecks ? { infoChecks: o.infoChecks } : {}),
     versions: o.versions.map(versionEntry),
     compatibility: o.compatibility.map(r => ({
       ...(o.plugins ? { plugin: o.versions.find(v => v.artifacts.some(a => a.name === r.artifact))?.plugin } : {}),

@@ -10,6 +10,7 @@ import type { CompatibilityRow } from '../server-versions/compatibility.js'
 import type { VersionPlan } from '../server-versions/plan.js'
 import type { ServerImageResult } from '../server-image/result.js'
 import type { SetOutcome } from '../verify/set-step.js'
+import type { InfoCheck, PluginInfoOutcome } from '../verify/plugin-info.js'
 
 /** One server version: what the run learnt and did for it. */
 export interface VersionOutcome {
@@ -33,6 +34,8 @@ export interface VersionOutcome {
   serverImage?: ServerImageResult
   /** Not in required-plugins and refused beside the others: left out of the set (per platform, why); its files are not uploaded. */
   leftOut?: string[]
+  /** What its info function returned when the Info check called it (info-function). */
+  info?: PluginInfoOutcome
 }
 
 export interface RunOutcome {
@@ -50,6 +53,8 @@ export interface RunOutcome {
   builtAs?: Array<{ plugin: string; modulePath: string; pluginPath: string; why: string }>
   /** Per server version and platform, every .so of the run in one plugin folder (several plugins). */
   sets?: SetOutcome[]
+  /** Per server version: every file of the plugin folder opened by the stand-in host, its info function called (info-function). */
+  infoChecks?: InfoCheck[]
   /** The plugins that must pass every step (required-plugins; every plugin when it is empty); the others' failures are warnings. */
   required?: string[]
   releaseUrl?: string
@@ -92,13 +97,13 @@ export const primaryVersion = (o: Pick<RunOutcome, 'versions'>): VersionOutcome 
  * affect loading and never counts. A skipped version was compatible when its
  * files were uploaded.
  */
-export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verification' | 'builds' | 'skipped' | 'refused' | 'leftOut'>): boolean {
+export function isVersionCompatible(v: Pick<VersionOutcome, 'alignment' | 'verification' | 'builds' | 'skipped' | 'refused' | 'leftOut'> & Pick<Partial<VersionOutcome>, 'info'>): boolean {
   if (v.skipped) return true
   if (v.refused !== undefined) return false
   if (v.leftOut && v.leftOut.length > 0) return false
   const a = v.alignment
   const aligned = !a || (a.conflicts.length === 0 && unaligned(a.shared).length === 0)
-  return aligned && v.builds.every(b => b.ok) && v.verification.every(x => x.status !== 'failed')
+  return aligned && v.builds.every(b => b.ok) && v.verification.every(x => x.status !== 'failed') && v.info?.status !== 'refused'
 }
 
 type Judged = Pick<RunOutcome, 'versions' | 'failure'> & Pick<Partial<RunOutcome>, 'sets' | 'required'>
@@ -130,6 +135,7 @@ export function versionVerdict(v: VersionOutcome): string | undefined {
   const failedBuilds = v.builds.filter(b => !b.ok).map(b => b.job.platform.id)
   if (failedBuilds.length > 0) return `go build failed for ${failedBuilds.join(', ')} (server ${v.server.tag}${v.plugin ? `, plugin ${v.plugin}` : ''})`
   if (v.leftOut && v.leftOut.length > 0) return `plugin ${v.plugin ?? ''} is ${v.leftOut.join('; ')}`
+  if (v.info?.status === 'refused' && v.verification.every(x => x.status !== 'failed')) return `${target} does not start with the plugin (${v.info.platform}): error while loading plugin ${v.info.file}: ${v.info.reason}`
   if (!isVersionCompatible(v)) return `the plugin is not compatible with ${target}; see the annotations and the job summary`
   return undefined
 }

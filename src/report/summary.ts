@@ -9,11 +9,12 @@ import { type CompatibilityRow, cellText, loadsBeyondLines } from '../server-ver
 import { type RunOutcome, builtVersions, isCompatible, isRequiredVersion, isVersionCompatible } from './outcome.js'
 import { serverImageSection } from '../server-image/result.js'
 import { markdownText } from '../run/outside-text.js'
-import { code, cell, cut, details, table } from './markdown.js'
+import { code, cut, details, plain, table } from './markdown.js'
 import { acrossPluginsBlock, pluginDetailsBlock, pluginTableBlock, serverTags, serversBlock, setWarningLines } from './plugin-summary.js'
 import { SUMMARY_CAP, type SummaryBlock, fitSummary } from './summary-cap.js'
 import { versionSection } from './version-summary.js'
 import { versionTableSection } from './version-table.js'
+import { infoSummaryLines } from './info-summary.js'
 
 export function summaryMarkdown(o: RunOutcome, cap = SUMMARY_CAP): string {
   const blocks = o.plugins ? pluginsBlocks(o) : onePluginBlocks(o)
@@ -38,7 +39,7 @@ function onePluginBlocks(o: RunOutcome): SummaryBlock[] {
   }
   // One plugin with neighbours (with-plugins): the sets' warnings below their table.
   const warnings = setWarningLines(o)
-  return [...blocks, ...optional(compatibilityBlock(o)), ...setBlocks(o), ...(warnings.length > 0 ? [{ name: "the sets' warnings", lines: [...warnings, ''] }] : [])]
+  return [...blocks, ...optional(compatibilityBlock(o)), ...setBlocks(o), ...optional(infoBlock(o)), ...(warnings.length > 0 ? [{ name: "the sets' warnings", lines: [...warnings, ''] }] : [])]
 }
 
 function pluginsBlocks(o: RunOutcome): SummaryBlock[] {
@@ -48,6 +49,7 @@ function pluginsBlocks(o: RunOutcome): SummaryBlock[] {
     pluginTableBlock(o),
     ...optional(acrossPluginsBlock(o)),
     ...setBlocks(o),
+    ...optional(infoBlock(o)),
     ...optional(compatibilityBlock(o)),
     // One image per server version, on its first plugin's outcome.
     ...o.versions.flatMap(v => (v.serverImage ? [{ name: `the server image of ${markdownText(v.server.tag)}`, lines: [...serverImageSection(v.serverImage)] }] : [])),
@@ -60,6 +62,12 @@ function pluginsBlocks(o: RunOutcome): SummaryBlock[] {
 function builtAsLines(o: RunOutcome): string[] {
   if (!o.builtAs) return []
   return [`Built under a module path of their own (rewrite-module-paths; their files keep theirs): ${o.builtAs.map(b => `**${markdownText(b.plugin)}** as ${code(b.pluginPath)}`).join(', ')}.`, '']
+}
+
+/** What each plugin's info function returned (the Info check), a line per server version. */
+function infoBlock(o: RunOutcome): SummaryBlock | undefined {
+  const lines = infoSummaryLines(o)
+  return lines.length > 0 ? { name: 'the Info check', lines } : undefined
 }
 
 const optional = (b: SummaryBlock | undefined): SummaryBlock[] => (b ? [b] : [])
@@ -84,7 +92,7 @@ function setBlocks(o: RunOutcome): SummaryBlock[] {
   const several = new Set(o.sets.map(s => s.serverVersion)).size > 1
   const status = { loaded: 'yes', failed: '**no**', warned: ':warning: only with a conflict a (warn) neighbour takes part in', 'not-verified': 'not verified' }
   const files = (f: string[]): string => (f.length <= 5 ? f.map(code).join(', ') : `${f.length} files (compat-report.json: sets)`)
-  const rows = o.sets.map(s => [...(several ? [markdownText(s.serverVersion)] : []), s.platform, files(s.files), `${status[s.status]}: ${cell(cut(s.detail, 300))}`])
+  const rows = o.sets.map(s => [...(several ? [markdownText(s.serverVersion)] : []), s.platform, files(s.files), `${status[s.status]}: ${plain(cut(s.detail, 300))}`])
   const [head, sep, ...body] = table([...(several ? ['server version'] : []), 'platform', 'files (load order)', 'load together'], rows)
   const blocks: SummaryBlock[] = [{ name: 'the table of the plugins together', lines: ['### The plugins together in one server', '', head, sep], rows: body, after: [''] }]
   const differing = o.sets.flatMap(s => s.differing.map(d => ({ ...d, set: `${s.serverVersion} ${s.platform}` })))

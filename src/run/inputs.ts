@@ -22,6 +22,7 @@ import { refuseControlCharacters } from './input-controls.js'
 import { type ServerSource, checkCandidateInputs, isBinaryPath, parseBinaryPath, parseServerSource } from '../server/source.js'
 import type { BuildSettings } from '../compile/plan.js'
 import { MODULE_PATH_REWRITES, type ModulePathRewrite } from '../plugin/own-module-path.js'
+import { type InfoSettings, parseInfoSettings } from '../verify/plugin-info.js'
 
 /** Every input of action.yml, parsed and validated once; those a build plan needs are its BuildSettings. */
 export interface ActionInputs extends BuildSettings {
@@ -48,6 +49,8 @@ export interface ActionInputs extends BuildSettings {
   /** Where the server's release binary (the verification witness) comes from. */
   serverBinary: ServerBinarySetting
   verifySymbols: string[]
+  /** info-function and info-unique-field: what the host calls in each plugin at start; undefined: nothing. */
+  pluginInfo?: InfoSettings
   upload: UploadMode
   releaseTag?: string
   overwrite: boolean
@@ -98,6 +101,8 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   verify: 'true',
   'server-binary': 'auto',
   'verify-symbols': 'GetGotifyPluginInfo,NewGotifyPluginInstance',
+  'info-function': 'GetGotifyPluginInfo',
+  'info-unique-field': 'ModulePath',
   upload: 'auto',
   'release-tag': '',
   overwrite: 'false',
@@ -218,6 +223,8 @@ export function parseInputs(get: GetInput, env: RunEnvironment): ActionInputs {
     serverBinary,
     // Set but empty means "skip the symbol check"; unset means the default.
     verifySymbols: parseSymbols(get('verify-symbols') ?? INPUT_DEFAULTS['verify-symbols']),
+    // Set but empty means "none", as for verify-symbols.
+    pluginInfo: parseInfoSettings(get('info-function') ?? INPUT_DEFAULTS['info-function'], get('info-unique-field') ?? INPUT_DEFAULTS['info-unique-field']),
     upload: oneOf('upload', input('upload'), ['auto', 'true', 'false']) as UploadMode,
     releaseTag: releaseTag || undefined,
     overwrite: bool('overwrite', input('overwrite')),

@@ -6,16 +6,18 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { SERVER_BUILD_FLAGS_UNKNOWN, type ServerBuildFlags, serverFlagArgs } from '../compile/fingerprint-flags.js'
+import type { ServerBuildFlags } from '../compile/fingerprint-flags.js'
 import { mapConcurrent } from '../concurrency.js'
 import type { HostDirs } from '../container/layout.js'
-import { type GoRunner, modModFlag, withFixedGoEnv } from '../go-runner/runner.js'
+import { runSandboxed } from '../container/sandbox.js'
+import { type GoRunner, withFixedGoEnv } from '../go-runner/runner.js'
 import { type Platform, nativeArch, platformGoEnv } from '../platform.js'
 import { ElfFile } from '../binary/elf.js'
 import { readGoBuildInfo } from '../binary/go-buildinfo.js'
 import type { BuildSide } from './diagnosis.js'
-import { type Loader, type ModuleVersion, describeOutcome, goListDepsArgs, loaderBuildSide, makeLoader, parseGoListDeps, parseLoaderOutput } from './loader.js'
-import { loaderDrift, moduleOf, packageDir } from './server-packages.js'
+import { type ModuleVersion, describeOutcome, goListDepsArgs, loaderBuildSide, parseGoListDeps } from './loader.js'
+import { buildLoader } from './loader-build.js'
+import { loaderArgs, parseLoaderOutput } from './loader-program.js'
 
 export interface LoaderVerdict {
   platform: string
@@ -52,7 +54,7 @@ const QEMU_ARCH: Record<string, string> = {
   amd64: 'x86_64', '386': 'i386', arm: 'arm', arm64: 'aarch64', riscv64: 'riscv64', ppc64le: 'ppc64le',
   s390x: 's390x', loong64: 'loongarch64', mips: 'mips', mipsle: 'mipsel', mips64: 'mips64', mips64le: 'mips64el'
 }
-const RUN_TIMEOUT_SECONDS = '300'
+export const RUN_TIMEOUT_SECONDS = 300
 const HOW_TO_EMULATE =
   'add docker/setup-qemu-action before this step, or install qemu-user-static on the runner (apt-get install qemu-user-static)'
 
@@ -105,7 +107,7 @@ export function loaderEnv(p: Platform, goEnv: Record<string, string>, serverGoVe
 const tail = (text: string, n = 6): string => text.trim().split('\n').slice(-n).join(' | ')
 
 /** The target triple of the runner's C compiler for the platform: asked, never guessed. */
-async function compilerTriple(runner: GoRunner, env: Record<string, string>, dir: string): Promise<string> {
+export async function compilerTriple(runner: GoRunner, env: Record<string, string>, dir: string): Promise<string> {
   const cc = await runner.go(['env', 'CC'], { dir, env })
   const words = cc.stdout.trim().split(/\s+/).filter(Boolean)
   if (cc.code !== 0 || words.length === 0) throw new Error(`cannot read CC of ${runner.where}: ${tail(cc.output)}`)
@@ -121,7 +123,7 @@ async function compilerTriple(runner: GoRunner, env: Record<string, string>, dir
  * i386 libc: the native builder's i686-linux-gnu-gcc); or through qemu with
  * the sysroot of the platform's C compiler (`/usr/<triple>`).
  */
-function launcher(p: Platform, emu: Emulator, triple: string): { prefix: string[]; env: Record<string, string>; files: string[] } {
+export function launcher(p: Platform, emu: Emulator, triple: string): { prefix: string[]; env: Record<string, string>; files: string[] } {
   const root = `/usr/${triple}`
   if (emu.kind === 'qemu-user') return { prefix: [emu.path, '-L', root], env: {}, files: [emu.path] }
   // Without the F flag the kernel looks the interpreter up where the program runs.
@@ -148,7 +150,6 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
   const work = path.join(o.dirs.scratch, 'verify', p.id)
   fs.rmSync(work, { recursive: true, force: true })
   fs.mkdirSync(path.join(work, 'src'), { recursive: true })
-  const inC = (host: string): string => runner.pathOf(host)
 
   // Copies in scratch, which every runner sees; a missing .so needs no loader.
   const missing = new Map<number, string>()
@@ -168,28 +169,9 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
     emu.kind === 'none' && p.arch === nativeArch() ? Promise.resolve('') : compilerTriple(runner, env, work)
   ])
   if (list.code !== 0) return all('failed', method, `listing the plugin's packages failed: ${tail(list.stderr)}`)
-  const src = path.join(work, 'src')
-  const packages = parseGoListDeps(list.stdout)
-  const loaderOf = (exclude: string[]): Loader => makeLoader({ serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, packages, exclude })
-  const full = loaderOf([])
-  fs.writeFileSync(path.join(src, 'go.mod'), full.goMod)
-  // Packages missing from the server's module versions: the server cannot link them either.
-  const absent = await packagesAbsentFromServer(full.imports, o, () => runner.go(['mod', 'download', ...modulesOf(full.imports, o.serverModules)], { dir: src, env }))
-  if (typeof absent === 'string') return all('failed', method, absent)
-  for (const a of absent) log(`the server's ${a.module} has no package ${a.importPath}: not linked by the loader`)
-  const loader = absent.length === 0 ? full : loaderOf(absent.map(a => a.importPath))
-  fs.writeFileSync(path.join(src, 'main.go'), loader.mainGo)
-  log(`loader links the server's ${loader.imports.join(', ') || '(no shared packages)'}`)
-
-  // Like the server's release: the server's Go, module cache at /go/pkg/mod, -w -s, and its flags (-trimpath when it used it).
-  const bin = path.join(work, 'loader')
-  const flags = serverFlagArgs(o.serverFlags ?? SERVER_BUILD_FLAGS_UNKNOWN)
-  if (flags.length > 0) log(`loader built with the server's ${flags.join(' ')}`)
-  const build = await runner.go(['build', ...modModFlag(o.serverGoVersion), ...flags, '-ldflags', '-w -s', '-o', inC(bin), '.'], { dir: src, env, onLine: log })
+  const built = await buildLoader({ runner, env, work, packages: parseGoListDeps(list.stdout), serverModules: o.serverModules, serverGoVersion: o.serverGoVersion, serverFlags: o.serverFlags, goModCache: o.dirs.goModCache, log })
   const t1 = Date.now()
-  if (build.code !== 0) return all('failed', method, `building the loader (the server's versions of the shared packages) failed: ${tail(build.output)}`)
-  const drift = loaderDrift(fs.readFileSync(path.join(src, 'go.mod'), 'utf8'), o.serverModules)
-  if (drift.length > 0) return all('failed', method, `the loader could not be built from the server's module versions alone (${drift.join('; ')})`)
+  if (!built.ok) return all('failed', method, built.why)
 
   const results: LoaderVerdict[] = []
   for (const [i, a] of artifacts.entries()) {
@@ -201,21 +183,39 @@ async function verifyPlatform(p: Platform, artifacts: Artifact[], o: VerifyOptio
     }
     const how = launcher(p, emu, triple)
     const started = Date.now()
-    const run = await runner.exec(['timeout', RUN_TIMEOUT_SECONDS, ...how.prefix, inC(bin), inC(so), ...o.symbols], { dir: work, env: how.env, files: how.files, onLine: log })
+    // The plugin's init() runs here: in the sandbox, with copies of the loader and the .so only.
+    const run = await runSandboxed(runner.sandbox, {
+      files: [{ name: 'loader', from: built.bin, executable: true }, { name: 'plugin.so', from: so }],
+      hostFiles: how.files,
+      command: [...how.prefix, './loader', ...loaderArgs(['./plugin.so'], { symbols: o.symbols })],
+      env: how.env,
+      timeoutSeconds: RUN_TIMEOUT_SECONDS,
+      scratch: work,
+      onLine: log
+    })
+    if (!run.ran) {
+      results.push({ platform: p.id, status: 'not-verified', method: 'none', detail: noSandbox(run.why) })
+      continue
+    }
     const outcome = parseLoaderOutput(run.stdout)
     const secs = ((Date.now() - started) / 1000).toFixed(1)
-    log(`plugin.Open (${method}) of ${path.basename(a.path)}: ${outcome?.loaded ? 'loaded' : 'failed'} in ${secs}s`)
+    log(`plugin.Open (${method}, sandboxed) of ${path.basename(a.path)}: ${outcome?.loaded ? 'loaded' : 'failed'} in ${secs}s`)
     if (outcome) {
       // Read only for a failure: the .so's build info tells why, beside the loader's recipe.
-      const evidence = outcome.loaded ? undefined : { server: loaderBuildSide(o.serverModules, o.serverGoVersion, flags.includes('-trimpath')), plugin: pluginBuildSide(so) }
+      const evidence = outcome.loaded ? undefined : { server: loaderBuildSide(o.serverModules, o.serverGoVersion, built.flags.includes('-trimpath')), plugin: pluginBuildSide(so) }
       results.push({ platform: p.id, status: outcome.loaded ? 'loaded' : 'failed', method, detail: describeOutcome(outcome, evidence), ...(outcome.warning ? { warning: outcome.warning } : {}) })
     } else {
-      const why = run.code === 124 ? `timed out after ${RUN_TIMEOUT_SECONDS}s` : `exited with code ${run.code}`
+      const why = run.code === 124 || run.timedOut ? `timed out after ${RUN_TIMEOUT_SECONDS}s` : `exited with code ${run.code}`
       results.push({ platform: p.id, status: 'failed', method, detail: `the loader ${why} without a result: ${tail(run.output)}` })
     }
   }
   log(`verification: packages listed and loader built in ${((t1 - t0) / 1000).toFixed(1)}s, total ${((Date.now() - t0) / 1000).toFixed(1)}s`)
   return results
+}
+
+/** Why a program that runs plugin code did not run, and what to do. */
+export function noSandbox(why: string): string {
+  return `not run: the plugin's code (its init, its info function) runs only in a sandbox, and this runner cannot make one: ${why}; on the native builder give the runner user passwordless sudo (GitHub-hosted runners have it), or use builder: docker`
 }
 
 /** The .so's Go build info, the evidence for why a package differs; undefined when it has none. */
@@ -225,37 +225,6 @@ function pluginBuildSide(so: string): BuildSide | undefined {
   } catch {
     return undefined
   }
-}
-
-/** Downloads the server's versions of the modules the loader imports from, and lists the imports they lack. */
-function modulesOf(imports: string[], serverModules: ModuleVersion[]): string[] {
-  const modules = new Set<string>()
-  for (const i of imports) {
-    const m = moduleOf(i, serverModules)
-    if (m) modules.add(`${m.path}@${m.version}`)
-  }
-  return [...modules]
-}
-
-async function packagesAbsentFromServer(
-  imports: string[],
-  o: VerifyOptions,
-  download: () => Promise<{ code: number; output: string }>
-): Promise<Array<{ importPath: string; module: string }> | string> {
-  if (modulesOf(imports, o.serverModules).length === 0) return []
-  const dl = await download()
-  if (dl.code !== 0) return `downloading the server's versions of the shared modules failed: ${tail(dl.output)}`
-  const hasGo = (dir: string): boolean => {
-    try {
-      return fs.readdirSync(dir).some(f => f.endsWith('.go') && !f.endsWith('_test.go'))
-    } catch {
-      return false
-    }
-  }
-  return imports.flatMap(importPath => {
-    const m = moduleOf(importPath, o.serverModules)
-    return m && !hasGo(packageDir(o.dirs.goModCache, m, importPath)) ? [{ importPath, module: `${m.path}@${m.version}` }] : []
-  })
 }
 
 /** Verifies every artifact; results come in the artifacts' order. Artifacts of one platform share one loader. */

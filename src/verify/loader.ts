@@ -7,6 +7,9 @@
 import { StepError } from '../errors.js'
 import { goAtLeast } from '../go-version.js'
 import { type BuildSide, diagnoseDifference } from './diagnosis.js'
+import { type LoaderOutcome, checkImportPath, loaderMainGo } from './loader-program.js'
+
+export { type LoaderOutcome, RESULT_MARKER, loaderMainGo, parseLoaderOutput } from './loader-program.js'
 
 export interface ModuleVersion {
   path: string
@@ -26,8 +29,6 @@ export interface LinkedPackage {
 }
 
 export const LOADER_MODULE = 'gopluginbuild/loader'
-/** Prefix of the loader's one result line, so other stdout (plugin init) cannot be mistaken for it. */
-export const RESULT_MARKER = 'GOPLUGINBUILD-LOADER-RESULT '
 
 // `-f` works with every Go since modules (1.11); `-json=fields` needs 1.19.
 const GO_LIST_FORMAT = '{{.ImportPath}}\t{{.Name}}\t{{.Standard}}\t{{with .Module}}{{.Path}}\t{{.Main}}{{end}}'
@@ -51,14 +52,8 @@ export function parseGoListDeps(stdout: string): LinkedPackage[] {
 // Module and import paths end up in go.mod and in Go string literals: only
 // the characters Go itself allows in them (module.CheckImportPath), so no
 // odd build list can inject text.
-const IMPORT_PATH = /^[A-Za-z0-9][A-Za-z0-9._~+\-/]*$/
 const VERSION = /^v[0-9A-Za-z.+-]+$/
-
-function checkPath(p: string, what: string): void {
-  if (!IMPORT_PATH.test(p) || p.includes('//') || p.split('/').some(e => e === '.' || e === '..')) {
-    throw new StepError(`verify: ${what} "${p}" is not a valid Go import path`)
-  }
-}
+const checkPath = checkImportPath
 
 const isInternal = (importPath: string): boolean => importPath.split('/').includes('internal')
 
@@ -112,72 +107,6 @@ export function loaderGoMod(serverModules: ModuleVersion[], serverGoVersion: str
   return lines.join('\n')
 }
 
-/** main.go: `loader <plugin.so> [symbol...]`, prints one RESULT_MARKER line of JSON. */
-export function loaderMainGo(imports: string[], opts: { checkGoVersion?: boolean } = {}): string {
-  for (const i of imports) checkPath(i, 'package')
-  const blank = imports.map(i => `\t_ ${JSON.stringify(i)}\n`).join('')
-  const check = opts.checkGoVersion ?? false
-  // plugin.Open only compares package fingerprints, which can match across
-  // patch releases: it then loads the plugin, and so does this loader, but
-  // says that the Go versions differ.
-  const goCheck = check
-    ? `\tif bi, err := buildinfo.ReadFile(os.Args[1]); err == nil && bi.GoVersion != runtime.Version() {
-\t\twarning = fmt.Sprintf("the plugin was built with %s and the server with %s; plugin.Open accepts it because no shared package differs, but %s is the safe choice", bi.GoVersion, runtime.Version(), runtime.Version())
-\t}
-`
-    : ''
-  return `// Generated: stands for the server. It links the server's versions of the
-// packages the plugin shares with it, then loads the plugin like the server.
-package main
-
-import (
-\t"encoding/json"
-\t"fmt"
-\t"os"
-\t"plugin"
-${check ? '\t"debug/buildinfo"\n\t"runtime"\n' : ''}${blank ? '\n' + blank : ''})
-
-type result struct {
-\tLoaded  bool     \`json:"loaded"\`
-\tError   string   \`json:"error,omitempty"\`
-\tMissing []string \`json:"missing,omitempty"\`
-\tWarning string   \`json:"warning,omitempty"\`
-}
-
-func report(r result) {
-\tb, _ := json.Marshal(r)
-\tfmt.Printf("%s%s\\n", ${JSON.stringify(RESULT_MARKER)}, b)
-\tif !r.Loaded {
-\t\tos.Exit(1)
-\t}
-}
-
-func main() {
-\tif len(os.Args) < 2 {
-\t\tfmt.Fprintln(os.Stderr, "usage: loader plugin.so [symbol...]")
-\t\tos.Exit(2)
-\t}
-\tp, err := plugin.Open(os.Args[1])
-\tif err != nil {
-\t\treport(result{Error: err.Error()})
-\t\treturn
-\t}
-\tvar warning string
-${goCheck}\tvar missing []string
-\tfor _, s := range os.Args[2:] {
-\t\tif _, err := p.Lookup(s); err != nil {
-\t\t\tmissing = append(missing, s)
-\t\t}
-\t}
-\tif len(missing) > 0 {
-\t\treport(result{Error: "plugin lacks symbols the server looks up", Missing: missing, Warning: warning})
-\t\treturn
-\t}
-\treport(result{Loaded: true, Warning: warning})
-}
-`
-}
-
 export interface Loader {
   goMod: string
   mainGo: string
@@ -190,29 +119,6 @@ export function makeLoader(opts: { serverModules: ModuleVersion[]; serverGoVersi
   // debug/buildinfo exists since Go 1.18; older servers get plugin.Open's own check only.
   const checkGoVersion = goAtLeast(goDirective(opts.serverGoVersion), 18)
   return { goMod: loaderGoMod(opts.serverModules, opts.serverGoVersion), mainGo: loaderMainGo(imports, { checkGoVersion }), imports }
-}
-
-export interface LoaderOutcome {
-  loaded: boolean
-  error?: string
-  missing?: string[]
-  /** The Go versions differ though plugin.Open accepted the plugin. */
-  warning?: string
-}
-
-/** The last result line of the loader's stdout; undefined when it printed none (it crashed). */
-export function parseLoaderOutput(stdout: string): LoaderOutcome | undefined {
-  const line = stdout
-    .split('\n')
-    .reverse()
-    .find(l => l.startsWith(RESULT_MARKER))
-  if (!line) return undefined
-  try {
-    const r = JSON.parse(line.slice(RESULT_MARKER.length)) as LoaderOutcome
-    return typeof r.loaded === 'boolean' ? r : undefined
-  } catch {
-    return undefined
-  }
 }
 
 /**

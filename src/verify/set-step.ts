@@ -11,6 +11,7 @@ import { describeVersion } from './diagnosis.js'
 import { type PluginSetProof, type SetMember, pluginSetDetails, provePluginSet } from './plugin-set.js'
 import { binaryWitness } from '../server/binary-asset.js'
 import type { Witness } from './witness.js'
+import { type InfoCheck, type InfoReading, uniqueValue } from './plugin-info.js'
 
 /** A file beside this run's: another plugin's .so (input with-plugins), and what its refusal means. */
 export interface SetNeighbour {
@@ -47,6 +48,8 @@ export interface SetOutcome {
   /** Each file in load order: whether it loads, and why not (naming the other file and every differing package). */
   members?: SetMemberVerdict[]
   warnings: string[]
+  /** The Info check ran on this platform: the host's start checks beyond plugin.Open (src/verify/info-host.ts). */
+  infoCheck?: Pick<InfoCheck, 'function' | 'unique' | 'status' | 'detail' | 'method'>
 }
 
 export interface SetMemberVerdict {
@@ -58,6 +61,8 @@ export interface SetMemberVerdict {
   reason?: string
   /** The server stopped at an earlier file: gotify never opens this one. */
   neverOpened?: boolean
+  /** What its info function returned (the Info check, on its platform). */
+  info?: InfoReading
 }
 
 export interface SetInput {
@@ -132,4 +137,62 @@ export async function verifySet(i: SetInput): Promise<SetOutcome> {
   const proof = provePluginSet({ server: i.witness.facts, witness: i.witness.assetName, plugins, symbols: i.symbols, unmatched: i.unmatched })
   for (const line of pluginSetDetails(proof)) i.log(line)
   return setOutcomeOf(proof, { ...i, neighbours })
+}
+
+/**
+ * The Info check merged into the set of its platform: each file's Info, and
+ * its refusals (a value seen twice, an info function that fails, a file the
+ * host could not open) where the proof had none; the first refusal in load
+ * order is where the server stops. A set the stand-in loader could not prove
+ * (no release binary) is proven by the host, which opened every file together.
+ * `warnOnly`: a neighbour whose conflicts only warn. Pure.
+ */
+export function withInfoCheck(set: SetOutcome, check: InfoCheck, warnOnly: (file: string) => boolean): SetOutcome {
+  if (check.status === 'not-verified') return set
+  if (check.platform !== set.platform) return withDuplicateElsewhere(set, check, warnOnly)
+  const order = set.status === 'not-verified' ? check.members.map(m => m.file) : set.files
+  const byFile = new Map(check.members.map(m => [m.file, m]))
+  const proven = new Map((set.members ?? []).map(m => [m.file, m]))
+  const merged: SetMemberVerdict[] = order.map(file => {
+    const c = byFile.get(file)
+    const m: SetMemberVerdict = proven.get(file) ?? { file, own: c?.plugin !== undefined, ...(c?.pluginPath ? { pluginPath: c.pluginPath } : {}), status: 'loads' }
+    const refusal = m.status !== 'refused' && c?.reason ? { status: 'refused' as const, reason: c.reason } : {}
+    return { ...m, ...refusal, ...(c?.info ? { info: c.info } : {}) }
+  })
+  const first = merged.findIndex(m => m.status === 'refused')
+  const members = merged.map((m, i) => (first >= 0 && i > first ? { ...m, neverOpened: true } : m))
+  const stop = first >= 0 ? members[first] : undefined
+  const own = (file: string): string => (check.failure?.file === file ? check.failure.message : `error while loading plugin ${file}: ${stop?.reason ?? ''}`)
+  const failure = stop && set.failure?.file !== stop.file ? { file: stop.file, message: own(stop.file) } : set.failure
+  // An Info refusal counts against the run unless a warn neighbour takes part: the refused file, or the earlier one it repeats.
+  const counts = check.members.some(m => m.reason && !warnOnly(m.file) && !(m.duplicateOf && warnOnly(m.duplicateOf)))
+  const status: SetOutcome['status'] = set.status === 'failed' || counts ? 'failed' : check.status === 'failed' ? 'warned' : set.status === 'not-verified' ? 'loaded' : set.status
+  const witness = set.witness === 'none' ? `the stand-in host on ${set.platform}` : set.witness
+  const detail = failure && status !== 'loaded' ? `the server (${witness}) does not start: ${failure.message}` : set.status === 'not-verified' ? check.detail : `${set.detail}; ${check.detail}`
+  return {
+    ...set,
+    status,
+    // Without a release binary, the host is who proved the set.
+    ...(set.status === 'not-verified' ? { witness: `stand-in host ${set.platform}` } : {}),
+    files: order,
+    detail,
+    ...(failure ? { failure } : {}),
+    members,
+    warnings: [...set.warnings, ...check.warnings],
+    infoCheck: { function: check.function, ...(check.unique ? { unique: check.unique } : {}), status: check.status, detail: check.detail, method: check.method }
+  }
+}
+
+/**
+ * The set of another platform than the Info check's: a unique value returned
+ * twice is a value of the plugins' source, the same on every platform, so the
+ * server refuses that set too (named with the check's files); anything else
+ * the host saw may be its platform's own and is left to that set's proof.
+ */
+function withDuplicateElsewhere(set: SetOutcome, check: InfoCheck, warnOnly: (file: string) => boolean): SetOutcome {
+  const dup = check.members.find(m => m.duplicateOf && !warnOnly(m.file) && !warnOnly(m.duplicateOf))
+  if (!dup || set.status === 'failed') return set
+  const value = check.unique ? uniqueValue(dup.info, check.unique) : undefined
+  const message = `the Info check on ${check.platform} found ${check.unique ?? 'a value'} ${value ?? ''} returned by ${dup.duplicateOf} and ${dup.file} (${check.function}): the same plugins' values on every platform`
+  return { ...set, status: 'failed', detail: `the server does not start on any platform: ${message}`, failure: { file: dup.file, message }, infoCheck: { function: check.function, ...(check.unique ? { unique: check.unique } : {}), status: check.status, detail: check.detail, method: check.method } }
 }
