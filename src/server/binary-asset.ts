@@ -2,7 +2,7 @@
  * Which release asset of the server holds its binary for a platform, and which
  * file inside the archive is the binary. Pure: names in, choices out.
  */
-import { hasControl, shown } from '../run/outside-text.js'
+import { hasControl, shown } from '../outside-text.js'
 import type { Platform } from '../platform.js'
 import { renderTemplate } from '../template.js'
 
