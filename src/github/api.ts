@@ -1,7 +1,7 @@
 import { getOctokit } from '@actions/github'
 import { InputError, StepError } from '../errors.js'
 import { DEFAULT_RETRY, type Failure, type RetryOptions, decideRetry, describeFailure } from './retry.js'
-import { MalformedAnswerError, type Release, type ReleaseAsset, type Shape, assetShape, checkList, checkShape, fileShape } from './shapes.js'
+import { MalformedAnswerError, type ReleaseAsset, type Shape, assetShape, checkList, checkShape, fileShape } from './shapes.js'
 import { quoted } from '../outside-text.js'
 
 // The answers' types are declared with their shapes; callers keep importing them from here.
