@@ -1,4 +1,4 @@
-/** The rule every input follows before it is parsed: no control characters (src/run/outside-text.ts). */
+/** The rule every input follows before it is parsed: no control characters (src/outside-text.ts). */
 import { InputError } from '../errors.js'
 import { firstControl, quoted } from '../outside-text.js'
 

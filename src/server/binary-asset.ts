@@ -45,7 +45,7 @@ export function unusableAssetName(name: string): string | undefined {
   return undefined
 }
 
-/** A name from outside as it may be shown in one log line: control characters escaped (src/run/outside-text.ts). */
+/** A name from outside as it may be shown in one log line: control characters escaped (src/outside-text.ts). */
 export const shownName = (name: string): string => shown(name)
 
 export type AssetChoice<A> = { found: true; asset: A; kind: ArchiveKind; stem: string } | { found: false; why: string }

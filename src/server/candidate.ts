@@ -87,7 +87,7 @@ export async function releaseAtRef(api: GitHubApi, server: { owner: string; name
  * is `local`), and whether tracked files below the folder changed since
  * (untracked ones, such as a server binary the workflow built there, do not
  * count). The folder is the pull request's: git runs on it only through
- * src/run/workspace-git.ts, which lets it start nothing.
+ * src/workspace/git.ts, which lets it start nothing.
  */
 export async function checkoutCommit(dir: string): Promise<{ sha: string; dirty: boolean } | undefined> {
   const checkout = findCheckout(dir)
