@@ -1,4 +1,4 @@
-import * as stepLog from './run/step-log.js'
+import * as stepLog from './step-log.js'
 import { saveCaches } from './cache/store.js'
 import { isCacheWorker, runCacheWorker } from './cache/worker.js'
 import { exitOnCancel } from './run/cancel.js'

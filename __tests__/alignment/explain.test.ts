@@ -1,4 +1,4 @@
-import { parseGoMod, parseModGraph } from '../../src/alignment/gomod.js'
+import { parseGoMod, parseModGraph } from '../../src/go-mod.js'
 import { type ConflictContext, explainMismatches, findChain } from '../../src/alignment/explain.js'
 import type { SharedModule } from '../../src/alignment/plan.js'
 

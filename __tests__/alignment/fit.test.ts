@@ -1,5 +1,5 @@
 import { newestFitting, olderVersions, parseGoLines, serverChecksGoLines, tooNewConflict, tooNewFor, tooNewNote } from '../../src/alignment/fit.js'
-import { parseGoMod } from '../../src/alignment/gomod.js'
+import { parseGoMod } from '../../src/go-mod.js'
 
 const LISTED = 'example.com/plugin\t\t1.21\ttrue\nexample.com/crypto\tv1.1.0\t1.26\tfalse\nexample.com/dep\tv1.0.0\t1.21\tfalse\nexample.com/old\tv0.1.0\t\tfalse\n'
 

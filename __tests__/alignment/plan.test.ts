@@ -1,4 +1,4 @@
-import { parseGoMod } from '../../src/alignment/gomod.js'
+import { parseGoMod } from '../../src/go-mod.js'
 import {
   buildListChanges, directiveChanges, fullTargets, goLineConflict, goRequirementConflict,
   mismatches, needsComputedBuildList, planAlignment, sharedModules, unaligned

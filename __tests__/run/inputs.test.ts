@@ -2,7 +2,7 @@ import { parseInputs, INPUT_DEFAULTS } from '../../src/run/inputs.js'
 import { parseGoEnv } from '../../src/run/go-env.js'
 import { InputError } from '../../src/errors.js'
 import { cacheBudget } from '../../src/cache/transfer.js'
-import { hasControl } from '../../src/run/outside-text.js'
+import { hasControl } from '../../src/outside-text.js'
 
 const env = { workspace: '/ws', runnerTemp: '/tmp/rt' }
 const parse = (given: Record<string, string>) => parseInputs(name => given[name], env)

@@ -10,7 +10,7 @@
  * (unifiedDiff), realistic names and digests.
  */
 import { createHash } from 'node:crypto'
-import { unifiedDiff } from '../../src/alignment/gomod.js'
+import { unifiedDiff } from '../../src/go-mod.js'
 import type { Alignment } from '../../src/alignment/align.js'
 import type { BuildOutcome } from '../../src/compile/build.js'
 import type { RunOutcome, VersionOutcome } from '../../src/report/outcome.js'

@@ -10,7 +10,7 @@
  * graph allows (else its owner must rebuild it: the set proof says so). Pure.
  */
 import semver from 'semver'
-import type { ModuleVersion } from './gomod.js'
+import type { ModuleVersion } from '../go-mod.js'
 
 export interface PluginLinks {
   /** The plugin's name (file names, log lines). */

@@ -19,7 +19,7 @@ import { type GoRunner, modModFlag } from '../go-runner/runner.js'
 import { type Alignment, GoFailure } from './align.js'
 import { type AcrossPluginsPlan, type AfterMove, type NeighbourMismatch, type PluginLinks, acrossPluginsFailures, movesByPlugin, planAcrossPlugins } from './across-plugins.js'
 import { findChain } from './explain.js'
-import { type ListedModule, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
+import { type ListedModule, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from '../go-mod.js'
 import { type LinkingOptions, linkedModules } from './linked.js'
 import { sharedModules, unaligned } from './plan.js'
 

@@ -15,7 +15,7 @@ import * as path from 'node:path'
 import { StepError } from '../errors.js'
 import { type GoRunner, isVersioned, modModFlag } from '../go-runner/runner.js'
 import { goReleaseNameOf, sameGoRelease } from '../go-version.js'
-import { type GoMod, type ListedModule, type ModuleVersion, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from './gomod.js'
+import { type GoMod, type ListedModule, type ModuleVersion, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from '../go-mod.js'
 import {
   type AlignMode, type Conflict, type ModuleChange, type SharedModule, buildListChanges, directiveChanges, fullTargets,
   goLineConflict, goRequirementConflict, mismatches, needsComputedBuildList, planAlignment, sharedModules
@@ -26,7 +26,7 @@ import { ALIGN_ENV, GoFailure, goCommand } from './go-command.js'
 import { type LinkingOptions, linkedModules } from './linked.js'
 
 export type { Conflict, ModuleChange, SharedModule } from './plan.js'
-export type { ModuleVersion } from './gomod.js'
+export type { ModuleVersion } from '../go-mod.js'
 export { GoFailure } from './go-command.js'
 
 export interface AlignOptions {

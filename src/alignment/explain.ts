@@ -8,7 +8,7 @@
  */
 import semver from 'semver'
 import type { SourceLocation } from '../errors.js'
-import { type GoMod, type GraphEdge, type ListedModule, type ModuleVersion, formatNode } from './gomod.js'
+import { type GoMod, type GraphEdge, type ListedModule, type ModuleVersion, formatNode } from '../go-mod.js'
 import { type AlignMode, type Conflict, type SharedModule, lineOf } from './plan.js'
 
 export interface ConflictContext {

@@ -12,7 +12,7 @@ import { compareGoVersions as compareGo, goAtLeast, parseGoVersion } from '../go
 import { compareGoVersions as compareModuleVersions } from './across-plugins.js'
 import { findChain } from './explain.js'
 import { GoFailure, goCommand } from './go-command.js'
-import { type GoMod, type ModuleVersion, parseModGraph } from './gomod.js'
+import { type GoMod, type ModuleVersion, parseModGraph } from '../go-mod.js'
 import { type Conflict, lineOf } from './plan.js'
 
 /** A module of the build list with the `go` line of its go.mod ('' when it has none). */

@@ -12,10 +12,10 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { type GoRunner, modModFlag } from '../go-runner/runner.js'
 import { parseGoVersion } from '../go-version.js'
-import { copyPlugin } from '../server-versions/plugin-copy.js'
+import { copyPlugin } from '../plugin/plugin-copy.js'
 import { type AlignOptions, alignPlugin } from './align.js'
 import { goCommand } from './go-command.js'
-import { parseGoMod } from './gomod.js'
+import { parseGoMod } from '../go-mod.js'
 
 /** Long enough to align and compile a plugin with gin on a cold cache, on two cores. */
 export const TRIAL_SECONDS = 300

@@ -5,7 +5,7 @@
  */
 import type { SourceLocation } from '../errors.js'
 import { compareGoVersions, parseGoVersion } from '../go-version.js'
-import type { GoMod, ListedModule, ModuleVersion } from './gomod.js'
+import type { GoMod, ListedModule, ModuleVersion } from '../go-mod.js'
 
 /** The align input: `full` (the server's versions), `cap` (gomod-cap's behaviour only), `off`. */
 export type AlignMode = 'full' | 'cap' | 'off'

@@ -5,13 +5,13 @@
  * fails is a warning, never a failed build; one that does not answer or is too
  * slow costs at most the budget (transfer.ts), once per run, with one warning.
  */
-import * as stepLog from '../run/step-log.js'
+import * as stepLog from '../step-log.js'
 import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { stepBegins, timed } from '../run/clock.js'
+import { stepBegins, timed } from '../clock.js'
 import { namedFolder } from '../errors.js'
 import { type CacheKind, type CacheSpec, type RestoreResult, cacheHitOutput, shouldSave } from './keys.js'
 import { type CacheBudget, type Deadlines, type TransferEnd, boundedTransfer } from './transfer.js'

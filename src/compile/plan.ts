@@ -3,10 +3,10 @@ import { InputError } from '../errors.js'
 import type { Platform } from '../platform.js'
 import { platformGoEnv } from '../platform.js'
 import { renderTemplate } from '../template.js'
-import { hasControl, quoted } from '../run/outside-text.js'
+import { hasControl, quoted } from '../outside-text.js'
 import { withFixedGoEnv } from '../go-runner/runner.js'
 import { IN_CONTAINER } from '../container/layout.js'
-import { RESERVED_NAMES } from '../run/output-dir.js'
+import { RESERVED_NAMES } from '../release/output-dir.js'
 
 /** What the pipeline knows about the server release when it plans builds. */
 export interface ServerTarget {

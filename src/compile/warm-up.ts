@@ -9,8 +9,8 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import * as stepLog from '../run/step-log.js'
-import { stepBegins } from '../run/clock.js'
+import * as stepLog from '../step-log.js'
+import { stepBegins } from '../clock.js'
 import type { GoRunner } from '../go-runner/runner.js'
 import { WARM_UP_SECONDS, type WarmUp, type WarmUpInput, planWarmUps, warmUpCounts } from './warm-up-plan.js'
 

@@ -1,4 +1,4 @@
-import { begin } from '../run/clock.js'
+import { begin } from '../clock.js'
 import { type ChildOptions, signalGroup, startChild } from './child-process.js'
 
 /** What a program did: its exit code and output, and how long it took. */

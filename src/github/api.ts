@@ -1,35 +1,11 @@
 import { getOctokit } from '@actions/github'
 import { InputError, StepError } from '../errors.js'
 import { DEFAULT_RETRY, type Failure, type RetryOptions, decideRetry, describeFailure } from './retry.js'
-import { MalformedAnswerError, type Shape, assetShape, checkList, checkShape, fileShape } from './shapes.js'
-import { quoted } from '../run/outside-text.js'
+import { MalformedAnswerError, type ReleaseAsset, type Shape, assetShape, checkList, checkShape, fileShape } from './shapes.js'
+import { quoted } from '../outside-text.js'
 
-/** The parts of GitHub's JSON the modules read. */
-export interface ReleaseAsset {
-  id: number
-  name: string
-  size: number
-  state: string
-  content_type?: string
-  browser_download_url: string
-  /** `sha256:<hex>`; missing or null on assets from before GitHub computed it. */
-  digest?: string | null
-  created_at?: string
-}
-
-export interface Release {
-  id: number
-  tag_name: string
-  name: string | null
-  draft: boolean
-  prerelease: boolean
-  html_url: string
-  upload_url: string
-}
-
-export interface Tag {
-  name: string
-}
+// The answers' types are declared with their shapes; callers keep importing them from here.
+export type { Release, ReleaseAsset, Tag } from './shapes.js'
 
 export interface GitHubApiOptions {
   token: string

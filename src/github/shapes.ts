@@ -7,8 +7,34 @@
  * style. Only the fields the action reads are checked; others may be anything.
  */
 import { StepError } from '../errors.js'
-import { quoted } from '../run/outside-text.js'
-import type { Release, ReleaseAsset, Tag } from './api.js'
+import { quoted } from '../outside-text.js'
+
+/** The parts of GitHub's JSON the modules read. */
+export interface ReleaseAsset {
+  id: number
+  name: string
+  size: number
+  state: string
+  content_type?: string
+  browser_download_url: string
+  /** `sha256:<hex>`; missing or null on assets from before GitHub computed it. */
+  digest?: string | null
+  created_at?: string
+}
+
+export interface Release {
+  id: number
+  tag_name: string
+  name: string | null
+  draft: boolean
+  prerelease: boolean
+  html_url: string
+  upload_url: string
+}
+
+export interface Tag {
+  name: string
+}
 
 /** A checker: the problem with a value, or undefined when it has the shape. */
 export interface Shape<T> {

@@ -4,7 +4,7 @@
  */
 import { type Platform, parsePlatform } from '../platform.js'
 import { placeholdersOf } from '../template.js'
-import { hasControl } from '../run/outside-text.js'
+import { hasControl } from '../outside-text.js'
 
 /** Placeholders that make one entry name one file per platform. */
 const PER_PLATFORM = ['platform', 'arch', 'variant']

@@ -18,7 +18,7 @@ import * as path from 'node:path'
 import { InputError } from '../errors.js'
 import { tagNameProblem } from '../release/git-ref.js'
 import { placeholdersOf, renderTemplate } from '../template.js'
-import { hasControl } from '../run/outside-text.js'
+import { hasControl } from '../outside-text.js'
 
 /** What a neighbour's conflict with the set does to `compatible`. */
 export type ConflictPolicy = 'fail' | 'warn'

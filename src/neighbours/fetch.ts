@@ -17,7 +17,7 @@ import { tagNameProblem } from '../release/git-ref.js'
 import type { Platform } from '../platform.js'
 import { INPUT, LOOPBACK, type NeighbourEntry, quoteEntry } from './entries.js'
 import { assetNameMatcher, byLoadOrder, chooseFile, fill, listed, namesOnePerPlatform, pluginFileNameProblem } from './choice.js'
-import { DEFAULT_LIMITS, type DownloadLimits, DownloadError, type DownloadRequest, downloadFile } from './download.js'
+import { DEFAULT_LIMITS, type DownloadLimits, DownloadError, type DownloadRequest, downloadFile } from '../http/download.js'
 import { provePluginFile } from './machine.js'
 import { workspaceMatches } from './workspace-files.js'
 

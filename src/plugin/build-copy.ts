@@ -11,8 +11,8 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { parseGoMod } from '../alignment/gomod.js'
-import { isInside } from '../run/workspace.js'
+import { parseGoMod } from '../go-mod.js'
+import { isInside } from '../workspace/paths.js'
 import { rewriteGoImports, rewriteModuleLine } from './go-imports.js'
 import { type ModuleRename, renamedImport } from './own-module-path.js'
 

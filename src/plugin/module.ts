@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync, wr
 import * as path from 'node:path'
 import { InputError } from '../errors.js'
 import { defaultPluginName } from '../compile/plan.js'
-import { isInside } from '../run/workspace.js'
+import { isInside } from '../workspace/paths.js'
 
 /** The plugin as found on disk: its go.mod and the name used in file names. */
 export interface PluginModule {

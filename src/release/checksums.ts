@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { StepError } from '../errors.js'
-import { hasControl, quoted } from '../run/outside-text.js'
+import { hasControl, quoted } from '../outside-text.js'
 
 /** The release asset listing the sha256 of every `.so` asset. */
 export const CHECKSUMS_NAME = 'SHA256SUMS'

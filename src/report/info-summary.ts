@@ -1,5 +1,5 @@
 /** The job summary's lines for the Info check: per server version, what each plugin's info function returned. Pure. */
-import { markdownText } from '../run/outside-text.js'
+import { markdownText } from '../outside-text.js'
 import { describeInfo } from '../verify/plugin-info.js'
 import type { RunOutcome } from './outcome.js'
 

@@ -1,5 +1,5 @@
 /** Everything a run learnt, per server version and across them, and the verdict drawn from it. Pure. */
-import type { Artifact } from '../plugin/artifact.js'
+import type { Artifact } from '../compile/artifact.js'
 import type { Alignment } from '../alignment/align.js'
 import { unaligned } from '../alignment/plan.js'
 import type { BuildOutcome } from '../compile/build.js'

@@ -6,7 +6,7 @@
  * per server version, its go.mod changes and diff headed by its folder, its
  * platforms. A plugin is never named as if it were a server. Pure.
  */
-import { markdownText } from '../run/outside-text.js'
+import { markdownText } from '../outside-text.js'
 import { code, cut, details, plain, table } from './markdown.js'
 import { type RunOutcome, type VersionOutcome, isRequiredVersion, serverGoVersion } from './outcome.js'
 import { type PluginRow, pluginRow } from './plugin-report.js'

@@ -3,14 +3,14 @@ import * as core from '@actions/core'
 import { writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import { asDiskFull } from '../errors.js'
-import type { Artifact } from '../plugin/artifact.js'
-import { REPORT_NAME, claimOutputs, recordOutputs } from '../run/output-dir.js'
+import type { Artifact } from '../compile/artifact.js'
+import { REPORT_NAME, claimOutputs, recordOutputs } from '../release/output-dir.js'
 import { compatReport } from './compat-report.js'
 import { type RunOutcome, type VersionOutcome, builtVersions, isCompatible, isVersionCompatible, serverGoVersion } from './outcome.js'
 import { summaryMarkdown } from './summary.js'
-import { markdownText } from '../run/outside-text.js'
+import { markdownText } from '../outside-text.js'
 import type { MatrixPlan, MatrixSplit } from '../server-versions/matrix.js'
-import * as stepLog from '../run/step-log.js'
+import * as stepLog from '../step-log.js'
 
 const artifactJson = (tag: string, a: Artifact, plugin?: string): object => ({
   ...(plugin !== undefined ? { plugin } : {}),

@@ -8,7 +8,7 @@
 import { type CompatibilityRow, cellText, loadsBeyondLines } from '../server-versions/compatibility.js'
 import { type RunOutcome, builtVersions, isCompatible, isRequiredVersion, isVersionCompatible } from './outcome.js'
 import { serverImageSection } from '../server-image/result.js'
-import { markdownText } from '../run/outside-text.js'
+import { markdownText } from '../outside-text.js'
 import { code, cut, details, plain, table } from './markdown.js'
 import { acrossPluginsBlock, pluginDetailsBlock, pluginTableBlock, serverTags, serversBlock, setWarningLines } from './plugin-summary.js'
 import { SUMMARY_CAP, type SummaryBlock, fitSummary } from './summary-cap.js'

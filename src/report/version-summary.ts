@@ -1,6 +1,6 @@
 /** One server version's sections of the job summary: its go.mod alignment, its platforms, what differs from the server. Pure. */
 import { type SharedModule, differs, unaligned } from '../alignment/plan.js'
-import { markdownText } from '../run/outside-text.js'
+import { markdownText } from '../outside-text.js'
 import type { VerifyResult } from '../verify/witness.js'
 import { code, cell, details, plain, table } from './markdown.js'
 import { type RunOutcome, type VersionOutcome, serverGoVersion, serverGoVersionSource } from './outcome.js'

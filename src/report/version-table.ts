@@ -4,7 +4,7 @@
  * module too new for its Go, a tag the action cannot build for). What a
  * plugin's users read to know which of their servers it serves. Pure.
  */
-import { markdownText } from '../run/outside-text.js'
+import { markdownText } from '../outside-text.js'
 import { type RunOutcome, isVersionCompatible, serverGoVersion, versionVerdict } from './outcome.js'
 
 const cell = (s: string): string => markdownText(s).replace(/\|/g, '\\|').replace(/\n/g, ' ')

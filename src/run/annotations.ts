@@ -1,4 +1,4 @@
-import * as stepLog from './step-log.js'
+import * as stepLog from '../step-log.js'
 import * as path from 'node:path'
 import { InputError, StepError, asDiskFull } from '../errors.js'
 import { GitHubApiError } from '../github/api.js'

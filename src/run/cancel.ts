@@ -7,7 +7,7 @@
  * CANCEL_LIMIT_MS: well before the SIGKILL.
  */
 import * as os from 'node:os'
-import * as stepLog from './step-log.js'
+import * as stepLog from '../step-log.js'
 import { stopAllChildren } from '../container/child-process.js'
 import { RUN_ID, RUN_LABEL, removeRunContainers } from '../container/docker.js'
 

@@ -1,6 +1,6 @@
-/** The rule every input follows before it is parsed: no control characters (src/run/outside-text.ts). */
+/** The rule every input follows before it is parsed: no control characters (src/outside-text.ts). */
 import { InputError } from '../errors.js'
-import { firstControl, quoted } from './outside-text.js'
+import { firstControl, quoted } from '../outside-text.js'
 
 /** Inputs that are lists, one item a line: newlines, carriage returns and tabs are separators there. */
 const LINE_LISTS = new Set(['server-version', 'platforms', 'build-args', 'go-env', 'image-tags', 'verify-symbols'])

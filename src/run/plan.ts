@@ -7,7 +7,7 @@
  * it builds under a module path of its own) and its build images, checked
  * before the plugin's files change.
  */
-import * as stepLog from './step-log.js'
+import * as stepLog from '../step-log.js'
 import { mkdir } from 'node:fs/promises'
 import * as path from 'node:path'
 import type { HostDirs } from '../container/layout.js'
@@ -19,7 +19,7 @@ import { defaultConcurrency } from '../concurrency.js'
 import type { ActionContext } from './context.js'
 import { IN_CONTAINER, TOOL_CACHE_KEY, goCacheDir } from '../container/layout.js'
 import { type BuilderCheck, type GoRunners, checkBuilder, pathsSeenBy, prepareGoRunners } from '../go-runner/builders.js'
-import { checkOutputNames } from './output-dir.js'
+import { checkOutputNames } from '../release/output-dir.js'
 import { type Platform, parsePlatform } from '../platform.js'
 import type { PluginModule } from '../plugin/module.js'
 import { type ModuleRename, renamedLdflags } from '../plugin/own-module-path.js'
@@ -27,8 +27,8 @@ import type { AnchoredReplace } from '../plugin/build-copy.js'
 import { type RunnerCaFile, describeCaMounts, findRunnerCaFiles, planCaMounts } from '../container/runner-certificates.js'
 import type { VersionPlan } from '../server-versions/plan.js'
 import type { Server } from '../server/server.js'
-import { type RunLayout, createLayout, planLayout } from './workspace.js'
-import { stepBegins } from './clock.js'
+import { type RunLayout, createLayout, planLayout } from './layout.js'
+import { stepBegins } from '../clock.js'
 
 /** What every server version of the run shares. */
 export interface RunSetup {

@@ -7,7 +7,7 @@ import * as path from 'node:path'
 import { InputError } from '../errors.js'
 import type { PluginLocation } from '../plugin/module.js'
 import { placeholdersOf } from '../template.js'
-import { isInside } from './workspace.js'
+import { isInside } from '../workspace/paths.js'
 
 export type { PluginLocation }
 

@@ -3,12 +3,12 @@
  * result would go, the plugin module, the output folder, the Docker engine
  * (or the native builder's C compilers), and the release to upload to.
  */
-import * as stepLog from './step-log.js'
+import * as stepLog from '../step-log.js'
 import type { ActionContext } from './context.js'
 import { checkDockerEngine } from '../container/docker.js'
 import { checkBuilder } from '../go-runner/builders.js'
 import { GitHubApi, type Release } from '../github/api.js'
-import { checkOutputDir } from './output-dir.js'
+import { checkOutputDir } from '../release/output-dir.js'
 import { type PluginModule, readPluginModule } from '../plugin/module.js'
 import { resolvePluginIdentities } from '../plugin/identity.js'
 import { type UploadDecision, decideUpload } from '../release/decide.js'

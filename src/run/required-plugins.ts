@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path'
 import { InputError } from '../errors.js'
-import { quoted } from './outside-text.js'
+import { quoted } from '../outside-text.js'
 import { listOf } from './plugin-list.js'
 
 /** A plugin of the run as the input may name it. */

@@ -1,7 +1,7 @@
 /** What the server image step did, and how the job summary and compat-report.json show it. Pure. */
 import type { SetDifference, SetMemberVerdict } from '../verify/set-step.js'
 import type { PackageDifference } from '../verify/static-proof.js'
-import { markdownText } from '../run/outside-text.js'
+import { markdownText } from '../outside-text.js'
 import type { StartCheck } from './start-check.js'
 import { pluginFiles } from './start-verdict.js'
 

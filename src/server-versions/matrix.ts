@@ -8,7 +8,7 @@
  * whose files (every plugin's) are all on the release gets no job. Pure.
  */
 import { InputError, StepError } from '../errors.js'
-import { quoted } from '../run/outside-text.js'
+import { quoted } from '../outside-text.js'
 import type { ServerRelease } from '../server/release.js'
 import type { VersionPlan } from './plan.js'
 import { parseVersionRequest } from './request.js'

@@ -2,7 +2,7 @@
  * Which release asset of the server holds its binary for a platform, and which
  * file inside the archive is the binary. Pure: names in, choices out.
  */
-import { hasControl, shown } from '../run/outside-text.js'
+import { hasControl, shown } from '../outside-text.js'
 import type { Platform } from '../platform.js'
 import { renderTemplate } from '../template.js'
 
@@ -45,7 +45,7 @@ export function unusableAssetName(name: string): string | undefined {
   return undefined
 }
 
-/** A name from outside as it may be shown in one log line: control characters escaped (src/run/outside-text.ts). */
+/** A name from outside as it may be shown in one log line: control characters escaped (src/outside-text.ts). */
 export const shownName = (name: string): string => shown(name)
 
 export type AssetChoice<A> = { found: true; asset: A; kind: ArchiveKind; stem: string } | { found: false; why: string }

@@ -17,7 +17,7 @@ import type { Platform } from '../platform.js'
 import { isElfExecutable } from '../binary/executable.js'
 import { MAX_SERVER_BINARY_BYTES, extractServerBinary, limitText } from './archive-binary.js'
 import { type ArchiveKind, type ServerBinarySetting, chooseBinaryAsset, shownName } from './binary-asset.js'
-import { DEFAULT_LIMITS, DownloadError, downloadFile } from '../neighbours/download.js'
+import { DEFAULT_LIMITS, DownloadError, downloadFile } from '../http/download.js'
 
 export interface ServerBinary {
   platform: Platform

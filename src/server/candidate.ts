@@ -11,9 +11,9 @@ import { StepError } from '../errors.js'
 import { type GitHubApi, apiPath, isStatus } from '../github/api.js'
 import { MalformedAnswerError, objectShape } from '../github/shapes.js'
 import { explainApiError } from '../github/explain.js'
-import { quoted } from '../run/outside-text.js'
+import { quoted } from '../outside-text.js'
 import { type ServerOrigin, type ServerRelease, pickGoVersion } from './release.js'
-import { findCheckout, hasChanges, headCommit } from '../run/workspace-git.js'
+import { findCheckout, hasChanges, headCommit } from '../workspace/git.js'
 
 /** Digits of a commit SHA a label carries, as git's short form. */
 export const SHORT_SHA = 7
@@ -87,7 +87,7 @@ export async function releaseAtRef(api: GitHubApi, server: { owner: string; name
  * is `local`), and whether tracked files below the folder changed since
  * (untracked ones, such as a server binary the workflow built there, do not
  * count). The folder is the pull request's: git runs on it only through
- * src/run/workspace-git.ts, which lets it start nothing.
+ * src/workspace/git.ts, which lets it start nothing.
  */
 export async function checkoutCommit(dir: string): Promise<{ sha: string; dirty: boolean } | undefined> {
   const checkout = findCheckout(dir)

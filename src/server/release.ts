@@ -3,7 +3,7 @@ import { parseGoVersion } from '../go-version.js'
 import { type GitHubApi, type Tag, apiPath, isStatus } from '../github/api.js'
 import { MalformedAnswerError, anyObject, listOf, releaseShape, tagShape } from '../github/shapes.js'
 import { tagNameProblem } from '../release/git-ref.js'
-import { quoted as shownQuoted } from '../run/outside-text.js'
+import { quoted as shownQuoted } from '../outside-text.js'
 import { explainApiError } from '../github/explain.js'
 
 /**

@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import { parseGoMod } from '../alignment/gomod.js'
+import { parseGoMod } from '../go-mod.js'
 import type { ModuleVersion } from './loader.js'
 
 /**

@@ -8,7 +8,7 @@
  * the alignment they would get anyway, nothing else). After alignment, just
  * before the builds, each copy's module path and imports are rewritten.
  */
-import * as stepLog from '../run/step-log.js'
+import * as stepLog from '../step-log.js'
 import * as path from 'node:path'
 import { rewriteBuildCopy, writeBackGoFiles } from '../plugin/build-copy.js'
 import { type ModulePathRewrite, type ModuleRename, planModulePaths } from '../plugin/own-module-path.js'

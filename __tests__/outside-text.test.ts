@@ -1,4 +1,4 @@
-import { firstControl, hasControl, logLine, logText, markdownText, quoted, shown } from '../../src/run/outside-text.js'
+import { firstControl, hasControl, logLine, logText, markdownText, quoted, shown } from '../src/outside-text.js'
 
 /** What the runner would execute: a line starting with :: after blanks, or holding ##[ (the old form). */
 const commandLines = (text: string): string[] => text.split(/\r\n|\r|\n/).filter(l => /^\s*::/.test(l) || l.includes('##['))

@@ -14,12 +14,6 @@ export interface RunLayout {
   repoDir: string
 }
 
-/** `child` is `parent` or below it (paths already resolved; symlinks are checked where files are read). */
-export function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child)
-  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel))
-}
-
 function inside(parent: string, child: string): string | undefined {
   const rel = path.relative(parent, child)
   return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { goCaches } from '../../src/cache/specs.js'
+import { goCaches } from '../../src/pipeline/cache-specs.js'
 import { parsePlatform } from '../../src/platform.js'
 import type { RunSetup, VersionBuildPlan } from '../../src/run/plan.js'
 

@@ -10,8 +10,8 @@ import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'nod
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 import { InputError } from '../errors.js'
-import { isInside } from './workspace.js'
-import { CHECKSUMS_NAME } from '../release/checksums.js'
+import { isInside } from '../workspace/paths.js'
+import { CHECKSUMS_NAME } from './checksums.js'
 
 export const REPORT_NAME = 'compat-report.json'
 export const MANIFEST_NAME = '.go-plugin-build.json'

@@ -1,4 +1,4 @@
-import { begin, describeRunTimes, runTimes, stepBegins, stepTimes } from '../../src/run/clock.js'
+import { begin, describeRunTimes, runTimes, stepBegins, stepTimes } from '../src/clock.js'
 
 test('concurrent programs count once; the action\'s own time is what no activity covers', () => {
   const t0 = Date.now()

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { blobId, findCheckout, hasChanges, headCommit, parseIndexEntries } from '../../src/run/workspace-git.js'
+import { blobId, findCheckout, hasChanges, headCommit, parseIndexEntries } from '../../src/workspace/git.js'
 import { checkoutCommit } from '../../src/server/candidate.js'
 import { git, hostileFolder, markerScript } from '../support/hostile-git.js'
 

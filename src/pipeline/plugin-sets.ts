@@ -3,7 +3,7 @@
  * server version's neighbour files fetched per platform before anything is
  * built, as the set step (src/verify/set-step.ts) takes them.
  */
-import * as stepLog from '../run/step-log.js'
+import * as stepLog from '../step-log.js'
 import * as path from 'node:path'
 import { templateValues } from '../compile/plan.js'
 import { InputError } from '../errors.js'

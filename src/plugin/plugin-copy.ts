@@ -9,8 +9,8 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { isInside } from '../run/workspace.js'
-import { type AnchoredReplace, anchorLocalReplaces } from '../plugin/build-copy.js'
+import { isInside } from '../workspace/paths.js'
+import { type AnchoredReplace, anchorLocalReplaces } from './build-copy.js'
 
 /**
  * Copies `from` to `to` (replacing it): every file but `.git` folders and the

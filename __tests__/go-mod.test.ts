@@ -1,4 +1,4 @@
-import { formatNode, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from '../../src/alignment/gomod.js'
+import { formatNode, parseGoMod, parseModGraph, parseModuleList, unifiedDiff } from '../src/go-mod.js'
 
 const GO_MOD = `// the plugin
 module "example.com/plugins/x"

@@ -7,7 +7,7 @@ import type { Platform } from '../platform.js'
 import type { PluginModule } from '../plugin/module.js'
 import type { RunSetup, VersionBuildPlan } from '../run/plan.js'
 import { toolCacheFolder } from '../server/binary-download.js'
-import { type CacheSpec, buildCacheSpec, dependencyHash, moduleCacheSpec, serverBinariesSpec } from './keys.js'
+import { type CacheSpec, buildCacheSpec, dependencyHash, moduleCacheSpec, serverBinariesSpec } from '../cache/keys.js'
 
 const readOrUndefined = (file: string): Buffer | undefined => (fs.existsSync(file) ? fs.readFileSync(file) : undefined)
 

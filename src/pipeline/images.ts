@@ -5,7 +5,7 @@
  * image is made, proven as a set against its own binary and started before
  * any is pushed, so a refusal in one version pushes nothing at all.
  */
-import * as stepLog from '../run/step-log.js'
+import * as stepLog from '../step-log.js'
 import * as path from 'node:path'
 import { templateValues } from '../compile/plan.js'
 import { StepError } from '../errors.js'

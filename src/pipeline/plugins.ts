@@ -7,7 +7,7 @@
  * build goes into one pool (run.ts buildPluginVersions); and per version and
  * platform the set of .so files is proven as the server would load it.
  */
-import * as stepLog from '../run/step-log.js'
+import * as stepLog from '../step-log.js'
 import * as path from 'node:path'
 import { alignAcrossPlugins } from '../alignment/align-across.js'
 import type { NeighbourMismatch } from '../alignment/across-plugins.js'

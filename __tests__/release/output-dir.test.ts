@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { InputError } from '../../src/errors.js'
-import { MANIFEST_NAME, checkOutputDir, checkOutputNames, claimOutputs, recordOutputs } from '../../src/run/output-dir.js'
+import { MANIFEST_NAME, checkOutputDir, checkOutputNames, claimOutputs, recordOutputs } from '../../src/release/output-dir.js'
 
 // Real files in a temporary folder: what the action may overwrite, and what it must leave alone.
 let root: string

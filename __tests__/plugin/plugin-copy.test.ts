@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { copyPlugin, inPluginFolder } from '../../src/server-versions/plugin-copy.js'
+import { copyPlugin, inPluginFolder } from '../../src/plugin/plugin-copy.js'
 
 let dir: string
 beforeEach(() => {

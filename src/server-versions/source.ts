@@ -9,10 +9,10 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { InputError } from '../errors.js'
-import { isInside } from '../run/workspace.js'
-import { quoted } from '../run/outside-text.js'
-import type { VersionRequest } from '../server-versions/request.js'
-import type { ServerBinarySetting } from './binary-asset.js'
+import { isInside } from '../workspace/paths.js'
+import { quoted } from '../outside-text.js'
+import type { VersionRequest } from './request.js'
+import type { ServerBinarySetting } from '../server/binary-asset.js'
 
 export type ServerSource = { kind: 'github' } | { kind: 'local'; dir: string; shownDir: string }
 

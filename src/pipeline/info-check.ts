@@ -7,8 +7,8 @@
  * platform (a duplicate unique value fails it, in gotify's words), or to the
  * plugin's own verdict when it is its own fault (its info function panics).
  */
-import * as stepLog from '../run/step-log.js'
-import { stepBegins } from '../run/clock.js'
+import * as stepLog from '../step-log.js'
+import { stepBegins } from '../clock.js'
 import type { RunOutcome } from '../report/outcome.js'
 import { runInfoHost } from '../verify/info-host.js'
 import { pluginInfoOutcomes } from '../verify/plugin-info.js'
