@@ -41907,7 +41907,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/run/outside-text.ts
+;// CONCATENATED MODULE: ./src/outside-text.ts
 /**
  * Text from outside (API answers, tag, asset and release names, go.mod files,
  * compiler and go command output) as it may be shown: in the step log, where
@@ -41978,7 +41978,7 @@ function markdownText(value) {
         .replace(/([\\`*_[\]|!])/g, '\\$1');
 }
 
-;// CONCATENATED MODULE: ./src/run/step-log.ts
+;// CONCATENATED MODULE: ./src/step-log.ts
 /**
  * The step log: @actions/core's logging with every message made safe first
  * (outside-text.ts), so no tag, asset name, API message or compiler output
@@ -98676,7 +98676,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
     });
 }
 //# sourceMappingURL=cache.js.map
-;// CONCATENATED MODULE: ./src/run/clock.ts
+;// CONCATENATED MODULE: ./src/clock.ts
 const started = Date.now();
 const spans = new Map();
 function span(a) {
