@@ -1,7 +1,7 @@
 // Every relative link of the documentation (README.md, CHANGELOG.md, docs/*.md)
 // leads somewhere: the file exists and, with a #anchor, that file has a heading
 // GitHub gives that anchor. Moving a section to another page breaks the links
-// to it; this finds them.
+// to it; this finds them. So for the repository's files the pages name.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ROOT } from './support/action-harness.js'
@@ -105,4 +105,10 @@ test('a link to a missing file or heading is found', () => {
 
 test.each(PAGES)('every relative link of %s leads to a file and heading that exist', page => {
   expect(brokenLinks(page)).toEqual([])
+})
+
+// Files named in code spans (`src/container/sandbox.ts`) move with a restructure: the page must follow.
+test.each(PAGES)('every file of this repository that %s names in a code span exists', page => {
+  const named = [...fs.readFileSync(path.join(ROOT, page), 'utf8').matchAll(/`((?:src|__tests__|scripts|examples|\.github)\/[\w./-]+)`/g)].map(m => m[1])
+  expect(named.filter(f => !fs.existsSync(path.join(ROOT, f)))).toEqual([])
 })
