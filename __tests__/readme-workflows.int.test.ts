@@ -1,4 +1,4 @@
-// The README's workflows run as a user copies them, under nektos/act (a real
+// The documentation's workflows (README.md, docs/*.md) run as a user copies them, under nektos/act (a real
 // Actions runner implementation: jobs on this host, the action as a local copy
 // bundled from src/, the test GitHub, the fixture module proxy and build images),
 // with only what the test world needs changed (support/readme-workflows.ts,

@@ -1,7 +1,10 @@
 // The documentation's yaml blocks, read as a user copies them: each marked, each
 // valid YAML, each step that uses the action given only inputs action.yml declares
 // and every required one. (readme-workflows.int.test.ts runs the workflows under act.)
+import { readFileSync, readdirSync } from 'node:fs'
+import * as path from 'node:path'
 import { parse } from 'yaml'
+import { ROOT } from './support/action-harness.js'
 import { actionInputs, actionStepProblems, inTestWorld, parseBlock, stepsOf, workflowsById, yamlBlocks } from './support/readme-workflows.js'
 import { NOT_RUN, RUN_IDS } from './support/readme-cases.js'
 
@@ -12,6 +15,13 @@ test('every yaml block of the documentation is marked as a workflow or as steps,
   expect(blocks.filter(b => !b.kind).map(b => `${b.file}:${b.line}`)).toEqual([])
   const ids = blocks.map(b => b.id)
   expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([])
+})
+
+test('every yaml block of README.md and of every page under docs/ is read', () => {
+  const pages = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter(f => f.endsWith('.md')).map(f => `docs/${f}`)]
+  const fences = pages.flatMap(page => readFileSync(path.join(ROOT, page), 'utf8').split('\n').flatMap((line, i) => (/^```ya?ml\s*$/.test(line) ? [`${page}:${i + 1}`] : [])))
+  expect(blocks.map(b => `${b.file}:${b.line}`).sort()).toEqual(fences.sort())
+  expect(new Set(blocks.map(b => b.file.split('/')[0])).has('docs')).toBe(true)
 })
 
 test.each(blocks.map(b => [`${b.file}:${b.line} ${b.kind ?? 'unmarked'} ${b.id ?? ''}`, b] as const))('%s parses, and its action steps have the inputs action.yml asks for', (_name, block) => {

@@ -1,4 +1,4 @@
-// What both benchmarks share: medians, and putting a table into README.md.
+// What the benchmarks share: medians, and putting a table into docs/benchmarks.md.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ROOT } from '../__tests__/support/action-harness.js'
@@ -14,9 +14,13 @@ export function numberArg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback
 }
 
-/** Puts `table` between `<!-- <marker>:start -->` and `<!-- <marker>:end -->` in README.md. */
-export function writeReadme(marker: string, table: string): void {
-  const readme = path.join(ROOT, 'README.md')
+/** The page the benchmarks' tables are in, with what they measure. */
+export const BENCHMARKS_PAGE = path.join(ROOT, 'docs', 'benchmarks.md')
+
+/** Puts `table` between `<!-- <marker>:start -->` and `<!-- <marker>:end -->` in docs/benchmarks.md. */
+export function writeBenchmarksPage(marker: string, table: string): void {
   const re = new RegExp(`(<!-- ${marker}:start -->\\n)[\\s\\S]*?(<!-- ${marker}:end -->)`)
-  fs.writeFileSync(readme, fs.readFileSync(readme, 'utf8').replace(re, `$1${table}\n$2`))
+  const page = fs.readFileSync(BENCHMARKS_PAGE, 'utf8')
+  if (!re.test(page)) throw new Error(`docs/benchmarks.md has no <!-- ${marker}:start --> ... <!-- ${marker}:end --> block`)
+  fs.writeFileSync(BENCHMARKS_PAGE, page.replace(re, `$1${table}\n$2`))
 }

@@ -16,7 +16,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { FIXTURES, runAction, startWorld } from '../__tests__/support/action-harness.js'
 import { startModuleMirror } from '../__tests__/support/module-mirror.js'
-import { median, numberArg, writeReadme } from './bench-common.js'
+import { median, numberArg, writeBenchmarksPage } from './bench-common.js'
 
 const exec = promisify(execFile)
 const RUNS = numberArg('runs', 2)
@@ -84,7 +84,7 @@ try {
     row('warm (build caches kept)', 'warm')
   ].join('\n')
   console.log(table)
-  if (process.argv.includes('--write')) writeReadme('bench-info', table)
+  if (process.argv.includes('--write')) writeBenchmarksPage('bench-info', table)
 } finally {
   await world.close()
   await exec('chmod', ['-R', 'u+w', tmp]).catch(() => undefined)

@@ -19,7 +19,7 @@ import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { FIXTURES, runAction, startWorld } from '../__tests__/support/action-harness.js'
 import { startModuleMirror } from '../__tests__/support/module-mirror.js'
-import { median, numberArg, writeReadme } from './bench-common.js'
+import { median, numberArg, writeBenchmarksPage } from './bench-common.js'
 
 const exec = promisify(execFile)
 const PLATFORMS = ['linux-amd64', 'linux-arm-7', 'linux-arm64', 'linux-386']
@@ -96,7 +96,7 @@ try {
   ].join('\n')
   console.log(table)
   console.error(`modules fetched from the upstream proxy during the benchmark: ${mirror.fetched.length}${mirror.fetched.length ? ` (${mirror.fetched.join(', ')})` : ''}`)
-  if (process.argv.includes('--write')) writeReadme('bench-plugins', table)
+  if (process.argv.includes('--write')) writeBenchmarksPage('bench-plugins', table)
 } finally {
   await world.close()
   await exec('chmod', ['-R', 'u+w', tmp]).catch(() => undefined)

@@ -3,14 +3,14 @@
 // four platforms, cold caches each time; medians over --runs rounds (default
 // 3), each round's own ratio. Uses the local fake GitHub, fixture GOPROXY and
 // gotify-style images (scripts/ci/build-images.sh).
-//   npm run bench:versions [-- --runs N] [-- --write]   (--write puts the table into README.md)
+//   npm run bench:versions [-- --runs N] [-- --write]   (--write puts the table into docs/benchmarks.md)
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { checkoutPlugin, runAction, startWorld } from '../__tests__/support/action-harness.js'
-import { median, numberArg, writeReadme } from './bench-common.js'
+import { median, numberArg, writeBenchmarksPage } from './bench-common.js'
 
 const exec = promisify(execFile)
 const PLATFORMS = ['linux-amd64', 'linux-arm-7', 'linux-arm64', 'linux-386']
@@ -70,7 +70,7 @@ try {
     `| three server versions (>=2.7.0) | ${median(rounds.map(r => r.three)).toFixed(1)} | ${runs('three')} | ${median(ratios).toFixed(2)} (${ratios.map(r => r.toFixed(2)).join(', ')}) | <= 2 |`
   ].join('\n')
   console.log(table)
-  if (process.argv.includes('--write')) writeReadme('bench-versions', table)
+  if (process.argv.includes('--write')) writeBenchmarksPage('bench-versions', table)
 } finally {
   await world.close()
   await exec('chmod', ['-R', 'u+w', tmp]).catch(() => undefined)

@@ -16,14 +16,14 @@
 //      and what a four-job matrix (one job per platform) would take: that job plus a runner's
 //      start-up, an assumption (RUNNER_START_UP_S), since the jobs of a matrix run side by side on
 //      runners of their own.
-//   npm run bench [-- --runs 3] [-- --write]   (--write puts the table into README.md)
+//   npm run bench [-- --runs 3] [-- --write]   (--write puts the table into docs/benchmarks.md)
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { type ActionRun, FIXTURES, runAction, startWorld } from '../__tests__/support/action-harness.js'
-import { median, numberArg, writeReadme } from './bench-common.js'
+import { median, numberArg, writeBenchmarksPage } from './bench-common.js'
 import { startCacheServer } from '../__tests__/support/cache-server.js'
 import { startModuleMirror } from '../__tests__/support/module-mirror.js'
 
@@ -182,7 +182,7 @@ try {
   ].join('\n')
   console.log(table)
   console.error(`modules fetched from the upstream proxy during the benchmark: ${mirror.fetched.length}`)
-  if (process.argv.includes('--write')) writeReadme('bench', table)
+  if (process.argv.includes('--write')) writeBenchmarksPage('bench', table)
 } finally {
   await world.close()
   await exec('chmod', ['-R', 'u+w', tmp]).catch(() => undefined)

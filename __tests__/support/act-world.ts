@@ -1,5 +1,5 @@
 /**
- * The world the README's workflows run in under act: the test GitHub (a
+ * The world the documentation's workflows run in under act: the test GitHub (a
  * gotify/server repository with releases v2.9.0 and v2.9.1, their GO_VERSION,
  * go.mod and release binaries, and a master branch), the fixture module proxy,
  * git repositories of plugins (what actions/checkout clones), the action bundled
@@ -26,7 +26,7 @@ export const TOKEN = 'act-world-token'
 export const SERVER = 'gotify/server'
 
 export interface WorkflowRun extends ActRun {
-  /** The workflow as act ran it (the README's, with the world's changes). */
+  /** The workflow as act ran it (the documentation's, with the world's changes). */
   workflow: string
   /** What the run wrote to the test GitHub (POST, PATCH, DELETE, PUT), in order. */
   writes: string[]

@@ -7,16 +7,23 @@
  *   <!-- steps: <id> -->      steps to put in such a workflow (a fragment)
  *
  * The ids tie a block to what the tests do with it (run it under act, or the
- * reason it cannot run here). Moving a workflow to another page changes only
- * DOC_FILES, as long as the marker moves with it.
+ * reason it cannot run here). A workflow may move to another page of docs/ as
+ * long as its marker moves with it.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse, parseDocument, stringify } from 'yaml'
 import { ROOT } from './action-harness.js'
 
-/** The pages whose yaml blocks are checked, relative to the repository's root. */
-export const DOC_FILES = ['README.md']
+/** The pages whose yaml blocks are checked, relative to the repository's root: the README and every page under docs/. */
+export const DOC_FILES = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter(f => f.endsWith('.md'))
+    .sort()
+    .map(f => `docs/${f}`)
+]
 
 /** The action as the documentation names it in `uses:`. */
 export const ACTION_USES = /^go-plugin-build\/action@/
