@@ -92,7 +92,7 @@ function fullDiskMessage(output: string, outputPath: string): string {
  * GOMAXPROCS for a build starting now, or undefined for Go's own (every core).
  * Builds that run side by side each get their share of the cores: a go build
  * with every core already keeps them busy, and two such builds on the same
- * cores cost about an eighth more CPU for nothing (README, Benchmarks). The last
+ * cores cost about an eighth more CPU for nothing (docs/benchmarks.md). The last
  * build to start keeps every core: when the others end it has them alone.
  * A GOMAXPROCS in the workflow's go-env wins.
  */

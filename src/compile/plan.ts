@@ -57,7 +57,7 @@ export function templateValues(server: ServerTarget, platform: Platform, plugin:
 /**
  * The compiler's garbage collector target for every build (go-env may set its
  * own). At 400 instead of Go's 100 a cold compile took a quarter less CPU and
- * about 140 MiB more memory (README, Benchmarks), and the .so is byte for byte
+ * about 140 MiB more memory (docs/benchmarks.md), and the .so is byte for byte
  * the same: GOGC tunes the compiler's run, not its output.
  */
 export const BUILD_GOGC = '400'
