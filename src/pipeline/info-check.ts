@@ -27,8 +27,9 @@ export async function checkPluginInfos(groups: PluginGroup[], neighbours: Map<st
     const first = runs.find(x => x.r.outcome.alignment && x.r.build.runners)?.r
     if (!first?.outcome.alignment || !first.build.runners) continue
     const several = tags.length > 1
-    // A .so refused on its own is reported in its plugin's row, as in the set.
-    const refused = (r: VersionRun, id: string): boolean => r.outcome.verification.some(v => v.platform === id && v.status === 'failed')
+    // A .so refused on its own is reported in its plugin's row, as in the set; a plugin left out of the set
+    // (not in required-plugins) is not uploaded for this version, so the server never starts with it.
+    const refused = (r: VersionRun, id: string): boolean => (r.outcome.leftOut?.length ?? 0) > 0 || r.outcome.verification.some(v => v.platform === id && v.status === 'failed')
     const around = neighbours.get(tag) ?? []
     const candidates = inputs.platforms.map(platform => ({
       platform,
