@@ -14,5 +14,8 @@ export default {
   ],
   // Integration tests run Docker builds; testTimeout is a global option, not a project one.
   testTimeout: 600000,
+  // One GOCACHE the harness shares between action runs (support/action-harness.ts, withGoCacheSeed).
+  globalSetup: '<rootDir>/__tests__/support/go-cache-seed.mjs',
+  globalTeardown: '<rootDir>/__tests__/support/go-cache-seed-teardown.mjs',
   verbose: true
 }

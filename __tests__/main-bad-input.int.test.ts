@@ -7,6 +7,7 @@ import type { Fault } from './support/github-server.js'
 
 // Bad input: one line that names the input (or the file) and what is accepted,
 // and nothing written: no output-dir, go.mod untouched, no write to GitHub.
+// Every run here stops before or soon after its first build: coldGoCache spares each the copies of the suite's GOCACHE.
 let world: World
 beforeAll(async () => {
   world = await startWorld()
@@ -64,7 +65,7 @@ test.each(cases)('%s', async (_name, given, message, ...rest: Array<Prepare | un
   const outsideBefore = extra['plugin-path'] ? fileTree(extra['plugin-path']) : undefined
   const logBefore = world.github.log.length
   const writesBefore = world.github.writes().length
-  const run = await runAction({
+  const run = await runAction({ coldGoCache: true,
     inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'go-env': world.goEnv, ...given, ...extra },
     workspace,
     apiUrl: world.github.url
@@ -103,7 +104,7 @@ test.each(githubFaults)('GitHub failing with %s is one line that says what to do
   const before = fileTree(workspace)
   if (fault !== 'refused') world.github.inject(fault)
   try {
-    const run = await runAction({
+    const run = await runAction({ coldGoCache: true,
       inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'go-env': world.goEnv },
       workspace,
       apiUrl: fault === 'refused' ? await closedPort() : world.github.url
@@ -119,7 +120,7 @@ test.each(githubFaults)('GitHub failing with %s is one line that says what to do
 
 test('no Docker engine reachable says what to do', async () => {
   const workspace = checkoutPlugin('basic')
-  const run = await runAction({
+  const run = await runAction({ coldGoCache: true,
     inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't' },
     workspace,
     apiUrl: world.github.url,
@@ -133,7 +134,7 @@ test('no Docker engine reachable says what to do', async () => {
 test('the token never appears in the log', async () => {
   const workspace = checkoutPlugin('basic')
   const token = 'ghs_secretTokenValue123456'
-  const run = await runAction({ inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token, 'server-version': 'v9.9.9' }, workspace, apiUrl: world.github.url })
+  const run = await runAction({ coldGoCache: true, inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token, 'server-version': 'v9.9.9' }, workspace, apiUrl: world.github.url })
   expect(run.code).toBe(1)
   expect(run.log).toContain('::add-mask::')
   expect(run.log.replace(`::add-mask::${token}`, '')).not.toContain(token)
@@ -141,7 +142,7 @@ test('the token never appears in the log', async () => {
 
 test('a build image that cannot be had names the image and what to do', async () => {
   const workspace = checkoutPlugin('basic')
-  const run = await runAction({
+  const run = await runAction({ coldGoCache: true,
     inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'build-image': 'localhost:1/nosuch/build:{go-version}-{platform}', platforms: 'linux-amd64' },
     workspace,
     apiUrl: world.github.url
@@ -156,7 +157,7 @@ test('a build image with another Go than the server is refused before building',
   const other = TOOLCHAINS.otherPatch
   await requireImage(`gotify/build:${other}-linux-amd64`)
   const workspace = checkoutPlugin('basic')
-  const run = await runAction({
+  const run = await runAction({ coldGoCache: true,
     inputs: { 'server-repository': 'gotify/server', 'plugin-path': 'plugin', token: 't', 'build-image': `gotify/build:${other}-{platform}`, platforms: 'linux-amd64' },
     workspace,
     apiUrl: world.github.url

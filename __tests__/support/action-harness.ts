@@ -58,6 +58,8 @@ export interface RunOptions {
   privateGo?: string
   /** Called with the main step's process once it started (to signal it, as a cancelled job does). */
   onStart?: (child: ChildProcess) => void
+  /** Start with an empty GOCACHE even where the suite's shared one could be used (see goCacheSeed). */
+  coldGoCache?: boolean
 }
 
 const run = promisify(execFile)
@@ -79,6 +81,30 @@ export function parseOutputFile(text: string): Record<string, string> {
     out[m[1]] = value.join('\n')
   }
   return out
+}
+
+/**
+ * The suite's GOCACHE (jest's globalSetup, support/go-cache-seed.mjs): a run in
+ * a RUNNER_TEMP of the harness's own starts with hard links to every build
+ * output earlier runs made, and adds its own afterwards. Go's build cache is
+ * content-addressed, so a warm cache changes no result, only how long a
+ * build takes (the standard library for -buildmode=plugin, per platform, is
+ * most of a cold run). Runs with a RUNNER_TEMP or user of the test's own, and
+ * coldGoCache ones, keep a cache of their own as before.
+ */
+const GO_CACHE_SEED = process.env.GO_PLUGIN_BUILD_TEST_GOCACHE_SEED
+
+async function withGoCacheSeed<T>(opts: RunOptions, runnerTemp: string, body: () => Promise<T>): Promise<T> {
+  if (!GO_CACHE_SEED || opts.runnerTemp !== undefined || opts.user !== undefined || opts.coldGoCache) return body()
+  const cache = path.join(runnerTemp, 'go-plugin-build', 'gocache')
+  fs.mkdirSync(cache, { recursive: true })
+  await run('cp', ['-a', '-l', `${GO_CACHE_SEED}/.`, cache]).catch(() => undefined)
+  try {
+    return await body()
+  } finally {
+    // Hard links again (-n: an entry the seed has is the same bytes).
+    await run('cp', ['-a', '-l', '-n', `${cache}/.`, GO_CACHE_SEED]).catch(() => undefined)
+  }
 }
 
 export async function runAction(opts: RunOptions): Promise<ActionRun> {
@@ -126,7 +152,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     const code = await new Promise<number>(resolve => child.on('close', c => resolve(c ?? 1)))
     return { code, log, seconds: (Date.now() - started) / 1000, pid: child.pid }
   }
-  const { code, log, seconds, pid } = await step('index.js', env, opts.onStart)
+  const { code, log, seconds, pid } = await withGoCacheSeed(opts, env.RUNNER_TEMP, () => step('index.js', env, opts.onStart))
   // The runner turns the main step's GITHUB_STATE into STATE_<name> variables of the post step.
   const state = parseOutputFile(fs.readFileSync(files.state, 'utf8'))
   const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]))
